@@ -1,0 +1,12 @@
+// Tier 3: end-to-end tests under e2e/ that drive the whole platform the way users do.
+module.exports = {
+  ...require('./jest.preset'),
+  displayName: 'e2e',
+  rootDir: __dirname,
+  roots: ['<rootDir>/e2e'],
+  testMatch: ['**/*.e2e-spec.ts'],
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  setupFiles: ['<rootDir>/libs/testing/src/setup-env.ts'],
+  testTimeout: 120_000,
+  maxWorkers: 1,
+};

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Writes the standard project.json (build, typecheck, lint, test targets) for a project.
+# Usage: tools/scripts/project-json.sh <projectRoot> <name> <tag> [<tag> ...]
+set -euo pipefail
+root="$1"; name="$2"; shift 2
+tags=$(printf '"%s",' "$@"); tags="[${tags%,}]"
+cat >"$root/project.json" <<JSON
+{
+  "\$schema": "../../node_modules/nx/schemas/project-schema.json",
+  "name": "$name",
+  "sourceRoot": "$root/src",
+  "tags": $tags,
+  "targets": {
+    "build": { "executor": "nx:run-commands", "options": { "command": "node tools/build.mjs $root" } },
+    "typecheck": { "executor": "nx:run-commands", "options": { "command": "tsc -p $root/tsconfig.json --noEmit" } },
+    "lint": { "executor": "nx:run-commands", "options": { "command": "eslint $root" } },
+    "test": { "executor": "nx:run-commands", "options": { "command": "jest -c jest.unit.config.js --passWithNoTests $root" } },
+    "integration-test": { "executor": "nx:run-commands", "options": { "command": "jest -c jest.integration.config.js --passWithNoTests $root" } }
+  }
+}
+JSON
+[ -f "$root/tsconfig.json" ] || cat >"$root/tsconfig.json" <<JSON
+{ "extends": "../../tsconfig.base.json", "include": ["src/**/*.ts", "test/**/*.ts"] }
+JSON

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The start command: installs what is missing (Node 24, npm dependencies, PostgreSQL, the
+# broker), starts the local stack, runs every service's migrations, starts every service that
+# exists and the gateway, and prints the URLs. Ctrl-C stops the services (the stack keeps
+# running: `tools/stack/stack.sh down` stops it).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+sb_bootstrap
+cd "$SB_ROOT"
+
+node tools/build.mjs >/dev/null
+bash tools/stack/stack.sh up
+set -a; source "$SB_STACK_DIR/env"; set +a
+export NODE_ENV="${NODE_ENV:-development}"
+LOGS="$SB_STACK_DIR/logs"
+pids=()
+
+stop_all() {
+  trap - INT TERM EXIT
+  if [ "${#pids[@]}" -gt 0 ]; then
+    sb_log "stopping ${#pids[@]} process(es)"
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap stop_all INT TERM EXIT
+
+wait_healthy() {
+  local name="$1" port="$2" i
+  for i in $(seq 1 120); do
+    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+      "http://127.0.0.1:$port/health/live" && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || sb_die "$name exited during start-up, see $LOGS/$name.log"
+    sleep 0.5
+  done
+  sb_die "$name did not become healthy on port $port, see $LOGS/$name.log"
+}
+
+urls=()
+while read -r name root port; do
+  case "$name" in ''|'#'*) continue ;; esac
+  [ -f "$root/src/main.ts" ] || continue
+  main="dist/$root/src/main.js"
+  if [ -f "dist/$root/src/migrate.js" ]; then
+    sb_log "migrating $name"
+    node "dist/$root/src/migrate.js" >>"$LOGS/$name.log" 2>&1 || sb_die "migrations of $name failed, see $LOGS/$name.log"
+  fi
+  sb_log "starting $name on :$port (log: $LOGS/$name.log)"
+  PORT="$port" node --enable-source-maps "$main" >>"$LOGS/$name.log" 2>&1 &
+  pids+=($!)
+  wait_healthy "$name" "$port"
+  urls+=("$name http://127.0.0.1:$port")
+done <tools/services.txt
+
+echo
+echo "Switchboard is running."
+echo "  PostgreSQL   127.0.0.1:$PG_PORT (settings in $SB_STACK_DIR/env)"
+echo "  Kafka        $KAFKA_BROKERS (broker control $KAFKA_CONTROL)"
+for u in "${urls[@]}"; do printf '  %-12s %s\n' ${u}; done
+if [ -f gateway/src/main.ts ]; then echo "  GraphQL      http://127.0.0.1:4000/graphql"; fi
+echo "  Logs         $LOGS/"
+echo "Press Ctrl-C to stop."
+if [ "${#pids[@]}" -eq 0 ]; then
+  # Nothing but the stack yet: keep the command in the foreground like the full platform.
+  while true; do sleep 3600; done
+fi
+wait -n "${pids[@]}" || true
+sb_log "a process exited; stopping the others"

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ConfigError, describeConfig, env, loadConfig, secret } from './load-config';
+
+const shape = {
+  PORT: env.port(4000),
+  DATABASE_URL: env.postgresUrl(),
+  KAFKA_BROKERS: env.brokers(),
+  ENCRYPTION_KEY: secret(env.aesKey()),
+  TRACING: env.bool(false),
+  MODE: z.enum(['a', 'b']).default('a'),
+};
+
+const valid = {
+  DATABASE_URL: 'postgres://u:p@h/db',
+  KAFKA_BROKERS: 'h1:9092, h2:9092',
+  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('loadConfig', () => {
+  it('returns typed values with defaults applied', () => {
+    const config = loadConfig(shape, valid);
+    expect(config).toMatchObject({ PORT: 4000, KAFKA_BROKERS: ['h1:9092', 'h2:9092'], TRACING: false, MODE: 'a' });
+  });
+
+  it('names every missing or bad variable, and never a secret value', () => {
+    const attempt = () => loadConfig(shape, { PORT: 'eighty', KAFKA_BROKERS: 'h:1', ENCRYPTION_KEY: 'short-secret-value' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as ConfigError).message;
+      expect(message).toContain('DATABASE_URL is required but not set');
+      expect(message).toMatch(/PORT: /);
+      expect(message).toMatch(/ENCRYPTION_KEY: must be 32 bytes/);
+      expect(message).not.toContain('short-secret-value');
+    }
+  });
+
+  it('describes the config for logs with secrets hidden', () => {
+    const config = loadConfig(shape, valid);
+    expect(describeConfig(shape, config)).toMatchObject({ ENCRYPTION_KEY: '[secret]', DATABASE_URL: 'postgres://u:p@h/db' });
+  });
+});

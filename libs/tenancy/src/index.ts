@@ -1,1 +1,4 @@
-export {};
+export * from './tenant-context';
+export * from './tenant-transaction';
+export * from './tenant-migrations';
+export * from './isolation-check';

@@ -1,0 +1,107 @@
+// Row-level security through the application role, as every service uses it.
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import {
+  checkTenantIsolation,
+  createTenantTable,
+  inTenantTransaction,
+  runAsTenant,
+  inCurrentTenantTransaction,
+} from '@switchboard/tenancy';
+
+const APP_ROLE = 'accounts_app';
+
+describe('tenant isolation in PostgreSQL', () => {
+  let db: TestDatabase;
+  let app: DataSource;
+  const orgA = randomUUID();
+  const orgB = randomUUID();
+  let rowOfA: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('accounts');
+    const owner = new Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    await createTenantTable(owner, 'notes', 'id uuid PRIMARY KEY, text text NOT NULL', APP_ROLE);
+    await owner.end();
+    // A small pool so the same physical connections are reused across tenants.
+    app = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 2 } });
+    await app.initialize();
+    rowOfA = randomUUID();
+    await inTenantTransaction(app, orgA, (m) =>
+      m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgA, rowOfA, 'of A']),
+    );
+    await inTenantTransaction(app, orgB, (m) =>
+      m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgB, randomUUID(), 'of B']),
+    );
+  });
+
+  afterAll(async () => {
+    await app?.destroy();
+    await db?.drop();
+  });
+
+  it('shows a tenant its own rows only', async () => {
+    const rows = await inTenantTransaction(app, orgA, (m) => m.query('SELECT org_id, text FROM notes'));
+    expect(rows).toEqual([{ org_id: orgA, text: 'of A' }]);
+  });
+
+  it("does not let tenant B read, change or delete tenant A's row", async () => {
+    await inTenantTransaction(app, orgB, async (m) => {
+      expect(await m.query('SELECT * FROM notes WHERE id = $1', [rowOfA])).toEqual([]);
+      const [, updated] = await m.query("UPDATE notes SET text = 'taken' WHERE id = $1", [rowOfA]);
+      expect(updated).toBe(0);
+      const [, deleted] = await m.query('DELETE FROM notes WHERE id = $1', [rowOfA]);
+      expect(deleted).toBe(0);
+    });
+    const rows = await inTenantTransaction(app, orgA, (m) => m.query('SELECT text FROM notes WHERE id = $1', [rowOfA]));
+    expect(rows).toEqual([{ text: 'of A' }]);
+  });
+
+  it("does not let tenant B write rows into tenant A's organization", async () => {
+    await expect(
+      inTenantTransaction(app, orgB, (m) =>
+        m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgA, randomUUID(), 'forged']),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      inTenantTransaction(app, orgB, (m) => m.query("UPDATE notes SET org_id = $1 WHERE org_id = $2", [orgA, orgB])),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('shows nothing without a tenant, also on a connection that served a tenant before', async () => {
+    for (let i = 0; i < 4; i++) {
+      expect(await app.query('SELECT * FROM notes')).toEqual([]);
+      await inTenantTransaction(app, orgA, (m) => m.query('SELECT 1'));
+    }
+    await expect(app.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgA, randomUUID(), 'x'])).rejects.toThrow(
+      /row-level security/,
+    );
+  });
+
+  it('takes the tenant from the request context and fails closed without one', async () => {
+    const rows = await runAsTenant(orgB, () => inCurrentTenantTransaction(app, (m) => m.query('SELECT text FROM notes')));
+    expect(rows).toEqual([{ text: 'of B' }]);
+    expect(() => inCurrentTenantTransaction(app, (m) => m.query('SELECT 1'))).toThrow(/organization/);
+    await expect(inTenantTransaction(app, 'not-a-uuid', (m) => m.query('SELECT 1'))).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
+  });
+
+  it('passes the isolation check, and the check catches a table without forced RLS', async () => {
+    const owner = new Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    try {
+      expect(await checkTenantIsolation(owner, APP_ROLE)).toEqual([]);
+      await owner.query('CREATE TABLE leaky (org_id uuid NOT NULL, secret text)');
+      await owner.query('ALTER TABLE leaky ENABLE ROW LEVEL SECURITY');
+      expect(await checkTenantIsolation(owner, APP_ROLE)).toEqual([
+        'leaky: row-level security is not forced',
+        'leaky: has no policy',
+      ]);
+      await owner.query('DROP TABLE leaky');
+    } finally {
+      await owner.end();
+    }
+  });
+});

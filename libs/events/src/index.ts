@@ -1,1 +1,9 @@
-export {};
+export * from './headers';
+export * from './event-tables';
+export * from './outbox';
+export * from './kafka';
+export * from './event-publisher';
+export * from './outbox-relay';
+export * from './event-consumer';
+export * from './events.module';
+export * from './backoff';

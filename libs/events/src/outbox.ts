@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { create, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { context, propagation } from '@opentelemetry/api';
+import { CLOUDEVENTS_SPEC_VERSION, PROTOBUF_CONTENT_TYPE, ceSource, ceTypeOf, type TopicSpec } from '@switchboard/contracts';
+import { Header, type KafkaHeaders } from './headers';
+import type { SqlRunner } from './event-tables';
+
+export interface EventDraft<S extends DescMessage> {
+  topic: TopicSpec<S>;
+  /** Record key: decides the partition, hence the order consumers see (e.g. the message id). */
+  key: string;
+  /** The protobuf event (a message of the topic's schema, or its init shape). */
+  event: MessageShape<S> | MessageInitShape<S>;
+  /** CloudEvents type; by default the concrete event's protobuf name (ceTypeOf). */
+  type?: string;
+  /** CloudEvents subject: the aggregate the event is about. Defaults to the key. */
+  subject?: string;
+  /** The tenant. */
+  orgId?: string;
+  correlationId?: string;
+  causationId?: string;
+  /** Fixed event id (otherwise a new uuid). Use a stable one to make writes idempotent. */
+  id?: string;
+  time?: Date;
+}
+
+export interface OutboxRecord {
+  eventId: string;
+  type: string;
+}
+
+/**
+ * Adds an event of `service` to the outbox inside the caller's transaction (`runner` is the
+ * transaction's EntityManager or QueryRunner). It is published only if that transaction commits. The current
+ * trace context is stored with it, so the trace continues in whoever consumes the event.
+ */
+export async function addToOutbox<S extends DescMessage>(
+  runner: SqlRunner,
+  service: string,
+  draft: EventDraft<S>,
+): Promise<OutboxRecord> {
+  const schema = draft.topic.schema;
+  const message = (
+    (draft.event as { $typeName?: string }).$typeName ? draft.event : create(schema, draft.event as MessageInitShape<S>)
+  ) as MessageShape<S>;
+  const eventId = draft.id ?? randomUUID();
+  const type = draft.type ?? ceTypeOf(draft.topic, message);
+  const headers: KafkaHeaders = {
+    [Header.specVersion]: CLOUDEVENTS_SPEC_VERSION,
+    [Header.id]: eventId,
+    [Header.type]: type,
+    [Header.source]: ceSource(service),
+    [Header.time]: (draft.time ?? new Date()).toISOString(),
+    [Header.subject]: draft.subject ?? draft.key,
+    [Header.contentType]: PROTOBUF_CONTENT_TYPE,
+  };
+  if (draft.orgId) headers[Header.orgId] = draft.orgId;
+  if (draft.correlationId) headers[Header.correlationId] = draft.correlationId;
+  if (draft.causationId) headers[Header.causationId] = draft.causationId;
+  propagation.inject(context.active(), headers);
+  await runner.query(
+    `INSERT INTO outbox (event_id, topic, record_key, event_type, payload, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [eventId, draft.topic.name, draft.key, type, Buffer.from(toBinary(schema, message)), JSON.stringify(headers)],
+  );
+  return { eventId, type };
+}

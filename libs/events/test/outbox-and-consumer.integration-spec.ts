@@ -1,0 +1,172 @@
+// The outbox and the consumer base against real PostgreSQL and the real broker.
+import { randomUUID } from 'node:crypto';
+import { stackSetting } from '@switchboard/testing';
+import { CommonErrorCode, CommonException } from '@switchboard/errors';
+import { inTenantTransaction } from '@switchboard/tenancy';
+import {
+  addToOutbox,
+  createProducer,
+  EventConsumer,
+  EventPublisher,
+  Header,
+  OutboxRelay,
+  type ConsumedEvent,
+} from '@switchboard/events';
+import type { testingV1 } from '@switchboard/contracts';
+import {
+  eventsDatabase,
+  kafkaFor,
+  privateProbeTopic,
+  probe,
+  probeBytes,
+  recordEffect,
+  tap,
+  until,
+  type EventsDatabase,
+  type ProbeTopic,
+} from './harness';
+
+const brokers = () => stackSetting('KAFKA_BROKERS').split(',');
+const orgA = randomUUID();
+
+describe('transactional outbox and idempotent consumer', () => {
+  let env: EventsDatabase;
+  let topic: ProbeTopic;
+  const kafka = kafkaFor(brokers());
+  const publisher = new EventPublisher(createProducer(kafka, { idempotentProducer: true }));
+  const stops: (() => Promise<unknown>)[] = [];
+
+  function consumer(handle = recordEffect, extra: Partial<ConstructorParameters<typeof EventConsumer>[0]> = {}) {
+    const c = new EventConsumer({
+      kafka,
+      groupId: `events-test-${randomUUID()}`,
+      dataSource: env.app,
+      publisher,
+      handlers: [{ topic, name: 'recordEffect', handle: handle as never }],
+      fastConsumer: true,
+      retryInitialMs: 20,
+      retryMaxMs: 50,
+      maxAttempts: 3,
+      ...extra,
+    });
+    stops.push(() => c.stop());
+    return c;
+  }
+
+  beforeEach(async () => {
+    env = await eventsDatabase();
+    topic = await privateProbeTopic();
+  });
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+    await env.close();
+  });
+  afterAll(() => publisher.disconnect());
+
+  it('never publishes an event of a rolled-back transaction, and applies a committed one exactly once even when the relay dies between publishing and marking', async () => {
+    const wire = await tap(kafka, topic.name);
+    stops.push(wire.stop);
+    const rolledBack = randomUUID();
+    await expect(
+      inTenantTransaction(env.app, orgA, async (tx) => {
+        await addToOutbox(tx, 'test', { topic, key: 'k', event: probe({ key: 'k' }), id: rolledBack, orgId: orgA });
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const committed = randomUUID();
+    await inTenantTransaction(env.app, orgA, (tx) =>
+      addToOutbox(tx, 'test', { topic, key: 'k', event: probe({ key: 'k', sequence: 1 }), id: committed, orgId: orgA }),
+    );
+
+    // Relay 1 publishes, then "crashes" before it can mark the batch.
+    let crashed = false;
+    const relay1 = new OutboxRelay({
+      connectionString: env.db.appUrl,
+      publisher,
+      leaseName: 'events-test',
+      pollIntervalMs: 50,
+      retryInitialMs: 10_000,
+      afterPublish: async () => {
+        crashed = true;
+        throw new Error('killed between publish and mark');
+      },
+    });
+    relay1.start();
+    await until('relay 1 to publish', () => crashed);
+    await relay1.stop();
+    expect(await relay1.pendingCount()).toBe(1);
+
+    // Relay 2 takes over and publishes the same event again.
+    const relay2 = new OutboxRelay({ connectionString: env.db.appUrl, publisher, leaseName: 'events-test', pollIntervalMs: 50 });
+    stops.push(() => relay2.stop());
+    relay2.start();
+    await until('the outbox to drain', async () => (await relay2.pendingCount()) === 0);
+    await until('both copies on the wire', () => wire.withId(committed).length === 2);
+
+    await consumer().start();
+    await until('the effect', async () => (await env.effects()).length > 0);
+    await new Promise((r) => setTimeout(r, 500)); // room for a second (wrong) application
+    const effects = await env.effects();
+    expect(effects.filter((e) => e.event_id === committed)).toHaveLength(1);
+    expect(effects.filter((e) => e.event_id === rolledBack)).toHaveLength(0);
+    expect(wire.withId(rolledBack)).toHaveLength(0);
+    const headers = wire.withId(committed)[0].headers;
+    expect(headers).toMatchObject({
+      [Header.specVersion]: '1.0',
+      [Header.type]: 'switchboard.testing.v1.Probe',
+      [Header.source]: '/switchboard/test',
+      [Header.orgId]: orgA,
+      [Header.contentType]: 'application/protobuf',
+    });
+  });
+
+  it('changes nothing when the same event is delivered again', async () => {
+    const id = randomUUID();
+    const record = { topic: topic.name, key: 'k', value: probeBytes({ key: 'k', sequence: 7 }), headers: { [Header.id]: id, [Header.orgId]: orgA } };
+    await consumer().start();
+    await publisher.publish([record]);
+    await until('the first application', async () => (await env.effects()).length === 1);
+    await publisher.publish([record, record]);
+    const marker = randomUUID();
+    await publisher.publish([{ ...record, headers: { ...record.headers, [Header.id]: marker } }]);
+    await until('the marker behind the redeliveries', async () => (await env.effects()).some((e) => e.event_id === marker));
+    expect((await env.effects()).filter((e) => e.event_id === id)).toHaveLength(1);
+  });
+
+  it('sends poison messages to the DLQ with the error, and goes on with the next one', async () => {
+    const dlq = await tap(kafka, topic.dlq);
+    stops.push(dlq.stop);
+    const undecodable = randomUUID();
+    const failing = randomUUID();
+    const rejected = randomUUID();
+    const good = randomUUID();
+    const rejectingHandler = async (event: ConsumedEvent<typeof testingV1.ProbeSchema>, tx: Parameters<typeof recordEffect>[1]) => {
+      if (event.message.key === 'reject') throw new CommonException(CommonErrorCode.VALIDATION_FAILED, 'not acceptable');
+      return recordEffect(event, tx);
+    };
+    let attemptsOfFailing = 0;
+    await consumer(async (event, tx) => {
+      if (event.id === failing) attemptsOfFailing++;
+      return rejectingHandler(event, tx);
+    }).start();
+    await publisher.publish([
+      { topic: topic.name, key: 'k', value: Buffer.from('not protobuf \xff\xff\xff'), headers: { [Header.id]: undecodable, [Header.orgId]: orgA } },
+      { topic: topic.name, key: 'k', value: probeBytes({ key: 'k', fail: true }), headers: { [Header.id]: failing, [Header.orgId]: orgA } },
+      { topic: topic.name, key: 'k', value: probeBytes({ key: 'reject' }), headers: { [Header.id]: rejected, [Header.orgId]: orgA } },
+      { topic: topic.name, key: 'k', value: probeBytes({ key: 'k', sequence: 2 }), headers: { [Header.id]: good, [Header.orgId]: orgA } },
+    ]);
+    await until('the good message applied', async () => (await env.effects()).some((e) => e.event_id === good));
+    await until('three dead letters', () => dlq.records.length >= 3);
+
+    const [u] = dlq.withId(undecodable);
+    expect(u.headers).toMatchObject({ [Header.dlqReason]: 'undecodable', [Header.dlqTopic]: topic.name });
+    expect(u.value.toString('latin1')).toContain('not protobuf');
+    const [f] = dlq.withId(failing);
+    expect(f.headers).toMatchObject({ [Header.dlqReason]: 'retries-exhausted', [Header.dlqAttempts]: '3' });
+    expect(f.headers[Header.dlqError]).toContain('asked to fail');
+    expect(attemptsOfFailing).toBe(3);
+    const [r] = dlq.withId(rejected);
+    expect(r.headers).toMatchObject({ [Header.dlqReason]: 'permanent-failure', [Header.dlqAttempts]: '1' });
+    expect((await env.effects()).map((e) => e.event_id)).toEqual([good]);
+  });
+});

@@ -19,11 +19,21 @@ const valid = {
 describe('loadConfig', () => {
   it('returns typed values with defaults applied', () => {
     const config = loadConfig(shape, valid);
-    expect(config).toMatchObject({ PORT: 4000, KAFKA_BROKERS: ['h1:9092', 'h2:9092'], TRACING: false, MODE: 'a' });
+    expect(config).toMatchObject({
+      PORT: 4000,
+      KAFKA_BROKERS: ['h1:9092', 'h2:9092'],
+      TRACING: false,
+      MODE: 'a',
+    });
   });
 
   it('names every missing or bad variable, and never a secret value', () => {
-    const attempt = () => loadConfig(shape, { PORT: 'eighty', KAFKA_BROKERS: 'h:1', ENCRYPTION_KEY: 'short-secret-value' });
+    const attempt = () =>
+      loadConfig(shape, {
+        PORT: 'eighty',
+        KAFKA_BROKERS: 'h:1',
+        ENCRYPTION_KEY: 'short-secret-value',
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -38,6 +48,9 @@ describe('loadConfig', () => {
 
   it('describes the config for logs with secrets hidden', () => {
     const config = loadConfig(shape, valid);
-    expect(describeConfig(shape, config)).toMatchObject({ ENCRYPTION_KEY: '[secret]', DATABASE_URL: 'postgres://u:p@h/db' });
+    expect(describeConfig(shape, config)).toMatchObject({
+      ENCRYPTION_KEY: '[secret]',
+      DATABASE_URL: 'postgres://u:p@h/db',
+    });
   });
 });

@@ -40,9 +40,15 @@ export function loadConfig<S extends z.ZodRawShape>(
 }
 
 /** The config with every secret replaced, safe to log at start-up. */
-export function describeConfig<S extends z.ZodRawShape>(shape: S, config: Record<string, unknown>): Record<string, unknown> {
+export function describeConfig<S extends z.ZodRawShape>(
+  shape: S,
+  config: Record<string, unknown>,
+): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key, isSecret(shape[key]) && value !== undefined ? '[secret]' : value]),
+    Object.entries(config).map(([key, value]) => [
+      key,
+      isSecret(shape[key]) && value !== undefined ? '[secret]' : value,
+    ]),
   );
 }
 
@@ -55,7 +61,12 @@ export const env = {
     z
       .string()
       .min(1)
-      .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean)),
+      .transform((value) =>
+        value
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      ),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])
@@ -63,8 +74,11 @@ export const env = {
       .transform((v) => v === 'true' || v === '1'),
   int: (fallback: number) => z.coerce.number().int().default(fallback),
   nodeEnv: () => z.enum(['development', 'test', 'production']).default('development'),
-  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: () =>
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** 32 bytes, base64: keys for AES-256-GCM encryption at rest. */
   aesKey: () =>
-    z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+    z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
 };

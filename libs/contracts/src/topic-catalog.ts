@@ -1,13 +1,17 @@
 /**
  * The topic catalog: every Kafka topic the platform uses, declared once. Topic names follow
- * `<service>.<stream>.v<major>`; each topic has a dead-letter sibling `<name>.dlq`. The dev
- * broker and the chart's topic job create topics from this list; services never rely on
- * auto-creation.
+ * `<service>.<stream>.v<major>`; each topic has a dead-letter sibling `<name>.dlq` and carries
+ * exactly one protobuf message type (`schema`) from the package `switchboard.<service>.v<major>`
+ * (proto/README.md). The dev broker and the chart's topic job create topics from this list;
+ * services never rely on auto-creation.
  */
+import type { DescMessage, DescOneof, MessageShape } from '@bufbuild/protobuf';
+import { accountsV1, complianceV1, devicesV1, messagingV1, testingV1 } from './gen';
+
 export type TopicVisibility = 'public' | 'internal';
 export type CleanupPolicy = 'delete' | 'compact';
 
-export interface TopicSpec {
+export interface TopicSpec<S extends DescMessage = DescMessage> {
   /** `<service>.<stream>.v<major>` */
   readonly name: string;
   /** Dead-letter topic for messages that cannot be decoded or keep failing. */
@@ -21,18 +25,182 @@ export interface TopicSpec {
   /** Public topics are the partner contract; internal ones may change with the services. */
   readonly visibility: TopicVisibility;
   readonly description: string;
+  /** The one message type of the topic's records: `fromBinary(topic.schema, value)`. */
+  readonly schema: S;
+  /**
+   * The CloudEvents `ce_type` values records of this topic may carry: the full protobuf names
+   * of the concrete events, i.e. of the messages of the schema's oneof when the schema is an
+   * envelope of several kinds of events (`switchboard.accounts.v1.OrganizationCreated`), else
+   * the schema's own name (`switchboard.messaging.v1.MessageEvent`). See {@link ceTypeOf}.
+   */
+  readonly ceTypes: readonly string[];
 }
 
 const DAY = 24 * 60 * 60 * 1000;
 
-function topic(spec: Omit<TopicSpec, 'dlq'>): TopicSpec {
-  if (!/^[a-z][a-z-]*\.[a-z][a-z-]*\.v\d+$/.test(spec.name)) {
+/**
+ * The oneof that makes a topic's type an envelope of several kinds of events: its only
+ * oneof, when every member is a message. Undefined for single-kind types.
+ */
+function eventOneof(schema: DescMessage): DescOneof | undefined {
+  if (schema.oneofs.length !== 1) return undefined;
+  const [oneof] = schema.oneofs;
+  return oneof.fields.every((f) => f.fieldKind === 'message') ? oneof : undefined;
+}
+
+function topic<S extends DescMessage>(spec: Omit<TopicSpec<S>, 'dlq' | 'ceTypes'>): TopicSpec<S> {
+  const match = /^([a-z][a-z-]*)\.[a-z][a-z-]*\.v(\d+)$/.exec(spec.name);
+  if (!match) {
     throw new Error(`topic name ${spec.name} does not follow <service>.<stream>.v<major>`);
   }
-  return Object.freeze({ ...spec, dlq: `${spec.name}.dlq` });
+  const pkg = `switchboard.${match[1].replace(/-/g, '_')}.v${match[2]}.`;
+  if (!spec.schema.typeName.startsWith(pkg)) {
+    throw new Error(`topic ${spec.name} carries ${spec.schema.typeName}, not a type of ${pkg}*`);
+  }
+  const oneof = eventOneof(spec.schema);
+  const ceTypes = oneof
+    ? oneof.fields.map((f) => (f.fieldKind === 'message' ? f.message.typeName : ''))
+    : [spec.schema.typeName];
+  return Object.freeze({
+    ...spec,
+    dlq: `${spec.name}.dlq`,
+    ceTypes: Object.freeze(ceTypes),
+  });
+}
+
+/**
+ * The CloudEvents `ce_type` of one record: the full name of the message set in the schema's
+ * event oneof, or the schema's own name for single-kind topics. Throws when an envelope has no
+ * event set (a producer bug that consumers could not route).
+ */
+export function ceTypeOf<S extends DescMessage>(
+  spec: TopicSpec<S>,
+  event: MessageShape<S>,
+): string {
+  const oneof = eventOneof(spec.schema);
+  if (!oneof) return spec.schema.typeName;
+  const selected = (event as unknown as Record<string, { case?: string } | undefined>)[
+    oneof.localName
+  ]?.case;
+  const field = oneof.fields.find((f) => f.localName === selected);
+  if (field?.fieldKind !== 'message') {
+    throw new Error(`${spec.name}: ${spec.schema.typeName}.${oneof.name} is not set`);
+  }
+  return field.message.typeName;
 }
 
 export const Topics = {
+  accounts: {
+    organization: topic({
+      name: 'accounts.organization.v1',
+      key: 'org id',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * DAY,
+      visibility: 'public',
+      description:
+        'Organizations (tenants): created, updated, deletion scheduled/canceled, deleted.',
+      schema: accountsV1.OrganizationEventSchema,
+    }),
+    user: topic({
+      name: 'accounts.user.v1',
+      key: 'user id',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * DAY,
+      visibility: 'internal',
+      description: 'Users created and their memberships (roles) in organizations.',
+      schema: accountsV1.UserEventSchema,
+    }),
+    apiToken: topic({
+      name: 'accounts.api-token.v1',
+      key: 'org id',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * DAY,
+      visibility: 'internal',
+      description: 'API tokens created and revoked (never the secret).',
+      schema: accountsV1.ApiTokenEventSchema,
+    }),
+    email: topic({
+      name: 'accounts.email.v1',
+      key: 'SHA-256 (hex) of the lower-cased recipient address',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      // Short: template variables hold one-time links.
+      retentionMs: 7 * DAY,
+      visibility: 'internal',
+      description: 'Transactional emails to send, for the mail sender.',
+      schema: accountsV1.EmailRequestedSchema,
+    }),
+  },
+  compliance: {
+    audit: topic({
+      name: 'compliance.audit.v1',
+      key: 'org id (target tenant; empty for platform-level actions)',
+      partitions: 6,
+      cleanupPolicy: 'delete',
+      retentionMs: 90 * DAY,
+      visibility: 'internal',
+      description: 'Audit entries of every service, appended to the hash-chained audit log.',
+      schema: complianceV1.AuditEventSchema,
+    }),
+  },
+  devices: {
+    dispatch: topic({
+      name: 'devices.dispatch.v1',
+      key: 'message id',
+      partitions: 12,
+      cleanupPolicy: 'delete',
+      retentionMs: 7 * DAY,
+      visibility: 'internal',
+      description: 'Commands from messaging to the device fleet: dispatch or cancel a message.',
+      schema: devicesV1.DispatchCommandSchema,
+    }),
+    messageState: topic({
+      name: 'devices.message-state.v1',
+      key: 'message id',
+      partitions: 12,
+      cleanupPolicy: 'delete',
+      retentionMs: 7 * DAY,
+      visibility: 'internal',
+      description: 'Outbound message states reported by devices (sent, delivered, failed...).',
+      schema: devicesV1.MessageStateEventSchema,
+    }),
+    inbound: topic({
+      name: 'devices.inbound.v1',
+      key: 'org id',
+      partitions: 12,
+      cleanupPolicy: 'delete',
+      // Short: records carry message bodies (redacted after 7 days by default).
+      retentionMs: 7 * DAY,
+      visibility: 'internal',
+      description: 'SMS received by devices, for messaging.',
+      schema: devicesV1.InboundMessageEventSchema,
+    }),
+    device: topic({
+      name: 'devices.device.v1',
+      key: 'device id',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * DAY,
+      visibility: 'public',
+      description: 'Devices registered, updated, online/offline/disabled/quarantined, removed.',
+      schema: devicesV1.DeviceEventSchema,
+    }),
+  },
+  messaging: {
+    message: topic({
+      name: 'messaging.message.v1',
+      key: 'message id',
+      partitions: 12,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * DAY,
+      visibility: 'public',
+      description: 'The message lifecycle: every status transition of every message.',
+      schema: messagingV1.MessageEventSchema,
+    }),
+  },
   testing: {
     /** Used by the platform's own tests of the broker and the event libraries. */
     probe: topic({
@@ -43,10 +211,11 @@ export const Topics = {
       retentionMs: 1 * DAY,
       visibility: 'internal',
       description: 'Scratch topic for the platform tests.',
+      schema: testingV1.ProbeSchema,
     }),
   },
 } as const;
 
-export const topicCatalog: readonly TopicSpec[] = Object.values(Topics).flatMap((group) =>
-  Object.values(group),
+export const topicCatalog: readonly TopicSpec[] = Object.values(Topics).flatMap(
+  (group): TopicSpec[] => Object.values(group),
 );

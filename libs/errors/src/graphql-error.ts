@@ -22,7 +22,10 @@ function unwrap(error: unknown): unknown {
  * their status; anything else is an INTERNAL_SERVER_ERROR whose message is hidden in
  * production.
  */
-export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatGraphQLError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const original = unwrap(error);
   if (original instanceof DomainException) {
     return {
@@ -35,7 +38,9 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
         httpStatus: original.httpStatus,
         ...(apolloCodeOfKind[original.kind] ? { category: apolloCodeOfKind[original.kind] } : {}),
         ...(Object.keys(original.details).length ? { details: original.details } : {}),
-        ...(original.retryAfterSeconds !== undefined ? { retryAfterSeconds: original.retryAfterSeconds } : {}),
+        ...(original.retryAfterSeconds !== undefined
+          ? { retryAfterSeconds: original.retryAfterSeconds }
+          : {}),
       },
     };
   }

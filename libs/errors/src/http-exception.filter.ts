@@ -20,7 +20,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<ResponseLike>();
     if (response.headersSent) return;
     const problem = toProblem(exception);
-    if (problem.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(problem.retryAfterSeconds));
+    if (problem.retryAfterSeconds !== undefined)
+      response.setHeader('Retry-After', String(problem.retryAfterSeconds));
     response.setHeader('Content-Type', 'application/problem+json');
     response.status(problem.status).json(problem);
   }
@@ -45,14 +46,30 @@ export function toProblem(exception: unknown): Problem {
       detail: exception.message,
       code: exception.code,
       ...exception.details,
-      ...(exception.retryAfterSeconds !== undefined ? { retryAfterSeconds: exception.retryAfterSeconds } : {}),
+      ...(exception.retryAfterSeconds !== undefined
+        ? { retryAfterSeconds: exception.retryAfterSeconds }
+        : {}),
     };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const body = exception.getResponse();
-    const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
+    const detail =
+      typeof body === 'string'
+        ? body
+        : ((body as { message?: unknown }).message ?? exception.message);
+    const code =
+      status === 413
+        ? 'PAYLOAD_TOO_LARGE'
+        : status === 404
+          ? 'NOT_FOUND'
+          : status === 401
+            ? 'UNAUTHENTICATED'
+            : status === 403
+              ? 'FORBIDDEN'
+              : status < 500
+                ? 'BAD_REQUEST'
+                : 'INTERNAL';
     return {
       type: `urn:switchboard:error:${code}`,
       title: exception.name,

@@ -33,7 +33,10 @@ export interface ConsumedEvent<S extends DescMessage = DescMessage> {
  * Runs inside the consumer's transaction, which already has the event's tenant set: write
  * through `tx` so the effect commits together with the processed-event record.
  */
-export type EventHandlerFn<S extends DescMessage = DescMessage> = (event: ConsumedEvent<S>, tx: EntityManager) => Promise<void>;
+export type EventHandlerFn<S extends DescMessage = DescMessage> = (
+  event: ConsumedEvent<S>,
+  tx: EntityManager,
+) => Promise<void>;
 
 export interface EventHandlerRegistration<S extends DescMessage = DescMessage> {
   topic: TopicSpec<S>;
@@ -95,7 +98,10 @@ export class EventConsumer {
   async start(): Promise<void> {
     if (this.byTopic.size === 0) return;
     this.stopping = { aborted: false };
-    const consumer = this.o.kafka.consumer({ groupId: this.o.groupId, ...consumerTimings(this.o.fastConsumer ?? false) });
+    const consumer = this.o.kafka.consumer({
+      groupId: this.o.groupId,
+      ...consumerTimings(this.o.fastConsumer ?? false),
+    });
     this.consumer = consumer;
     await consumer.connect();
     await this.o.publisher.connect();
@@ -113,36 +119,68 @@ export class EventConsumer {
   private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
     const handlers = this.byTopic.get(topic) ?? [];
     const headers = readHeaders(message.headers as Record<string, unknown>);
-    const base = { topic, partition, offset: message.offset, key: message.key?.toString('utf8'), headers };
+    const base = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8'),
+      headers,
+    };
     const parent = propagation.extract(context.active(), headers);
     await context.with(parent, () =>
-      tracer.startActiveSpan(`${topic} process`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.kafka.consumer.group': this.o.groupId } }, async (span) => {
-        try {
-          let event: ConsumedEvent;
+      tracer.startActiveSpan(
+        `${topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': topic,
+            'messaging.kafka.consumer.group': this.o.groupId,
+          },
+        },
+        async (span) => {
           try {
-            event = this.decode(handlers[0]?.topic, base, message.value);
-          } catch (error) {
-            await this.deadLetter(topic, partition, message, headers, error as Error, 'undecodable', 0);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: 'undecodable' });
-            return;
+            let event: ConsumedEvent;
+            try {
+              event = this.decode(handlers[0]?.topic, base, message.value);
+            } catch (error) {
+              await this.deadLetter(
+                topic,
+                partition,
+                message,
+                headers,
+                error as Error,
+                'undecodable',
+                0,
+              );
+              span.setStatus({ code: SpanStatusCode.ERROR, message: 'undecodable' });
+              return;
+            }
+            const matching = handlers.filter(
+              (h) => !h.types?.length || h.types.includes(event.type),
+            );
+            if (matching.length === 0) return;
+            await this.handleWithRetries(event, matching, message, span);
+          } finally {
+            span.end();
           }
-          const matching = handlers.filter((h) => !h.types?.length || h.types.includes(event.type));
-          if (matching.length === 0) return;
-          await this.handleWithRetries(event, matching, message, span);
-        } finally {
-          span.end();
-        }
-      }),
+        },
+      ),
     );
   }
 
-  private decode(spec: TopicSpec<DescMessage> | undefined, base: Omit<ConsumedEvent, 'id' | 'type' | 'source' | 'message'>, value: Buffer | null): ConsumedEvent {
+  private decode(
+    spec: TopicSpec<DescMessage> | undefined,
+    base: Omit<ConsumedEvent, 'id' | 'type' | 'source' | 'message'>,
+    value: Buffer | null,
+  ): ConsumedEvent {
     if (!spec) throw new PermanentFailure('no handler for this topic');
     const h = base.headers;
     if (!h[Header.id]) throw new PermanentFailure(`missing ${Header.id} header`);
     if (!value) throw new PermanentFailure('empty record value');
     const orgId = h[Header.orgId];
-    if (orgId !== undefined && !isUuid(orgId)) throw new PermanentFailure(`${Header.orgId} is not a uuid`);
+    if (orgId !== undefined && !isUuid(orgId))
+      throw new PermanentFailure(`${Header.orgId} is not a uuid`);
     const message = fromBinary(spec.schema, value);
     const time = h[Header.time] ? new Date(h[Header.time]) : undefined;
     return {
@@ -163,7 +201,10 @@ export class EventConsumer {
     event: ConsumedEvent,
     handlers: EventHandlerRegistration<DescMessage>[],
     message: EachMessagePayload['message'],
-    span: { setStatus(s: { code: SpanStatusCode; message?: string }): void; recordException(e: Error): void },
+    span: {
+      setStatus(s: { code: SpanStatusCode; message?: string }): void;
+      recordException(e: Error): void;
+    },
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -183,13 +224,32 @@ export class EventConsumer {
         span.recordException(err);
         const permanent = dispositionOf(err) === 'dead-letter';
         if (permanent || attempt >= this.o.maxAttempts) {
-          this.o.logger.error('event handler failed; dead-lettering', { topic: event.topic, eventId: event.id, type: event.type, attempt, error: err.message });
-          await this.deadLetter(event.topic, event.partition, message, event.headers, err, permanent ? 'permanent-failure' : 'retries-exhausted', attempt);
+          this.o.logger.error('event handler failed; dead-lettering', {
+            topic: event.topic,
+            eventId: event.id,
+            type: event.type,
+            attempt,
+            error: err.message,
+          });
+          await this.deadLetter(
+            event.topic,
+            event.partition,
+            message,
+            event.headers,
+            err,
+            permanent ? 'permanent-failure' : 'retries-exhausted',
+            attempt,
+          );
           span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
           return;
         }
         if (this.stopping.aborted) throw err; // not committed: redelivered after restart
-        this.o.logger.warn('event handler failed; retrying', { topic: event.topic, eventId: event.id, attempt, error: err.message });
+        this.o.logger.warn('event handler failed; retrying', {
+          topic: event.topic,
+          eventId: event.id,
+          attempt,
+          error: err.message,
+        });
         await sleep(backoffDelay(attempt, this.o.retryInitialMs, this.o.retryMaxMs), this.stopping);
       }
     }

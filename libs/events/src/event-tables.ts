@@ -32,7 +32,9 @@ export async function createEventTables(runner: SqlRunner, appRole: string): Pro
       last_error text
     )`);
   await runner.query(`CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL`);
-  await runner.query(`CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL`);
+  await runner.query(
+    `CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL`,
+  );
   await runner.query(`
     CREATE TABLE processed_events (
       consumer_group text NOT NULL,
@@ -41,7 +43,9 @@ export async function createEventTables(runner: SqlRunner, appRole: string): Pro
       processed_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (consumer_group, event_id)
     )`);
-  await runner.query(`CREATE INDEX processed_events_processed_at ON processed_events (processed_at)`);
+  await runner.query(
+    `CREATE INDEX processed_events_processed_at ON processed_events (processed_at)`,
+  );
   await runner.query(`
     CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -51,6 +55,8 @@ export async function createEventTables(runner: SqlRunner, appRole: string): Pro
   await runner.query(
     `CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()`,
   );
-  await runner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON outbox, processed_events TO ${appRole}`);
+  await runner.query(
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON outbox, processed_events TO ${appRole}`,
+  );
   await runner.query(`GRANT USAGE, SELECT ON SEQUENCE outbox_id_seq TO ${appRole}`);
 }

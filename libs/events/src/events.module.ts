@@ -13,7 +13,11 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { TopicSpec } from '@switchboard/contracts';
-import { EventConsumer, type EventHandlerFn, type EventHandlerRegistration } from './event-consumer';
+import {
+  EventConsumer,
+  type EventHandlerFn,
+  type EventHandlerRegistration,
+} from './event-consumer';
 import { EventPublisher } from './event-publisher';
 import { createKafka, createProducer } from './kafka';
 import { addToOutbox, type EventDraft, type OutboxRecord } from './outbox';
@@ -56,9 +60,20 @@ interface OnEventMetadata {
  * `types` narrows to some CloudEvents types of the topic. The handler runs in the consumer's
  * transaction (tenant set, dedup recorded); write through `tx`.
  */
-export function OnEvent<S extends DescMessage>(topic: TopicSpec<S>, options: { types?: string[] } = {}) {
-  return (_target: object, _key: string | symbol, descriptor: TypedPropertyDescriptor<EventHandlerFn<S>>) => {
-    SetMetadata(ON_EVENT, { topic, types: options.types } satisfies OnEventMetadata)(_target, _key, descriptor);
+export function OnEvent<S extends DescMessage>(
+  topic: TopicSpec<S>,
+  options: { types?: string[] } = {},
+) {
+  return (
+    _target: object,
+    _key: string | symbol,
+    descriptor: TypedPropertyDescriptor<EventHandlerFn<S>>,
+  ) => {
+    SetMetadata(ON_EVENT, { topic, types: options.types } satisfies OnEventMetadata)(
+      _target,
+      _key,
+      descriptor,
+    );
   };
 }
 
@@ -75,8 +90,10 @@ export class OutboxWriter {
 const nestLogger = (context: string) => {
   const logger = new Logger(context);
   return {
-    warn: (message: string, fields?: Record<string, unknown>) => logger.warn({ msg: message, ...fields }),
-    error: (message: string, fields?: Record<string, unknown>) => logger.error({ msg: message, ...fields }),
+    warn: (message: string, fields?: Record<string, unknown>) =>
+      logger.warn({ msg: message, ...fields }),
+    error: (message: string, fields?: Record<string, unknown>) =>
+      logger.error({ msg: message, ...fields }),
   };
 };
 
@@ -103,7 +120,8 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
       if (!instance || typeof instance !== 'object') continue;
       const prototype = Object.getPrototypeOf(instance);
       for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const meta = Reflect.getMetadata(ON_EVENT, prototype[method]) as OnEventMetadata | undefined;
+        const meta = Reflect.getMetadata(ON_EVENT, prototype[method]) as
+          OnEventMetadata | undefined;
         if (!meta) continue;
         found.push({
           topic: meta.topic,
@@ -170,15 +188,21 @@ export class EventsModule {
       global: true,
       imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [
-        { provide: EVENTS_OPTIONS, useFactory: options.useFactory, inject: (options.inject ?? []) as never[] },
+        {
+          provide: EVENTS_OPTIONS,
+          useFactory: options.useFactory,
+          inject: (options.inject ?? []) as never[],
+        },
         {
           provide: KAFKA,
-          useFactory: (o: EventsModuleOptions) => createKafka({ brokers: o.brokers, clientId: o.service }),
+          useFactory: (o: EventsModuleOptions) =>
+            createKafka({ brokers: o.brokers, clientId: o.service }),
           inject: [EVENTS_OPTIONS],
         },
         {
           provide: EventPublisher,
-          useFactory: (o: EventsModuleOptions, kafka: Kafka) => new EventPublisher(createProducer(kafka, o)),
+          useFactory: (o: EventsModuleOptions, kafka: Kafka) =>
+            new EventPublisher(createProducer(kafka, o)),
           inject: [EVENTS_OPTIONS, KAFKA],
         },
         OutboxWriter,

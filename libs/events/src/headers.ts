@@ -16,7 +16,6 @@ export const Header = {
   dlqAttempts: 'sb_dlq_attempts',
 } as const;
 
-
 export type KafkaHeaders = Record<string, string>;
 
 /** Reads kafkajs headers (Buffer | string | arrays) as plain strings. */

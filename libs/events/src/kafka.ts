@@ -1,4 +1,11 @@
-import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer, type ConsumerConfig } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig,
+  type Producer,
+  type ConsumerConfig,
+} from 'kafkajs';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -20,7 +27,10 @@ export function createKafka(settings: KafkaSettings): Kafka {
   });
 }
 
-export function createProducer(kafka: Kafka, settings: Pick<KafkaSettings, 'idempotentProducer'>): Producer {
+export function createProducer(
+  kafka: Kafka,
+  settings: Pick<KafkaSettings, 'idempotentProducer'>,
+): Producer {
   return kafka.producer({
     idempotent: settings.idempotentProducer ?? true,
     // One request in flight keeps per-partition order even when a send is retried.
@@ -34,5 +44,10 @@ export function createProducer(kafka: Kafka, settings: Pick<KafkaSettings, 'idem
 export function consumerTimings(fast: boolean): Partial<ConsumerConfig> {
   return fast
     ? { maxWaitTimeInMs: 100, sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 3000 }
-    : { maxWaitTimeInMs: 500, sessionTimeout: 30000, heartbeatInterval: 3000, rebalanceTimeout: 60000 };
+    : {
+        maxWaitTimeInMs: 500,
+        sessionTimeout: 30000,
+        heartbeatInterval: 3000,
+        rebalanceTimeout: 60000,
+      };
 }

@@ -55,7 +55,8 @@ export class OutboxRelay {
   private wake?: () => void;
   private lastCleanup = 0;
   private readonly lockKey: bigint;
-  private readonly o: Required<Omit<OutboxRelayOptions, 'afterPublish'>> & Pick<OutboxRelayOptions, 'afterPublish'>;
+  private readonly o: Required<Omit<OutboxRelayOptions, 'afterPublish'>> &
+    Pick<OutboxRelayOptions, 'afterPublish'>;
 
   constructor(options: OutboxRelayOptions) {
     this.o = {
@@ -68,7 +69,10 @@ export class OutboxRelay {
       logger: silent,
       ...options,
     };
-    this.lockKey = createHash('sha256').update(`outbox-relay:${options.leaseName}`).digest().readBigInt64BE(0);
+    this.lockKey = createHash('sha256')
+      .update(`outbox-relay:${options.leaseName}`)
+      .digest()
+      .readBigInt64BE(0);
   }
 
   get isLeader(): boolean {
@@ -94,7 +98,9 @@ export class OutboxRelay {
     const client = new Client({ connectionString: this.o.connectionString });
     await client.connect();
     try {
-      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+      );
       return rows[0].n;
     } finally {
       await client.end();
@@ -107,7 +113,10 @@ export class OutboxRelay {
       try {
         const client = await this.connect();
         if (!this.leader) {
-          const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [this.lockKey.toString()]);
+          const { rows } = await client.query<{ ok: boolean }>(
+            'SELECT pg_try_advisory_lock($1) AS ok',
+            [this.lockKey.toString()],
+          );
           this.leader = rows[0].ok;
           if (!this.leader) {
             await this.idle();
@@ -121,7 +130,10 @@ export class OutboxRelay {
         await this.idle();
       } catch (error) {
         failures++;
-        this.o.logger.warn('outbox relay: publishing failed, will retry', { error: (error as Error).message, failures });
+        this.o.logger.warn('outbox relay: publishing failed, will retry', {
+          error: (error as Error).message,
+          failures,
+        });
         await this.disconnect();
         await this.idle(backoffDelay(failures, this.o.retryInitialMs, this.o.retryMaxMs));
       }
@@ -145,21 +157,28 @@ export class OutboxRelay {
       await this.o.publisher.publish(records);
     } catch (error) {
       await client
-        .query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [rows[0].id, (error as Error).message])
+        .query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
+          rows[0].id,
+          (error as Error).message,
+        ])
         .catch(() => undefined);
       throw error;
     }
     await this.o.afterPublish?.(rows.map((r) => r.event_id));
-    await client.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
-      rows.map((r) => r.id),
-    ]);
+    await client.query(
+      'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+      [rows.map((r) => r.id)],
+    );
     return rows.length;
   }
 
   private async cleanup(client: Client): Promise<void> {
     if (Date.now() - this.lastCleanup < this.o.cleanupIntervalMs) return;
     this.lastCleanup = Date.now();
-    await client.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [this.o.retentionMs / 1000]);
+    await client.query(
+      `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`,
+      [this.o.retentionMs / 1000],
+    );
   }
 
   private async connect(): Promise<Client> {

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { create, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  create,
+  toBinary,
+  type DescMessage,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { context, propagation } from '@opentelemetry/api';
-import { CLOUDEVENTS_SPEC_VERSION, PROTOBUF_CONTENT_TYPE, ceSource, ceTypeOf, type TopicSpec } from '@switchboard/contracts';
+import {
+  CLOUDEVENTS_SPEC_VERSION,
+  PROTOBUF_CONTENT_TYPE,
+  ceSource,
+  ceTypeOf,
+  type TopicSpec,
+} from '@switchboard/contracts';
 import { Header, type KafkaHeaders } from './headers';
 import type { SqlRunner } from './event-tables';
 
@@ -41,7 +53,9 @@ export async function addToOutbox<S extends DescMessage>(
 ): Promise<OutboxRecord> {
   const schema = draft.topic.schema;
   const message = (
-    (draft.event as { $typeName?: string }).$typeName ? draft.event : create(schema, draft.event as MessageInitShape<S>)
+    (draft.event as { $typeName?: string }).$typeName
+      ? draft.event
+      : create(schema, draft.event as MessageInitShape<S>)
   ) as MessageShape<S>;
   const eventId = draft.id ?? randomUUID();
   const type = draft.type ?? ceTypeOf(draft.topic, message);
@@ -60,7 +74,14 @@ export async function addToOutbox<S extends DescMessage>(
   propagation.inject(context.active(), headers);
   await runner.query(
     `INSERT INTO outbox (event_id, topic, record_key, event_type, payload, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [eventId, draft.topic.name, draft.key, type, Buffer.from(toBinary(schema, message)), JSON.stringify(headers)],
+    [
+      eventId,
+      draft.topic.name,
+      draft.key,
+      type,
+      Buffer.from(toBinary(schema, message)),
+      JSON.stringify(headers),
+    ],
   );
   return { eventId, type };
 }

@@ -36,7 +36,10 @@ describe('transactional outbox and idempotent consumer', () => {
   const publisher = new EventPublisher(createProducer(kafka, { idempotentProducer: true }));
   const stops: (() => Promise<unknown>)[] = [];
 
-  function consumer(handle = recordEffect, extra: Partial<ConstructorParameters<typeof EventConsumer>[0]> = {}) {
+  function consumer(
+    handle = recordEffect,
+    extra: Partial<ConstructorParameters<typeof EventConsumer>[0]> = {},
+  ) {
     const c = new EventConsumer({
       kafka,
       groupId: `events-test-${randomUUID()}`,
@@ -69,13 +72,25 @@ describe('transactional outbox and idempotent consumer', () => {
     const rolledBack = randomUUID();
     await expect(
       inTenantTransaction(env.app, orgA, async (tx) => {
-        await addToOutbox(tx, 'test', { topic, key: 'k', event: probe({ key: 'k' }), id: rolledBack, orgId: orgA });
+        await addToOutbox(tx, 'test', {
+          topic,
+          key: 'k',
+          event: probe({ key: 'k' }),
+          id: rolledBack,
+          orgId: orgA,
+        });
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
     const committed = randomUUID();
     await inTenantTransaction(env.app, orgA, (tx) =>
-      addToOutbox(tx, 'test', { topic, key: 'k', event: probe({ key: 'k', sequence: 1 }), id: committed, orgId: orgA }),
+      addToOutbox(tx, 'test', {
+        topic,
+        key: 'k',
+        event: probe({ key: 'k', sequence: 1 }),
+        id: committed,
+        orgId: orgA,
+      }),
     );
 
     // Relay 1 publishes, then "crashes" before it can mark the batch.
@@ -97,7 +112,12 @@ describe('transactional outbox and idempotent consumer', () => {
     expect(await relay1.pendingCount()).toBe(1);
 
     // Relay 2 takes over and publishes the same event again.
-    const relay2 = new OutboxRelay({ connectionString: env.db.appUrl, publisher, leaseName: 'events-test', pollIntervalMs: 50 });
+    const relay2 = new OutboxRelay({
+      connectionString: env.db.appUrl,
+      publisher,
+      leaseName: 'events-test',
+      pollIntervalMs: 50,
+    });
     stops.push(() => relay2.stop());
     relay2.start();
     await until('the outbox to drain', async () => (await relay2.pendingCount()) === 0);
@@ -122,14 +142,21 @@ describe('transactional outbox and idempotent consumer', () => {
 
   it('changes nothing when the same event is delivered again', async () => {
     const id = randomUUID();
-    const record = { topic: topic.name, key: 'k', value: probeBytes({ key: 'k', sequence: 7 }), headers: { [Header.id]: id, [Header.orgId]: orgA } };
+    const record = {
+      topic: topic.name,
+      key: 'k',
+      value: probeBytes({ key: 'k', sequence: 7 }),
+      headers: { [Header.id]: id, [Header.orgId]: orgA },
+    };
     await consumer().start();
     await publisher.publish([record]);
     await until('the first application', async () => (await env.effects()).length === 1);
     await publisher.publish([record, record]);
     const marker = randomUUID();
     await publisher.publish([{ ...record, headers: { ...record.headers, [Header.id]: marker } }]);
-    await until('the marker behind the redeliveries', async () => (await env.effects()).some((e) => e.event_id === marker));
+    await until('the marker behind the redeliveries', async () =>
+      (await env.effects()).some((e) => e.event_id === marker),
+    );
     expect((await env.effects()).filter((e) => e.event_id === id)).toHaveLength(1);
   });
 
@@ -140,8 +167,12 @@ describe('transactional outbox and idempotent consumer', () => {
     const failing = randomUUID();
     const rejected = randomUUID();
     const good = randomUUID();
-    const rejectingHandler = async (event: ConsumedEvent<typeof testingV1.ProbeSchema>, tx: Parameters<typeof recordEffect>[1]) => {
-      if (event.message.key === 'reject') throw new CommonException(CommonErrorCode.VALIDATION_FAILED, 'not acceptable');
+    const rejectingHandler = async (
+      event: ConsumedEvent<typeof testingV1.ProbeSchema>,
+      tx: Parameters<typeof recordEffect>[1],
+    ) => {
+      if (event.message.key === 'reject')
+        throw new CommonException(CommonErrorCode.VALIDATION_FAILED, 'not acceptable');
       return recordEffect(event, tx);
     };
     let attemptsOfFailing = 0;
@@ -150,23 +181,54 @@ describe('transactional outbox and idempotent consumer', () => {
       return rejectingHandler(event, tx);
     }).start();
     await publisher.publish([
-      { topic: topic.name, key: 'k', value: Buffer.from('not protobuf \xff\xff\xff'), headers: { [Header.id]: undecodable, [Header.orgId]: orgA } },
-      { topic: topic.name, key: 'k', value: probeBytes({ key: 'k', fail: true }), headers: { [Header.id]: failing, [Header.orgId]: orgA } },
-      { topic: topic.name, key: 'k', value: probeBytes({ key: 'reject' }), headers: { [Header.id]: rejected, [Header.orgId]: orgA } },
-      { topic: topic.name, key: 'k', value: probeBytes({ key: 'k', sequence: 2 }), headers: { [Header.id]: good, [Header.orgId]: orgA } },
+      {
+        topic: topic.name,
+        key: 'k',
+        value: Buffer.from('not protobuf \xff\xff\xff'),
+        headers: { [Header.id]: undecodable, [Header.orgId]: orgA },
+      },
+      {
+        topic: topic.name,
+        key: 'k',
+        value: probeBytes({ key: 'k', fail: true }),
+        headers: { [Header.id]: failing, [Header.orgId]: orgA },
+      },
+      {
+        topic: topic.name,
+        key: 'k',
+        value: probeBytes({ key: 'reject' }),
+        headers: { [Header.id]: rejected, [Header.orgId]: orgA },
+      },
+      {
+        topic: topic.name,
+        key: 'k',
+        value: probeBytes({ key: 'k', sequence: 2 }),
+        headers: { [Header.id]: good, [Header.orgId]: orgA },
+      },
     ]);
-    await until('the good message applied', async () => (await env.effects()).some((e) => e.event_id === good));
+    await until('the good message applied', async () =>
+      (await env.effects()).some((e) => e.event_id === good),
+    );
     await until('three dead letters', () => dlq.records.length >= 3);
 
     const [u] = dlq.withId(undecodable);
-    expect(u.headers).toMatchObject({ [Header.dlqReason]: 'undecodable', [Header.dlqTopic]: topic.name });
+    expect(u.headers).toMatchObject({
+      [Header.dlqReason]: 'undecodable',
+      [Header.dlqTopic]: topic.name,
+    });
     expect(u.value.toString('latin1')).toContain('not protobuf');
     const [f] = dlq.withId(failing);
-    expect(f.headers).toMatchObject({ [Header.dlqReason]: 'retries-exhausted', [Header.dlqAttempts]: '3' });
+    expect(f.headers).toMatchObject({
+      [Header.dlqReason]: 'retries-exhausted',
+      [Header.dlqAttempts]: '3',
+    });
     expect(f.headers[Header.dlqError]).toContain('asked to fail');
     expect(attemptsOfFailing).toBe(3);
     const [r] = dlq.withId(rejected);
-    expect(r.headers).toMatchObject({ [Header.dlqReason]: 'permanent-failure', [Header.dlqAttempts]: '1' });
+    expect(r.headers).toMatchObject({
+      [Header.dlqReason]: 'permanent-failure',
+      [Header.dlqAttempts]: '1',
+    });
     expect((await env.effects()).map((e) => e.event_id)).toEqual([good]);
   });
 });

@@ -14,7 +14,13 @@ async function rowsOf<T>(runner: SqlRunner, sql: string, parameters?: unknown[])
  */
 export async function checkTenantIsolation(runner: SqlRunner, appRole: string): Promise<string[]> {
   const problems: string[] = [];
-  const tables = await rowsOf<{ table: string; enabled: boolean; forced: boolean; owner: string; policies: number }>(
+  const tables = await rowsOf<{
+    table: string;
+    enabled: boolean;
+    forced: boolean;
+    owner: string;
+    policies: number;
+  }>(
     runner,
     `SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
             pg_get_userbyid(c.relowner) AS owner,

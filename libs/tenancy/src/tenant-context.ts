@@ -15,7 +15,8 @@ export function isUuid(value: unknown): value is string {
 
 /** Runs `fn` with `orgId` as the current tenant. */
 export function runAsTenant<T>(orgId: string, fn: () => T): T {
-  if (!isUuid(orgId)) throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'A valid organization is required');
+  if (!isUuid(orgId))
+    throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'A valid organization is required');
   return storage.run({ orgId }, fn);
 }
 
@@ -27,6 +28,10 @@ export function currentTenant(): TenantContext | undefined {
 /** The current tenant's organization id; fails closed when there is none. */
 export function requireTenant(): string {
   const tenant = storage.getStore();
-  if (!tenant) throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'This operation needs an organization');
+  if (!tenant)
+    throw new CommonException(
+      CommonErrorCode.TENANT_REQUIRED,
+      'This operation needs an organization',
+    );
   return tenant.orgId;
 }

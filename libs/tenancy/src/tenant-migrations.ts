@@ -23,7 +23,11 @@ export const TENANT_PREDICATE = `org_id = NULLIF(current_setting('${TENANT_SETTI
  * security enabled AND forced (so even the owner obeys it), one policy for reads and writes
  * (`USING` + `WITH CHECK`), and data-manipulation rights for the application role.
  */
-export async function enableTenantIsolation(runner: SqlRunner, table: string, appRole: string): Promise<void> {
+export async function enableTenantIsolation(
+  runner: SqlRunner,
+  table: string,
+  appRole: string,
+): Promise<void> {
   const t = ident(table);
   await runner.query(`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`);
   await runner.query(`ALTER TABLE ${t} FORCE ROW LEVEL SECURITY`);
@@ -50,6 +54,8 @@ export async function createTenantTable(
 
 /** Grants the application role what a service needs on a table (and its sequences). */
 export async function grantToApp(runner: SqlRunner, table: string, appRole: string): Promise<void> {
-  await runner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${ident(table)} TO ${ident(appRole)}`);
+  await runner.query(
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${ident(table)} TO ${ident(appRole)}`,
+  );
   await runner.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${ident(appRole)}`);
 }

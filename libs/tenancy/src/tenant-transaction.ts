@@ -17,7 +17,8 @@ export async function inTenantTransaction<T>(
   orgId: string,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  if (!isUuid(orgId)) throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'A valid organization is required');
+  if (!isUuid(orgId))
+    throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'A valid organization is required');
   return dataSource.transaction(async (manager) => {
     await setTenant(manager, orgId);
     return work(manager);
@@ -26,7 +27,8 @@ export async function inTenantTransaction<T>(
 
 /** Sets the tenant on an already open transaction (e.g. a Kafka consumer's). */
 export async function setTenant(manager: EntityManager, orgId: string): Promise<void> {
-  if (!isUuid(orgId)) throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'A valid organization is required');
+  if (!isUuid(orgId))
+    throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'A valid organization is required');
   await manager.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [orgId]);
 }
 

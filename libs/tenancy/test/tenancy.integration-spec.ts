@@ -34,7 +34,11 @@ describe('tenant isolation in PostgreSQL', () => {
       m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgA, rowOfA, 'of A']),
     );
     await inTenantTransaction(app, orgB, (m) =>
-      m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgB, randomUUID(), 'of B']),
+      m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [
+        orgB,
+        randomUUID(),
+        'of B',
+      ]),
     );
   });
 
@@ -44,7 +48,9 @@ describe('tenant isolation in PostgreSQL', () => {
   });
 
   it('shows a tenant its own rows only', async () => {
-    const rows = await inTenantTransaction(app, orgA, (m) => m.query('SELECT org_id, text FROM notes'));
+    const rows = await inTenantTransaction(app, orgA, (m) =>
+      m.query('SELECT org_id, text FROM notes'),
+    );
     expect(rows).toEqual([{ org_id: orgA, text: 'of A' }]);
   });
 
@@ -56,18 +62,26 @@ describe('tenant isolation in PostgreSQL', () => {
       const [, deleted] = await m.query('DELETE FROM notes WHERE id = $1', [rowOfA]);
       expect(deleted).toBe(0);
     });
-    const rows = await inTenantTransaction(app, orgA, (m) => m.query('SELECT text FROM notes WHERE id = $1', [rowOfA]));
+    const rows = await inTenantTransaction(app, orgA, (m) =>
+      m.query('SELECT text FROM notes WHERE id = $1', [rowOfA]),
+    );
     expect(rows).toEqual([{ text: 'of A' }]);
   });
 
   it("does not let tenant B write rows into tenant A's organization", async () => {
     await expect(
       inTenantTransaction(app, orgB, (m) =>
-        m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgA, randomUUID(), 'forged']),
+        m.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [
+          orgA,
+          randomUUID(),
+          'forged',
+        ]),
       ),
     ).rejects.toThrow(/row-level security/);
     await expect(
-      inTenantTransaction(app, orgB, (m) => m.query("UPDATE notes SET org_id = $1 WHERE org_id = $2", [orgA, orgB])),
+      inTenantTransaction(app, orgB, (m) =>
+        m.query('UPDATE notes SET org_id = $1 WHERE org_id = $2', [orgA, orgB]),
+      ),
     ).rejects.toThrow(/row-level security/);
   });
 
@@ -76,16 +90,26 @@ describe('tenant isolation in PostgreSQL', () => {
       expect(await app.query('SELECT * FROM notes')).toEqual([]);
       await inTenantTransaction(app, orgA, (m) => m.query('SELECT 1'));
     }
-    await expect(app.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [orgA, randomUUID(), 'x'])).rejects.toThrow(
-      /row-level security/,
-    );
+    await expect(
+      app.query('INSERT INTO notes (org_id, id, text) VALUES ($1, $2, $3)', [
+        orgA,
+        randomUUID(),
+        'x',
+      ]),
+    ).rejects.toThrow(/row-level security/);
   });
 
   it('takes the tenant from the request context and fails closed without one', async () => {
-    const rows = await runAsTenant(orgB, () => inCurrentTenantTransaction(app, (m) => m.query('SELECT text FROM notes')));
+    const rows = await runAsTenant(orgB, () =>
+      inCurrentTenantTransaction(app, (m) => m.query('SELECT text FROM notes')),
+    );
     expect(rows).toEqual([{ text: 'of B' }]);
-    expect(() => inCurrentTenantTransaction(app, (m) => m.query('SELECT 1'))).toThrow(/organization/);
-    await expect(inTenantTransaction(app, 'not-a-uuid', (m) => m.query('SELECT 1'))).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
+    expect(() => inCurrentTenantTransaction(app, (m) => m.query('SELECT 1'))).toThrow(
+      /organization/,
+    );
+    await expect(
+      inTenantTransaction(app, 'not-a-uuid', (m) => m.query('SELECT 1')),
+    ).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
   });
 
   it('passes the isolation check, and the check catches a table without forced RLS', async () => {

@@ -2,3 +2,5 @@ export * from './stack-env';
 export * from './broker-control';
 export * from './test-database';
 export * from './private-broker';
+export * from './wait-for-event';
+export * from './graphql-client';

@@ -40,12 +40,16 @@ while read -r name root port; do
   case "$name" in ''|'#'*) continue ;; esac
   [ -f "$root/src/main.ts" ] || continue
   main="dist/$root/src/main.js"
+  # Each service reads generic names; the stack's settings are per database.
+  db="$(echo "$name" | tr '[:lower:]-' '[:upper:]_')"
+  app_url_var="${db}_DATABASE_URL" owner_url_var="${db}_DATABASE_OWNER_URL"
+  export DATABASE_URL="${!app_url_var:-}" DATABASE_OWNER_URL="${!owner_url_var:-}"
   if [ -f "dist/$root/src/migrate.js" ]; then
     sb_log "migrating $name"
     node "dist/$root/src/migrate.js" >>"$LOGS/$name.log" 2>&1 || sb_die "migrations of $name failed, see $LOGS/$name.log"
   fi
   sb_log "starting $name on :$port (log: $LOGS/$name.log)"
-  PORT="$port" node --enable-source-maps "$main" >>"$LOGS/$name.log" 2>&1 &
+  PORT="$port" KAFKA_FAST_CONSUMERS=true node --enable-source-maps "$main" >>"$LOGS/$name.log" 2>&1 &
   pids+=($!)
   wait_healthy "$name" "$port"
   urls+=("$name http://127.0.0.1:$port")

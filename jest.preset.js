@@ -25,6 +25,7 @@ const swc = [
 ];
 
 const esmPackages = [
+  'jose',
   '@nestjs',
   '@apollo',
   '@as-integrations',

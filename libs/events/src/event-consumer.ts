@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TopicSpec } from '@switchboard/contracts';
 import { dispositionOf } from '@switchboard/errors';
 import { isUuid, setTenant } from '@switchboard/tenancy';
+import { requestContext } from '@switchboard/observability';
 import { backoffDelay, sleep } from './backoff';
 import { consumerTimings } from './kafka';
 import { Header, readHeaders, type KafkaHeaders } from './headers';
@@ -127,44 +128,54 @@ export class EventConsumer {
       headers,
     };
     const parent = propagation.extract(context.active(), headers);
-    await context.with(parent, () =>
-      tracer.startActiveSpan(
-        `${topic} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': topic,
-            'messaging.kafka.consumer.group': this.o.groupId,
+    // Logs and events written while handling carry the event's correlation (or start one).
+    const correlation = {
+      correlationId:
+        headers[Header.correlationId] ??
+        headers[Header.id] ??
+        `${topic}/${partition}/${message.offset}`,
+      tenantId: headers[Header.orgId],
+    };
+    await requestContext.run(correlation, () =>
+      context.with(parent, () =>
+        tracer.startActiveSpan(
+          `${topic} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': topic,
+              'messaging.kafka.consumer.group': this.o.groupId,
+            },
           },
-        },
-        async (span) => {
-          try {
-            let event: ConsumedEvent;
+          async (span) => {
             try {
-              event = this.decode(handlers[0]?.topic, base, message.value);
-            } catch (error) {
-              await this.deadLetter(
-                topic,
-                partition,
-                message,
-                headers,
-                error as Error,
-                'undecodable',
-                0,
+              let event: ConsumedEvent;
+              try {
+                event = this.decode(handlers[0]?.topic, base, message.value);
+              } catch (error) {
+                await this.deadLetter(
+                  topic,
+                  partition,
+                  message,
+                  headers,
+                  error as Error,
+                  'undecodable',
+                  0,
+                );
+                span.setStatus({ code: SpanStatusCode.ERROR, message: 'undecodable' });
+                return;
+              }
+              const matching = handlers.filter(
+                (h) => !h.types?.length || h.types.includes(event.type),
               );
-              span.setStatus({ code: SpanStatusCode.ERROR, message: 'undecodable' });
-              return;
+              if (matching.length === 0) return;
+              await this.handleWithRetries(event, matching, message, span);
+            } finally {
+              span.end();
             }
-            const matching = handlers.filter(
-              (h) => !h.types?.length || h.types.includes(event.type),
-            );
-            if (matching.length === 0) return;
-            await this.handleWithRetries(event, matching, message, span);
-          } finally {
-            span.end();
-          }
-        },
+          },
+        ),
       ),
     );
   }

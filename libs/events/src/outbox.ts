@@ -14,6 +14,7 @@ import {
   ceTypeOf,
   type TopicSpec,
 } from '@switchboard/contracts';
+import { currentRequestContext } from '@switchboard/observability';
 import { Header, type KafkaHeaders } from './headers';
 import type { SqlRunner } from './event-tables';
 
@@ -69,7 +70,9 @@ export async function addToOutbox<S extends DescMessage>(
     [Header.contentType]: PROTOBUF_CONTENT_TYPE,
   };
   if (draft.orgId) headers[Header.orgId] = draft.orgId;
-  if (draft.correlationId) headers[Header.correlationId] = draft.correlationId;
+  // By default the event joins the correlation of the request or event being handled.
+  const correlationId = draft.correlationId ?? currentRequestContext()?.correlationId;
+  if (correlationId) headers[Header.correlationId] = correlationId;
   if (draft.causationId) headers[Header.causationId] = draft.causationId;
   propagation.inject(context.active(), headers);
   await runner.query(

@@ -16,7 +16,10 @@ export function graphqlClient(url: string, token?: string, headers: Record<strin
     with(extra: Record<string, string>) {
       return graphqlClient(url, token, { ...headers, ...extra });
     },
-    async request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+    async request<T = Record<string, unknown>>(
+      query: string,
+      variables?: Record<string, unknown>,
+    ): Promise<GraphQLResponse<T>> {
       const response = await fetch(url, {
         method: 'POST',
         headers: {
@@ -35,7 +38,10 @@ export function graphqlClient(url: string, token?: string, headers: Record<strin
         throw new Error(`GraphQL endpoint answered ${response.status}: ${text.slice(0, 300)}`);
       }
     },
-    async expectData<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    async expectData<T = Record<string, unknown>>(
+      query: string,
+      variables?: Record<string, unknown>,
+    ): Promise<T> {
       const result = await this.request<T>(query, variables);
       if (result.errors?.length || !result.data) {
         throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);

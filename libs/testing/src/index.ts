@@ -4,3 +4,4 @@ export * from './test-database';
 export * from './private-broker';
 export * from './wait-for-event';
 export * from './graphql-client';
+export * from './test-tokens';

@@ -11,6 +11,11 @@ node tools/build.mjs >/dev/null
 bash tools/stack/stack.sh up
 set -a; source "$SB_STACK_DIR/env"; set +a
 export NODE_ENV="${NODE_ENV:-development}"
+# Settings shared by the services and the gateway on this machine (development values).
+export AUTH_ISSUER="${AUTH_ISSUER:-switchboard}" AUTH_AUDIENCE="${AUTH_AUDIENCE:-switchboard}"
+export AUTH_JWKS_URL="${AUTH_JWKS_URL:-http://127.0.0.1:4101/.well-known/jwks.json}"
+export ACCOUNTS_TOKEN_EXCHANGE_URL="${ACCOUNTS_TOKEN_EXCHANGE_URL:-http://127.0.0.1:4101/internal/token-exchange}"
+export INTERNAL_API_SECRET="${INTERNAL_API_SECRET:-development-only-internal-secret}"
 LOGS="$SB_STACK_DIR/logs"
 pids=()
 
@@ -39,6 +44,8 @@ urls=()
 while read -r name root port; do
   case "$name" in ''|'#'*) continue ;; esac
   [ -f "$root/src/main.ts" ] || continue
+  # The gateway serves the committed supergraph; without one there is nothing to serve yet.
+  if [ "$name" = gateway ] && [ ! -f gateway/supergraph.graphql ]; then continue; fi
   main="dist/$root/src/main.js"
   # Each service reads generic names; the stack's settings are per database.
   db="$(echo "$name" | tr '[:lower:]-' '[:upper:]_')"

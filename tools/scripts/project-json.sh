@@ -22,3 +22,4 @@ JSON
 [ -f "$root/tsconfig.json" ] || cat >"$root/tsconfig.json" <<JSON
 { "extends": "../../tsconfig.base.json", "include": ["src/**/*.ts", "test/**/*.ts"] }
 JSON
+"$(dirname "$0")/../../node_modules/.bin/prettier" --write "$root/project.json" "$root/tsconfig.json" --log-level warn

@@ -1,0 +1,240 @@
+// The gateway in front of a small fixture subgraph: authentication at the edge, identity
+// forwarding, API token exchange with its cache window, and the hardening of the endpoint.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import express from 'express';
+import { parse } from 'graphql';
+import pino from 'pino';
+import { JwtVerifier } from '@switchboard/auth';
+import { graphqlClient, TestTokenIssuer } from '@switchboard/testing';
+import { composeSupergraph } from '../src/compose';
+import { loadGatewayConfig } from '../src/config';
+import { EdgeAuthenticator, type TokenExchange } from '../src/edge-auth';
+import { createGateway } from '../src/gateway-server';
+
+const typeDefs = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  type Query { hello: String!, whoami: String, node(depth: Int): Nested }
+  type Nested { child: Nested, name: String }
+`;
+
+/** A subgraph that records the headers it was called with. */
+async function fixtureSubgraph() {
+  const seen: IncomingHttpHeaders[] = [];
+  const nested = (d: number): unknown => (d <= 0 ? null : { name: `n${d}`, child: nested(d - 1) });
+  const apollo = new ApolloServer({
+    schema: buildSubgraphSchema([
+      {
+        typeDefs: parse(typeDefs),
+        resolvers: {
+          Query: {
+            hello: () => 'world',
+            whoami: (_: unknown, __: unknown, ctx: { auth?: string }) => ctx.auth ?? null,
+            node: (_: unknown, args: { depth?: number }) => nested(args.depth ?? 3),
+          },
+        },
+      },
+    ]),
+  });
+  await apollo.start();
+  const app = express();
+  app.use(
+    '/graphql',
+    express.json(),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        seen.push(req.headers);
+        return { auth: req.headers.authorization };
+      },
+    }),
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    seen,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await apollo.stop();
+    },
+  };
+}
+
+class CountingExchange implements TokenExchange {
+  calls = 0;
+  revoked = new Set<string>();
+  constructor(
+    private readonly issuer: TestTokenIssuer,
+    private readonly orgId: string,
+  ) {}
+  async exchange(apiToken: string) {
+    this.calls++;
+    if (this.revoked.has(apiToken) || !apiToken.startsWith('sbk_good')) return null;
+    return {
+      accessToken: await this.issuer.apiToken(this.orgId, ['messages:read']),
+      expiresIn: 300,
+    };
+  }
+}
+
+describe('the gateway', () => {
+  const orgId = randomUUID();
+  let issuer: TestTokenIssuer;
+  let subgraph: Awaited<ReturnType<typeof fixtureSubgraph>>;
+  let clock = Date.now();
+  let exchange: CountingExchange;
+  let stopGateway: () => Promise<void>;
+  let url: string;
+
+  async function boot(env: Record<string, string> = {}) {
+    const dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
+    const file = join(dir, 'supergraph.graphql');
+    writeFileSync(file, composeSupergraph([{ name: 'fixture', url: subgraph.url, typeDefs }]));
+    const config = loadGatewayConfig({
+      ...issuer.authEnv,
+      SUPERGRAPH_FILE: file,
+      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
+      INTERNAL_API_SECRET: 'x'.repeat(32),
+      BODY_LIMIT: '10kb',
+      MAX_DEPTH: '6',
+      MAX_ALIASES: '3',
+      ...env,
+    });
+    exchange = new CountingExchange(issuer, orgId);
+    const verifier = new JwtVerifier({
+      jwksUrl: issuer.jwksUrl,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+    });
+    const authenticator = new EdgeAuthenticator(
+      verifier,
+      exchange,
+      config.API_TOKEN_CACHE_SECONDS,
+      () => clock,
+    );
+    const gateway = await createGateway({
+      config,
+      authenticator,
+      logger: pino({ level: 'silent' }),
+    });
+    const port = await gateway.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${port}`;
+    stopGateway = () => gateway.stop();
+  }
+
+  beforeAll(async () => {
+    issuer = await TestTokenIssuer.start();
+    subgraph = await fixtureSubgraph();
+  });
+  afterAll(async () => {
+    await subgraph?.stop();
+    await issuer?.stop();
+  });
+  afterEach(async () => stopGateway?.());
+
+  it('serves anonymous callers and forwards a verified token and the request id', async () => {
+    await boot();
+    const gql = graphqlClient(`${url}/graphql`);
+    expect(await gql.expectData('{ hello }')).toEqual({ hello: 'world' });
+    const token = await issuer.user(orgId);
+    const data = await gql
+      .as(token)
+      .with({ 'x-request-id': 'req-12345678' })
+      .expectData<{ whoami: string }>('{ whoami }');
+    expect(data.whoami).toBe(`Bearer ${token}`);
+    expect(subgraph.seen.at(-1)?.['x-request-id']).toBe('req-12345678');
+  });
+
+  it('refuses bad tokens at the edge without calling a subgraph', async () => {
+    await boot();
+    const before = subgraph.seen.length;
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`;
+    for (const bad of ['not-a-jwt', unsigned, 'sbr_refresh-token-used-as-access']) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bad}` },
+        body: JSON.stringify({ query: '{ hello }' }),
+      });
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    expect(subgraph.seen.length).toBe(before);
+  });
+
+  it('exchanges an API token once per cache window, and stops accepting it after revocation within that window', async () => {
+    await boot({ API_TOKEN_CACHE_SECONDS: '60' });
+    const gql = graphqlClient(`${url}/graphql`, 'sbk_good_123');
+    const first = await gql.expectData<{ whoami: string }>('{ whoami }');
+    expect(first.whoami).toMatch(/^Bearer eyJ/); // the subgraph sees an internal JWT, never the API token
+    await gql.expectData('{ hello }');
+    expect(exchange.calls).toBe(1);
+    exchange.revoked.add('sbk_good_123');
+    clock += 59_000;
+    await gql.expectData('{ hello }'); // still inside the documented window
+    clock += 2_000;
+    expect(await gql.errorCodes('{ hello }')).toEqual(['UNAUTHENTICATED']);
+    expect(await graphqlClient(`${url}/graphql`, 'sbk_unknown').errorCodes('{ hello }')).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+  });
+
+  it('limits depth and aliases, and hides the schema in production', async () => {
+    await boot({ NODE_ENV: 'production' });
+    const gql = graphqlClient(`${url}/graphql`);
+    const deep =
+      '{ node(depth: 9) { child { child { child { child { child { child { child { name } } } } } } } } }';
+    expect((await gql.request(deep)).errors?.[0].message).toMatch(/depth/i);
+    expect(
+      (await gql.request('{ a: hello b: hello c: hello d: hello e: hello }')).errors?.[0].message,
+    ).toMatch(/alias/i);
+    expect((await gql.request('{ __schema { types { name } } }')).errors?.[0].message).toMatch(
+      /introspection/i,
+    );
+    const typo = await gql.request('{ helo }');
+    expect(typo.errors?.[0].message).not.toMatch(/Did you mean/);
+  });
+
+  it('prevents CSRF, limits the body size and answers malformed bodies with a 4xx', async () => {
+    await boot();
+    const simple = await fetch(`${url}/graphql?query=${encodeURIComponent('{ hello }')}`);
+    expect(simple.status).toBe(400);
+    const tooBig = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ hello } # ${'x'.repeat(20_000)}` }),
+    });
+    expect(tooBig.status).toBe(413);
+    expect(
+      ((await tooBig.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions
+        .code,
+    ).toBe('PAYLOAD_TOO_LARGE');
+    const malformed = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('is ready while its subgraphs answer, and not when one is down', async () => {
+    await boot();
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    await subgraph.stop();
+    try {
+      expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+    } finally {
+      subgraph = await fixtureSubgraph();
+    }
+  });
+});

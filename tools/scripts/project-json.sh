@@ -3,10 +3,11 @@
 # Usage: tools/scripts/project-json.sh <projectRoot> <name> <tag> [<tag> ...]
 set -euo pipefail
 root="$1"; name="$2"; shift 2
+up="$(realpath --relative-to="$root" .)"
 tags=$(printf '"%s",' "$@"); tags="[${tags%,}]"
 cat >"$root/project.json" <<JSON
 {
-  "\$schema": "../../node_modules/nx/schemas/project-schema.json",
+  "\$schema": "$up/node_modules/nx/schemas/project-schema.json",
   "name": "$name",
   "sourceRoot": "$root/src",
   "tags": $tags,
@@ -20,6 +21,6 @@ cat >"$root/project.json" <<JSON
 }
 JSON
 [ -f "$root/tsconfig.json" ] || cat >"$root/tsconfig.json" <<JSON
-{ "extends": "../../tsconfig.base.json", "include": ["src/**/*.ts", "test/**/*.ts"] }
+{ "extends": "$up/tsconfig.base.json", "include": ["src/**/*.ts", "test/**/*.ts"] }
 JSON
 "$(dirname "$0")/../../node_modules/.bin/prettier" --write "$root/project.json" "$root/tsconfig.json" --log-level warn

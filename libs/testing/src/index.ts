@@ -5,3 +5,4 @@ export * from './private-broker';
 export * from './wait-for-event';
 export * from './graphql-client';
 export * from './test-tokens';
+export * from './platform';

@@ -1,0 +1,184 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { stackDir, stackSetting } from './stack-env';
+
+const ROOT = resolve(__dirname, '../../..');
+
+export interface PlatformProcess {
+  name: string;
+  url: string;
+  port: number;
+  logFile: string;
+}
+
+export interface Platform {
+  /** The gateway's GraphQL endpoint, when the gateway runs. */
+  graphqlUrl?: string;
+  processes: PlatformProcess[];
+  stop(): Promise<void>;
+}
+
+/** The processes of the platform (tools/services.txt): name, project root. */
+export function platformServices(): { name: string; root: string }[] {
+  return readFileSync(join(ROOT, 'tools/services.txt'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const [name, root] = line.split(/\s+/);
+      return { name, root };
+    });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitHealthy(
+  url: string,
+  child: ChildProcess,
+  name: string,
+  logFile: string,
+  timeoutMs = 60_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode}; see ${logFile}`);
+    try {
+      if ((await fetch(`${url}/health/live`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} did not become healthy within ${timeoutMs} ms; see ${logFile}`);
+}
+
+function run(script: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--enable-source-maps', script], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+async function runToEnd(script: string, env: NodeJS.ProcessEnv, logFile: string, what: string) {
+  const child = run(script, env, logFile);
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  if (code !== 0) throw new Error(`${what} failed (exit ${code}); see ${logFile}`);
+}
+
+/**
+ * Starts the whole platform from the built dist/ for end-to-end tests and benchmarks: every
+ * service that exists, each on a fresh database of its own (migrated with the owner role) and
+ * a free port, then the gateway over the committed supergraph pointed at those ports. Uses the
+ * local stack's PostgreSQL and broker. `stop()` ends the processes and drops the databases.
+ */
+export async function startPlatform(
+  options: { env?: Record<string, string>; label?: string } = {},
+): Promise<Platform> {
+  const label = options.label ?? 'e2e';
+  const logs = join(stackDir(), 'logs');
+  const processes: PlatformProcess[] = [];
+  const children: ChildProcess[] = [];
+  const databases: TestDatabase[] = [];
+  const internalSecret = 'e2e-internal-secret-0123456789abcdef';
+  const accountsPort = await freePort();
+  const shared: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    KAFKA_BROKERS: stackSetting('KAFKA_BROKERS'),
+    KAFKA_FAST_CONSUMERS: 'true',
+    AUTH_ISSUER: 'switchboard',
+    AUTH_AUDIENCE: 'switchboard',
+    AUTH_JWKS_URL: `http://127.0.0.1:${accountsPort}/.well-known/jwks.json`,
+    ACCOUNTS_TOKEN_EXCHANGE_URL: `http://127.0.0.1:${accountsPort}/internal/token-exchange`,
+    INTERNAL_API_SECRET: internalSecret,
+    APOLLO_TELEMETRY_DISABLED: 'true',
+    ...options.env,
+  };
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((r) => {
+            if (child.exitCode !== null) return r();
+            child.once('exit', () => r());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+          }),
+      ),
+    );
+    for (const db of databases) await db.drop().catch(() => undefined);
+  };
+  try {
+    const subgraphUrls: Record<string, string> = {};
+    for (const service of platformServices()) {
+      if (service.name === 'gateway') continue;
+      const main = join(ROOT, 'dist', service.root, 'src/main.js');
+      if (!existsSync(main)) continue;
+      const db = await createTestDatabase(service.name.replace(/-/g, '_'));
+      databases.push(db);
+      const port = service.name === 'accounts' ? accountsPort : await freePort();
+      const logFile = join(logs, `${label}-${service.name}.log`);
+      const env = {
+        ...shared,
+        DATABASE_URL: db.appUrl,
+        DATABASE_OWNER_URL: db.ownerUrl,
+        PORT: String(port),
+      };
+      const migrate = join(ROOT, 'dist', service.root, 'src/migrate.js');
+      if (existsSync(migrate))
+        await runToEnd(migrate, env, logFile, `migrations of ${service.name}`);
+      const child = run(main, env, logFile);
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitHealthy(url, child, service.name, logFile);
+      processes.push({ name: service.name, url, port, logFile });
+      subgraphUrls[`SUBGRAPH_${service.name.toUpperCase().replace(/-/g, '_')}_URL`] =
+        `${url}/graphql`;
+    }
+    let graphqlUrl: string | undefined;
+    const gatewayMain = join(ROOT, 'dist/gateway/src/main.js');
+    if (existsSync(gatewayMain) && existsSync(join(ROOT, 'gateway/supergraph.graphql'))) {
+      const port = await freePort();
+      const logFile = join(logs, `${label}-gateway.log`);
+      const child = run(
+        gatewayMain,
+        {
+          ...shared,
+          ...subgraphUrls,
+          PORT: String(port),
+          SUPERGRAPH_FILE: join(ROOT, 'gateway/supergraph.graphql'),
+        },
+        logFile,
+      );
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitHealthy(url, child, 'gateway', logFile);
+      processes.push({ name: 'gateway', url, port, logFile });
+      graphqlUrl = `${url}/graphql`;
+    }
+    return { graphqlUrl, processes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+// The deploy step that creates the platform's Kafka topics from the topic catalog (the Helm
+// chart runs it as a pre-install/pre-upgrade hook). Idempotent: existing topics are left as
+// they are, a topic with fewer partitions than the catalog says is grown, never shrunk.
+//   KAFKA_BROKERS=h:9092 node dist/tools/topics/src/create-topics.js [--replication-factor 3] [--dry-run]
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { topicCatalog } from '@switchboard/contracts';
+import { topicPlan } from './topic-plan';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'replication-factor': {
+        type: 'string',
+        default: process.env.KAFKA_REPLICATION_FACTOR ?? '3',
+      },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  const plan = topicPlan(topicCatalog, Number(values['replication-factor']));
+  if (values['dry-run']) {
+    for (const t of plan) {
+      process.stdout.write(
+        `${t.topic} partitions=${t.numPartitions} rf=${t.replicationFactor} ${t.configEntries.map((c) => `${c.name}=${c.value}`).join(' ')}\n`,
+      );
+    }
+    return;
+  }
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is required');
+  const admin = new Kafka({
+    clientId: 'switchboard-topics',
+    brokers,
+    logLevel: logLevel.WARN,
+  }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = plan.filter((t) => !existing.has(t.topic));
+    if (missing.length) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    const metadata = await admin.fetchTopicMetadata({ topics: plan.map((t) => t.topic) });
+    const grow = plan.filter((t) => {
+      const current = metadata.topics.find((m) => m.name === t.topic)?.partitions.length ?? 0;
+      return current < t.numPartitions;
+    });
+    if (grow.length)
+      await admin.createPartitions({
+        topicPartitions: grow.map((t) => ({ topic: t.topic, count: t.numPartitions })),
+      });
+    process.stdout.write(
+      `topics: ${missing.length} created, ${grow.length} grown, ${plan.length - missing.length} already there\n`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

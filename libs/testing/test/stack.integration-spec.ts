@@ -21,7 +21,7 @@ const fastConsumer = {
 };
 
 async function until<T>(
-  what: string,
+  what: string | (() => string),
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 20_000,
 ): Promise<T> {
@@ -29,7 +29,9 @@ async function until<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -137,8 +139,13 @@ describe('the Kafka-protocol broker of the local stack', () => {
       });
     }
     // Both members joined the same generation and share the 4 partitions.
-    await until('a rebalance that gives each member two partitions', () =>
-      assignments.get('a')?.length === 2 && assignments.get('b')?.length === 2 ? true : undefined,
+    // A rebalance takes ~5 s on an idle machine; far longer on a loaded CI machine.
+    await until(
+      () =>
+        `a rebalance that gives each member two partitions (now ${JSON.stringify([...assignments])})`,
+      () =>
+        assignments.get('a')?.length === 2 && assignments.get('b')?.length === 2 ? true : undefined,
+      75_000,
     );
     expect([...assignments.get('a')!, ...assignments.get('b')!].sort()).toEqual([0, 1, 2, 3]);
 
@@ -152,7 +159,7 @@ describe('the Kafka-protocol broker of the local stack', () => {
       values.every((v) => received.has(v)) ? true : undefined,
     );
     expect(new Set(values.map((v) => received.get(v)))).toEqual(new Set(['a', 'b']));
-  });
+  }, 120_000);
 });
 
 describe('broker fault injection', () => {

@@ -12,7 +12,7 @@ bash tools/stack/stack.sh up
 set -a; source "$SB_STACK_DIR/env"; set +a
 export NODE_ENV="${NODE_ENV:-development}"
 # Settings shared by the services and the gateway on this machine (development values).
-export AUTH_ISSUER="${AUTH_ISSUER:-switchboard}" AUTH_AUDIENCE="${AUTH_AUDIENCE:-switchboard}"
+export AUTH_ISSUER="${AUTH_ISSUER:-urn:switchboard:accounts}" AUTH_AUDIENCE="${AUTH_AUDIENCE:-switchboard-api}"
 export AUTH_JWKS_URL="${AUTH_JWKS_URL:-http://127.0.0.1:4101/.well-known/jwks.json}"
 export ACCOUNTS_TOKEN_EXCHANGE_URL="${ACCOUNTS_TOKEN_EXCHANGE_URL:-http://127.0.0.1:4101/internal/token-exchange}"
 export INTERNAL_API_SECRET="${INTERNAL_API_SECRET:-development-only-internal-secret}"

@@ -10,8 +10,8 @@ export const gatewayConfigShape = {
   SUPERGRAPH_FILE: z.string().default('gateway/supergraph.graphql'),
   /** Subgraph URLs override the ones composed into the supergraph: `SUBGRAPH_<NAME>_URL`. */
   AUTH_JWKS_URL: env.url(),
-  AUTH_ISSUER: z.string().min(1).default('switchboard'),
-  AUTH_AUDIENCE: z.string().min(1).default('switchboard'),
+  AUTH_ISSUER: z.string().min(1).default('urn:switchboard:accounts'),
+  AUTH_AUDIENCE: z.string().min(1).default('switchboard-api'),
   /** accounts' endpoint that turns an API token into a short-lived access token. */
   ACCOUNTS_TOKEN_EXCHANGE_URL: env.url(),
   INTERNAL_API_SECRET: secret(z.string().min(16)),

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/accounts/v1/user.proto.
  */
 export const file_switchboard_accounts_v1_user: GenFile = /*@__PURE__*/
-  fileDesc("CiJzd2l0Y2hib2FyZC9hY2NvdW50cy92MS91c2VyLnByb3RvEhdzd2l0Y2hib2FyZC5hY2NvdW50cy52MSLeAQoJVXNlckV2ZW50Eg8KB3VzZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjwKDHVzZXJfY3JlYXRlZBgKIAEoCzIkLnN3aXRjaGJvYXJkLmFjY291bnRzLnYxLlVzZXJDcmVhdGVkSAASSAoSbWVtYmVyc2hpcF9jaGFuZ2VkGAsgASgLMiouc3dpdGNoYm9hcmQuYWNjb3VudHMudjEuTWVtYmVyc2hpcENoYW5nZWRIAEIHCgVldmVudCJKCgtVc2VyQ3JlYXRlZBINCgVlbWFpbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSFgoOZW1haWxfdmVyaWZpZWQYAyABKAgiwQEKEU1lbWJlcnNoaXBDaGFuZ2VkEg4KBm9yZ19pZBgBIAEoCRI5CgZjaGFuZ2UYAiABKA4yKS5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5NZW1iZXJzaGlwQ2hhbmdlEisKBHJvbGUYAyABKA4yHS5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5Sb2xlEjQKDXByZXZpb3VzX3JvbGUYBCABKA4yHS5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5Sb2xlKk4KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg4KClJPTEVfQURNSU4QARIRCg1ST0xFX0NVU1RPTUVSEAISDQoJUk9MRV9VU0VSEAMqlQEKEE1lbWJlcnNoaXBDaGFuZ2USIQodTUVNQkVSU0hJUF9DSEFOR0VfVU5TUEVDSUZJRUQQABIbChdNRU1CRVJTSElQX0NIQU5HRV9BRERFRBABEiIKHk1FTUJFUlNISVBfQ0hBTkdFX1JPTEVfQ0hBTkdFRBACEh0KGU1FTUJFUlNISVBfQ0hBTkdFX1JFTU9WRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiJzd2l0Y2hib2FyZC9hY2NvdW50cy92MS91c2VyLnByb3RvEhdzd2l0Y2hib2FyZC5hY2NvdW50cy52MSKcAgoJVXNlckV2ZW50Eg8KB3VzZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjwKDHVzZXJfY3JlYXRlZBgKIAEoCzIkLnN3aXRjaGJvYXJkLmFjY291bnRzLnYxLlVzZXJDcmVhdGVkSAASSAoSbWVtYmVyc2hpcF9jaGFuZ2VkGAsgASgLMiouc3dpdGNoYm9hcmQuYWNjb3VudHMudjEuTWVtYmVyc2hpcENoYW5nZWRIABI8Cgx1c2VyX2RlbGV0ZWQYDCABKAsyJC5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5Vc2VyRGVsZXRlZEgAQgcKBWV2ZW50IkoKC1VzZXJDcmVhdGVkEg0KBWVtYWlsGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIWCg5lbWFpbF92ZXJpZmllZBgDIAEoCCIdCgtVc2VyRGVsZXRlZBIOCgZyZWFzb24YASABKAkiwQEKEU1lbWJlcnNoaXBDaGFuZ2VkEg4KBm9yZ19pZBgBIAEoCRI5CgZjaGFuZ2UYAiABKA4yKS5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5NZW1iZXJzaGlwQ2hhbmdlEisKBHJvbGUYAyABKA4yHS5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5Sb2xlEjQKDXByZXZpb3VzX3JvbGUYBCABKA4yHS5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5Sb2xlKk4KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg4KClJPTEVfQURNSU4QARIRCg1ST0xFX0NVU1RPTUVSEAISDQoJUk9MRV9VU0VSEAMqlQEKEE1lbWJlcnNoaXBDaGFuZ2USIQodTUVNQkVSU0hJUF9DSEFOR0VfVU5TUEVDSUZJRUQQABIbChdNRU1CRVJTSElQX0NIQU5HRV9BRERFRBABEiIKHk1FTUJFUlNISVBfQ0hBTkdFX1JPTEVfQ0hBTkdFRBACEh0KGU1FTUJFUlNISVBfQ0hBTkdFX1JFTU9WRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Users and their memberships in organizations. Topic `accounts.user.v1` (internal), keyed by
@@ -56,6 +56,14 @@ export type UserEvent = Message<"switchboard.accounts.v1.UserEvent"> & {
      */
     value: MembershipChanged;
     case: "membershipChanged";
+  } | {
+    /**
+     * The user account and its personal data were deleted.
+     *
+     * @generated from field: switchboard.accounts.v1.UserDeleted user_deleted = 12;
+     */
+    value: UserDeleted;
+    case: "userDeleted";
   } | { case: undefined; value?: undefined };
 };
 
@@ -103,6 +111,28 @@ export const UserCreatedSchema: GenMessage<UserCreated> = /*@__PURE__*/
   messageDesc(file_switchboard_accounts_v1_user, 1);
 
 /**
+ * A user account was deleted (e.g. purged with the last organization it belonged to). Services
+ * delete or anonymize what they hold about the user when they read this.
+ *
+ * @generated from message switchboard.accounts.v1.UserDeleted
+ */
+export type UserDeleted = Message<"switchboard.accounts.v1.UserDeleted"> & {
+  /**
+   * Why, in a few words (e.g. "organization purged").
+   *
+   * @generated from field: string reason = 1;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message switchboard.accounts.v1.UserDeleted.
+ * Use `create(UserDeletedSchema)` to create a new message.
+ */
+export const UserDeletedSchema: GenMessage<UserDeleted> = /*@__PURE__*/
+  messageDesc(file_switchboard_accounts_v1_user, 2);
+
+/**
  * A change of a user's membership in an organization.
  *
  * @generated from message switchboard.accounts.v1.MembershipChanged
@@ -142,7 +172,7 @@ export type MembershipChanged = Message<"switchboard.accounts.v1.MembershipChang
  * Use `create(MembershipChangedSchema)` to create a new message.
  */
 export const MembershipChangedSchema: GenMessage<MembershipChanged> = /*@__PURE__*/
-  messageDesc(file_switchboard_accounts_v1_user, 2);
+  messageDesc(file_switchboard_accounts_v1_user, 3);
 
 /**
  * Roles of the platform (see the spec, section 2).

@@ -1,0 +1,101 @@
+import { ConfigError, describeConfig } from '@switchboard/config';
+import { accountsConfigShape, loadAccountsConfig } from './config';
+
+const base = {
+  DATABASE_URL: 'postgres://accounts_app:x@localhost/accounts',
+  KAFKA_BROKERS: 'localhost:9092',
+};
+const key = Buffer.alloc(32, 1).toString('base64');
+
+describe('accounts config', () => {
+  it('runs in development with stand-ins for the secrets and bcrypt cost 12', () => {
+    const config = loadAccountsConfig(base);
+    expect(config.BCRYPT_COST).toBe(12);
+    expect(config.ACCESS_TOKEN_TTL_SECONDS).toBe(900);
+    expect(config.REFRESH_TOKEN_TTL_SECONDS).toBe(30 * 86400);
+    expect(config.API_TOKEN_JWT_TTL_SECONDS).toBe(300);
+    expect(Buffer.from(config.SIGNING_KEY_ENCRYPTION_KEY, 'base64')).toHaveLength(32);
+    expect(config.INTERNAL_API_SECRET.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('lets tests lower the bcrypt cost to 4, never below', () => {
+    expect(loadAccountsConfig({ ...base, BCRYPT_COST: '4' }).BCRYPT_COST).toBe(4);
+    expect(() => loadAccountsConfig({ ...base, BCRYPT_COST: '3' })).toThrow(ConfigError);
+  });
+
+  it('demands real secrets, SMTP and bcrypt cost ≥ 12 in production', () => {
+    try {
+      loadAccountsConfig({ ...base, NODE_ENV: 'production', BCRYPT_COST: '10' });
+      throw new Error('should have failed');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        'SIGNING_KEY_ENCRYPTION_KEY is required in production',
+        'INTERNAL_API_SECRET is required in production',
+        'SMTP_URL is required in production',
+        'BCRYPT_COST: must be at least 12 in production',
+      ]);
+    }
+    const config = loadAccountsConfig({
+      ...base,
+      NODE_ENV: 'production',
+      SIGNING_KEY_ENCRYPTION_KEY: key,
+      INTERNAL_API_SECRET: 'a-long-internal-secret',
+      SMTP_URL: 'smtp://mail.example.com:587',
+    });
+    expect(config.SIGNING_KEY_ENCRYPTION_KEY).toBe(key);
+  });
+
+  it('caps token lifetimes: access 15 min, exchanged API token JWTs 5 min', () => {
+    expect(() => loadAccountsConfig({ ...base, ACCESS_TOKEN_TTL_SECONDS: '901' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadAccountsConfig({ ...base, API_TOKEN_JWT_TTL_SECONDS: '301' })).toThrow(
+      ConfigError,
+    );
+  });
+
+  it('wants Google client secret and redirect URI with a client id', () => {
+    expect(() => loadAccountsConfig({ ...base, GOOGLE_CLIENT_ID: 'id' })).toThrow(
+      /GOOGLE_CLIENT_SECRET/,
+    );
+  });
+
+  it('never describes a secret for the logs', () => {
+    const values = {
+      ...base,
+      DATABASE_OWNER_URL: 'postgres://accounts_owner:owner-password@localhost/accounts',
+      SIGNING_KEY_ENCRYPTION_KEY: key,
+      INTERNAL_API_SECRET: 'internal-secret-value',
+      SMTP_URL: 'smtp://user:smtp-password@mail.example.com:587',
+      GOOGLE_CLIENT_ID: 'client-id',
+      GOOGLE_CLIENT_SECRET: 'google-client-secret',
+      GOOGLE_REDIRECT_URI: 'https://app.example.com/auth/google/callback',
+    };
+    const described = describeConfig(accountsConfigShape, loadAccountsConfig(values));
+    for (const name of [
+      'DATABASE_URL',
+      'DATABASE_OWNER_URL',
+      'SIGNING_KEY_ENCRYPTION_KEY',
+      'INTERNAL_API_SECRET',
+      'SMTP_URL',
+      'GOOGLE_CLIENT_SECRET',
+    ]) {
+      expect({ name, value: described[name] }).toEqual({ name, value: '[secret]' });
+    }
+    const text = JSON.stringify(described);
+    for (const secretValue of [
+      'owner-password',
+      key,
+      'internal-secret-value',
+      'smtp-password',
+      'google-client-secret',
+    ]) {
+      expect(text).not.toContain(secretValue);
+    }
+    // The development stand-ins are secrets too.
+    expect(
+      describeConfig(accountsConfigShape, loadAccountsConfig(base)).SIGNING_KEY_ENCRYPTION_KEY,
+    ).toBe('[secret]');
+  });
+});

@@ -1,0 +1,145 @@
+import { ConfigError, env, loadConfig, secret, z } from '@switchboard/config';
+
+/**
+ * Development-only stand-ins for the secrets, so `node dist/.../main.js` works on a laptop
+ * with nothing but the stack's database settings. Refused when NODE_ENV=production.
+ */
+const DEV_DEFAULTS = {
+  SIGNING_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 'switchboard-dev-signing-key!').toString('base64'),
+  INTERNAL_API_SECRET: 'switchboard-dev-internal-secret',
+} as const;
+
+const optionalUrl = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .pipe(z.string().url().optional());
+
+/**
+ * The accounts service's environment, validated at boot. (`secret()` marks the outermost
+ * schema: write `secret(x.optional())`, never `secret(x).optional()`, or describeConfig prints
+ * the value.)
+ */
+export const accountsConfigShape = {
+  NODE_ENV: env.nodeEnv(),
+  PORT: env.port(4101),
+  LOG_LEVEL: env.logLevel(),
+  /** Application role: what the service runs as (row-level security applies). */
+  DATABASE_URL: secret(env.postgresUrl()),
+  /** Owner role: migrations only. */
+  DATABASE_OWNER_URL: secret(env.postgresUrl().optional()),
+  KAFKA_BROKERS: env.brokers(),
+  KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
+  /** Shorter Kafka timings for the dev broker and tests. */
+  KAFKA_FAST_CONSUMERS: env.bool(false),
+  /** Consumer group of the mail sender (replicas share it). */
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default('accounts'),
+
+  /** `iss` of every access token; verifiers (gateway, subgraphs) use the same AUTH_ISSUER. */
+  AUTH_ISSUER: z.string().min(1).default('urn:switchboard:accounts'),
+  /** `aud` of every access token; verifiers use the same AUTH_AUDIENCE. */
+  AUTH_AUDIENCE: z.string().min(1).default('switchboard-api'),
+  /** Lifetime of access tokens of signed-in users (seconds, at most 15 minutes). */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(900),
+  /** Lifetime of refresh tokens (seconds, default 30 days); each use rotates the token. */
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(90 * 86400)
+    .default(30 * 86400),
+  /** Lifetime of the JWT an API token is exchanged for (seconds, at most 5 minutes). */
+  API_TOKEN_JWT_TTL_SECONDS: z.coerce.number().int().min(30).max(300).default(300),
+  /** AES-256-GCM key (32 bytes, base64) encrypting the signing keys' private halves at rest. */
+  SIGNING_KEY_ENCRYPTION_KEY: secret(env.aesKey().optional()),
+  /** Shared secret the gateway sends as `x-internal-secret` on POST /internal/token-exchange. */
+  INTERNAL_API_SECRET: secret(z.string().min(16).optional()),
+
+  /** bcrypt cost factor: at least 12 in production; tests may use 4. */
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  /** Failed logins per account (15 min window) before TOO_MANY_ATTEMPTS. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(5),
+  /** Failed logins per client IP (15 min window) before TOO_MANY_ATTEMPTS. */
+  LOGIN_MAX_FAILURES_PER_IP: env.int(30),
+  LOGIN_THROTTLE_WINDOW_SECONDS: env.int(900),
+  /**
+   * Express `trust proxy`: which hops may set X-Forwarded-For, so the client IP (login
+   * throttling) is the caller's and not the gateway's. `loopback` trusts a gateway on the same
+   * host; in a cluster give the gateway's network (e.g. `10.0.0.0/8`), or `false`.
+   */
+  TRUST_PROXY: z.string().default('loopback'),
+
+  /** Where the links in emails point (the web app): `<APP_BASE_URL>/verify-email?token=…`. */
+  APP_BASE_URL: z.string().url().default('http://localhost:3000'),
+  /** SMTP server, e.g. `smtp://user:pass@smtp.example.com:587`; unset: mails are only logged (development). */
+  SMTP_URL: secret(optionalUrl()),
+  MAIL_FROM: z.string().min(3).default('Switchboard <no-reply@switchboard.local>'),
+  /** Transactional mails older than this when the mail sender reads them are dropped. */
+  MAIL_MAX_AGE_SECONDS: env.int(86400),
+  EMAIL_VERIFICATION_TTL_SECONDS: env.int(2 * 86400),
+  PASSWORD_RESET_TTL_SECONDS: env.int(3600),
+  INVITATION_TTL_SECONDS: env.int(7 * 86400),
+
+  /** Days between closing an organization and purging it. */
+  ORG_PURGE_DELAY_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  /** How often the purge job looks for organizations due (seconds; 0 disables it). */
+  ORG_PURGE_INTERVAL_SECONDS: env.int(60),
+
+  /** Google sign-in (OpenID Connect); off unless the client id and secret are set. */
+  GOOGLE_OIDC_ISSUER: z.string().url().default('https://accounts.google.com'),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: secret(z.string().optional()),
+  /** The redirect URI registered with Google: the web app's page that receives `code` and `state`. */
+  GOOGLE_REDIRECT_URI: optionalUrl(),
+};
+
+type RawAccountsConfig = ReturnType<typeof loadRawConfig>;
+
+export type AccountsConfig = Omit<
+  RawAccountsConfig,
+  'SIGNING_KEY_ENCRYPTION_KEY' | 'INTERNAL_API_SECRET'
+> & {
+  SIGNING_KEY_ENCRYPTION_KEY: string;
+  INTERNAL_API_SECRET: string;
+};
+
+function loadRawConfig(source: Record<string, string | undefined>) {
+  return loadConfig(accountsConfigShape, source);
+}
+
+/**
+ * Loads and checks the configuration. In production the secrets have no defaults and bcrypt
+ * must cost at least 12; elsewhere development stand-ins fill the secrets in.
+ */
+export function loadAccountsConfig(
+  source: Record<string, string | undefined> = process.env,
+): AccountsConfig {
+  const raw = loadRawConfig(source);
+  const problems: string[] = [];
+  if (raw.NODE_ENV === 'production') {
+    if (!raw.SIGNING_KEY_ENCRYPTION_KEY)
+      problems.push('SIGNING_KEY_ENCRYPTION_KEY is required in production');
+    if (!raw.INTERNAL_API_SECRET) problems.push('INTERNAL_API_SECRET is required in production');
+    if (!raw.SMTP_URL) problems.push('SMTP_URL is required in production');
+    if (raw.BCRYPT_COST < 12) problems.push('BCRYPT_COST: must be at least 12 in production');
+  }
+  if (raw.GOOGLE_CLIENT_ID && !raw.GOOGLE_CLIENT_SECRET)
+    problems.push('GOOGLE_CLIENT_SECRET is required when GOOGLE_CLIENT_ID is set');
+  if (raw.GOOGLE_CLIENT_ID && !raw.GOOGLE_REDIRECT_URI)
+    problems.push('GOOGLE_REDIRECT_URI is required when GOOGLE_CLIENT_ID is set');
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    ...raw,
+    SIGNING_KEY_ENCRYPTION_KEY:
+      raw.SIGNING_KEY_ENCRYPTION_KEY ?? DEV_DEFAULTS.SIGNING_KEY_ENCRYPTION_KEY,
+    INTERNAL_API_SECRET: raw.INTERNAL_API_SECRET ?? DEV_DEFAULTS.INTERNAL_API_SECRET,
+  };
+}
+
+/** Whether Google sign-in is configured. */
+export function googleSignInEnabled(config: AccountsConfig): boolean {
+  return Boolean(config.GOOGLE_CLIENT_ID && config.GOOGLE_CLIENT_SECRET);
+}
+
+export const ACCOUNTS_CONFIG = Symbol('ACCOUNTS_CONFIG');

@@ -1,0 +1,41 @@
+/**
+ * Login throttling: a sliding window of failed attempts, per account and per client IP.
+ * Per account, a success clears the failures before it (the owner got in); per IP it does not
+ * (one address trying many accounts). When the limit is reached the caller waits until the
+ * oldest counted failure leaves the window.
+ */
+export interface Attempt {
+  at: Date;
+  succeeded: boolean;
+}
+
+export interface ThrottleRule {
+  maxFailures: number;
+  windowSeconds: number;
+  /** Whether a success forgets the failures before it. */
+  resetOnSuccess: boolean;
+}
+
+export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export function throttle(
+  attempts: readonly Attempt[],
+  rule: ThrottleRule,
+  now: Date,
+): ThrottleDecision {
+  const windowStart = now.getTime() - rule.windowSeconds * 1000;
+  const sorted = [...attempts]
+    .filter((a) => a.at.getTime() > windowStart && a.at.getTime() <= now.getTime())
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  let failures: Date[] = [];
+  for (const attempt of sorted) {
+    if (attempt.succeeded) {
+      if (rule.resetOnSuccess) failures = [];
+    } else failures.push(attempt.at);
+  }
+  if (failures.length < rule.maxFailures) return { allowed: true };
+  // The window must drop enough failures to get back under the limit.
+  const freeing = failures[failures.length - rule.maxFailures];
+  const retryAfterMs = freeing.getTime() + rule.windowSeconds * 1000 - now.getTime();
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+}

@@ -1,0 +1,372 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
+import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
+import { CLOCK, type Clock } from '../common/clock';
+import { setTenant, setUser, uniqueViolation, type Tx } from '../common/db-context';
+import { isValidEmail, normalizeEmail } from '../domain/email-address';
+import { passwordProblem, passwordProblemMessages } from '../domain/password-policy';
+import { AccountsEvents } from '../events/accounts-events';
+import { MembershipsRepository } from '../members/memberships.repository';
+import { newOrganizationInput } from '../organizations/organization-input';
+import { OrganizationsRepository } from '../organizations/organizations.repository';
+import { SessionsRepository } from '../tokens/sessions.repository';
+import { SessionsService, type AuthResult } from '../tokens/sessions.service';
+import { LoginThrottle } from './login-throttle.service';
+import { PasswordHasher } from './password-hasher';
+import { UserTokensRepository } from './user-tokens.repository';
+import { UsersRepository, type UserRecord } from './users.repository';
+
+export interface SignUpInput {
+  email: string;
+  password: string;
+  displayName?: string | null;
+  organizationName: string;
+  organizationSlug?: string | null;
+  timezone?: string | null;
+  defaultCountry?: string | null;
+}
+
+export interface LogInInput {
+  email: string;
+  password: string;
+  /** Which of the user's organizations to sign in to; the oldest membership otherwise. */
+  organizationSlug?: string | null;
+}
+
+export interface ClientMeta {
+  ip: string;
+}
+
+export function validEmail(email: string): string {
+  const normalized = normalizeEmail(email ?? '');
+  if (!isValidEmail(normalized)) {
+    throw new AccountsException(AccountsErrorCode.INVALID_EMAIL, 'Not a valid email address');
+  }
+  return normalized;
+}
+
+export function checkPassword(password: string, email?: string): void {
+  const problem = passwordProblem(password ?? '', email);
+  if (problem) {
+    throw new AccountsException(AccountsErrorCode.WEAK_PASSWORD, passwordProblemMessages[problem], {
+      details: { problem },
+    });
+  }
+}
+
+const invalidCredentials = () =>
+  new AccountsException(AccountsErrorCode.INVALID_CREDENTIALS, 'Wrong email or password');
+
+/** People: sign up, log in, email verification, passwords. */
+@Injectable()
+export class IdentityService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+    private readonly users: UsersRepository,
+    private readonly userTokens: UserTokensRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly sessions: SessionsService,
+    private readonly sessionRows: SessionsRepository,
+    private readonly events: AccountsEvents,
+  ) {}
+
+  /** Creates the user, the organization and the owner membership, and opens a session. */
+  async signUp(input: SignUpInput): Promise<AuthResult> {
+    const email = validEmail(input.email);
+    checkPassword(input.password, email);
+    const org = newOrganizationInput({
+      name: input.organizationName,
+      slug: input.organizationSlug,
+      timezone: input.timezone,
+      defaultCountry: input.defaultCountry,
+    });
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.createAccount({ email, displayName: input.displayName, passwordHash }, org);
+  }
+
+  /** Sign-up with a Google identity whose email Google verified: no password, no verification mail. */
+  async signUpWithGoogle(
+    input: Omit<SignUpInput, 'password'> & { googleSubject: string },
+  ): Promise<AuthResult> {
+    const org = newOrganizationInput({
+      name: input.organizationName ?? '',
+      slug: input.organizationSlug,
+      timezone: input.timezone,
+      defaultCountry: input.defaultCountry,
+    });
+    return this.createAccount(
+      {
+        email: validEmail(input.email),
+        displayName: input.displayName,
+        passwordHash: null,
+        googleSubject: input.googleSubject,
+      },
+      org,
+    );
+  }
+
+  private async createAccount(
+    account: {
+      email: string;
+      displayName?: string | null;
+      passwordHash: string | null;
+      googleSubject?: string;
+    },
+    org: ReturnType<typeof newOrganizationInput>,
+  ): Promise<AuthResult> {
+    const displayName = (account.displayName ?? '').trim().slice(0, 100);
+    try {
+      const opened = await this.dataSource.transaction(async (tx) => {
+        const now = this.clock.now();
+        const user = await this.users.insert(
+          tx,
+          {
+            id: randomUUID(),
+            email: account.email,
+            displayName,
+            passwordHash: account.passwordHash,
+            googleSubject: account.googleSubject ?? null,
+            emailVerifiedAt: account.googleSubject ? now : null,
+          },
+          now,
+        );
+        const organization = await this.organizations.insert(tx, { id: randomUUID(), ...org }, now);
+        await setTenant(tx, organization.id);
+        await this.memberships.insert(
+          tx,
+          { orgId: organization.id, userId: user.id, role: 'CUSTOMER' },
+          now,
+        );
+        await this.events.organizationCreated(tx, organization, now);
+        await this.events.userCreated(tx, user, now);
+        await this.events.membershipChanged(
+          tx,
+          { userId: user.id, orgId: organization.id, kind: 'ADDED', role: 'CUSTOMER' },
+          now,
+        );
+        if (!user.emailVerifiedAt) await this.sendVerification(tx, user, now);
+        return this.sessions.open(tx, user, organization, 'CUSTOMER');
+      });
+      return await this.sessions.complete(opened);
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === 'users_email_key') {
+        throw new AccountsException(
+          AccountsErrorCode.EMAIL_TAKEN,
+          'An account with this email already exists',
+        );
+      }
+      if (constraint === 'organizations_slug_key') {
+        throw new AccountsException(
+          AccountsErrorCode.SLUG_TAKEN,
+          'This organization slug is taken',
+          {
+            details: { slug: org.slug },
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Password login. Throttled per account and IP; an unknown email costs the same bcrypt
+   * comparison as a known one and gets the same INVALID_CREDENTIALS.
+   */
+  async logIn(input: LogInInput, meta: ClientMeta): Promise<AuthResult> {
+    const email = normalizeEmail(input.email ?? '');
+    const attempt = await this.throttle.begin(email, meta.ip);
+    const user = isValidEmail(email)
+      ? await this.users.findByEmail(this.dataSource, email)
+      : undefined;
+    const ok = await this.hasher.verify(input.password ?? '', user?.passwordHash);
+    if (!user || !ok) throw invalidCredentials();
+    await this.throttle.succeeded(attempt);
+    return this.openSessionFor(user, input.organizationSlug ?? undefined);
+  }
+
+  /** Opens a session in one of the user's organizations (password and Google logins). */
+  async openSessionFor(user: UserRecord, organizationSlug?: string): Promise<AuthResult> {
+    const opened = await this.dataSource.transaction(async (tx) => {
+      await setUser(tx, user.id);
+      const memberships = await this.memberships.forUser(tx, user.id);
+      const organizations = await this.organizations.findByIds(
+        tx,
+        memberships.map((m) => m.orgId),
+      );
+      const live = memberships
+        .map((m) => ({ m, org: organizations.find((o) => o.id === m.orgId) }))
+        .filter((x) => x.org && x.org.status !== 'DELETED');
+      const chosen = organizationSlug
+        ? live.find((x) => x.org!.slug === organizationSlug)
+        : live[0];
+      if (!chosen) {
+        throw new AccountsException(
+          AccountsErrorCode.NO_ORGANIZATION,
+          organizationSlug
+            ? 'You are not a member of this organization'
+            : 'You are not a member of any organization',
+        );
+      }
+      await setTenant(tx, chosen.org!.id);
+      return this.sessions.open(tx, user, chosen.org!, chosen.m.role);
+    });
+    return this.sessions.complete(opened);
+  }
+
+  async me(userId: string): Promise<UserRecord> {
+    const user = await this.users.findById(this.dataSource, userId);
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  async verifyEmail(token: string): Promise<UserRecord> {
+    return this.dataSource.transaction(async (tx) => {
+      const now = this.clock.now();
+      const used = await this.userTokens.consume(tx, token ?? '', 'VERIFY_EMAIL', now);
+      if (!used || !(await this.users.markEmailVerified(tx, used.userId, used.email, now))) {
+        throw new AccountsException(
+          AccountsErrorCode.INVALID_TOKEN,
+          'Invalid or expired verification link',
+        );
+      }
+      return (await this.users.findById(tx, used.userId))!;
+    });
+  }
+
+  /** Sends a new verification mail (the earlier link stops working). */
+  async resendVerification(userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const user = await this.users.findById(tx, userId);
+      if (!user) throw notFound('User');
+      if (user.emailVerifiedAt) return false;
+      await this.sendVerification(tx, user, this.clock.now());
+      return true;
+    });
+  }
+
+  /** Mails a reset link if the account exists; answers the same either way. */
+  async requestPasswordReset(email: string): Promise<true> {
+    const normalized = normalizeEmail(email ?? '');
+    if (!isValidEmail(normalized)) return true;
+    await this.dataSource.transaction(async (tx) => {
+      const user = await this.users.findByEmail(tx, normalized);
+      if (!user) return;
+      const now = this.clock.now();
+      const token = await this.userTokens.issue(
+        tx,
+        {
+          userId: user.id,
+          email: user.email,
+          purpose: 'PASSWORD_RESET',
+          ttlSeconds: this.config.PASSWORD_RESET_TTL_SECONDS,
+        },
+        now,
+      );
+      await this.events.emailRequested(tx, {
+        to: user.email,
+        template: 'PASSWORD_RESET',
+        variables: { link: this.link('/reset-password', token) },
+      });
+    });
+    return true;
+  }
+
+  /** Sets a new password with a reset link; every session of the user ends. */
+  async resetPassword(token: string, newPassword: string): Promise<true> {
+    const now = this.clock.now();
+    // The link is used up only if the whole change commits (a weak password keeps it valid).
+    return this.dataSource.transaction(async (tx) => {
+      const used = await this.userTokens.consume(tx, token ?? '', 'PASSWORD_RESET', now);
+      if (!used)
+        throw new AccountsException(
+          AccountsErrorCode.INVALID_TOKEN,
+          'Invalid or expired reset link',
+        );
+      checkPassword(newPassword, used.email);
+      const hash = await this.hasher.hash(newPassword);
+      await this.users.setPassword(tx, used.userId, hash, now);
+      // Whoever could read the mailbox now controls the account: the address is verified.
+      await this.users.markEmailVerified(tx, used.userId, used.email, now);
+      await setUser(tx, used.userId);
+      await this.sessionRows.revokeSessionsOfUser(tx, used.userId, 'password reset', now);
+      await this.userTokens.revokeAll(tx, used.userId, 'PASSWORD_RESET', now);
+      await this.events.emailRequested(tx, {
+        to: used.email,
+        template: 'SECURITY_ALERT',
+        variables: {
+          event: 'Your password was reset and every session was ended.',
+          time: now.toISOString(),
+        },
+      });
+      return true as const;
+    });
+  }
+
+  /** Changes the password of a signed-in user; the user's other sessions end. */
+  async changePassword(
+    userId: string,
+    sessionId: string,
+    current: string,
+    next: string,
+  ): Promise<true> {
+    const user = await this.me(userId);
+    if (!(await this.hasher.verify(current ?? '', user.passwordHash))) throw invalidCredentials();
+    checkPassword(next, user.email);
+    const hash = await this.hasher.hash(next);
+    await this.dataSource.transaction(async (tx) => {
+      const now = this.clock.now();
+      await this.users.setPassword(tx, user.id, hash, now);
+      await setUser(tx, user.id);
+      await tx.query(
+        `UPDATE sessions SET revoked_at = $2, revoked_reason = 'password changed'
+          WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL`,
+        [user.id, now, sessionId],
+      );
+      await tx.query(
+        `UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND session_id <> $3 AND revoked_at IS NULL`,
+        [user.id, now, sessionId],
+      );
+      await this.events.emailRequested(tx, {
+        to: user.email,
+        template: 'SECURITY_ALERT',
+        variables: {
+          event: 'Your password was changed; your other sessions were ended.',
+          time: now.toISOString(),
+        },
+      });
+    });
+    return true;
+  }
+
+  async sendVerification(tx: Tx, user: UserRecord, now: Date): Promise<void> {
+    const token = await this.userTokens.issue(
+      tx,
+      {
+        userId: user.id,
+        email: user.email,
+        purpose: 'VERIFY_EMAIL',
+        ttlSeconds: this.config.EMAIL_VERIFICATION_TTL_SECONDS,
+      },
+      now,
+    );
+    await this.events.emailRequested(tx, {
+      to: user.email,
+      template: 'VERIFY_EMAIL',
+      variables: { link: this.link('/verify-email', token) },
+    });
+  }
+
+  link(path: string, token: string): string {
+    const url = new URL(path, this.config.APP_BASE_URL);
+    url.searchParams.set('token', token);
+    return url.toString();
+  }
+}

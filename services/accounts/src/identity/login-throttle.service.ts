@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
+import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
+import { CLOCK, type Clock } from '../common/clock';
+import { returning, rows } from '../common/db-context';
+import { throttle, type Attempt } from '../domain/throttle';
+
+/**
+ * Throttles password logins per account and per client IP (domain/throttle.ts). An attempt is
+ * recorded as failed *before* the password is checked and turned into a success afterwards,
+ * so parallel guesses count against each other. Accounts are keyed by a hash of the email:
+ * the table holds no addresses, and unknown emails are throttled like known ones.
+ */
+@Injectable()
+export class LoginThrottle {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
+  ) {}
+
+  static accountKey(email: string): string {
+    return createHash('sha256').update(`login:${email.toLowerCase()}`).digest('hex');
+  }
+
+  /** Refuses with TOO_MANY_ATTEMPTS, or records a pending attempt and returns its id. */
+  async begin(email: string, ip: string): Promise<string> {
+    const now = this.clock.now();
+    const account = LoginThrottle.accountKey(email);
+    const windowSeconds = this.config.LOGIN_THROTTLE_WINDOW_SECONDS;
+    const since = new Date(now.getTime() - windowSeconds * 1000);
+    const recent = await rows<{
+      account_key: string;
+      ip: string;
+      succeeded: boolean;
+      created_at: Date;
+    }>(
+      this.dataSource,
+      `SELECT account_key, ip, succeeded, created_at FROM login_attempts
+        WHERE (account_key = $1 OR ip = $2) AND created_at > $3`,
+      [account, ip, since],
+    );
+    const of = (match: (r: (typeof recent)[number]) => boolean): Attempt[] =>
+      recent.filter(match).map((r) => ({ at: r.created_at, succeeded: r.succeeded }));
+    const decisions = [
+      throttle(
+        of((r) => r.account_key === account),
+        {
+          maxFailures: this.config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+          windowSeconds,
+          resetOnSuccess: true,
+        },
+        now,
+      ),
+      throttle(
+        of((r) => r.ip === ip),
+        {
+          maxFailures: this.config.LOGIN_MAX_FAILURES_PER_IP,
+          windowSeconds,
+          resetOnSuccess: false,
+        },
+        now,
+      ),
+    ];
+    const refusals = decisions.flatMap((d) => (d.allowed ? [] : [d.retryAfterSeconds]));
+    if (refusals.length) {
+      const retryAfterSeconds = Math.max(...refusals);
+      throw new AccountsException(
+        AccountsErrorCode.TOO_MANY_ATTEMPTS,
+        `Too many failed attempts; try again in ${retryAfterSeconds} seconds`,
+        { retryAfterSeconds, details: { retryAfterSeconds } },
+      );
+    }
+    const [attempt] = await returning<{ id: string }>(
+      this.dataSource,
+      `INSERT INTO login_attempts (account_key, ip, succeeded, created_at) VALUES ($1, $2, false, $3) RETURNING id`,
+      [account, ip, now],
+    );
+    return attempt.id;
+  }
+
+  async succeeded(attemptId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE login_attempts SET succeeded = true WHERE id = $1`, [
+      attemptId,
+    ]);
+  }
+
+  /** Forgets attempts older than a day (run by the maintenance job). */
+  async prune(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM login_attempts WHERE created_at < $1`, [
+      new Date(
+        this.clock.now().getTime() -
+          Math.max(86_400, this.config.LOGIN_THROTTLE_WINDOW_SECONDS) * 1000,
+      ),
+    ]);
+  }
+}

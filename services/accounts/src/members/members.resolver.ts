@@ -1,0 +1,75 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, Public, type Principal } from '@switchboard/auth';
+import { Allow } from '../common/permission.guard';
+import { toAuthPayload, toInvitationModel, toMemberModel } from '../graphql/mappers';
+import {
+  AcceptInvitationInput,
+  AuthPayloadModel,
+  InvitationModel,
+  MemberModel,
+  MemberRoleEnum,
+} from '../graphql/models';
+import { MembersService } from './members.service';
+
+@Resolver()
+export class MembersResolver {
+  constructor(private readonly members: MembersService) {}
+
+  @Allow('members.manage')
+  @Mutation(() => InvitationModel, {
+    description: 'Mails an invitation link (expires in 7 days, single use).',
+  })
+  async inviteMember(
+    @CurrentPrincipal() principal: Principal,
+    @Args('email') email: string,
+    @Args('role', { type: () => MemberRoleEnum }) role: MemberRoleEnum,
+  ): Promise<InvitationModel> {
+    return toInvitationModel(await this.members.invite(principal, email, role));
+  }
+
+  @Allow('members.manage')
+  @Query(() => [InvitationModel], { description: 'Pending invitations of the organization.' })
+  async invitations(@CurrentPrincipal() principal: Principal): Promise<InvitationModel[]> {
+    return (await this.members.pendingInvitations(principal)).map(toInvitationModel);
+  }
+
+  @Allow('members.manage')
+  @Mutation(() => Boolean)
+  revokeInvitation(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<boolean> {
+    return this.members.revokeInvitation(principal, id);
+  }
+
+  @Public()
+  @Mutation(() => AuthPayloadModel, {
+    description:
+      'Joins the organization with the mailed token (creating the account if needed) and signs in there.',
+  })
+  async acceptInvitation(@Args('input') input: AcceptInvitationInput): Promise<AuthPayloadModel> {
+    return toAuthPayload(await this.members.accept(input));
+  }
+
+  @Allow('members.manage')
+  @Mutation(() => MemberModel, { description: 'The last owner cannot be demoted (LAST_OWNER).' })
+  async updateMemberRole(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+    @Args('role', { type: () => MemberRoleEnum }) role: MemberRoleEnum,
+  ): Promise<MemberModel> {
+    return toMemberModel(await this.members.updateRole(principal, userId, role));
+  }
+
+  @Allow('members.leave')
+  @Mutation(() => Boolean, {
+    description:
+      'Owners remove members; anyone removes themselves (leaves). Not the last owner (LAST_OWNER).',
+  })
+  removeMember(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<boolean> {
+    return this.members.remove(principal, userId);
+  }
+}

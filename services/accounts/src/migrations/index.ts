@@ -1,0 +1,5 @@
+import { EventTables1700000000000 } from './1700000000000-event-tables';
+import { AccountsSchema1700000000001 } from './1700000000001-accounts-schema';
+
+/** Every migration of the service, in order. */
+export const migrations = [EventTables1700000000000, AccountsSchema1700000000001];

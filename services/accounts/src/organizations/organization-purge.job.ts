@@ -1,0 +1,175 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
+import { CLOCK, type Clock } from '../common/clock';
+import { returning, setTenant, setUser } from '../common/db-context';
+import { isPurgeDue } from '../domain/organization-rules';
+import { AccountsEvents } from '../events/accounts-events';
+import { LoginThrottle } from '../identity/login-throttle.service';
+import { UsersRepository } from '../identity/users.repository';
+import { MembershipsRepository } from '../members/memberships.repository';
+import { OrganizationsRepository } from './organizations.repository';
+
+const HOUSEKEEPING_INTERVAL_MS = 3_600_000;
+
+/**
+ * Finalizes closed organizations whose purge date has come: deletes their memberships,
+ * sessions, API tokens and invitations, deletes users left without any organization, marks
+ * the organization DELETED (its slug becomes free) and emits `OrganizationDeleted`, which
+ * every other service acts on; once an hour it also does the housekeeping below. Runs every
+ * ORG_PURGE_INTERVAL_SECONDS in every replica: each
+ * organization is purged in its own transaction holding its row lock (`FOR UPDATE SKIP
+ * LOCKED`, status re-checked), so replicas never purge one twice and a rerun is a no-op.
+ */
+@Injectable()
+export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OrganizationPurgeJob.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private lastHousekeeping = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
+    private readonly organizations: OrganizationsRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly users: UsersRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly events: AccountsEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const seconds = this.config.ORG_PURGE_INTERVAL_SECONDS;
+    if (seconds <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tick().finally(() => (this.running = undefined));
+    }, seconds * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const purged = await this.runOnce();
+      if (purged.length)
+        this.logger.log({ msg: 'organizations purged', count: purged.length, orgIds: purged });
+      if (Date.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) {
+        this.lastHousekeeping = Date.now();
+        await this.housekeeping();
+      }
+    } catch (error) {
+      this.logger.error({ msg: 'purge job failed', err: error });
+    }
+  }
+
+  /**
+   * Forgets what no longer matters: old login attempts, used or expired mailed tokens, and per
+   * organization (row-level security: one tenant at a time) sessions that are over — revoked a
+   * week ago, or whose every refresh token has expired (kept until then so that a replayed
+   * rotated token still revokes its family) — and invitations expired a month ago.
+   */
+  async housekeeping(): Promise<void> {
+    const now = this.clock.now();
+    const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+    const monthAgo = new Date(now.getTime() - 30 * 86_400_000);
+    await this.throttle.prune();
+    await this.dataSource.query(`DELETE FROM user_tokens WHERE expires_at < $1 OR used_at < $2`, [
+      now,
+      weekAgo,
+    ]);
+    const orgs = await this.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM organizations WHERE status <> 'DELETED'`,
+    );
+    for (const { id } of orgs) {
+      await this.dataSource.transaction(async (tx) => {
+        await setTenant(tx, id);
+        await tx.query(
+          `DELETE FROM sessions s WHERE s.org_id = $1 AND (s.revoked_at < $2 OR NOT EXISTS (
+             SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id AND r.expires_at > $3))`,
+          [id, weekAgo, now],
+        );
+        await tx.query(`DELETE FROM invitations WHERE org_id = $1 AND expires_at < $2`, [
+          id,
+          monthAgo,
+        ]);
+      });
+    }
+  }
+
+  /** Purges every organization due now; returns their ids. */
+  async runOnce(batch = 100): Promise<string[]> {
+    const due = await this.organizations.dueForPurge(this.dataSource, this.clock.now(), batch);
+    const purged: string[] = [];
+    for (const id of due) if (await this.purge(id)) purged.push(id);
+    return purged;
+  }
+
+  private purge(orgId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const now = this.clock.now();
+      const [locked] = await tx.query(
+        `SELECT id FROM organizations WHERE id = $1 FOR UPDATE SKIP LOCKED`,
+        [orgId],
+      );
+      if (!locked) return false; // another replica is on it
+      const org = await this.organizations.findById(tx, orgId);
+      if (!org || !isPurgeDue(org.status, org.purgeAt, now)) return false;
+
+      await setTenant(tx, orgId);
+      const memberIds = await this.memberships.deleteAll(tx, orgId);
+      await tx.query(`DELETE FROM sessions WHERE org_id = $1`, [orgId]);
+      const tokens = await returning<{ id: string }>(
+        tx,
+        `DELETE FROM api_tokens WHERE org_id = $1 RETURNING id`,
+        [orgId],
+      );
+      await tx.query(`DELETE FROM invitations WHERE org_id = $1`, [orgId]);
+
+      let usersDeleted = 0;
+      for (const userId of memberIds) {
+        await setUser(tx, userId);
+        const elsewhere = await this.memberships.forUser(tx, userId);
+        const user = await this.users.findById(tx, userId);
+        if (elsewhere.length > 0 || !user || user.isPlatformAdmin) continue;
+        await this.users.delete(tx, userId);
+        await this.events.userDeleted(tx, userId, 'organization purged', now);
+        usersDeleted++;
+      }
+
+      const deleted = await this.organizations.update(
+        tx,
+        orgId,
+        { status: 'DELETED', deletedAt: now, name: '' },
+        now,
+      );
+      await this.events.organizationDeleted(tx, deleted, now);
+      await this.events.audit(tx, {
+        actor: { kind: 'system', id: 'accounts.organization-purge' },
+        action: 'organization.purge',
+        orgId,
+        resourceType: 'organization',
+        resourceId: orgId,
+        outcome: 'success',
+        occurredAt: now,
+        metadata: {
+          memberships: String(memberIds.length),
+          users_deleted: String(usersDeleted),
+          api_tokens: String(tokens.length),
+        },
+      });
+      return true;
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { execute, row, type Tx } from '../common/db-context';
+
+export interface RefreshTokenRecord {
+  id: string;
+  orgId: string;
+  sessionId: string;
+  userId: string;
+  expiresAt: Date;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface SessionRecord {
+  id: string;
+  orgId: string;
+  userId: string;
+  revokedAt: Date | null;
+}
+
+interface RefreshTokenRow {
+  id: string;
+  org_id: string;
+  session_id: string;
+  user_id: string;
+  expires_at: Date;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const toRefreshToken = (r: RefreshTokenRow): RefreshTokenRecord => ({
+  id: r.id,
+  orgId: r.org_id,
+  sessionId: r.session_id,
+  userId: r.user_id,
+  expiresAt: r.expires_at,
+  rotatedAt: r.rotated_at,
+  revokedAt: r.revoked_at,
+});
+
+type Runner = Pick<Tx, 'query'>;
+
+/** Sessions (refresh token families) and their refresh tokens, both tenant tables. */
+@Injectable()
+export class SessionsRepository {
+  async insertSession(
+    tx: Runner,
+    s: { id: string; orgId: string; userId: string },
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO sessions (id, org_id, user_id, created_at) VALUES ($1, $2, $3, $4)`,
+      [s.id, s.orgId, s.userId, now],
+    );
+  }
+
+  async insertRefreshToken(
+    tx: Runner,
+    t: {
+      id: string;
+      orgId: string;
+      sessionId: string;
+      userId: string;
+      tokenHash: string;
+      expiresAt: Date;
+    },
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO refresh_tokens (id, org_id, session_id, user_id, token_hash, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [t.id, t.orgId, t.sessionId, t.userId, t.tokenHash, now, t.expiresAt],
+    );
+  }
+
+  /** By hash: needs `app.token_hash` (or the tenant) set on the transaction. */
+  async findRefreshTokenByHash(tx: Runner, hash: string): Promise<RefreshTokenRecord | undefined> {
+    const found = await row<RefreshTokenRow>(
+      tx,
+      `SELECT id, org_id, session_id, user_id, expires_at, rotated_at, revoked_at
+         FROM refresh_tokens WHERE token_hash = $1`,
+      [hash],
+    );
+    return found && toRefreshToken(found);
+  }
+
+  async refreshTokenById(tx: Runner, id: string): Promise<RefreshTokenRecord | undefined> {
+    const found = await row<RefreshTokenRow>(
+      tx,
+      `SELECT id, org_id, session_id, user_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE id = $1`,
+      [id],
+    );
+    return found && toRefreshToken(found);
+  }
+
+  /** Locks the family: refreshes of one session are decided one at a time. */
+  async lockSession(tx: Runner, id: string): Promise<SessionRecord | undefined> {
+    const found = await row<{
+      id: string;
+      org_id: string;
+      user_id: string;
+      revoked_at: Date | null;
+    }>(tx, `SELECT id, org_id, user_id, revoked_at FROM sessions WHERE id = $1 FOR UPDATE`, [id]);
+    return (
+      found && {
+        id: found.id,
+        orgId: found.org_id,
+        userId: found.user_id,
+        revokedAt: found.revoked_at,
+      }
+    );
+  }
+
+  async markRotated(tx: Runner, tokenId: string, sessionId: string, now: Date): Promise<void> {
+    await tx.query(`UPDATE refresh_tokens SET rotated_at = $2 WHERE id = $1`, [tokenId, now]);
+    await tx.query(`UPDATE sessions SET last_refreshed_at = $2 WHERE id = $1`, [sessionId, now]);
+  }
+
+  /** Revokes a family: the session and every refresh token in it. */
+  async revokeSession(tx: Runner, sessionId: string, reason: string, now: Date): Promise<boolean> {
+    const count = await execute(
+      tx,
+      `UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL`,
+      [sessionId, now, reason],
+    );
+    await tx.query(
+      `UPDATE refresh_tokens SET revoked_at = $2 WHERE session_id = $1 AND revoked_at IS NULL`,
+      [sessionId, now],
+    );
+    return count > 0;
+  }
+
+  /**
+   * Revokes the user's sessions visible to the transaction: in one organization (tenant set)
+   * or in all (user setting). Returns how many were live.
+   */
+  async revokeSessionsOfUser(
+    tx: Runner,
+    userId: string,
+    reason: string,
+    now: Date,
+    orgId?: string,
+  ): Promise<number> {
+    const params: unknown[] = [userId, now, reason];
+    const inOrg = orgId ? ` AND org_id = $4` : '';
+    if (orgId) params.push(orgId);
+    const count = await execute(
+      tx,
+      `UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL${inOrg}`,
+      params,
+    );
+    await tx.query(
+      `UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL${orgId ? ' AND org_id = $3' : ''}`,
+      orgId ? [userId, now, orgId] : [userId, now],
+    );
+    return count;
+  }
+}

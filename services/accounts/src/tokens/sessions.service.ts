@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Role } from '@switchboard/auth';
+import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
+import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
+import { CLOCK, type Clock } from '../common/clock';
+import { setTenant, setTokenHash, setUser, type Tx } from '../common/db-context';
+import { generateToken, hashToken, isTokenOf, TokenKind } from '../domain/opaque-token';
+import { decideRefresh } from '../domain/refresh-rotation';
+import { AccountsEvents } from '../events/accounts-events';
+import { UsersRepository, type UserRecord } from '../identity/users.repository';
+import { MembershipsRepository } from '../members/memberships.repository';
+import {
+  OrganizationsRepository,
+  type OrganizationRecord,
+} from '../organizations/organizations.repository';
+import { SessionsRepository } from './sessions.repository';
+import { TokenIssuer } from './token-issuer.service';
+
+/** What signUp, logIn, refreshSession and acceptInvitation answer. */
+export interface AuthResult {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: UserRecord;
+  organization: OrganizationRecord;
+}
+
+/** A session opened inside a transaction; its access token is signed after the commit. */
+export interface OpenedSession {
+  sessionId: string;
+  refreshToken: string;
+  user: UserRecord;
+  organization: OrganizationRecord;
+  role: Role;
+}
+
+/**
+ * Sessions and refresh tokens. A session is a family of refresh tokens: each refresh rotates
+ * the presented token (it can never be used again) and issues the next one; presenting a
+ * rotated token revokes the family. See domain/refresh-rotation.ts for the decision and the
+ * README for the behaviour of concurrent refreshes.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
+    private readonly issuer: TokenIssuer,
+    private readonly sessions: SessionsRepository,
+    private readonly users: UsersRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly events: AccountsEvents,
+  ) {}
+
+  /** The role in the token: the platform flag wins over the membership. */
+  static roleOf(user: UserRecord, membershipRole: 'CUSTOMER' | 'USER'): Role {
+    return user.isPlatformAdmin ? 'ADMIN' : membershipRole;
+  }
+
+  /** Opens a session in the transaction (tenant = the organization). */
+  async open(
+    tx: Tx,
+    user: UserRecord,
+    organization: OrganizationRecord,
+    membershipRole: 'CUSTOMER' | 'USER',
+  ): Promise<OpenedSession> {
+    const now = this.clock.now();
+    const sessionId = randomUUID();
+    await this.sessions.insertSession(
+      tx,
+      { id: sessionId, orgId: organization.id, userId: user.id },
+      now,
+    );
+    const refreshToken = await this.addRefreshToken(
+      tx,
+      { orgId: organization.id, sessionId, userId: user.id },
+      now,
+    );
+    return {
+      sessionId,
+      refreshToken,
+      user,
+      organization,
+      role: SessionsService.roleOf(user, membershipRole),
+    };
+  }
+
+  /** Signs the access token of an opened (and committed) session. */
+  async complete(session: OpenedSession): Promise<AuthResult> {
+    const access = await this.issuer.userToken({
+      userId: session.user.id,
+      orgId: session.organization.id,
+      role: session.role,
+      sessionId: session.sessionId,
+    });
+    return {
+      accessToken: access.accessToken,
+      expiresIn: access.expiresIn,
+      refreshToken: session.refreshToken,
+      user: session.user,
+      organization: session.organization,
+    };
+  }
+
+  /** Rotates a refresh token; see the class comment. */
+  async refresh(presented: string): Promise<AuthResult> {
+    if (!isTokenOf(TokenKind.refresh, presented)) {
+      throw new AccountsException(AccountsErrorCode.INVALID_TOKEN, 'Invalid refresh token');
+    }
+    const hash = hashToken(presented);
+    const outcome = await this.dataSource.transaction(async (tx) => {
+      await setTokenHash(tx, hash);
+      const found = await this.sessions.findRefreshTokenByHash(tx, hash);
+      if (!found) return { kind: 'invalid' as const };
+      await setTenant(tx, found.orgId);
+      const session = await this.sessions.lockSession(tx, found.sessionId);
+      // Read again under the family lock: a concurrent refresh may have rotated it meanwhile.
+      const token = await this.sessions.refreshTokenById(tx, found.id);
+      if (!session || !token) return { kind: 'invalid' as const };
+      const now = this.clock.now();
+      const decision = decideRefresh(token, session, now);
+      if (decision === 'reuse') {
+        const revoked = await this.sessions.revokeSession(
+          tx,
+          session.id,
+          'refresh token reused',
+          now,
+        );
+        if (revoked) await this.reportReuse(tx, token.userId, token.orgId, session.id, now);
+        return { kind: 'reused' as const };
+      }
+      if (decision !== 'rotate') return { kind: 'invalid' as const };
+
+      const user = await this.users.findById(tx, token.userId);
+      const membership = await this.memberships.find(tx, token.orgId, token.userId);
+      const organization = await this.organizations.findById(tx, token.orgId);
+      if (!user || !membership || !organization || organization.status === 'DELETED') {
+        await this.sessions.revokeSession(tx, session.id, 'membership ended', now);
+        return { kind: 'invalid' as const };
+      }
+      await this.sessions.markRotated(tx, token.id, session.id, now);
+      const refreshToken = await this.addRefreshToken(
+        tx,
+        { orgId: token.orgId, sessionId: session.id, userId: token.userId },
+        now,
+      );
+      const opened: OpenedSession = {
+        sessionId: session.id,
+        refreshToken,
+        user,
+        organization,
+        role: SessionsService.roleOf(user, membership.role),
+      };
+      return { kind: 'rotated' as const, opened };
+    });
+    switch (outcome.kind) {
+      case 'rotated':
+        return this.complete(outcome.opened);
+      case 'reused':
+        throw new AccountsException(
+          AccountsErrorCode.REFRESH_TOKEN_REUSED,
+          'This refresh token was already used; the session has been ended for safety',
+        );
+      default:
+        throw new AccountsException(
+          AccountsErrorCode.INVALID_TOKEN,
+          'Invalid or expired refresh token',
+        );
+    }
+  }
+
+  /** Ends one session (log out): its refresh tokens stop working at once. */
+  async logOut(orgId: string, userId: string, sessionId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      await setTenant(tx, orgId);
+      const session = await this.sessions.lockSession(tx, sessionId);
+      if (!session || session.userId !== userId) return false;
+      return this.sessions.revokeSession(tx, sessionId, 'logged out', this.clock.now());
+    });
+  }
+
+  /** Ends every session of the user, in every organization. */
+  async logOutEverywhere(userId: string): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      await setUser(tx, userId);
+      return this.sessions.revokeSessionsOfUser(
+        tx,
+        userId,
+        'logged out everywhere',
+        this.clock.now(),
+      );
+    });
+  }
+
+  private async addRefreshToken(
+    tx: Tx,
+    family: { orgId: string; sessionId: string; userId: string },
+    now: Date,
+  ): Promise<string> {
+    const token = generateToken(TokenKind.refresh);
+    await this.sessions.insertRefreshToken(
+      tx,
+      {
+        id: randomUUID(),
+        ...family,
+        tokenHash: hashToken(token),
+        expiresAt: new Date(now.getTime() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
+      },
+      now,
+    );
+    return token;
+  }
+
+  private async reportReuse(
+    tx: Tx,
+    userId: string,
+    orgId: string,
+    sessionId: string,
+    now: Date,
+  ): Promise<void> {
+    await this.events.audit(tx, {
+      actor: { kind: 'system', id: 'accounts' },
+      action: 'session.revoke',
+      orgId,
+      resourceType: 'session',
+      resourceId: sessionId,
+      outcome: 'success',
+      occurredAt: now,
+      metadata: { reason: 'refresh token reused', user_id: userId },
+    });
+    const user = await this.users.findById(tx, userId);
+    if (user) {
+      await this.events.emailRequested(tx, {
+        to: user.email,
+        orgId,
+        template: 'SECURITY_ALERT',
+        variables: {
+          event: 'A refresh token of one of your sessions was used twice; that session was ended.',
+          time: now.toISOString(),
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The migrated accounts database, checked the way an auditor would.
+import { Client } from 'pg';
+import { checkTenantIsolation } from '@switchboard/tenancy';
+import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { appRole, migrate } from '../src/database';
+
+describe('accounts schema', () => {
+  let db: TestDatabase;
+  let owner: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('accounts');
+    await migrate(db.ownerUrl, db.appUrl);
+    owner = new Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+  });
+
+  afterAll(async () => {
+    await owner?.end();
+    await db?.drop();
+  });
+
+  it('isolates every tenant table (RLS enabled, forced, with policies; app role not owner)', async () => {
+    expect(await checkTenantIsolation(owner, appRole(db.appUrl))).toEqual([]);
+  });
+
+  it('has an org_id exactly on the tenant tables', async () => {
+    const { rows } = await owner.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name = 'org_id' ORDER BY table_name`,
+    );
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'api_tokens',
+      'invitations',
+      'memberships',
+      'refresh_tokens',
+      'sessions',
+    ]);
+  });
+
+  it('is idempotent: migrating again applies nothing', async () => {
+    expect(await migrate(db.ownerUrl, db.appUrl)).toEqual([]);
+  });
+});

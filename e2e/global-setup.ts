@@ -12,6 +12,14 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __platform?: typeof platform }).__platform = platform;
   writeFileSync(
     join(stackDir(), 'e2e-platform.json'),
-    JSON.stringify({ graphqlUrl: platform.graphqlUrl, processes: platform.processes }, null, 2),
+    JSON.stringify(
+      {
+        graphqlUrl: platform.graphqlUrl,
+        mailSpool: platform.mailSpool,
+        processes: platform.processes,
+      },
+      null,
+      2,
+    ),
   );
 }

@@ -2,22 +2,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackDir, type PlatformProcess } from '@switchboard/testing';
 
-/** Where the platform started by the e2e global setup runs. */
-export function platform(): {
+export interface RunningPlatform {
   graphqlUrl?: string;
+  mailSpool: string;
   processes: PlatformProcess[];
   url(name: string): string;
-} {
-  const info = JSON.parse(readFileSync(join(stackDir(), 'e2e-platform.json'), 'utf8')) as {
-    graphqlUrl?: string;
-    processes: PlatformProcess[];
+  process(name: string): PlatformProcess;
+}
+
+/** Where the platform started by the e2e global setup runs. */
+export function platform(): RunningPlatform {
+  const info = JSON.parse(readFileSync(join(stackDir(), 'e2e-platform.json'), 'utf8')) as Omit<
+    RunningPlatform,
+    'url' | 'process'
+  >;
+  const find = (name: string) => {
+    const found = info.processes.find((p) => p.name === name);
+    if (!found) throw new Error(`${name} is not running in the e2e platform`);
+    return found;
   };
-  return {
-    ...info,
-    url(name: string) {
-      const process = info.processes.find((p) => p.name === name);
-      if (!process) throw new Error(`${name} is not running in the e2e platform`);
-      return process.url;
-    },
-  };
+  return { ...info, url: (name) => find(name).url, process: find };
 }

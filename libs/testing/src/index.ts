@@ -6,3 +6,4 @@ export * from './wait-for-event';
 export * from './graphql-client';
 export * from './test-tokens';
 export * from './platform';
+export * from './mailbox';

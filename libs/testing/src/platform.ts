@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { Mailbox } from './mailbox';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { stackDir, stackSetting } from './stack-env';
 
@@ -12,11 +13,16 @@ export interface PlatformProcess {
   url: string;
   port: number;
   logFile: string;
+  /** The service's own database (application and owner role), for tests that inspect it. */
+  databaseUrl?: string;
+  databaseOwnerUrl?: string;
 }
 
 export interface Platform {
   /** The gateway's GraphQL endpoint, when the gateway runs. */
   graphqlUrl?: string;
+  /** Where every mail the platform sends is spooled (read it with MailSpool). */
+  mailSpool: string;
   processes: PlatformProcess[];
   stop(): Promise<void>;
 }
@@ -94,12 +100,17 @@ export async function startPlatform(
   options: { env?: Record<string, string>; label?: string } = {},
 ): Promise<Platform> {
   const label = options.label ?? 'e2e';
+  const runId = Date.now().toString(36);
   const logs = join(stackDir(), 'logs');
   const processes: PlatformProcess[] = [];
   const children: ChildProcess[] = [];
   const databases: TestDatabase[] = [];
   const internalSecret = 'e2e-internal-secret-0123456789abcdef';
   const accountsPort = await freePort();
+  // Mail leaves over real SMTP into a local server that spools it for the tests.
+  const mailSpool = join(stackDir(), `${label}-mail-${Date.now()}`);
+  const mailbox = new Mailbox(mailSpool);
+  const smtpUrl = await mailbox.start();
   const shared: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'test',
@@ -111,6 +122,14 @@ export async function startPlatform(
     AUTH_JWKS_URL: `http://127.0.0.1:${accountsPort}/.well-known/jwks.json`,
     ACCOUNTS_TOKEN_EXCHANGE_URL: `http://127.0.0.1:${accountsPort}/internal/token-exchange`,
     INTERNAL_API_SECRET: internalSecret,
+    SMTP_URL: smtpUrl,
+    APP_BASE_URL: 'https://app.switchboard.test',
+    // Mail requests of earlier runs on the shared broker are not sent again.
+    MAIL_MAX_AGE_SECONDS: '60',
+    // A short window, so tests can see a revoked API token stop working.
+    API_TOKEN_CACHE_SECONDS: '2',
+    // Tests sign up many users; production insists on cost >= 12.
+    BCRYPT_COST: '4',
     APOLLO_TELEMETRY_DISABLED: 'true',
     ...options.env,
   };
@@ -127,6 +146,7 @@ export async function startPlatform(
       ),
     );
     for (const db of databases) await db.drop().catch(() => undefined);
+    await mailbox.stop();
   };
   try {
     const subgraphUrls: Record<string, string> = {};
@@ -151,7 +171,14 @@ export async function startPlatform(
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
       await waitHealthy(url, child, service.name, logFile);
-      processes.push({ name: service.name, url, port, logFile });
+      processes.push({
+        name: service.name,
+        url,
+        port,
+        logFile,
+        databaseUrl: db.appUrl,
+        databaseOwnerUrl: db.ownerUrl,
+      });
       subgraphUrls[`SUBGRAPH_${service.name.toUpperCase().replace(/-/g, '_')}_URL`] =
         `${url}/graphql`;
     }
@@ -176,7 +203,7 @@ export async function startPlatform(
       processes.push({ name: 'gateway', url, port, logFile });
       graphqlUrl = `${url}/graphql`;
     }
-    return { graphqlUrl, processes, stop };
+    return { graphqlUrl, mailSpool, processes, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -223,7 +223,7 @@ export class AppModule {
             service: 'accounts',
             brokers: config.KAFKA_BROKERS,
             databaseUrl: config.DATABASE_URL,
-            groupId: config.KAFKA_CONSUMER_GROUP,
+            groupId: config.KAFKA_GROUP_ID,
             idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
             fastConsumers: config.KAFKA_FAST_CONSUMERS,
           }),

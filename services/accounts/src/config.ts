@@ -34,7 +34,7 @@ export const accountsConfigShape = {
   /** Shorter Kafka timings for the dev broker and tests. */
   KAFKA_FAST_CONSUMERS: env.bool(false),
   /** Consumer group of the mail sender (replicas share it). */
-  KAFKA_CONSUMER_GROUP: z.string().min(1).default('accounts'),
+  KAFKA_GROUP_ID: z.string().min(1).default('accounts'),
 
   /** `iss` of every access token; verifiers (gateway, subgraphs) use the same AUTH_ISSUER. */
   AUTH_ISSUER: z.string().min(1).default('urn:switchboard:accounts'),

@@ -42,7 +42,7 @@ export async function startAccounts(
     DATABASE_URL: db.appUrl,
     KAFKA_BROKERS: stackSetting('KAFKA_BROKERS'),
     KAFKA_FAST_CONSUMERS: 'true',
-    KAFKA_CONSUMER_GROUP: `accounts-test-${randomBytes(4).toString('hex')}`,
+    KAFKA_GROUP_ID: `accounts-test-${randomBytes(4).toString('hex')}`,
     BCRYPT_COST: '4',
     INTERNAL_API_SECRET: TEST_INTERNAL_SECRET,
     SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),

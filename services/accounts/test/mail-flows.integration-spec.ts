@@ -1,8 +1,8 @@
 // Mails leave through the outbox → accounts.email.v1 → the mail sender → SMTP; the test reads
 // them from a local SMTP server and follows their links.
 import { Topics } from '@switchboard/contracts';
-import { EventWatcher } from '@switchboard/testing';
-import { Mailbox } from './mailbox';
+import { EventWatcher, Mailbox } from '@switchboard/testing';
+
 import {
   AUTH_FIELDS,
   PASSWORD,

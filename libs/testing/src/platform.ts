@@ -163,6 +163,8 @@ export async function startPlatform(
         DATABASE_URL: db.appUrl,
         DATABASE_OWNER_URL: db.ownerUrl,
         PORT: String(port),
+        // A consumer group of this run's own: the shared broker keeps other runs' offsets.
+        KAFKA_GROUP_ID: `${service.name}-${label}-${runId}`,
       };
       const migrate = join(ROOT, 'dist', service.root, 'src/migrate.js');
       if (existsSync(migrate))

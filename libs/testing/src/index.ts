@@ -7,3 +7,4 @@ export * from './graphql-client';
 export * from './test-tokens';
 export * from './platform';
 export * from './mailbox';
+export * from './subgraph-schema';

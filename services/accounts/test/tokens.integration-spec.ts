@@ -1,8 +1,6 @@
 // Access tokens as libs/auth verifies them, the JWKS, and signing key rotation.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { JwtVerifier, TokenRejection } from '@switchboard/auth';
+import { expectCommittedSubgraphSchema } from '@switchboard/testing';
 import { decodeProtectedHeader, decodeJwt } from 'jose';
 import { SigningKeys } from '../src/keys/signing-keys.service';
 import { signUp, startAccounts, type AccountsUnderTest } from './harness';
@@ -107,23 +105,7 @@ describe('access tokens and signing keys', () => {
   });
 
   it('publishes the subgraph SDL checked in as schema.graphql (the public API; UPDATE_SDL=1 rewrites it)', async () => {
-    const data = await accounts.gql
-      .as(undefined)
-      .expectData<{ _service: { sdl: string } }>('{ _service { sdl } }');
-    const file = join(__dirname, '../schema.graphql');
-    const raw = `# The accounts subgraph (Apollo Federation 2), as served at /graphql. Generated from the code by\n# test/tokens.integration-spec.ts (UPDATE_SDL=1); do not edit by hand.\n\n${data._service.sdl.trim()}\n`;
-    // Formatted like the rest of the repository (prettier --write covers .graphql files).
-    // (prettier in a child process: its API loads ESM, which jest's runtime cannot.)
-    const sdl = execFileSync(
-      process.execPath,
-      [require.resolve('prettier/bin/prettier.cjs'), '--stdin-filepath', file],
-      {
-        input: raw,
-        encoding: 'utf8',
-      },
-    );
-    if (process.env.UPDATE_SDL === '1' || !existsSync(file)) writeFileSync(file, sdl);
-    expect(sdl).toBe(readFileSync(file, 'utf8'));
+    const sdl = await expectCommittedSubgraphSchema(accounts.gql, 'accounts');
     for (const name of [
       'signUp',
       'logIn',

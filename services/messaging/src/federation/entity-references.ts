@@ -1,0 +1,120 @@
+import {
+  Args,
+  Context,
+  Directive,
+  Field,
+  ID,
+  Int,
+  ObjectType,
+  Parent,
+  ResolveField,
+  ResolveReference,
+  Resolver,
+} from '@nestjs/graphql';
+import type { GraphQLRequestContext } from '@switchboard/auth';
+import { CommonErrorCode, CommonException } from '@switchboard/errors';
+import { GraphQLPrincipal } from '../common/graphql-principal';
+import { MessageConnection, MessagesFilter } from '../messages/message.model';
+import { toMessageConnection } from '../messages/messages.resolver';
+import { MessagesService } from '../messages/messages.service';
+
+/** `Device` is owned by the devices subgraph; this subgraph adds `Device.messages`. */
+@ObjectType('Device')
+@Directive('@key(fields: "id")')
+export class DeviceReference {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** `Organization` is owned by the accounts subgraph; this subgraph adds `Organization.messages`. */
+@ObjectType('Organization')
+@Directive('@key(fields: "id")')
+export class OrganizationReference {
+  @Field(() => ID)
+  id!: string;
+}
+
+const filterArgs = {
+  filter: { type: () => MessagesFilter, nullable: true },
+  first: { type: () => Int, nullable: true },
+  after: { type: () => String, nullable: true },
+} as const;
+
+function listFilter(filter?: MessagesFilter | null) {
+  return {
+    status: filter?.status ?? undefined,
+    direction: filter?.direction ?? undefined,
+    to: filter?.to,
+    from: filter?.from,
+    deviceId: filter?.deviceId ?? undefined,
+    campaignId: filter?.campaignId ?? undefined,
+    conversationId: filter?.conversationId ?? undefined,
+    createdAfter: filter?.createdAfter ?? undefined,
+    createdBefore: filter?.createdBefore ?? undefined,
+  };
+}
+
+@Resolver(() => DeviceReference)
+export class DeviceReferenceResolver {
+  constructor(
+    private readonly messageService: MessagesService,
+    private readonly principals: GraphQLPrincipal,
+  ) {}
+
+  @ResolveReference()
+  resolveReference(reference: { id: string }): DeviceReference {
+    return { id: reference.id };
+  }
+
+  /** The device's messages in the caller's organization (another's device has none here). */
+  @ResolveField(() => MessageConnection)
+  async messages(
+    @Parent() device: DeviceReference,
+    @Context() context: GraphQLRequestContext,
+    @Args('filter', filterArgs.filter) filter?: MessagesFilter | null,
+    @Args('first', filterArgs.first) first?: number | null,
+    @Args('after', filterArgs.after) after?: string | null,
+  ): Promise<MessageConnection> {
+    const orgId = await this.principals.orgWithScope(context, 'messages:read');
+    const page = await this.messageService.list(
+      orgId,
+      { ...listFilter(filter), deviceId: device.id },
+      { first, after },
+    );
+    return toMessageConnection(page);
+  }
+}
+
+@Resolver(() => OrganizationReference)
+export class OrganizationReferenceResolver {
+  constructor(
+    private readonly messageService: MessagesService,
+    private readonly principals: GraphQLPrincipal,
+  ) {}
+
+  @ResolveReference()
+  resolveReference(reference: { id: string }): OrganizationReference {
+    return { id: reference.id };
+  }
+
+  /** The organization's messages: only the caller's own organization. */
+  @ResolveField(() => MessageConnection)
+  async messages(
+    @Parent() organization: OrganizationReference,
+    @Context() context: GraphQLRequestContext,
+    @Args('filter', filterArgs.filter) filter?: MessagesFilter | null,
+    @Args('first', filterArgs.first) first?: number | null,
+    @Args('after', filterArgs.after) after?: string | null,
+  ): Promise<MessageConnection> {
+    const orgId = await this.principals.orgWithScope(context, 'messages:read');
+    if (organization.id.toLowerCase() !== orgId) {
+      throw new CommonException(
+        CommonErrorCode.FORBIDDEN,
+        "Another organization's messages are not readable",
+      );
+    }
+    return toMessageConnection(
+      await this.messageService.list(orgId, listFilter(filter), { first, after }),
+    );
+  }
+}

@@ -1,0 +1,303 @@
+import {
+  Directive,
+  Field,
+  GraphQLISODateTime,
+  ID,
+  InputType,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
+import { MetadataScalar } from '../common/metadata.scalar';
+import {
+  MESSAGE_STATUSES,
+  type MessageDirection,
+  type MessageStatus,
+} from './domain/message-status';
+import type { SmsEncoding } from './domain/segments';
+import type { MessageRecord, MessageRoute } from './message.record';
+
+const enumOf = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const MessageStatusEnum = enumOf(MESSAGE_STATUSES);
+export const MessageDirectionEnum = enumOf<MessageDirection>(['OUTBOUND', 'INBOUND']);
+export const MessageEncodingEnum = enumOf<SmsEncoding>(['GSM7', 'UCS2']);
+export const MessageRouteEnum = enumOf<MessageRoute>(['DEVICE', 'CARRIER', 'GHL']);
+
+registerEnumType(MessageStatusEnum, {
+  name: 'MessageStatus',
+  description:
+    'Outbound: QUEUED → SCHEDULED? → DISPATCHED → SENT → DELIVERED, or FAILED / REJECTED / EXPIRED / CANCELED. Inbound: RECEIVED. Never moves backwards.',
+});
+registerEnumType(MessageDirectionEnum, { name: 'MessageDirection' });
+registerEnumType(MessageEncodingEnum, {
+  name: 'MessageEncoding',
+  description: 'GSM7: 160 characters single, 153 per part. UCS2: 70 / 67 UTF-16 code units.',
+});
+registerEnumType(MessageRouteEnum, { name: 'MessageRoute' });
+
+@ObjectType({ description: 'Why a message failed, was rejected or expired.' })
+export class MessageErrorModel {
+  @Field(() => String, {
+    description: 'Normalized code, e.g. DEVICE_OFFLINE, CARRIER_REJECTED, EXPIRED.',
+  })
+  code!: string;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => String, { nullable: true, description: "The route's own code, unchanged." })
+  rawCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The route's own text, unchanged." })
+  rawMessage!: string | null;
+}
+
+@ObjectType('Message', { description: 'An SMS sent or received by the organization.' })
+@Directive('@key(fields: "id")')
+export class MessageModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => MessageDirectionEnum)
+  direction!: MessageDirection;
+
+  @Field(() => MessageStatusEnum)
+  status!: MessageStatus;
+
+  @Field(() => String, { nullable: true, description: 'E.164; null when unknown (a device SIM).' })
+  from!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E.164.' })
+  to!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Null once redacted by retention.' })
+  body!: string | null;
+
+  @Field(() => MessageEncodingEnum)
+  encoding!: SmsEncoding;
+
+  @Field(() => Int, { description: 'SMS parts: the billing unit.' })
+  segments!: number;
+
+  @Field(() => [String])
+  mediaUrls!: string[];
+
+  @Field(() => MessageRouteEnum, { nullable: true })
+  route!: MessageRoute | null;
+
+  @Field(() => ID, { nullable: true, description: 'The device that holds, sent or received it.' })
+  deviceId!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  simNumber!: number | null;
+
+  @Field(() => ID, { nullable: true })
+  conversationId!: string | null;
+
+  @Field(() => ID, { nullable: true })
+  campaignId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Carrier / GHL id of the message.' })
+  externalId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  idempotencyKey!: string | null;
+
+  @Field(() => MetadataScalar)
+  metadata!: Record<string, string>;
+
+  @Field(() => MessageErrorModel, { nullable: true })
+  error!: MessageErrorModel | null;
+
+  @Field(() => Int, { description: 'Dispatch attempts so far (0 = not handed to a device yet).' })
+  attempt!: number;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it is to be sent.' })
+  scheduledAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Not sent by then: EXPIRED.' })
+  validUntil!: Date | null;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime)
+  updatedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  queuedAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  dispatchedAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  sentAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  deliveredAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  failedAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  rejectedAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  expiredAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  canceledAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  receivedAt!: Date | null;
+
+  /** Not a field: the tenant, for nested resolvers. */
+  orgId!: string;
+}
+
+export function toMessageModel(record: MessageRecord): MessageModel {
+  return {
+    id: record.id,
+    orgId: record.orgId,
+    direction: record.direction,
+    status: record.status,
+    from: record.fromNumber,
+    to: record.toNumber,
+    body: record.body,
+    encoding: record.encoding,
+    segments: record.segments,
+    mediaUrls: record.mediaUrls,
+    route: record.route,
+    deviceId: record.deviceId,
+    simNumber: record.simNumber,
+    conversationId: record.conversationId,
+    campaignId: record.campaignId,
+    externalId: record.externalId,
+    idempotencyKey: record.idempotencyKey,
+    metadata: record.metadata,
+    error: record.error,
+    attempt: record.attempt,
+    scheduledAt: record.scheduledAt,
+    validUntil: record.validUntil,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    queuedAt: record.queuedAt,
+    dispatchedAt: record.dispatchedAt,
+    sentAt: record.sentAt,
+    deliveredAt: record.deliveredAt,
+    failedAt: record.failedAt,
+    rejectedAt: record.rejectedAt,
+    expiredAt: record.expiredAt,
+    canceledAt: record.canceledAt,
+    receivedAt: record.receivedAt,
+  };
+}
+
+@ObjectType({ description: 'Relay page information.' })
+@Directive('@shareable')
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType()
+export class MessageEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => MessageModel)
+  node!: MessageModel;
+}
+
+@ObjectType({ description: 'Messages, newest first (keyset pagination: cursors stay valid).' })
+export class MessageConnection {
+  @Field(() => [MessageEdge])
+  edges!: MessageEdge[];
+
+  @Field(() => [MessageModel])
+  nodes!: MessageModel[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@InputType()
+export class SendMessageInput {
+  @Field(() => String, { description: 'E.164, or national format in the organization country.' })
+  to!: string;
+
+  @Field(() => String, { nullable: true, description: 'Required (max segments configurable).' })
+  body?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Send from this number: one of the organization's device SIMs.",
+  })
+  from?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Preferred device of the pool.' })
+  deviceId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Preferred SIM slot (1-based).' })
+  simNumber?: number | null;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Not sent by then: EXPIRED. Default: 24 h after the send time.',
+  })
+  validUntil?: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Send later (SCHEDULED).' })
+  scheduledAt?: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Retrying with the same key and parameters within 24 h returns the first message; other parameters: IDEMPOTENCY_KEY_REUSED.',
+  })
+  idempotencyKey?: string | null;
+
+  @Field(() => MetadataScalar, { nullable: true })
+  metadata?: Record<string, string> | null;
+}
+
+@InputType()
+export class MessagesFilter {
+  @Field(() => [MessageStatusEnum], { nullable: true })
+  status?: MessageStatus[] | null;
+
+  @Field(() => MessageDirectionEnum, { nullable: true })
+  direction?: MessageDirection | null;
+
+  @Field(() => String, { nullable: true })
+  to?: string | null;
+
+  @Field(() => String, { nullable: true })
+  from?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  deviceId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  campaignId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  conversationId?: string | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Inclusive.' })
+  createdAfter?: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Exclusive.' })
+  createdBefore?: Date | null;
+}

@@ -1,0 +1,54 @@
+import { domainException } from '@switchboard/errors';
+
+/** The errors of the messaging API (GraphQL `extensions.code`). */
+export enum MessagingErrorCode {
+  /** `to` (or `from`, or a number filter) is not a valid phone number. */
+  INVALID_NUMBER = 'INVALID_NUMBER',
+  /** No body (and no media). */
+  BODY_REQUIRED = 'BODY_REQUIRED',
+  /** The body takes more segments than allowed (MESSAGE_MAX_SEGMENTS). */
+  BODY_TOO_LONG = 'BODY_TOO_LONG',
+  /** validUntil is in the past or not after scheduledAt. */
+  INVALID_VALIDITY = 'INVALID_VALIDITY',
+  /** scheduledAt is too far ahead. */
+  INVALID_SCHEDULE = 'INVALID_SCHEDULE',
+  /** metadata is not an object of at most 50 short string values. */
+  INVALID_METADATA = 'INVALID_METADATA',
+  /** deviceId is not a device of the organization (or was removed). */
+  UNKNOWN_DEVICE = 'UNKNOWN_DEVICE',
+  /** simNumber is not a SIM slot of the device. */
+  INVALID_SIM = 'INVALID_SIM',
+  /** `from` is not the number of a SIM of the organization's devices. */
+  UNKNOWN_SENDER = 'UNKNOWN_SENDER',
+  /** The idempotency key is not 1–255 visible ASCII characters. */
+  INVALID_IDEMPOTENCY_KEY = 'INVALID_IDEMPOTENCY_KEY',
+  /** The idempotency key was used (within 24 h) for a request with other parameters. */
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  MESSAGE_NOT_FOUND = 'MESSAGE_NOT_FOUND',
+  /** The message was already sent (or is final): it cannot be canceled. */
+  MESSAGE_NOT_CANCELABLE = 'MESSAGE_NOT_CANCELABLE',
+  CONVERSATION_NOT_FOUND = 'CONVERSATION_NOT_FOUND',
+  /** A pagination cursor that this API did not issue, or `first` out of range. */
+  INVALID_PAGINATION = 'INVALID_PAGINATION',
+  /** A Kafka event that contradicts itself (dead-lettered, never retried). */
+  INVALID_EVENT = 'INVALID_EVENT',
+}
+
+export class MessagingException extends domainException<MessagingErrorCode>({
+  INVALID_NUMBER: 'BAD_INPUT',
+  BODY_REQUIRED: 'BAD_INPUT',
+  BODY_TOO_LONG: 'BAD_INPUT',
+  INVALID_VALIDITY: 'BAD_INPUT',
+  INVALID_SCHEDULE: 'BAD_INPUT',
+  INVALID_METADATA: 'BAD_INPUT',
+  UNKNOWN_DEVICE: 'BAD_INPUT',
+  INVALID_SIM: 'BAD_INPUT',
+  UNKNOWN_SENDER: 'BAD_INPUT',
+  INVALID_IDEMPOTENCY_KEY: 'BAD_INPUT',
+  IDEMPOTENCY_KEY_REUSED: 'CONFLICT',
+  MESSAGE_NOT_FOUND: 'NOT_FOUND',
+  MESSAGE_NOT_CANCELABLE: 'PRECONDITION_FAILED',
+  CONVERSATION_NOT_FOUND: 'NOT_FOUND',
+  INVALID_PAGINATION: 'BAD_INPUT',
+  INVALID_EVENT: 'BAD_INPUT',
+}) {}

@@ -1,0 +1,137 @@
+import {
+  Args,
+  ID,
+  Int,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  ResolveReference,
+  Resolver,
+} from '@nestjs/graphql';
+import {
+  CurrentPrincipal,
+  requireOrg,
+  Scopes,
+  type GraphQLRequestContext,
+  type Principal,
+} from '@switchboard/auth';
+import { isUuid } from '@switchboard/tenancy';
+import { GraphQLPrincipal } from '../common/graphql-principal';
+import type { Page } from '../common/page';
+import { ConversationModel, toConversationModel } from '../conversations/conversation.model';
+import { ConversationsService } from '../conversations/conversations.service';
+import type { MessageRecord } from './message.record';
+import {
+  MessageConnection,
+  MessageModel,
+  MessagesFilter,
+  SendMessageInput,
+  toMessageModel,
+} from './message.model';
+import { MessagingErrorCode, MessagingException } from './messages.exception';
+import { MessagesService } from './messages.service';
+
+export function toMessageConnection(page: Page<MessageRecord>): MessageConnection {
+  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toMessageModel(e.node) }));
+  return { edges, nodes: edges.map((e) => e.node), pageInfo: page.pageInfo };
+}
+
+function checkId(id: string): string {
+  if (!isUuid(id))
+    throw new MessagingException(MessagingErrorCode.MESSAGE_NOT_FOUND, 'No such message');
+  return id.toLowerCase();
+}
+
+/** GraphQL: thin, one service call per field; the tenant is always the caller's organization. */
+@Resolver(() => MessageModel)
+export class MessagesResolver {
+  constructor(
+    private readonly messageService: MessagesService,
+    private readonly conversationService: ConversationsService,
+    private readonly principals: GraphQLPrincipal,
+  ) {}
+
+  @Scopes('messages:read')
+  @Query(() => MessageModel, { description: 'One message of your organization.' })
+  async message(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<MessageModel> {
+    return toMessageModel(await this.messageService.get(requireOrg(principal), checkId(id)));
+  }
+
+  @Scopes('messages:read')
+  @Query(() => MessageConnection, { description: 'Your organization’s messages, newest first.' })
+  async messages(
+    @CurrentPrincipal() principal: Principal,
+    @Args('filter', { type: () => MessagesFilter, nullable: true }) filter?: MessagesFilter | null,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<MessageConnection> {
+    const page = await this.messageService.list(
+      requireOrg(principal),
+      {
+        status: filter?.status ?? undefined,
+        direction: filter?.direction ?? undefined,
+        to: filter?.to,
+        from: filter?.from,
+        deviceId: filter?.deviceId ?? undefined,
+        campaignId: filter?.campaignId ?? undefined,
+        conversationId: filter?.conversationId ?? undefined,
+        createdAfter: filter?.createdAfter ?? undefined,
+        createdBefore: filter?.createdBefore ?? undefined,
+      },
+      { first, after },
+    );
+    return toMessageConnection(page);
+  }
+
+  @Scopes('messages:send')
+  @Mutation(() => MessageModel, {
+    description: 'Sends an SMS: returns it QUEUED (or SCHEDULED, or REJECTED by a sending policy).',
+  })
+  async sendMessage(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input', { type: () => SendMessageInput }) input: SendMessageInput,
+  ): Promise<MessageModel> {
+    return toMessageModel(await this.messageService.send(requireOrg(principal), input));
+  }
+
+  @Scopes('messages:send')
+  @Mutation(() => MessageModel, { description: 'Cancels a message the phone has not sent yet.' })
+  async cancelMessage(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<MessageModel> {
+    return toMessageModel(await this.messageService.cancel(requireOrg(principal), checkId(id)));
+  }
+
+  @ResolveField(() => ConversationModel, { nullable: true })
+  async conversation(@Parent() message: MessageModel): Promise<ConversationModel | null> {
+    if (!message.conversationId) return null;
+    return toConversationModel(
+      await this.conversationService.get(message.orgId, message.conversationId),
+    );
+  }
+
+  /** Federation: `Message` referenced by another subgraph, in the caller's organization only. */
+  @ResolveReference()
+  async resolveReference(
+    reference: { id: string },
+    context: GraphQLRequestContext,
+  ): Promise<MessageModel | null> {
+    const orgId = await this.principals.orgWithScope(context, 'messages:read');
+    if (!isUuid(reference.id)) return null;
+    try {
+      return toMessageModel(await this.messageService.get(orgId, reference.id.toLowerCase()));
+    } catch (error) {
+      if (
+        error instanceof MessagingException &&
+        error.code === MessagingErrorCode.MESSAGE_NOT_FOUND
+      )
+        return null;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { Module } from '@nestjs/common';
+import { Clock } from './common/clock';
+import { GraphQLPrincipal } from './common/graphql-principal';
+import { ConversationThreading } from './conversations/conversation-threading';
+import { ConversationsRepository } from './conversations/conversations.repository';
+import { ConversationsResolver } from './conversations/conversations.resolver';
+import { ConversationsService } from './conversations/conversations.service';
+import {
+  DeviceReferenceResolver,
+  OrganizationReferenceResolver,
+} from './federation/entity-references';
+import { IdempotencyRepository } from './messages/idempotency.repository';
+import { InboundService } from './messages/inbound.service';
+import { MessageLifecycle } from './messages/message-lifecycle';
+import { MessageTrackingService } from './messages/message-tracking.service';
+import { MessagesConsumer } from './messages/messages.consumer';
+import { MessagesRepository } from './messages/messages.repository';
+import { MessagesResolver } from './messages/messages.resolver';
+import { MessagesService } from './messages/messages.service';
+import { BodyPolicy } from './pre-send/body.policy';
+import { NumberPolicy } from './pre-send/number.policy';
+import { OrganizationStatusPolicy } from './pre-send/organization-status.policy';
+import { PRE_SEND_POLICIES, type PreSendPolicy } from './pre-send/pre-send-policy';
+import { ProjectionsConsumer } from './projections/projections.consumer';
+import { ProjectionsRepository } from './projections/projections.repository';
+import { JobsRepository } from './scheduler/jobs.repository';
+import { SchedulerService } from './scheduler/scheduler.service';
+
+/** Messages, conversations, their consumers, the scheduler and the GraphQL API. */
+@Module({
+  providers: [
+    Clock,
+    MessagesRepository,
+    IdempotencyRepository,
+    ConversationsRepository,
+    ProjectionsRepository,
+    JobsRepository,
+    MessageLifecycle,
+    ConversationThreading,
+    MessagesService,
+    ConversationsService,
+    MessageTrackingService,
+    InboundService,
+    SchedulerService,
+    NumberPolicy,
+    BodyPolicy,
+    OrganizationStatusPolicy,
+    {
+      // The pre-send chain, in order: the request's validity first, then the policies that
+      // may refuse a valid message (compliance and quota plug in after these).
+      provide: PRE_SEND_POLICIES,
+      useFactory: (...policies: PreSendPolicy[]) => policies,
+      inject: [NumberPolicy, BodyPolicy, OrganizationStatusPolicy],
+    },
+    MessagesConsumer,
+    ProjectionsConsumer,
+    GraphQLPrincipal,
+    MessagesResolver,
+    ConversationsResolver,
+    DeviceReferenceResolver,
+    OrganizationReferenceResolver,
+  ],
+  exports: [MessagesService, SchedulerService],
+})
+export class MessagingModule {}

@@ -1,0 +1,86 @@
+import type { EntityManager } from 'typeorm';
+import type { SmsEncoding } from '../messages/domain/segments';
+import type { MessagingException } from '../messages/messages.exception';
+import type { OrganizationProjection } from '../projections/projections.repository';
+
+/**
+ * The pre-send hook point: every outbound message passes an ordered chain of policies before it
+ * is stored. Today the chain validates the numbers and the body and refuses sends of suspended
+ * organizations; opt-outs, DND, quiet hours, consent and quota plug in here later, as more
+ * providers of PRE_SEND_POLICIES, reading their projections through `context.tx`.
+ */
+export const PRE_SEND_POLICIES = Symbol('PRE_SEND_POLICIES');
+
+/** The message as the chain sees and refines it. */
+export interface OutboundDraft {
+  /** As given, then E.164 once the number policy ran. */
+  to: string;
+  from: string | null;
+  body: string;
+  mediaUrls: string[];
+  /** Set by the body policy. */
+  encoding?: SmsEncoding;
+  segments?: number;
+}
+
+export interface PreSendContext {
+  orgId: string;
+  /** The organization as accounts last told us; undefined until its first event arrives. */
+  organization: OrganizationProjection | undefined;
+  /** The country national numbers are read in (the organization's, else the configured one). */
+  defaultCountry: string;
+  /** The send transaction (tenant set): policies read their projections through it. */
+  tx: EntityManager;
+  now: Date;
+}
+
+/**
+ * - `allow`: go on, with the draft refined by `patch` (e.g. the number in E.164);
+ * - `invalid`: the request itself is wrong: the caller gets `error`, nothing is stored;
+ * - `reject`: a valid message that must not be sent: it is stored REJECTED with `code` and
+ *   `reason`, its `rejected` event is emitted, and the caller gets it back.
+ */
+export type PolicyVerdict =
+  | { kind: 'allow'; patch?: Partial<OutboundDraft> }
+  | { kind: 'invalid'; error: MessagingException }
+  | { kind: 'reject'; code: string; reason: string };
+
+export interface PreSendPolicy {
+  readonly name: string;
+  check(
+    draft: Readonly<OutboundDraft>,
+    context: PreSendContext,
+  ): PolicyVerdict | Promise<PolicyVerdict>;
+}
+
+export type ChainResult =
+  | { outcome: 'allow'; draft: OutboundDraft }
+  | { outcome: 'reject'; draft: OutboundDraft; code: string; reason: string; policy: string };
+
+/** Runs the policies in order; the first that does not allow decides. */
+export async function runPreSendPolicies(
+  policies: readonly PreSendPolicy[],
+  initial: OutboundDraft,
+  context: PreSendContext,
+): Promise<ChainResult> {
+  let draft = { ...initial };
+  for (const policy of policies) {
+    const verdict = await policy.check(draft, context);
+    switch (verdict.kind) {
+      case 'allow':
+        draft = { ...draft, ...verdict.patch };
+        break;
+      case 'invalid':
+        throw verdict.error;
+      case 'reject':
+        return {
+          outcome: 'reject',
+          draft,
+          code: verdict.code,
+          reason: verdict.reason,
+          policy: policy.name,
+        };
+    }
+  }
+  return { outcome: 'allow', draft };
+}

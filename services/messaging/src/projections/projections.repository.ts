@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { matchesMaskedNumber } from '../messages/domain/phone-number';
+
+/** What messaging knows about an organization (from accounts.organization.v1). */
+export interface OrganizationProjection {
+  orgId: string;
+  slug: string;
+  name: string;
+  timezone: string | null;
+  /** ACTIVE, SUSPENDED, DELETION_SCHEDULED, DELETED (accountsV1.OrganizationStatus names). */
+  status: string;
+  /** ISO 3166-1 alpha-2, or null when accounts did not say. */
+  defaultCountry: string | null;
+}
+
+export interface SimProjection {
+  slot: number;
+  operator: string;
+  maskedNumber: string;
+}
+
+/** What messaging knows about a device (from devices.device.v1). */
+export interface DeviceProjection {
+  deviceId: string;
+  name: string;
+  /** ONLINE, OFFLINE, DISABLED, QUARANTINED (devicesV1.DeviceStatus names) or UNSPECIFIED. */
+  status: string;
+  sims: SimProjection[];
+  removed: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+const deviceFromRow = (row: Row): DeviceProjection => ({
+  deviceId: row.device_id as string,
+  name: row.name as string,
+  status: row.status as string,
+  sims: (row.sims as SimProjection[]) ?? [],
+  removed: row.removed_at != null,
+});
+
+/**
+ * The local projections of other services' data (SPEC §1: no synchronous calls on the send
+ * path). Writes are versioned by the event's time, so a replayed or reordered older event
+ * never overwrites a newer state.
+ */
+@Injectable()
+export class ProjectionsRepository {
+  async findOrganization(
+    tx: EntityManager,
+    orgId: string,
+  ): Promise<OrganizationProjection | undefined> {
+    const rows: Row[] = await tx.query(
+      `SELECT org_id, slug, name, timezone, status, default_country FROM organizations WHERE org_id = $1`,
+      [orgId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      orgId: row.org_id as string,
+      slug: row.slug as string,
+      name: row.name as string,
+      timezone: (row.timezone as string | null) ?? null,
+      status: row.status as string,
+      defaultCountry: (row.default_country as string | null) || null,
+    };
+  }
+
+  async upsertOrganization(
+    tx: EntityManager,
+    org: OrganizationProjection,
+    versionAt: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO organizations (org_id, slug, name, timezone, status, default_country, version_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (org_id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name,
+         timezone = EXCLUDED.timezone, status = EXCLUDED.status,
+         default_country = EXCLUDED.default_country, version_at = EXCLUDED.version_at, updated_at = now()
+       WHERE organizations.version_at <= EXCLUDED.version_at`,
+      [org.orgId, org.slug, org.name, org.timezone, org.status, org.defaultCountry, versionAt],
+    );
+  }
+
+  /** Status-only changes (deletion scheduled/canceled), for an organization known or not. */
+  async setOrganizationStatus(
+    tx: EntityManager,
+    orgId: string,
+    status: string,
+    versionAt: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO organizations (org_id, slug, name, status, version_at) VALUES ($1, '', '', $2, $3)
+       ON CONFLICT (org_id) DO UPDATE SET status = EXCLUDED.status, version_at = EXCLUDED.version_at,
+         updated_at = now()
+       WHERE organizations.version_at <= EXCLUDED.version_at`,
+      [orgId, status, versionAt],
+    );
+  }
+
+  /** The organization was purged: everything messaging holds for it goes. */
+  async deleteOrganizationData(tx: EntityManager, orgId: string): Promise<void> {
+    for (const table of [
+      'messages',
+      'conversations',
+      'idempotency_keys',
+      'devices',
+      'organizations',
+    ]) {
+      await tx.query(`DELETE FROM ${table} WHERE org_id = $1`, [orgId]);
+    }
+    await tx.query(`DELETE FROM scheduled_jobs WHERE tenant_id = $1`, [orgId]);
+  }
+
+  async findDevice(tx: EntityManager, deviceId: string): Promise<DeviceProjection | undefined> {
+    const rows: Row[] = await tx.query(
+      `SELECT device_id, name, status, sims, removed_at FROM devices WHERE device_id = $1`,
+      [deviceId],
+    );
+    return rows[0] ? deviceFromRow(rows[0]) : undefined;
+  }
+
+  /** The organization's (not removed) device SIMs whose masked number fits `e164`. */
+  async findSimsByNumber(
+    tx: EntityManager,
+    e164: string,
+  ): Promise<{ deviceId: string; slot: number; status: string }[]> {
+    const rows: Row[] = await tx.query(
+      `SELECT device_id, name, status, sims, removed_at FROM devices WHERE removed_at IS NULL
+        ORDER BY (status = 'ONLINE') DESC, device_id`,
+    );
+    return rows
+      .map(deviceFromRow)
+      .flatMap((device) =>
+        device.sims
+          .filter((sim) => matchesMaskedNumber(e164, sim.maskedNumber))
+          .map((sim) => ({ deviceId: device.deviceId, slot: sim.slot, status: device.status })),
+      );
+  }
+
+  async upsertDevice(
+    tx: EntityManager,
+    orgId: string,
+    device: { deviceId: string; name?: string; status?: string; sims?: SimProjection[] },
+    versionAt: Date,
+    /** A registration: a device removed before is back. */
+    registered = false,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO devices (org_id, device_id, name, status, sims, version_at)
+       VALUES ($1, $2, COALESCE($3, ''), COALESCE($4, 'UNSPECIFIED'), COALESCE($5::jsonb, '[]'), $6)
+       ON CONFLICT (device_id) DO UPDATE SET
+         name = COALESCE($3, devices.name), status = COALESCE($4, devices.status),
+         sims = COALESCE($5::jsonb, devices.sims), version_at = EXCLUDED.version_at, updated_at = now(),
+         removed_at = CASE WHEN $7 THEN NULL ELSE devices.removed_at END
+       WHERE devices.version_at <= EXCLUDED.version_at`,
+      [
+        orgId,
+        device.deviceId,
+        device.name ?? null,
+        device.status ?? null,
+        device.sims ? JSON.stringify(device.sims) : null,
+        versionAt,
+        registered,
+      ],
+    );
+  }
+
+  async removeDevice(
+    tx: EntityManager,
+    orgId: string,
+    deviceId: string,
+    versionAt: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO devices (org_id, device_id, status, removed_at, version_at)
+       VALUES ($1, $2, 'REMOVED', $3, $3)
+       ON CONFLICT (device_id) DO UPDATE SET removed_at = EXCLUDED.removed_at, status = 'REMOVED',
+         version_at = EXCLUDED.version_at, updated_at = now()
+       WHERE devices.version_at <= EXCLUDED.version_at`,
+      [orgId, deviceId, versionAt],
+    );
+  }
+}

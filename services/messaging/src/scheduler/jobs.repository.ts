@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+export type JobKind = 'dispatch' | 'expire';
+
+export interface ScheduledJob {
+  id: string;
+  tenantId: string;
+  messageId: string;
+  kind: JobKind;
+  dueAt: Date;
+  attempts: number;
+}
+
+/**
+ * The scheduler's queue (`scheduled_jobs`): one row per pending timed action of a message —
+ * its dispatch at `scheduledAt`, its expiry at `validUntil`. Rows are written and deleted in
+ * the same transactions as the message changes they belong to.
+ */
+@Injectable()
+export class JobsRepository {
+  async schedule(
+    tx: EntityManager,
+    job: { tenantId: string; messageId: string; kind: JobKind; dueAt: Date },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO scheduled_jobs (tenant_id, message_id, kind, due_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (message_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, last_error = NULL`,
+      [job.tenantId, job.messageId, job.kind, job.dueAt],
+    );
+  }
+
+  async cancel(
+    tx: EntityManager,
+    messageId: string,
+    kinds: JobKind[] = ['dispatch', 'expire'],
+  ): Promise<void> {
+    await tx.query(`DELETE FROM scheduled_jobs WHERE message_id = $1 AND kind = ANY($2::text[])`, [
+      messageId,
+      kinds,
+    ]);
+  }
+
+  /**
+   * Takes up to `limit` due jobs out of the queue, in due order. `FOR UPDATE SKIP LOCKED`: a
+   * replica never waits for nor takes the jobs another replica's open transaction holds; a
+   * crash rolls the deletion back, so the jobs are taken again.
+   */
+  async claimDue(tx: EntityManager, limit: number): Promise<ScheduledJob[]> {
+    // TypeORM answers DELETE ... RETURNING with [rows, count].
+    const [rows]: [Record<string, unknown>[], number] = await tx.query(
+      `DELETE FROM scheduled_jobs WHERE id IN (
+         SELECT id FROM scheduled_jobs WHERE due_at <= now() ORDER BY due_at
+          LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, tenant_id, message_id, kind, due_at, attempts`,
+      [limit],
+    );
+    return rows
+      .map((row) => ({
+        id: String(row.id),
+        tenantId: row.tenant_id as string,
+        messageId: row.message_id as string,
+        kind: row.kind as JobKind,
+        dueAt: row.due_at as Date,
+        attempts: Number(row.attempts),
+      }))
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  }
+
+  /** Puts a job that failed back in the queue, later. */
+  async retryLater(
+    tx: EntityManager,
+    job: ScheduledJob,
+    error: string,
+    delayMs: number,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO scheduled_jobs (tenant_id, message_id, kind, due_at, attempts, last_error)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)
+       ON CONFLICT (message_id, kind) DO NOTHING`,
+      [
+        job.tenantId,
+        job.messageId,
+        job.kind,
+        delayMs / 1000,
+        job.attempts + 1,
+        error.slice(0, 1000),
+      ],
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Client } from 'pg';
+import { ProblemDetailsFilter } from '@switchboard/errors';
+import {
+  createTestDatabase,
+  graphqlClient,
+  startPrivateBroker,
+  type GraphQLClient,
+  type PrivateBroker,
+  type TestDatabase,
+} from '@switchboard/testing';
+import { AppModule } from '../../src/app.module';
+import { loadMessagingConfig } from '../../src/config';
+import { migrate } from '../../src/database';
+import { AUDIENCE, ISSUER, TokenIssuer } from './tokens';
+
+export interface MessagingStack {
+  db: TestDatabase;
+  broker: PrivateBroker;
+  tokens: TokenIssuer;
+  /** The environment the app runs with (for a child process). */
+  env: Record<string, string>;
+  /** Reads any tenant's rows, as the table owner would without row-level security. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A fresh messaging database (migrated), a Kafka broker of the test file's own (so other test
+ * files never see its records) and a token issuer with its JWKS.
+ */
+export async function startStack(env: Record<string, string> = {}): Promise<MessagingStack> {
+  const [db, broker, tokens] = await Promise.all([
+    createTestDatabase('messaging'),
+    startPrivateBroker(),
+    new TokenIssuer().start(),
+  ]);
+  process.env.DATABASE_URL ??= db.appUrl;
+  await migrate(db.ownerUrl, db.appUrl);
+  // The owner role may read every tenant (a policy of its own, for assertions only).
+  const owner = new Client({ connectionString: db.ownerUrl });
+  await owner.connect();
+  for (const table of [
+    'messages',
+    'conversations',
+    'idempotency_keys',
+    'organizations',
+    'devices',
+  ]) {
+    await owner.query(`CREATE POLICY test_owner_reads ON ${table} TO CURRENT_USER USING (true)`);
+  }
+  const fullEnv = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: db.appUrl,
+    KAFKA_BROKERS: broker.brokers.join(','),
+    KAFKA_FAST_CONSUMERS: 'true',
+    KAFKA_GROUP_ID: `messaging-${randomUUID().slice(0, 8)}`,
+    AUTH_JWKS_URL: tokens.jwksUrl,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    SCHEDULER_POLL_INTERVAL_MS: '100',
+    ...env,
+  };
+  return {
+    db,
+    broker,
+    tokens,
+    env: fullEnv,
+    sql: async <T>(text: string, params?: unknown[]) =>
+      (await owner.query(text, params)).rows as T[],
+    async stop() {
+      await owner.end();
+      await tokens.stop();
+      await broker.stop();
+      await db.drop();
+    },
+  };
+}
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  gql(token?: string): GraphQLClient;
+  close(): Promise<void>;
+}
+
+/** Boots the messaging app in this process on a free port. */
+export async function startApp(
+  stack: MessagingStack,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
+  const config = loadMessagingConfig({ ...stack.env, ...env });
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  return {
+    app,
+    url,
+    gql: (token?: string) => graphqlClient(`${url}/graphql`, token),
+    close: () => app.close(),
+  };
+}
+
+/** Polls until `probe` returns something (not undefined/false), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

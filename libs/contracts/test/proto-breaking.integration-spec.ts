@@ -82,7 +82,7 @@ describe('buf breaking against proto/baseline.binpb', () => {
     edit(messageProto, (s) =>
       s.replace(
         '  string external_id = 19;\n',
-        '  string external_id = 19;\n  // A new field.\n  string added_later = 20;\n',
+        '  string external_id = 19;\n  // A new field.\n  string added_later = 999;\n',
       ),
     );
     expect(breaking(scratch)).toEqual({ status: 0, changes: [] });

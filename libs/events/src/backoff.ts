@@ -15,3 +15,8 @@ export function sleep(ms: number, signal?: { aborted: boolean }): Promise<void> 
     setTimeout(resolve, ms).unref?.();
   });
 }
+
+/** Options left undefined keep their defaults (a spread would overwrite them with undefined). */
+export function definedOnly<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as T;
+}

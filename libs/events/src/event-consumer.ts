@@ -6,7 +6,7 @@ import type { TopicSpec } from '@switchboard/contracts';
 import { dispositionOf } from '@switchboard/errors';
 import { isUuid, setTenant } from '@switchboard/tenancy';
 import { requestContext } from '@switchboard/observability';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, definedOnly, sleep } from './backoff';
 import { consumerTimings } from './kafka';
 import { Header, readHeaders, type KafkaHeaders } from './headers';
 import type { EventPublisher } from './event-publisher';
@@ -84,7 +84,13 @@ export class EventConsumer {
     Pick<EventConsumerOptions, 'fastConsumer' | 'fromBeginning'>;
 
   constructor(options: EventConsumerOptions) {
-    this.o = { maxAttempts: 5, retryInitialMs: 200, retryMaxMs: 5000, logger: silent, ...options };
+    this.o = {
+      maxAttempts: 5,
+      retryInitialMs: 200,
+      retryMaxMs: 5000,
+      logger: silent,
+      ...definedOnly(options),
+    };
     for (const handler of options.handlers) {
       const list = this.byTopic.get(handler.topic.name) ?? [];
       list.push(handler);

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createHash } from 'node:crypto';
-import { backoffDelay } from './backoff';
+import { backoffDelay, definedOnly } from './backoff';
 import { OUTBOX_CHANNEL } from './event-tables';
 import type { EventPublisher, OutgoingRecord } from './event-publisher';
 import type { KafkaHeaders } from './headers';
@@ -67,7 +67,7 @@ export class OutboxRelay {
       retryInitialMs: 200,
       retryMaxMs: 10_000,
       logger: silent,
-      ...options,
+      ...definedOnly(options),
     };
     this.lockKey = createHash('sha256')
       .update(`outbox-relay:${options.leaseName}`)

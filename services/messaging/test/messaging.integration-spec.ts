@@ -90,11 +90,11 @@ const dispatchOf = (id: string, attempt = 1) =>
       e.key === id &&
       e.message.command.case === 'dispatch' &&
       e.message.command.value.attempt === attempt,
-    10_000,
+    30_000,
   );
 
 const eventOf = (id: string, kind: messagingV1.MessageEventKind) =>
-  lifecycle.waitFor((e) => e.key === id && e.message.kind === kind, 10_000);
+  lifecycle.waitFor((e) => e.key === id && e.message.kind === kind, 30_000);
 
 /** Publishes a report and waits until the message shows `status` by query; returns the delay. */
 async function report(

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/devices/v1/inbound.proto.
  */
 export const file_switchboard_devices_v1_inbound: GenFile = /*@__PURE__*/
-  fileDesc("CiRzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL2luYm91bmQucHJvdG8SFnN3aXRjaGJvYXJkLmRldmljZXMudjEi+QEKE0luYm91bmRNZXNzYWdlRXZlbnQSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEhEKCWRldmljZV9pZBgDIAEoCRIwCgRmcm9tGAQgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEi4KAnRvGAUgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEgwKBGJvZHkYBiABKAkSEgoKc2ltX251bWJlchgHIAEoDRIvCgtyZWNlaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_common_v1_phone_number]);
+  fileDesc("CiRzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL2luYm91bmQucHJvdG8SFnN3aXRjaGJvYXJkLmRldmljZXMudjEiiwIKE0luYm91bmRNZXNzYWdlRXZlbnQSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEhEKCWRldmljZV9pZBgDIAEoCRIwCgRmcm9tGAQgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEi4KAnRvGAUgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEgwKBGJvZHkYBiABKAkSEgoKc2ltX251bWJlchgHIAEoDRIvCgtyZWNlaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZnJvbV9yYXcYCSABKAliBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_common_v1_phone_number]);
 
 /**
  * An SMS received by a device, posted through the device webhook. Topic `devices.inbound.v1`
@@ -79,6 +79,14 @@ export type InboundMessageEvent = Message<"switchboard.devices.v1.InboundMessage
    * @generated from field: google.protobuf.Timestamp received_at = 8;
    */
   receivedAt?: Timestamp | undefined;
+
+  /**
+   * The sender exactly as the device reported it. Alphanumeric sender ids ("Google") and some
+   * short codes have no E.164 form: then `from.e164` is empty and this is the only address.
+   *
+   * @generated from field: string from_raw = 9;
+   */
+  fromRaw: string;
 };
 
 /**

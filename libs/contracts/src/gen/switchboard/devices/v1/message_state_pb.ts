@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/devices/v1/message_state.proto.
  */
 export const file_switchboard_devices_v1_message_state: GenFile = /*@__PURE__*/
-  fileDesc("Cipzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL21lc3NhZ2Vfc3RhdGUucHJvdG8SFnN3aXRjaGJvYXJkLmRldmljZXMudjEigAIKEU1lc3NhZ2VTdGF0ZUV2ZW50EhIKCm1lc3NhZ2VfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEhEKCWRldmljZV9pZBgDIAEoCRIzCgVzdGF0ZRgEIAEoDjIkLnN3aXRjaGJvYXJkLmRldmljZXMudjEuTWVzc2FnZVN0YXRlEhIKCmVycm9yX2NvZGUYBSABKAkSFQoNZXJyb3JfbWVzc2FnZRgGIAEoCRIvCgtvY2N1cnJlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYXR0ZW1wdBgIIAEoDRISCgpzaW1fbnVtYmVyGAkgASgNKooCCgxNZXNzYWdlU3RhdGUSHQoZTUVTU0FHRV9TVEFURV9VTlNQRUNJRklFRBAAEhwKGE1FU1NBR0VfU1RBVEVfRElTUEFUQ0hFRBABEhsKF01FU1NBR0VfU1RBVEVfUFJPQ0VTU0VEEAISFgoSTUVTU0FHRV9TVEFURV9TRU5UEAMSGwoXTUVTU0FHRV9TVEFURV9ERUxJVkVSRUQQBBIYChRNRVNTQUdFX1NUQVRFX0ZBSUxFRBAFEhoKFk1FU1NBR0VfU1RBVEVfQ0FOQ0VMRUQQBhIZChVNRVNTQUdFX1NUQVRFX0VYUElSRUQQBxIaChZNRVNTQUdFX1NUQVRFX1JFTEVBU0VEEAhiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Cipzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL21lc3NhZ2Vfc3RhdGUucHJvdG8SFnN3aXRjaGJvYXJkLmRldmljZXMudjEikAIKEU1lc3NhZ2VTdGF0ZUV2ZW50EhIKCm1lc3NhZ2VfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEhEKCWRldmljZV9pZBgDIAEoCRIzCgVzdGF0ZRgEIAEoDjIkLnN3aXRjaGJvYXJkLmRldmljZXMudjEuTWVzc2FnZVN0YXRlEhIKCmVycm9yX2NvZGUYBSABKAkSFQoNZXJyb3JfbWVzc2FnZRgGIAEoCRIvCgtvY2N1cnJlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYXR0ZW1wdBgIIAEoDRISCgpzaW1fbnVtYmVyGAkgASgNEg4KBnJlYXNvbhgKIAEoCSqKAgoMTWVzc2FnZVN0YXRlEh0KGU1FU1NBR0VfU1RBVEVfVU5TUEVDSUZJRUQQABIcChhNRVNTQUdFX1NUQVRFX0RJU1BBVENIRUQQARIbChdNRVNTQUdFX1NUQVRFX1BST0NFU1NFRBACEhYKEk1FU1NBR0VfU1RBVEVfU0VOVBADEhsKF01FU1NBR0VfU1RBVEVfREVMSVZFUkVEEAQSGAoUTUVTU0FHRV9TVEFURV9GQUlMRUQQBRIaChZNRVNTQUdFX1NUQVRFX0NBTkNFTEVEEAYSGQoVTUVTU0FHRV9TVEFURV9FWFBJUkVEEAcSGgoWTUVTU0FHRV9TVEFURV9SRUxFQVNFRBAIYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A state change of an outbound message on the device side, reported to messaging. Topic
@@ -50,8 +50,10 @@ export type MessageStateEvent = Message<"switchboard.devices.v1.MessageStateEven
   state: MessageState;
 
   /**
-   * Normalized error code for FAILED (e.g. "RESULT_ERROR_NO_SERVICE", "INVALID_NUMBER"); empty
-   * otherwise. Messaging maps it to the public error code.
+   * Normalized error code for FAILED, one of DEVICE_OFFLINE, CARRIER_REJECTED, NO_SERVICE,
+   * RADIO_OFF, GENERIC_FAILURE, NULL_PDU, LIMIT_EXCEEDED, EXPIRED (new codes may be added:
+   * treat unknown ones like GENERIC_FAILURE); empty otherwise. Messaging maps it to the public
+   * error code.
    *
    * @generated from field: string error_code = 5;
    */
@@ -85,6 +87,16 @@ export type MessageStateEvent = Message<"switchboard.devices.v1.MessageStateEven
    * @generated from field: uint32 sim_number = 9;
    */
   simNumber: number;
+
+  /**
+   * Why the devices service itself moved the message to this state, in a few words, for
+   * RELEASED ("device offline", "device disabled", "device quarantined", "device removed"),
+   * EXPIRED ("valid_until passed before a device took it") and FAILED without a device
+   * ("more segments than a device may send per minute"); empty for states the device reported.
+   *
+   * @generated from field: string reason = 10;
+   */
+  reason: string;
 };
 
 /**

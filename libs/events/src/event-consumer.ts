@@ -60,6 +60,8 @@ export interface EventConsumerOptions {
   retryMaxMs?: number;
   fastConsumer?: boolean;
   fromBeginning?: boolean;
+  /** Partitions handled at the same time (order holds within each partition). Default 4. */
+  partitionsConsumedConcurrently?: number;
   logger?: RelayLogger;
 }
 
@@ -80,8 +82,10 @@ export class EventConsumer {
   private consumer?: Consumer;
   private stopping = { aborted: false };
   private readonly byTopic = new Map<string, EventHandlerRegistration<DescMessage>[]>();
-  private readonly o: Required<Omit<EventConsumerOptions, 'fastConsumer' | 'fromBeginning'>> &
-    Pick<EventConsumerOptions, 'fastConsumer' | 'fromBeginning'>;
+  private readonly o: Required<
+    Omit<EventConsumerOptions, 'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently'>
+  > &
+    Pick<EventConsumerOptions, 'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently'>;
 
   constructor(options: EventConsumerOptions) {
     this.o = {
@@ -113,7 +117,11 @@ export class EventConsumer {
     await consumer.connect();
     await this.o.publisher.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: this.o.fromBeginning ?? true });
-    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.onMessage(payload) });
+    await consumer.run({
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 4,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
   }
 
   /** Waits for the record in progress, commits, leaves the group. */

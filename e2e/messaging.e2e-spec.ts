@@ -1,0 +1,193 @@
+// The core loop end to end: a customer sends through the gateway, a (simulated) SMSGate phone
+// sends it, the statuses come back; replies arrive in conversations.
+import { randomUUID } from 'node:crypto';
+import { graphqlClient, type GraphQLClient } from '@switchboard/testing';
+import { SimulatedPhone, type AgentLogEntry, type OutcomeRatios } from '@switchboard/device-agent';
+import { platform } from './platform';
+
+const p = platform();
+const gql = graphqlClient(p.graphqlUrl!);
+const PASSWORD = 'correct horse battery staple 42';
+const MESSAGE =
+  'id status deviceId attempt error { code } dispatchedAt sentAt deliveredAt expiredAt conversationId';
+
+interface MessageView {
+  id: string;
+  status: string;
+  deviceId: string | null;
+  attempt: number;
+  error: { code: string } | null;
+  dispatchedAt: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  expiredAt: string | null;
+  conversationId: string | null;
+}
+
+const phones: SimulatedPhone[] = [];
+afterAll(async () => {
+  for (const phone of phones) await phone.stop().catch(() => undefined);
+});
+
+async function customer(label: string): Promise<{ api: GraphQLClient; orgId: string }> {
+  const { signUp } = await gql.expectData<{
+    signUp: { accessToken: string; organization: { id: string } };
+  }>(
+    'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken organization { id } } }',
+    {
+      input: {
+        email: `${label}-${randomUUID().slice(0, 8)}@example.com`,
+        password: PASSWORD,
+        organizationName: `${label} ${randomUUID().slice(0, 6)}`,
+      },
+    },
+  );
+  return { api: gql.as(signUp.accessToken), orgId: signUp.organization.id };
+}
+
+/** Enrolls a simulated phone the way a user does: an enrollment token typed into the app. */
+async function phone(
+  api: GraphQLClient,
+  options: { outcomes?: OutcomeRatios; errorCodes?: string[]; log?: AgentLogEntry[] } = {},
+) {
+  const { createDeviceEnrollment } = await api.expectData<{
+    createDeviceEnrollment: { token: string };
+  }>('mutation { createDeviceEnrollment(name: "e2e phone") { token } }');
+  const device = new SimulatedPhone({
+    apiUrl: `${p.url('devices')}/api/mobile/v1`,
+    sendDelayMs: 50,
+    deliveryDelayMs: 50,
+    outcomes: options.outcomes ?? { delivered: 1, sent: 0, failed: 0 },
+    errorCodes: options.errorCodes,
+    log: options.log ? (entry) => options.log!.push(entry) : undefined,
+  });
+  const credentials = await device.enroll(createDeviceEnrollment.token);
+  await device.start();
+  phones.push(device);
+  await until('the device to be ONLINE', async () => {
+    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
+      'query($id: ID!) { device(id: $id) { status } }',
+      { id: credentials.deviceId },
+    );
+    return d?.status === 'ONLINE';
+  });
+  return { device, id: credentials.deviceId };
+}
+
+async function send(api: GraphQLClient, input: Record<string, unknown>): Promise<MessageView> {
+  const { sendMessage } = await api.expectData<{ sendMessage: MessageView }>(
+    `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE} } }`,
+    { input },
+  );
+  return sendMessage;
+}
+
+async function message(api: GraphQLClient, id: string): Promise<MessageView> {
+  return (
+    await api.expectData<{ message: MessageView }>(
+      `query($id: ID!) { message(id: $id) { ${MESSAGE} } }`,
+      { id },
+    )
+  ).message;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const statusOf = (api: GraphQLClient, id: string, status: string) =>
+  until(`${id} to be ${status}`, async () => {
+    const m = await message(api, id);
+    return m.status === status ? m : undefined;
+  });
+
+describe('sending through the device fleet', () => {
+  it('sends a message through a phone: QUEUED → DISPATCHED → SENT → DELIVERED, each visible by query', async () => {
+    const { api } = await customer('sender');
+    await phone(api);
+    const sent = await send(api, { to: '+14155550123', body: 'Your code is 123456' });
+    expect(sent.status).toBe('QUEUED');
+    const delivered = await statusOf(api, sent.id, 'DELIVERED');
+    expect(delivered.dispatchedAt && delivered.sentAt && delivered.deliveredAt).toBeTruthy();
+    expect(Date.parse(delivered.deliveredAt!)).toBeGreaterThanOrEqual(
+      Date.parse(delivered.sentAt!),
+    );
+  });
+
+  it('moves a message from a failing phone to another one, which delivers it', async () => {
+    const { api } = await customer('failover');
+    const failing = await phone(api, {
+      outcomes: { delivered: 0, sent: 0, failed: 1 },
+      errorCodes: ['RESULT_ERROR_NO_SERVICE'],
+    });
+    const healthy = await phone(api);
+    const sent = await send(api, { to: '+14155550124', body: 'failover', deviceId: failing.id });
+    const delivered = await statusOf(api, sent.id, 'DELIVERED');
+    expect(delivered.deviceId).toBe(healthy.id);
+    expect(delivered.attempt).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps a message waiting while no phone is online, and expires it at validUntil', async () => {
+    const { api } = await customer('offline');
+    const validUntil = new Date(Date.now() + 4000).toISOString();
+    const sent = await send(api, { to: '+14155550125', body: 'nobody home', validUntil });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await message(api, sent.id)).status).toBe('QUEUED');
+    const expired = await statusOf(api, sent.id, 'EXPIRED');
+    expect(expired.error?.code).toBe('EXPIRED');
+  });
+
+  it('threads an inbound SMS from the phone into the conversation with that contact', async () => {
+    const { api } = await customer('inbound');
+    const { device } = await phone(api);
+    const contact = '+14155550126';
+    const sent = await send(api, { to: contact, body: 'How was your visit?' });
+    await statusOf(api, sent.id, 'DELIVERED');
+    await device.receive(contact, 'Great, thanks!');
+    const reply = await until('the reply', async () => {
+      const { messages } = await api.expectData<{
+        messages: { edges: { node: MessageView & { body: string } }[] };
+      }>(
+        '{ messages(filter: { direction: INBOUND }, first: 5) { edges { node { id status body conversationId } } } }',
+      );
+      return messages.edges.map((e) => e.node).find((m) => m.body === 'Great, thanks!');
+    });
+    expect(reply.status).toBe('RECEIVED');
+    const outbound = await message(api, sent.id);
+    expect(reply.conversationId).toBe(outbound.conversationId);
+  });
+
+  it('answers bad input with typed errors and keeps other tenants out', async () => {
+    const a = await customer('tenant-a');
+    const b = await customer('tenant-b');
+    const codes = async (input: Record<string, unknown>) =>
+      a.api.errorCodes(
+        'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
+        { input },
+      );
+    expect(await codes({ to: 'not a number', body: 'x' })).toEqual(['INVALID_NUMBER']);
+    expect(await codes({ to: '+14155550127', body: '' })).toEqual(['BODY_REQUIRED']);
+    expect(await codes({ to: '+14155550127', body: 'x'.repeat(2000) })).toEqual(['BODY_TOO_LONG']);
+    const { messages } = await a.api.expectData<{ messages: { edges: unknown[] } }>(
+      '{ messages(first: 5) { edges { node { id } } } }',
+    );
+    expect(messages.edges).toHaveLength(0);
+
+    const mine = await send(a.api, { to: '+14155550128', body: 'private' });
+    const theirs = await b.api.request('query($id: ID!) { message(id: $id) { id body } }', {
+      id: mine.id,
+    });
+    expect(theirs.data?.message ?? null).toBeNull();
+    expect(JSON.stringify(theirs)).not.toContain('private');
+  });
+});

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { env, loadConfig, secret, z } from '@switchboard/config';
+
+const seconds = (fallback: number, min = 1, max = 86_400) =>
+  z.coerce.number().min(min).max(max).default(fallback);
+
+/** The devices service's environment, validated at boot. README.md documents each variable. */
+export const devicesConfigShape = {
+  NODE_ENV: env.nodeEnv(),
+  PORT: env.port(4102),
+  LOG_LEVEL: env.logLevel(),
+  /** Application role: what the service runs as (row-level security applies). */
+  DATABASE_URL: secret(env.postgresUrl()),
+  /** Owner role: migrations only. */
+  DATABASE_OWNER_URL: secret(env.postgresUrl()).optional(),
+  KAFKA_BROKERS: env.brokers(),
+  KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
+  /** Shorter Kafka timings for the dev broker and tests. */
+  KAFKA_FAST_CONSUMERS: env.bool(false),
+  /** Consume devices.dispatch.v1 in this process (false: an API-only replica). */
+  KAFKA_CONSUME: env.bool(true),
+  /** Consumer group of the dispatch consumer. */
+  KAFKA_GROUP_ID: z.string().min(1).default('devices'),
+  /** Access tokens of the accounts service (GraphQL). Defaults suit the local stack only. */
+  AUTH_JWKS_URL: env.url().optional(),
+  AUTH_ISSUER: z.string().min(1).default('switchboard'),
+  AUTH_AUDIENCE: z.string().min(1).default('switchboard'),
+  /**
+   * Where phones reach this service (the chart's ingress, HTTPS): the device API is
+   * `<PUBLIC_BASE_URL>/api/mobile/v1`, the inbound webhook `<PUBLIC_BASE_URL>/api/device-hooks`.
+   */
+  PUBLIC_BASE_URL: env.url().optional(),
+  /** 32 bytes, base64: encrypts the phones' webhook signing keys at rest (AES-256-GCM). */
+  DEVICES_SECRET_KEY: secret(env.aesKey()).optional(),
+  /** Largest request body of the device API and the webhook receiver. */
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/)
+    .default('256kb'),
+  /** SSE keepalive comment interval (the app's reference server uses 15 s). */
+  SSE_KEEPALIVE_SECONDS: seconds(15, 0.1, 15),
+  /** Sent to phones in /settings: how often the app pings (and so pulls); 0 leaves it off. */
+  PING_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** A device without an SSE connection or a request for this long is OFFLINE. */
+  DEVICE_OFFLINE_AFTER_SECONDS: seconds(90, 0.5),
+  /** An OFFLINE device keeps its queue this long before it is released (RELEASED). */
+  DEVICE_RELEASE_GRACE_SECONDS: seconds(60, 0),
+  /** The pacing window: a device gets its send rate per this many ms (60 000: per minute). */
+  PACING_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Send rate of a new device, segments per window (Android's per-app limit is 30/min). */
+  DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(30),
+  /** Highest send rate an organization may set (above 30 the phone's own limit must be raised). */
+  MAX_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(30),
+  /** A device queue holds at most this many windows of sending; the rest waits in the pool. */
+  MAX_QUEUE_WINDOWS: z.coerce.number().int().min(1).max(1440).default(10),
+  /** How often the leader replica checks presence, expiry, the pool and health. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** A message handed out and not reported for this long counts against the device's health. */
+  HANDOUT_TIMEOUT_SECONDS: seconds(600, 1),
+  /** Quarantine after this many failures in a row... */
+  QUARANTINE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** ...or when the health score (0–100) falls below this after 10 outcomes. */
+  QUARANTINE_BELOW_SCORE: z.coerce.number().min(0).max(100).default(20),
+  /** Validity of an enrollment token created without `expiresAt`. */
+  ENROLLMENT_TTL_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(24),
+  /** Signed webhook calls older or newer than this are refused. */
+  WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+};
+
+export type DevicesConfig = ReturnType<typeof loadDevicesConfig>;
+
+/** Only for development and tests: a fixed key anyone can read is no key. */
+const DEVELOPMENT_SECRET_KEY = createHash('sha256')
+  .update('switchboard devices development key')
+  .digest();
+
+export function loadDevicesConfig(source: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(devicesConfigShape, source);
+  const production = config.NODE_ENV === 'production';
+  const missing = (
+    [
+      ['AUTH_JWKS_URL', config.AUTH_JWKS_URL],
+      ['PUBLIC_BASE_URL', config.PUBLIC_BASE_URL],
+      ['DEVICES_SECRET_KEY', config.DEVICES_SECRET_KEY],
+    ] as const
+  ).filter(([, value]) => production && !value);
+  if (missing.length > 0) {
+    throw new Error(
+      `invalid configuration:\n${missing.map(([name]) => `  - ${name} is required in production`).join('\n')}`,
+    );
+  }
+  const publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`).replace(
+    /\/+$/,
+    '',
+  );
+  return {
+    ...config,
+    AUTH_JWKS_URL: config.AUTH_JWKS_URL ?? 'http://127.0.0.1:4101/.well-known/jwks.json',
+    PUBLIC_BASE_URL: publicBaseUrl,
+    secretKey: config.DEVICES_SECRET_KEY
+      ? Buffer.from(config.DEVICES_SECRET_KEY, 'base64')
+      : DEVELOPMENT_SECRET_KEY,
+    usesDevelopmentSecretKey: !config.DEVICES_SECRET_KEY,
+    /** The URL users type into the app ("Cloud server" → API URL). */
+    deviceApiUrl: `${publicBaseUrl}/api/mobile/v1`,
+    deviceHooksUrl: `${publicBaseUrl}/api/device-hooks`,
+  };
+}
+
+export const DEVICES_CONFIG = Symbol('DEVICES_CONFIG');

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { devicesV1, Topics } from '@switchboard/contracts';
+import { OnEvent, type ConsumedEvent } from '@switchboard/events';
+import { isUuid, setTenant } from '@switchboard/tenancy';
+import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
+import { DispatchService } from './dispatch.service';
+
+/**
+ * `devices.dispatch.v1` from messaging. Thin: checks the envelope and calls the service in the
+ * consumer's transaction (tenant set, event id recorded: a redelivery has no second effect).
+ * Commands that can never apply (no or mismatched organization, bad recipient) are
+ * dead-lettered by the consumer, not retried.
+ */
+@Injectable()
+export class DispatchConsumer {
+  constructor(private readonly dispatch: DispatchService) {}
+
+  @OnEvent(Topics.devices.dispatch)
+  async onCommand(
+    event: ConsumedEvent<typeof devicesV1.DispatchCommandSchema>,
+    tx: EntityManager,
+  ): Promise<void> {
+    const command = event.message;
+    if (!isUuid(command.orgId)) throw invalid('org_id is not a uuid');
+    if (event.orgId && event.orgId.toLowerCase() !== command.orgId.toLowerCase()) {
+      throw invalid('ce_orgid and org_id disagree');
+    }
+    if (!event.orgId) await setTenant(tx, command.orgId);
+    switch (command.command.case) {
+      case 'dispatch':
+        return this.dispatch.dispatch(tx, command, command.command.value);
+      case 'cancel':
+        return this.dispatch.cancel(tx, command, command.command.value.reason);
+      default:
+        throw invalid('no command set');
+    }
+  }
+}
+
+function invalid(why: string): DevicesException {
+  return new DevicesException(DevicesErrorCode.INVALID_COMMAND, `Invalid dispatch command: ${why}`);
+}

@@ -1,0 +1,211 @@
+import { Inject } from '@nestjs/common';
+import {
+  Args,
+  Context,
+  GraphQLISODateTime,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+  ResolveReference,
+} from '@nestjs/graphql';
+import {
+  bearerTokenOf,
+  CurrentPrincipal,
+  JwtVerifier,
+  principalId,
+  requireOrg,
+  Scopes,
+  type GraphQLRequestContext,
+  type Principal,
+} from '@switchboard/auth';
+import { z } from '@switchboard/config';
+import { CommonErrorCode, CommonException } from '@switchboard/errors';
+import { isUuid } from '@switchboard/tenancy';
+import { DEVICES_CONFIG, type DevicesConfig } from '../config';
+import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
+import { parseInput } from '../common/validation';
+import { SIM_POLICIES } from '../domain/selection';
+import { EnrollmentService } from '../fleet/enrollment.service';
+import { FleetQueries, type DeviceView } from '../fleet/fleet.queries';
+import { FleetService } from '../fleet/fleet.service';
+import {
+  Device,
+  DeviceEnrollment,
+  DeviceEnrollmentInfo,
+  DeviceFilter,
+  Organization,
+  UpdateDeviceInput,
+} from './device.model';
+
+/** Members read the fleet; phones (device principals) don't use GraphQL. */
+export function readerOrg(principal: Principal): string {
+  if (principal.kind === 'device') {
+    throw new CommonException(CommonErrorCode.FORBIDDEN, 'Devices cannot read the fleet');
+  }
+  return requireOrg(principal);
+}
+
+function deviceId(id: string): string {
+  if (!isUuid(id)) throw new DevicesException(DevicesErrorCode.DEVICE_NOT_FOUND, 'No such device');
+  return id.toLowerCase();
+}
+
+/**
+ * Fleet management. Thin: one service call per field. Reading needs a member of the
+ * organization; changing needs the `devices:manage` scope (owners; members do not have it).
+ */
+@Resolver(() => Device)
+export class DevicesResolver {
+  constructor(
+    @Inject(DEVICES_CONFIG) private readonly config: DevicesConfig,
+    private readonly queries: FleetQueries,
+    private readonly fleet: FleetService,
+    private readonly enrollments: EnrollmentService,
+    private readonly verifier: JwtVerifier,
+  ) {}
+
+  @Query(() => [Device], { description: "The organization's devices (not removed ones)." })
+  devices(
+    @CurrentPrincipal() principal: Principal,
+    @Args('filter', { type: () => DeviceFilter, nullable: true }) filter?: DeviceFilter | null,
+  ): Promise<DeviceView[]> {
+    return this.queries.list(readerOrg(principal), filter ?? {});
+  }
+
+  @Query(() => Device, { nullable: true })
+  device(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<DeviceView | null> {
+    const orgId = readerOrg(principal);
+    return isUuid(id) ? this.queries.get(orgId, id) : Promise.resolve(null);
+  }
+
+  @Scopes('devices:manage')
+  @Query(() => [DeviceEnrollmentInfo])
+  deviceEnrollments(@CurrentPrincipal() principal: Principal) {
+    return this.enrollments.list(requireOrg(principal));
+  }
+
+  @Scopes('devices:manage')
+  @Mutation(() => DeviceEnrollment, {
+    description: 'A token and URL to type into the SMSGate app (Cloud server settings).',
+  })
+  async createDeviceEnrollment(
+    @CurrentPrincipal() principal: Principal,
+    @Args('name', { type: () => String, nullable: true }) name?: string | null,
+    @Args('expiresAt', { type: () => GraphQLISODateTime, nullable: true })
+    expiresAt?: Date | null,
+  ): Promise<DeviceEnrollment> {
+    return this.enrollments.create(requireOrg(principal), principalId(principal), {
+      name,
+      expiresAt,
+    });
+  }
+
+  @Scopes('devices:manage')
+  @Mutation(() => Boolean, { description: 'Phones can no longer register with the token.' })
+  async revokeDeviceEnrollment(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<boolean> {
+    if (!isUuid(id)) {
+      throw new DevicesException(DevicesErrorCode.ENROLLMENT_NOT_FOUND, 'No such enrollment');
+    }
+    await this.enrollments.revoke(requireOrg(principal), id);
+    return true;
+  }
+
+  @Scopes('devices:manage')
+  @Mutation(() => Device)
+  async updateDevice(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input', { type: () => UpdateDeviceInput }) input: UpdateDeviceInput,
+  ): Promise<DeviceView> {
+    const orgId = requireOrg(principal);
+    const change = parseInput(
+      z.object({
+        name: z.string().trim().min(1).max(128).nullish(),
+        enabled: z.boolean().nullish(),
+        sendRatePerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(this.config.MAX_SEND_RATE_PER_MINUTE)
+          .nullish(),
+        dailyLimit: z.number().int().min(0).max(1_000_000).nullish(),
+        simPolicy: z.enum(SIM_POLICIES).nullish(),
+      }),
+      { ...input },
+      'device settings',
+    );
+    await this.fleet.update(orgId, deviceId(id), {
+      name: change.name ?? undefined,
+      enabled: change.enabled ?? undefined,
+      sendRatePerMinute: change.sendRatePerMinute ?? undefined,
+      dailyLimit:
+        change.dailyLimit === undefined || change.dailyLimit === null
+          ? undefined
+          : change.dailyLimit === 0
+            ? null
+            : change.dailyLimit,
+      simPolicy: change.simPolicy ?? undefined,
+    });
+    return (await this.queries.get(orgId, deviceId(id)))!;
+  }
+
+  @Scopes('devices:manage')
+  @Mutation(() => Boolean, { description: "Revokes the device's token and releases its queue." })
+  async removeDevice(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<boolean> {
+    await this.fleet.remove(requireOrg(principal), deviceId(id));
+    return true;
+  }
+
+  /**
+   * Federation: another subgraph refers to a Device by id; only the caller's own resolve.
+   * `_entities` is not a Nest-guarded field, so the token is verified here.
+   */
+  @ResolveReference()
+  async resolveReference(
+    @Parent() reference: { __typename: string; id: string },
+    @Context() context?: GraphQLRequestContext,
+  ): Promise<DeviceView | null> {
+    const req = context?.req;
+    const token = bearerTokenOf(req);
+    if (req && !req.user && token) req.user = await this.verifier.verify(token);
+    const principal = req?.user;
+    if (!principal || principal.kind === 'service' || principal.kind === 'device') return null;
+    return isUuid(reference.id) ? this.queries.get(principal.orgId, reference.id) : null;
+  }
+}
+
+/** `Organization.devices`: the organization entity of accounts, extended here. */
+@Resolver(() => Organization)
+export class OrganizationDevicesResolver {
+  constructor(private readonly queries: FleetQueries) {}
+
+  @ResolveReference()
+  resolveReference(reference: { __typename: string; id: string }): Organization {
+    return { id: reference.id };
+  }
+
+  @ResolveField(() => [Device])
+  devices(
+    @Parent() organization: Organization,
+    @CurrentPrincipal() principal: Principal,
+    @Args('filter', { type: () => DeviceFilter, nullable: true }) filter?: DeviceFilter | null,
+  ): Promise<DeviceView[]> {
+    const orgId = readerOrg(principal);
+    if (organization.id.toLowerCase() !== orgId) {
+      throw new CommonException(CommonErrorCode.FORBIDDEN, 'Not your organization');
+    }
+    return this.queries.list(orgId, filter ?? {});
+  }
+}

@@ -1,0 +1,194 @@
+// The send path end to end on the devices side: a real devices.dispatch.v1 command, the device
+// agent receiving it through SSE + pull, its reports coming out on devices.message-state.v1;
+// pacing checked from the agent's own log; cancellation; inbound SMS.
+import { randomUUID } from 'node:crypto';
+import { devicesV1, Topics } from '@switchboard/contracts';
+import type { EventWatcher } from '@switchboard/testing';
+import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
+import { eventually, PhoneFleet } from './support/phones';
+
+const S = devicesV1.MessageState;
+const PACING_WINDOW_MS = 2000;
+
+describe('dispatch to phones', () => {
+  let h: DevicesHarness;
+  let fleet: PhoneFleet;
+  let states: EventWatcher<typeof devicesV1.MessageStateEventSchema>;
+
+  const statesOf = (messageId: string) =>
+    states.events.filter((e) => e.key === messageId).map((e) => e.message.state);
+
+  beforeAll(async () => {
+    h = await startDevicesHarness({
+      PACING_WINDOW_MS: String(PACING_WINDOW_MS),
+      SSE_KEEPALIVE_SECONDS: '0.3',
+    });
+    fleet = new PhoneFleet(h);
+    states = await h.watch(Topics.devices.messageState);
+  });
+
+  afterAll(async () => {
+    await fleet?.stopAll();
+    await h?.close();
+  });
+
+  it('delivers a dispatched message and reports every state, keyed and tagged with the org', async () => {
+    const org = randomUUID();
+    const phone = await fleet.phone(org);
+    const owner = await h.owner(org);
+    const { device } = await owner.expectData<{ device: { status: string } }>(
+      `query($id: ID!) { device(id: $id) { status } }`,
+      { id: phone.deviceId },
+    );
+    expect(device.status).toBe('ONLINE');
+
+    const messageId = randomUUID();
+    await h.dispatch({ orgId: org, messageId, to: '+14155550123', body: 'Hello from Switchboard' });
+    const delivered = await states.waitFor(
+      (e) => e.key === messageId && e.message.state === S.DELIVERED,
+    );
+    expect(statesOf(messageId)).toEqual([S.DISPATCHED, S.PROCESSED, S.SENT, S.DELIVERED]);
+    expect(delivered.headers.ce_orgid).toBe(org);
+    expect(delivered.message).toMatchObject({
+      messageId,
+      orgId: org,
+      deviceId: phone.deviceId,
+      attempt: 1,
+      simNumber: 1,
+    });
+    const handout = fleet.handouts(phone.deviceId).find((e) => e.messageId === messageId);
+    expect(handout).toMatchObject({ segments: 1 });
+    expect(phone.messages.get(messageId)).toMatchObject({
+      phoneNumber: '+14155550123',
+      text: 'Hello from Switchboard',
+    });
+
+    await eventually(async () => {
+      const data = await owner.expectData<{
+        device: { sentCount: number; deliveredCount: number; queueDepth: number };
+      }>(`query($id: ID!) { device(id: $id) { sentCount deliveredCount queueDepth } }`, {
+        id: phone.deviceId,
+      });
+      expect(data.device).toEqual({ sentCount: 1, deliveredCount: 1, queueDepth: 0 });
+    });
+    // The body is not kept once the message is done.
+    const [row] = await h.sql<{ body: string }>(
+      `SELECT body FROM device_messages WHERE message_id = $1`,
+      [messageId],
+    );
+    expect(row.body).toBe('');
+  });
+
+  it('reports a failure with our error code and the phone text', async () => {
+    const org = randomUUID();
+    const raw = 'RESULT_ERROR_NO_SERVICE (Failed because service is currently unavailable)';
+    await fleet.phone(org, {
+      outcomes: { delivered: 0, sent: 0, failed: 1 },
+      errorCodes: [raw],
+    });
+    const messageId = randomUUID();
+    await h.dispatch({ orgId: org, messageId });
+    const failed = await states.waitFor((e) => e.key === messageId && e.message.state === S.FAILED);
+    expect(failed.message).toMatchObject({ errorCode: 'NO_SERVICE', errorMessage: raw });
+  });
+
+  it('never hands a phone more segments per window than its rate (asserted from the agent log)', async () => {
+    const org = randomUUID();
+    const phone = await fleet.phone(org);
+    const owner = await h.owner(org);
+    await owner.expectData(
+      `mutation($id: ID!) { updateDevice(id: $id, input: { sendRatePerMinute: 3 }) { sendRatePerMinute } }`,
+      { id: phone.deviceId },
+    );
+    const ids = Array.from({ length: 8 }, () => randomUUID());
+    // Two of the messages take two segments each (GSM-7, 161+ characters).
+    for (const [i, messageId] of ids.entries()) {
+      await h.dispatch({
+        orgId: org,
+        messageId,
+        body: i % 4 === 1 ? 'x'.repeat(200) : `message ${i}`,
+        segments: i % 4 === 1 ? 2 : 1,
+      });
+    }
+    await eventually(() => expect(fleet.handouts(phone.deviceId)).toHaveLength(8), 20_000);
+    const handouts = fleet.handouts(phone.deviceId).map((e) => ({
+      at: e.receivedAt as number,
+      segments: e.segments,
+    }));
+    expect(handouts.reduce((n, e) => n + e.segments, 0)).toBe(10);
+    // Any window of the pacing length (minus network jitter) holds at most 3 segments.
+    const windowMs = PACING_WINDOW_MS - 300;
+    for (const start of handouts) {
+      const inWindow = handouts
+        .filter((e) => e.at >= start.at && e.at < start.at + windowMs)
+        .reduce((n, e) => n + e.segments, 0);
+      expect(inWindow).toBeLessThanOrEqual(3);
+    }
+    // And pacing did not stall: 10 segments at 3 per window take 3–4 windows.
+    const span = handouts[handouts.length - 1].at - handouts[0].at;
+    expect(span).toBeGreaterThanOrEqual(3 * PACING_WINDOW_MS - 300);
+    expect(span).toBeLessThan(6 * PACING_WINDOW_MS);
+    await eventually(() =>
+      expect(ids.every((id) => statesOf(id).includes(S.DELIVERED))).toBe(true),
+    );
+  }, 40_000);
+
+  it('cancels a queued message (CANCELED) and asks the phone to cancel one it holds', async () => {
+    const org = randomUUID();
+    const phone = await fleet.phone(org, { sendDelayMs: 60_000 });
+    const owner = await h.owner(org);
+    await owner.expectData(
+      `mutation($id: ID!) { updateDevice(id: $id, input: { sendRatePerMinute: 1 }) { id } }`,
+      { id: phone.deviceId },
+    );
+    const held = randomUUID();
+    const queued = randomUUID();
+    await h.dispatch({ orgId: org, messageId: held });
+    await eventually(() => expect(phone.messages.has(held)).toBe(true));
+    await h.dispatch({ orgId: org, messageId: queued });
+    await states.waitFor((e) => e.key === queued && e.message.state === S.DISPATCHED);
+
+    await h.cancel(org, queued);
+    await states.waitFor((e) => e.key === queued && e.message.state === S.CANCELED);
+    await h.cancel(org, held);
+    await states.waitFor((e) => e.key === held && e.message.state === S.CANCELED);
+    expect(phone.messages.get(held)?.state).toBe('Cancelled');
+    expect(fleet.handouts(phone.deviceId).map((e) => e.messageId)).toEqual([held]);
+  });
+
+  it('turns a signed inbound SMS into one devices.inbound.v1 event', async () => {
+    const org = randomUUID();
+    const inbound = await h.watch(Topics.devices.inbound);
+    const phone = await fleet.phone(org);
+    const { status, messageId } = await phone.receive('+14155550199', 'STOP please');
+    expect(status).toBe(204);
+    const event = await inbound.waitFor((e) => e.message.id === messageId);
+    expect(event.key).toBe(org);
+    expect(event.headers.ce_orgid).toBe(org);
+    expect(event.message).toMatchObject({
+      orgId: org,
+      deviceId: phone.deviceId,
+      from: { e164: '+14155550199' },
+      fromRaw: '+14155550199',
+      body: 'STOP please',
+      simNumber: 1,
+    });
+    const named = await phone.receive('Google', 'G-123456 is your code');
+    const fromName = await inbound.waitFor((e) => e.message.id === named.messageId);
+    expect(fromName.message.from?.e164).toBe('');
+    expect(fromName.message.fromRaw).toBe('Google');
+  });
+
+  it('drops dispatch commands it can never apply without blocking the partition', async () => {
+    const org = randomUUID();
+    await fleet.phone(org);
+    const bad = randomUUID();
+    await h.dispatch({ orgId: org, messageId: bad, to: 'not-a-number' });
+    const good = randomUUID();
+    await h.dispatch({ orgId: org, messageId: good });
+    await states.waitFor((e) => e.key === good && e.message.state === S.DELIVERED);
+    expect(statesOf(bad)).toEqual([]);
+    const rows = await h.sql(`SELECT 1 FROM device_messages WHERE message_id = $1`, [bad]);
+    expect(rows).toEqual([]);
+  });
+});

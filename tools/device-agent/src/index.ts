@@ -1,0 +1,4 @@
+export * from './simulated-phone';
+export * from './sse-client';
+export * from './segments';
+export * from './options';

@@ -131,6 +131,22 @@ describe('sending through the device fleet', () => {
       errorCodes: ['RESULT_ERROR_NO_SERVICE'],
     });
     const healthy = await phone(api);
+    // Messaging learns of devices from their events: a phone enrolled a moment ago can still be
+    // UNKNOWN_DEVICE for a short while (eventual consistency), as a client would see it.
+    await until('messaging to know the phone', async () => {
+      const codes = await api.errorCodes(
+        'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
+        {
+          input: {
+            to: '+14155550124',
+            body: 'probe',
+            deviceId: failing.id,
+            validUntil: new Date(Date.now() + 1000).toISOString(),
+          },
+        },
+      );
+      return !codes.includes('UNKNOWN_DEVICE');
+    });
     const sent = await send(api, { to: '+14155550124', body: 'failover', deviceId: failing.id });
     const delivered = await statusOf(api, sent.id, 'DELIVERED');
     expect(delivered.deviceId).toBe(healthy.id);

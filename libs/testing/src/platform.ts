@@ -131,6 +131,11 @@ export async function startPlatform(
     // Tests sign up many users; production insists on cost >= 12.
     BCRYPT_COST: '4',
     APOLLO_TELEMETRY_DISABLED: 'true',
+    // Devices: a short pacing window and quick offline detection, so tests see them in seconds.
+    PACING_WINDOW_MS: '3000',
+    DEVICE_OFFLINE_AFTER_SECONDS: '2',
+    DEVICE_RELEASE_GRACE_SECONDS: '1',
+    SWEEP_INTERVAL_MS: '300',
     ...options.env,
   };
   const stop = async () => {

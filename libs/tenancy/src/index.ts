@@ -2,3 +2,4 @@ export * from './tenant-context';
 export * from './tenant-transaction';
 export * from './tenant-migrations';
 export * from './isolation-check';
+export * from './migrations-runner';

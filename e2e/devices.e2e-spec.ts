@@ -3,12 +3,12 @@
 // devices service with a 3-second pacing window and quick offline detection (startPlatform).
 import { randomUUID } from 'node:crypto';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import { EventWatcher, graphqlClient, type GraphQLClient } from '@switchboard/testing';
+import { EventWatcher, type GraphQLClient } from '@switchboard/testing';
 import { SimulatedPhone, type AgentLogEntry } from '@switchboard/device-agent';
 import { platform } from './platform';
+import { customer, until } from './support';
 
 const p = platform();
-const gql = graphqlClient(p.graphqlUrl!);
 const PACING_WINDOW_MS = 3000;
 /** The agent logs when a message arrives, a few ms after the server counted it out. */
 const CLOCK_SLACK_MS = 150;
@@ -17,36 +17,6 @@ const phones: SimulatedPhone[] = [];
 afterAll(async () => {
   for (const phone of phones) await phone.stop().catch(() => undefined);
 });
-
-async function customer(label: string): Promise<{ api: GraphQLClient; orgId: string }> {
-  const { signUp } = await gql.expectData<{
-    signUp: { accessToken: string; organization: { id: string } };
-  }>(
-    'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken organization { id } } }',
-    {
-      input: {
-        email: `${label}-${randomUUID().slice(0, 8)}@example.com`,
-        password: 'correct horse battery staple 42',
-        organizationName: `${label} ${randomUUID().slice(0, 6)}`,
-      },
-    },
-  );
-  return { api: gql.as(signUp.accessToken), orgId: signUp.organization.id };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const deviceStatus = async (api: GraphQLClient, id: string) =>
   (

@@ -1,13 +1,11 @@
 // The core loop end to end: a customer sends through the gateway, a (simulated) SMSGate phone
 // sends it, the statuses come back; replies arrive in conversations.
-import { randomUUID } from 'node:crypto';
-import { graphqlClient, type GraphQLClient } from '@switchboard/testing';
+import type { GraphQLClient } from '@switchboard/testing';
 import { SimulatedPhone, type AgentLogEntry, type OutcomeRatios } from '@switchboard/device-agent';
 import { platform } from './platform';
+import { customer, until } from './support';
 
 const p = platform();
-const gql = graphqlClient(p.graphqlUrl!);
-const PASSWORD = 'correct horse battery staple 42';
 const MESSAGE =
   'id status deviceId attempt error { code } dispatchedAt sentAt deliveredAt expiredAt conversationId';
 
@@ -28,22 +26,6 @@ const phones: SimulatedPhone[] = [];
 afterAll(async () => {
   for (const phone of phones) await phone.stop().catch(() => undefined);
 });
-
-async function customer(label: string): Promise<{ api: GraphQLClient; orgId: string }> {
-  const { signUp } = await gql.expectData<{
-    signUp: { accessToken: string; organization: { id: string } };
-  }>(
-    'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken organization { id } } }',
-    {
-      input: {
-        email: `${label}-${randomUUID().slice(0, 8)}@example.com`,
-        password: PASSWORD,
-        organizationName: `${label} ${randomUUID().slice(0, 6)}`,
-      },
-    },
-  );
-  return { api: gql.as(signUp.accessToken), orgId: signUp.organization.id };
-}
 
 /** Enrolls a simulated phone the way a user does: an enrollment token typed into the app. */
 async function phone(
@@ -89,20 +71,6 @@ async function message(api: GraphQLClient, id: string): Promise<MessageView> {
       { id },
     )
   ).message;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const statusOf = (api: GraphQLClient, id: string, status: string) =>

@@ -60,7 +60,10 @@ export interface EventConsumerOptions {
   retryMaxMs?: number;
   fastConsumer?: boolean;
   fromBeginning?: boolean;
-  /** Partitions handled at the same time (order holds within each partition). Default 4. */
+  /**
+   * Partitions handled at the same time (order holds within each partition). Default 1: a
+   * service raises it only when its handlers are safe to run concurrently for different keys.
+   */
   partitionsConsumedConcurrently?: number;
   logger?: RelayLogger;
 }
@@ -119,7 +122,7 @@ export class EventConsumer {
     await consumer.subscribe({ topics: this.topics, fromBeginning: this.o.fromBeginning ?? true });
     await consumer.run({
       autoCommit: true,
-      partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 4,
+      partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 1,
       eachMessage: (payload) => this.onMessage(payload),
     });
   }

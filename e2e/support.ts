@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { graphqlClient, type GraphQLClient } from '@switchboard/testing';
+import { platform } from './platform';
+
+export const PASSWORD = 'correct horse battery staple 42';
+
+/** The gateway's GraphQL client of the running e2e platform. */
+export const gateway = (): GraphQLClient => graphqlClient(platform().graphqlUrl!);
+
+/** A new customer (owner of a new organization), signed up through the gateway. */
+export async function customer(label: string): Promise<{ api: GraphQLClient; orgId: string }> {
+  const gql = gateway();
+  const { signUp } = await gql.expectData<{
+    signUp: { accessToken: string; organization: { id: string } };
+  }>(
+    'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken organization { id } } }',
+    {
+      input: {
+        email: `${label}-${randomUUID().slice(0, 8)}@example.com`,
+        password: PASSWORD,
+        organizationName: `${label} ${randomUUID().slice(0, 6)}`,
+      },
+    },
+  );
+  return { api: gql.as(signUp.accessToken), orgId: signUp.organization.id };
+}
+
+/** Polls until `probe` gives something (not undefined/false), or fails after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -37,6 +37,8 @@ export interface TopicSpec<S extends DescMessage = DescMessage> {
 }
 
 const DAY = 24 * 60 * 60 * 1000;
+/** Kafka's retention.ms = -1: records are never deleted by age. */
+const FOREVER = -1;
 
 /**
  * The oneof that makes a topic's type an envelope of several kinds of events: its only
@@ -96,7 +98,9 @@ export const Topics = {
       key: 'org id',
       partitions: 3,
       cleanupPolicy: 'delete',
-      retentionMs: 30 * DAY,
+      // Kept forever (few records): a new consumer group rebuilds its projection of every
+      // organization from the whole stream (e.g. messaging's default countries).
+      retentionMs: FOREVER,
       visibility: 'public',
       description:
         'Organizations (tenants): created, updated, deletion scheduled/canceled, deleted.',
@@ -183,7 +187,9 @@ export const Topics = {
       key: 'device id',
       partitions: 3,
       cleanupPolicy: 'delete',
-      retentionMs: 30 * DAY,
+      // Kept forever (few records): messaging validates device ids against a projection that a
+      // new consumer group rebuilds from the whole stream.
+      retentionMs: FOREVER,
       visibility: 'public',
       description: 'Devices registered, updated, online/offline/disabled/quarantined, removed.',
       schema: devicesV1.DeviceEventSchema,

@@ -49,6 +49,12 @@ sb_ensure_deps() {
 
 sb_bootstrap() {
   sb_ensure_node
+  # kafkajs 2.2.4 computes negative timer delays, which Node 24 reports on every consumer
+  # start; harmless (Node clamps them to 1 ms), so the warning is silenced, on Node 24 only.
+  case " ${NODE_OPTIONS:-} " in
+    *" --disable-warning=TimeoutNegativeWarning "*) ;;
+    *) export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning" ;;
+  esac
   sb_ensure_deps
   export PATH="$SB_ROOT/node_modules/.bin:$PATH"
 }

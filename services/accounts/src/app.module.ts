@@ -45,6 +45,7 @@ import { IdentityResolver } from './identity/identity.resolver';
 import { IdentityService } from './identity/identity.service';
 import { LoginThrottle } from './identity/login-throttle.service';
 import { PasswordHasher } from './identity/password-hasher';
+import { RateLimiter } from './identity/rate-limiter.service';
 import { UserTokensRepository } from './identity/user-tokens.repository';
 import { UsersRepository } from './identity/users.repository';
 import { UsersService } from './identity/users.service';
@@ -244,6 +245,7 @@ export class AppModule {
         SessionsRepository,
         PasswordHasher,
         LoginThrottle,
+        RateLimiter,
         SessionsService,
         IdentityService,
         UsersService,

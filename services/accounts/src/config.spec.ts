@@ -55,6 +55,27 @@ describe('accounts config', () => {
     );
   });
 
+  it('rate-limits the mail-sending operations by default; 0 turns a limit off, negatives are refused', () => {
+    expect(loadAccountsConfig(base)).toMatchObject({
+      RATE_LIMIT_WINDOW_SECONDS: 3600,
+      SIGNUP_MAX_PER_IP: 10,
+      PASSWORD_RESET_MAX_PER_IP: 10,
+      PASSWORD_RESET_MAX_PER_EMAIL: 3,
+      VERIFICATION_EMAIL_MAX_PER_IP: 10,
+      VERIFICATION_EMAIL_MAX_PER_EMAIL: 3,
+      INVITATION_MAX_PER_IP: 100,
+      INVITATION_MAX_PER_EMAIL: 5,
+      INVITATION_MAX_PER_ORG_PER_DAY: 100,
+    });
+    expect(loadAccountsConfig({ ...base, SIGNUP_MAX_PER_IP: '0' }).SIGNUP_MAX_PER_IP).toBe(0);
+    expect(() => loadAccountsConfig({ ...base, PASSWORD_RESET_MAX_PER_EMAIL: '-1' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadAccountsConfig({ ...base, RATE_LIMIT_WINDOW_SECONDS: '0' })).toThrow(
+      ConfigError,
+    );
+  });
+
   it('wants Google client secret and redirect URI with a client id', () => {
     expect(() => loadAccountsConfig({ ...base, GOOGLE_CLIENT_ID: 'id' })).toThrow(
       /GOOGLE_CLIENT_SECRET/,

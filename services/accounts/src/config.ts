@@ -16,6 +16,9 @@ const optionalUrl = () =>
     .transform((v) => (v?.trim() ? v.trim() : undefined))
     .pipe(z.string().url().optional());
 
+/** A rate limit: requests per window, 0 = no limit. */
+const limit = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
 /**
  * The accounts service's environment, validated at boot. (`secret()` marks the outermost
  * schema: write `secret(x.optional())`, never `secret(x).optional()`, or describeConfig prints
@@ -64,9 +67,32 @@ export const accountsConfigShape = {
   LOGIN_MAX_FAILURES_PER_IP: env.int(30),
   LOGIN_THROTTLE_WINDOW_SECONDS: env.int(900),
   /**
+   * Rate limits of the operations that send mail or create accounts (sliding windows; a limit
+   * of 0 turns it off). Past one: TOO_MANY_ATTEMPTS with retryAfterSeconds — except
+   * requestPasswordReset's per-email limit, which answers `true` without mailing, so that it
+   * tells nothing about the address. The window of the per-IP and per-email limits:
+   */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** signUp requests per client IP per window. */
+  SIGNUP_MAX_PER_IP: limit(10),
+  /** requestPasswordReset requests per client IP per window. */
+  PASSWORD_RESET_MAX_PER_IP: limit(10),
+  /** Reset mails per email address per window (known or not, counted alike). */
+  PASSWORD_RESET_MAX_PER_EMAIL: limit(3),
+  /** resendVerificationEmail requests per client IP per window. */
+  VERIFICATION_EMAIL_MAX_PER_IP: limit(10),
+  /** resendVerificationEmail mails per email address per window. */
+  VERIFICATION_EMAIL_MAX_PER_EMAIL: limit(3),
+  /** inviteMember requests per client IP per window (across organizations). */
+  INVITATION_MAX_PER_IP: limit(100),
+  /** Invitations per invited email per organization per window. */
+  INVITATION_MAX_PER_EMAIL: limit(5),
+  /** Invitations per organization per 24 hours. */
+  INVITATION_MAX_PER_ORG_PER_DAY: limit(100),
+  /**
    * Express `trust proxy`: which hops may set X-Forwarded-For, so the client IP (login
-   * throttling) is the caller's and not the gateway's. `loopback` trusts a gateway on the same
-   * host; in a cluster give the gateway's network (e.g. `10.0.0.0/8`), or `false`.
+   * throttling, rate limits) is the caller's and not the gateway's. `loopback` trusts a gateway
+   * on the same host; in a cluster give the gateway's network (e.g. `10.0.0.0/8`), or `false`.
    */
   TRUST_PROXY: z.string().default('loopback'),
 

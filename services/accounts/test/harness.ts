@@ -52,6 +52,12 @@ export async function startAccounts(
     // (of earlier runs) are dropped unsent instead of each costing an SMTP delivery.
     MAIL_MAX_AGE_SECONDS: '120',
     LOG_LEVEL: 'debug',
+    // Every test client is 127.0.0.1: per-IP rate limits would trip across unrelated tests.
+    // The other limits keep their defaults; rate-limits.integration-spec.ts sets its own.
+    SIGNUP_MAX_PER_IP: '0',
+    PASSWORD_RESET_MAX_PER_IP: '0',
+    VERIFICATION_EMAIL_MAX_PER_IP: '0',
+    INVITATION_MAX_PER_IP: '0',
     ...options.env,
   });
   const logs: string[] = [];

@@ -12,7 +12,7 @@ export interface RequestLike extends AuthenticatedRequest {
   socket?: { remoteAddress?: string };
 }
 
-/** The client's IP (X-Forwarded-For honoured per TRUST_PROXY), for login throttling. */
+/** The client's IP (X-Forwarded-For honoured per TRUST_PROXY), for throttling and rate limits. */
 export function clientIp(req: RequestLike | undefined): string {
   return req?.ip ?? req?.socket?.remoteAddress ?? 'unknown';
 }

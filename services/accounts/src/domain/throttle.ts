@@ -1,8 +1,14 @@
 /**
- * Login throttling: a sliding window of failed attempts, per account and per client IP.
- * Per account, a success clears the failures before it (the owner got in); per IP it does not
- * (one address trying many accounts). When the limit is reached the caller waits until the
- * oldest counted failure leaves the window.
+ * Throttling over a sliding window.
+ *
+ * Logins (`throttle`): failed attempts, per account and per client IP. Per account, a success
+ * clears the failures before it (the owner got in); per IP it does not (one address trying
+ * many accounts). When the limit is reached the caller waits until the oldest counted failure
+ * leaves the window.
+ *
+ * Requests (`rateLimit`): operations that send mail or create accounts count every request
+ * the limit let through, per IP, per target email, per organization...; the same window and
+ * the same wait.
  */
 export interface Attempt {
   at: Date;
@@ -38,4 +44,32 @@ export function throttle(
   const freeing = failures[failures.length - rule.maxFailures];
   const retryAfterMs = freeing.getTime() + rule.windowSeconds * 1000 - now.getTime();
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+}
+
+/** At most `max` requests per sliding window of `windowSeconds`; `max` 0 turns it off. */
+export interface RateLimit {
+  max: number;
+  windowSeconds: number;
+}
+
+/** Whether one more request fits next to the earlier `requests` (the ones that were let through). */
+export function rateLimit(
+  requests: readonly Date[],
+  limit: RateLimit,
+  now: Date,
+): ThrottleDecision {
+  if (limit.max <= 0) return { allowed: true };
+  return throttle(
+    requests.map((at) => ({ at, succeeded: false })),
+    { maxFailures: limit.max, windowSeconds: limit.windowSeconds, resetOnSuccess: false },
+    now,
+  );
+}
+
+/** Several limits at once: refused when any refuses, waiting for the longest of them. */
+export function strictest(decisions: readonly ThrottleDecision[]): ThrottleDecision {
+  const waits = decisions.flatMap((d) => (d.allowed ? [] : [d.retryAfterSeconds]));
+  return waits.length
+    ? { allowed: false, retryAfterSeconds: Math.max(...waits) }
+    : { allowed: true };
 }

@@ -24,8 +24,11 @@ export class IdentityResolver {
   @Mutation(() => AuthPayloadModel, {
     description: 'Creates an account, its organization (you own it) and a session.',
   })
-  async signUp(@Args('input') input: SignUpInput): Promise<AuthPayloadModel> {
-    return toAuthPayload(await this.identity.signUp(input));
+  async signUp(
+    @Args('input') input: SignUpInput,
+    @Context('req') req: RequestLike,
+  ): Promise<AuthPayloadModel> {
+    return toAuthPayload(await this.identity.signUp(input, { ip: clientIp(req) }));
   }
 
   @Public()
@@ -73,8 +76,11 @@ export class IdentityResolver {
   @Mutation(() => Boolean, {
     description: 'Mails a reset link if the account exists; always true.',
   })
-  requestPasswordReset(@Args('email') email: string): Promise<boolean> {
-    return this.identity.requestPasswordReset(email);
+  requestPasswordReset(
+    @Args('email') email: string,
+    @Context('req') req: RequestLike,
+  ): Promise<boolean> {
+    return this.identity.requestPasswordReset(email, { ip: clientIp(req) });
   }
 
   @Public()
@@ -98,8 +104,11 @@ export class IdentityResolver {
   @Mutation(() => Boolean, {
     description: 'Mails a new verification link; false when already verified.',
   })
-  resendVerificationEmail(@CurrentPrincipal() principal: Principal): Promise<boolean> {
-    return this.identity.resendVerification(userOf(principal).userId);
+  resendVerificationEmail(
+    @CurrentPrincipal() principal: Principal,
+    @Context('req') req: RequestLike,
+  ): Promise<boolean> {
+    return this.identity.resendVerification(userOf(principal).userId, { ip: clientIp(req) });
   }
 
   @Allow('session.manage')

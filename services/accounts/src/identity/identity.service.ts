@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
@@ -15,6 +15,7 @@ import { SessionsRepository } from '../tokens/sessions.repository';
 import { SessionsService, type AuthResult } from '../tokens/sessions.service';
 import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
+import { RateLimiter, rateLimitKey } from './rate-limiter.service';
 import { UserTokensRepository } from './user-tokens.repository';
 import { UsersRepository, type UserRecord } from './users.repository';
 
@@ -62,12 +63,15 @@ const invalidCredentials = () =>
 /** People: sign up, log in, email verification, passwords. */
 @Injectable()
 export class IdentityService {
+  private readonly logger = new Logger(IdentityService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
+    private readonly rateLimits: RateLimiter,
     private readonly users: UsersRepository,
     private readonly userTokens: UserTokensRepository,
     private readonly organizations: OrganizationsRepository,
@@ -77,8 +81,12 @@ export class IdentityService {
     private readonly events: AccountsEvents,
   ) {}
 
-  /** Creates the user, the organization and the owner membership, and opens a session. */
-  async signUp(input: SignUpInput): Promise<AuthResult> {
+  /**
+   * Creates the user, the organization and the owner membership, and opens a session.
+   * Rate-limited per client IP (SIGNUP_MAX_PER_IP): input mistakes do not count, every attempt
+   * that gets as far as the database does (EMAIL_TAKEN and SLUG_TAKEN too).
+   */
+  async signUp(input: SignUpInput, meta: ClientMeta): Promise<AuthResult> {
     const email = validEmail(input.email);
     checkPassword(input.password, email);
     const org = newOrganizationInput({
@@ -87,6 +95,12 @@ export class IdentityService {
       timezone: input.timezone,
       defaultCountry: input.defaultCountry,
     });
+    await this.rateLimits.enforce('signUp', [
+      {
+        key: rateLimitKey.ip(meta.ip),
+        limit: this.rateLimits.perWindow(this.config.SIGNUP_MAX_PER_IP),
+      },
+    ]);
     const passwordHash = await this.hasher.hash(input.password);
     return this.createAccount({ email, displayName: input.displayName, passwordHash }, org);
   }
@@ -241,21 +255,61 @@ export class IdentityService {
     });
   }
 
-  /** Sends a new verification mail (the earlier link stops working). */
-  async resendVerification(userId: string): Promise<boolean> {
+  /**
+   * Sends a new verification mail (the earlier link stops working). Rate-limited per client IP
+   * and per address (VERIFICATION_EMAIL_MAX_PER_IP, VERIFICATION_EMAIL_MAX_PER_EMAIL).
+   */
+  async resendVerification(userId: string, meta: ClientMeta): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const user = await this.users.findById(tx, userId);
       if (!user) throw notFound('User');
       if (user.emailVerifiedAt) return false;
+      await this.rateLimits.enforce(
+        'resendVerificationEmail',
+        [
+          {
+            key: rateLimitKey.ip(meta.ip),
+            limit: this.rateLimits.perWindow(this.config.VERIFICATION_EMAIL_MAX_PER_IP),
+          },
+          {
+            key: rateLimitKey.email(user.email),
+            limit: this.rateLimits.perWindow(this.config.VERIFICATION_EMAIL_MAX_PER_EMAIL),
+          },
+        ],
+        tx,
+      );
       await this.sendVerification(tx, user, this.clock.now());
       return true;
     });
   }
 
-  /** Mails a reset link if the account exists; answers the same either way. */
-  async requestPasswordReset(email: string): Promise<true> {
+  /**
+   * Mails a reset link if the account exists; answers the same either way. Rate-limited per
+   * client IP (PASSWORD_RESET_MAX_PER_IP: TOO_MANY_ATTEMPTS) and per address, known or not
+   * (PASSWORD_RESET_MAX_PER_EMAIL): past that one it still answers `true` but mails nothing, so
+   * neither the answer nor the limit tells whether the account exists.
+   */
+  async requestPasswordReset(email: string, meta: ClientMeta): Promise<true> {
     const normalized = normalizeEmail(email ?? '');
+    await this.rateLimits.enforce('requestPasswordReset', [
+      {
+        key: rateLimitKey.ip(meta.ip),
+        limit: this.rateLimits.perWindow(this.config.PASSWORD_RESET_MAX_PER_IP),
+      },
+    ]);
     if (!isValidEmail(normalized)) return true;
+    const key = rateLimitKey.email(normalized);
+    const perEmail = await this.rateLimits.consume('requestPasswordReset', [
+      { key, limit: this.rateLimits.perWindow(this.config.PASSWORD_RESET_MAX_PER_EMAIL) },
+    ]);
+    if (!perEmail.allowed) {
+      this.logger.warn({
+        msg: 'password reset not mailed: too many requests for this address',
+        key,
+        retryAfterSeconds: perEmail.retryAfterSeconds,
+      });
+      return true;
+    }
     await this.dataSource.transaction(async (tx) => {
       const user = await this.users.findByEmail(tx, normalized);
       if (!user) return;

@@ -5,7 +5,7 @@ import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
 import { CLOCK, type Clock } from '../common/clock';
 import { returning, rows } from '../common/db-context';
-import { throttle, type Attempt } from '../domain/throttle';
+import { strictest, throttle, type Attempt } from '../domain/throttle';
 
 /**
  * Throttles password logins per account and per client IP (domain/throttle.ts). An attempt is
@@ -44,7 +44,7 @@ export class LoginThrottle {
     );
     const of = (match: (r: (typeof recent)[number]) => boolean): Attempt[] =>
       recent.filter(match).map((r) => ({ at: r.created_at, succeeded: r.succeeded }));
-    const decisions = [
+    const decision = strictest([
       throttle(
         of((r) => r.account_key === account),
         {
@@ -63,10 +63,9 @@ export class LoginThrottle {
         },
         now,
       ),
-    ];
-    const refusals = decisions.flatMap((d) => (d.allowed ? [] : [d.retryAfterSeconds]));
-    if (refusals.length) {
-      const retryAfterSeconds = Math.max(...refusals);
+    ]);
+    if (!decision.allowed) {
+      const { retryAfterSeconds } = decision;
       throw new AccountsException(
         AccountsErrorCode.TOO_MANY_ATTEMPTS,
         `Too many failed attempts; try again in ${retryAfterSeconds} seconds`,

@@ -1,6 +1,7 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, Public, type Principal } from '@switchboard/auth';
 import { Allow } from '../common/permission.guard';
+import { clientIp, type RequestLike } from '../common/request-meta';
 import { toAuthPayload, toInvitationModel, toMemberModel } from '../graphql/mappers';
 import {
   AcceptInvitationInput,
@@ -23,8 +24,11 @@ export class MembersResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('email') email: string,
     @Args('role', { type: () => MemberRoleEnum }) role: MemberRoleEnum,
+    @Context('req') req: RequestLike,
   ): Promise<InvitationModel> {
-    return toInvitationModel(await this.members.invite(principal, email, role));
+    return toInvitationModel(
+      await this.members.invite(principal, email, role, { ip: clientIp(req) }),
+    );
   }
 
   @Allow('members.manage')

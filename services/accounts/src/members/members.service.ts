@@ -10,8 +10,14 @@ import { returning, setTenant, setTokenHash, uniqueViolation, type Tx } from '..
 import { generateToken, hashToken, isTokenOf, TokenKind } from '../domain/opaque-token';
 import { can, leavesNoOwner, MEMBER_ROLES, type MemberRole } from '../domain/role-rules';
 import { AccountsEvents } from '../events/accounts-events';
-import { checkPassword, IdentityService, validEmail } from '../identity/identity.service';
+import {
+  checkPassword,
+  IdentityService,
+  validEmail,
+  type ClientMeta,
+} from '../identity/identity.service';
 import { PasswordHasher } from '../identity/password-hasher';
+import { DAY_SECONDS, RateLimiter, rateLimitKey } from '../identity/rate-limiter.service';
 import { UsersRepository, type UserRecord } from '../identity/users.repository';
 import { actorOf, orgOf } from '../organizations/organizations.service';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
@@ -52,14 +58,21 @@ export class MembersService {
     private readonly sessionRows: SessionsRepository,
     private readonly identity: IdentityService,
     private readonly hasher: PasswordHasher,
+    private readonly rateLimits: RateLimiter,
     private readonly events: AccountsEvents,
   ) {}
 
-  /** Invites someone by email; the mail carries a one-time link. A newer invitation replaces older ones. */
+  /**
+   * Invites someone by email; the mail carries a one-time link. A newer invitation replaces
+   * older ones. Rate-limited per client IP, per invited email in the organization and per
+   * organization and day (INVITATION_MAX_PER_IP, _PER_EMAIL, _PER_ORG_PER_DAY); only
+   * invitations that are sent count.
+   */
   async invite(
     principal: Principal,
     emailInput: string,
     roleInput: string,
+    meta: ClientMeta,
   ): Promise<InvitationRecord> {
     const orgId = orgOf(principal);
     const email = validEmail(emailInput);
@@ -81,6 +94,24 @@ export class MembersService {
           'This person is already a member',
         );
       }
+      await this.rateLimits.enforce(
+        'inviteMember',
+        [
+          {
+            key: rateLimitKey.ip(meta.ip),
+            limit: this.rateLimits.perWindow(this.config.INVITATION_MAX_PER_IP),
+          },
+          {
+            key: rateLimitKey.orgEmail(orgId, email),
+            limit: this.rateLimits.perWindow(this.config.INVITATION_MAX_PER_EMAIL),
+          },
+          {
+            key: rateLimitKey.org(orgId),
+            limit: { max: this.config.INVITATION_MAX_PER_ORG_PER_DAY, windowSeconds: DAY_SECONDS },
+          },
+        ],
+        tx,
+      );
       await this.invitations.revokePendingFor(tx, orgId, email, now);
       const token = generateToken(TokenKind.invitation);
       const inviterId = principal.kind === 'user' ? principal.userId : null;

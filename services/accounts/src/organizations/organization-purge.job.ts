@@ -12,6 +12,7 @@ import { returning, setTenant, setUser } from '../common/db-context';
 import { isPurgeDue } from '../domain/organization-rules';
 import { AccountsEvents } from '../events/accounts-events';
 import { LoginThrottle } from '../identity/login-throttle.service';
+import { RateLimiter } from '../identity/rate-limiter.service';
 import { UsersRepository } from '../identity/users.repository';
 import { MembershipsRepository } from '../members/memberships.repository';
 import { OrganizationsRepository } from './organizations.repository';
@@ -42,6 +43,7 @@ export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicati
     private readonly memberships: MembershipsRepository,
     private readonly users: UsersRepository,
     private readonly throttle: LoginThrottle,
+    private readonly rateLimits: RateLimiter,
     private readonly events: AccountsEvents,
   ) {}
 
@@ -75,16 +77,18 @@ export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
-   * Forgets what no longer matters: old login attempts, used or expired mailed tokens, and per
-   * organization (row-level security: one tenant at a time) sessions that are over — revoked a
-   * week ago, or whose every refresh token has expired (kept until then so that a replayed
-   * rotated token still revokes its family) — and invitations expired a month ago.
+   * Forgets what no longer matters: old login attempts and rate-limit records, used or expired
+   * mailed tokens, and per organization (row-level security: one tenant at a time) sessions
+   * that are over — revoked a week ago, or whose every refresh token has expired (kept until
+   * then so that a replayed rotated token still revokes its family) — and invitations expired a
+   * month ago.
    */
   async housekeeping(): Promise<void> {
     const now = this.clock.now();
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
     const monthAgo = new Date(now.getTime() - 30 * 86_400_000);
     await this.throttle.prune();
+    await this.rateLimits.prune();
     await this.dataSource.query(`DELETE FROM user_tokens WHERE expires_at < $1 OR used_at < $2`, [
       now,
       weekAgo,

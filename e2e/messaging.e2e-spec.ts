@@ -7,7 +7,7 @@ import { customer, until } from './support';
 
 const p = platform();
 const MESSAGE =
-  'id status deviceId attempt error { code } dispatchedAt sentAt deliveredAt expiredAt conversationId';
+  'id status deviceId attempt error { code } scheduledAt dispatchedAt sentAt deliveredAt expiredAt canceledAt conversationId';
 
 interface MessageView {
   id: string;
@@ -15,6 +15,8 @@ interface MessageView {
   deviceId: string | null;
   attempt: number;
   error: { code: string } | null;
+  scheduledAt: string | null;
+  canceledAt: string | null;
   dispatchedAt: string | null;
   sentAt: string | null;
   deliveredAt: string | null;
@@ -30,15 +32,21 @@ afterAll(async () => {
 /** Enrolls a simulated phone the way a user does: an enrollment token typed into the app. */
 async function phone(
   api: GraphQLClient,
-  options: { outcomes?: OutcomeRatios; errorCodes?: string[]; log?: AgentLogEntry[] } = {},
+  options: {
+    outcomes?: OutcomeRatios;
+    errorCodes?: string[];
+    log?: AgentLogEntry[];
+    sendDelayMs?: number;
+    deliveryDelayMs?: number;
+  } = {},
 ) {
   const { createDeviceEnrollment } = await api.expectData<{
     createDeviceEnrollment: { token: string };
   }>('mutation { createDeviceEnrollment(name: "e2e phone") { token } }');
   const device = new SimulatedPhone({
     apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: 50,
-    deliveryDelayMs: 50,
+    sendDelayMs: options.sendDelayMs ?? 50,
+    deliveryDelayMs: options.deliveryDelayMs ?? 50,
     outcomes: options.outcomes ?? { delivered: 1, sent: 0, failed: 0 },
     errorCodes: options.errorCodes,
     log: options.log ? (entry) => options.log!.push(entry) : undefined,
@@ -80,16 +88,80 @@ const statusOf = (api: GraphQLClient, id: string, status: string) =>
   });
 
 describe('sending through the device fleet', () => {
-  it('sends a message through a phone: QUEUED → DISPATCHED → SENT → DELIVERED, each visible by query', async () => {
+  it('sends a message through a phone: QUEUED → DISPATCHED → SENT → DELIVERED, each visible by query within a second', async () => {
     const { api } = await customer('sender');
-    await phone(api);
+    await phone(api, { sendDelayMs: 600, deliveryDelayMs: 600 });
     const sent = await send(api, { to: '+14155550123', body: 'Your code is 123456' });
     expect(sent.status).toBe('QUEUED');
-    const delivered = await statusOf(api, sent.id, 'DELIVERED');
-    expect(delivered.dispatchedAt && delivered.sentAt && delivered.deliveredAt).toBeTruthy();
-    expect(Date.parse(delivered.deliveredAt!)).toBeGreaterThanOrEqual(
-      Date.parse(delivered.sentAt!),
+    // Poll like a dashboard would and note when each status first shows.
+    const seen = new Map<string, number>();
+    let last = sent;
+    await until('DELIVERED', async () => {
+      last = await message(api, sent.id);
+      if (!seen.has(last.status)) seen.set(last.status, Date.now());
+      return last.status === 'DELIVERED';
+    });
+    expect([...seen.keys()]).toEqual(expect.arrayContaining(['DISPATCHED', 'SENT', 'DELIVERED']));
+    for (const [status, at] of [
+      ['DISPATCHED', last.dispatchedAt],
+      ['SENT', last.sentAt],
+      ['DELIVERED', last.deliveredAt],
+    ] as const) {
+      expect([status, seen.get(status)! - Date.parse(at!) < 1000]).toEqual([status, true]);
+    }
+    expect(Date.parse(last.deliveredAt!)).toBeGreaterThanOrEqual(Date.parse(last.sentAt!));
+  });
+
+  it('turns 50 concurrent identical requests with one idempotency key into one message, sent once', async () => {
+    const { api } = await customer('idempotent');
+    const log: AgentLogEntry[] = [];
+    await phone(api, { log });
+    const input = {
+      to: '+14155550129',
+      body: 'exactly once',
+      idempotencyKey: `order-${Date.now()}`,
+    };
+    const results = await Promise.all(Array.from({ length: 50 }, () => send(api, input)));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    await statusOf(api, results[0].id, 'DELIVERED');
+    await new Promise((r) => setTimeout(r, 500));
+    // The phone got it once, and nothing else.
+    expect(log.filter((e) => e.event === 'handout').map((e) => e.messageId)).toEqual([
+      results[0].id,
+    ]);
+    const conflicting = await api.errorCodes(
+      'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
+      { input: { ...input, body: 'something else' } },
     );
+    expect(conflicting).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
+
+  it('cancels a message the phone has not sent yet', async () => {
+    const { api } = await customer('cancel');
+    const log: AgentLogEntry[] = [];
+    await phone(api, { sendDelayMs: 10_000, log });
+    const sent = await send(api, { to: '+14155550130', body: 'never mind' });
+    await until('the phone to hold it', async () => log.some((e) => e.event === 'handout'));
+    const { cancelMessage } = await api.expectData<{ cancelMessage: MessageView }>(
+      `mutation($id: ID!) { cancelMessage(id: $id) { ${MESSAGE} } }`,
+      { id: sent.id },
+    );
+    expect(['CANCELED', 'DISPATCHED']).toContain(cancelMessage.status);
+    const canceled = await statusOf(api, sent.id, 'CANCELED');
+    expect(canceled.sentAt).toBeNull();
+    await until('the phone to drop it', async () => log.some((e) => e.event === 'cancelled'));
+  });
+
+  it('holds a scheduled message until its time, then sends it', async () => {
+    const { api } = await customer('scheduled');
+    await phone(api);
+    const scheduledAt = new Date(Date.now() + 3000).toISOString();
+    const sent = await send(api, { to: '+14155550131', body: 'later', scheduledAt });
+    expect(sent.status).toBe('SCHEDULED');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await message(api, sent.id)).status).toBe('SCHEDULED');
+    const delivered = await statusOf(api, sent.id, 'DELIVERED');
+    expect(Date.parse(delivered.dispatchedAt!)).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
   });
 
   it('moves a message from a failing phone to another one, which delivers it', async () => {

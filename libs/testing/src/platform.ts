@@ -136,6 +136,7 @@ export async function startPlatform(
     // Devices: a short pacing window and quick offline detection, so tests see them in seconds.
     PACING_WINDOW_MS: '3000',
     DEVICE_OFFLINE_AFTER_SECONDS: '2',
+    SSE_KEEPALIVE_SECONDS: '0.5',
     DEVICE_RELEASE_GRACE_SECONDS: '1',
     SWEEP_INTERVAL_MS: '300',
     ...options.env,

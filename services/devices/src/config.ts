@@ -88,10 +88,14 @@ export function loadDevicesConfig(source: Record<string, string | undefined> = p
       ['DEVICES_SECRET_KEY', config.DEVICES_SECRET_KEY],
     ] as const
   ).filter(([, value]) => production && !value);
-  if (missing.length > 0) {
-    throw new Error(
-      `invalid configuration:\n${missing.map(([name]) => `  - ${name} is required in production`).join('\n')}`,
-    );
+  const problems = missing.map(([name]) => `${name} is required in production`);
+  // Presence is refreshed by the SSE keepalives: a phone with an open stream must not look
+  // silent between two of them.
+  if (config.DEVICE_OFFLINE_AFTER_SECONDS < 2 * config.SSE_KEEPALIVE_SECONDS) {
+    problems.push('DEVICE_OFFLINE_AFTER_SECONDS must be at least twice SSE_KEEPALIVE_SECONDS');
+  }
+  if (problems.length > 0) {
+    throw new Error(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`).replace(
     /\/+$/,

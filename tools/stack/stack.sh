@@ -7,7 +7,8 @@
 #   tools/stack/stack.sh status  say what runs
 #   tools/stack/stack.sh env     print the connection settings (also in .stack/env)
 #
-# Honours SWITCHBOARD_STACK_DIR (default .stack), SWITCHBOARD_PG_PORT (default 55432) and
+# Honours SWITCHBOARD_STACK_DIR (default .stack), SWITCHBOARD_PG_PORT (default 55432; the next
+# free port is taken when another server holds it) and
 # SWITCHBOARD_BROKER_CONTROL_PORT (default 0 = any free port).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
@@ -35,6 +36,11 @@ else
 fi
 PG_DATA="$PG_DIR/data"
 PG_LOG="$PG_DIR/postgres.log"
+# The port the cluster was last started on (it may differ from the wanted one, see postgres_up).
+PG_PORT_FILE="$PG_DIR/port"
+[ -f "$PG_PORT_FILE" ] && [ -f "$PG_DATA/postmaster.pid" ] && PG_PORT="$(cat "$PG_PORT_FILE")"
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -92,9 +98,18 @@ log_min_messages = warning
 CONF
   fi
   if ! pg_running; then
+    # Another server (another checkout's stack, say) may hold the port: take the next free one.
+    PG_PORT="${SWITCHBOARD_PG_PORT:-55432}"
+    local tries=0
+    while port_busy "$PG_PORT"; do
+      tries=$((tries + 1))
+      [ "$tries" -le 50 ] || sb_die "no free port for PostgreSQL from ${SWITCHBOARD_PG_PORT:-55432}"
+      PG_PORT=$((PG_PORT + 1))
+    done
     sb_log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null \
+    as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
       || sb_die "PostgreSQL did not start, see $PG_LOG"
+    echo "$PG_PORT" >"$PG_PORT_FILE"
   fi
   local db
   for db in $SB_DATABASES; do

@@ -19,7 +19,9 @@ export INTERNAL_API_SECRET="${INTERNAL_API_SECRET:-development-only-internal-sec
 LOGS="$SB_STACK_DIR/logs"
 pids=()
 
+stopping=no
 stop_all() {
+  stopping=yes
   trap - INT TERM EXIT
   if [ "${#pids[@]}" -gt 0 ]; then
     sb_log "stopping ${#pids[@]} process(es)"
@@ -75,4 +77,4 @@ if [ "${#pids[@]}" -eq 0 ]; then
   while true; do sleep 3600; done
 fi
 wait -n "${pids[@]}" || true
-sb_log "a process exited; stopping the others"
+[ "$stopping" = yes ] || sb_log "a process exited; stopping the others"

@@ -40,6 +40,8 @@ export interface EventsModuleOptions {
   relayPollIntervalMs?: number;
   maxAttempts?: number;
   retryInitialMs?: number;
+  /** Partitions handled at the same time; only for handlers safe to run concurrently (default 1). */
+  partitionsConsumedConcurrently?: number;
 }
 
 export const EVENTS_OPTIONS = Symbol('EVENTS_OPTIONS');
@@ -157,6 +159,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
           fastConsumer: this.options.fastConsumers,
           maxAttempts: this.options.maxAttempts,
           retryInitialMs: this.options.retryInitialMs,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
           logger: nestLogger('EventConsumer'),
         });
         await this.consumer.start();

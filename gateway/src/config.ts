@@ -32,6 +32,18 @@ export const gatewayConfigShape = {
   MAX_TOKENS: env.int(3000),
   COST_LIMIT: env.int(10000),
   MAX_DIRECTIVES: env.int(50),
+  /**
+   * How long the gateway keeps an idle pooled connection to a subgraph. Must stay below the
+   * subgraphs' keep-alive timeout (their HTTP_KEEP_ALIVE_TIMEOUT_MS, 65 s by default) so the
+   * gateway, not the subgraph, closes an idle connection: otherwise a request can leave on a
+   * connection the subgraph is closing and fail with ECONNRESET.
+   */
+  SUBGRAPH_IDLE_TIMEOUT_MS: env.int(30_000).pipe(z.number().int().min(100).max(600_000)),
+  /**
+   * How long an idle client connection to the gateway stays open. Longer than the idle timeout
+   * of a load balancer in front (commonly 60 s), for the same reason as above.
+   */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: env.int(65_000).pipe(z.number().int().min(1_000).max(600_000)),
   /** Introspection and field suggestions; off in production unless set. */
   INTROSPECTION: z.enum(['true', 'false']).optional(),
 };

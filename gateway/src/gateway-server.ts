@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { graphqlLogging, requestLogging, type Metrics } from '@switchboard/observability';
 import type { GatewayConfig } from './config';
 import { EdgeAuthenticator, type EdgeIdentity } from './edge-auth';
+import { SubgraphHttpClient } from './subgraph-http';
 import { SUBGRAPHS } from './subgraphs';
 
 export interface GatewayContext extends EdgeIdentity {
@@ -56,6 +57,17 @@ export interface GatewayDeps {
 export async function createGateway(deps: GatewayDeps) {
   const { config, logger } = deps;
   const urlOf = (name: string, url: string) => config.subgraphUrls[name] ?? url;
+  // One connection pool per subgraph, closed when the gateway stops.
+  const subgraphClients: SubgraphHttpClient[] = [];
+  const subgraphClient = (name: string, url: string) => {
+    const client = new SubgraphHttpClient(url, {
+      idleTimeoutMs: config.SUBGRAPH_IDLE_TIMEOUT_MS,
+      onRetry: ({ reason }) =>
+        logger.warn({ subgraph: name, reason }, 'subgraph connection reset; query sent again'),
+    });
+    subgraphClients.push(client);
+    return client;
+  };
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_MODE === 'static'
       ? { supergraphSdl: readFileSync(config.SUPERGRAPH_FILE, 'utf8') }
@@ -68,7 +80,13 @@ export async function createGateway(deps: GatewayDeps) {
             })),
           }),
         }),
-    buildService: ({ name, url }) => new AuthenticatedDataSource({ url: urlOf(name, url ?? '') }),
+    buildService: ({ name, url }) => {
+      const target = urlOf(name, url ?? '');
+      return new AuthenticatedDataSource({
+        url: target,
+        fetcher: subgraphClient(name, target).fetch,
+      });
+    },
   });
 
   const armor = new ApolloArmor({
@@ -187,6 +205,9 @@ export async function createGateway(deps: GatewayDeps) {
       server = await new Promise<Server>((resolve) => {
         const s = app.listen(port, host, () => resolve(s));
       });
+      // headersTimeout above keepAliveTimeout, as Node requires (see libs/service-kit).
+      server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+      server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1_000;
       const address = server.address();
       return typeof address === 'object' && address ? address.port : port;
     },
@@ -194,6 +215,7 @@ export async function createGateway(deps: GatewayDeps) {
       ready = false;
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await apollo.stop();
+      for (const client of subgraphClients) client.close();
     },
   };
 }

@@ -143,7 +143,14 @@ postgres_down() {
 
 # --- the broker --------------------------------------------------------------------------
 
-broker_bin() { echo "$SB_CACHE/broker/librdkafka-2.15.1/sb-broker"; }
+# librdkafka's mock, fixed where kafkajs' consumer groups need it (the patch says how).
+MOCK_PATCH="$SB_ROOT/tools/stack/broker/librdkafka-mock.patch"
+
+# The build directory is named after the patch, so a changed patch builds next to the old
+# build instead of replacing the binary a running broker (or a test's private one) uses.
+broker_bin() {
+  echo "$SB_CACHE/broker/librdkafka-2.15.1-mock-$(sha256sum "$MOCK_PATCH" | cut -c1-12)/sb-broker"
+}
 
 ensure_broker_built() {
   local bin src; bin="$(broker_bin)"
@@ -154,11 +161,13 @@ ensure_broker_built() {
   local dir; dir="$(dirname "$bin")"
   mkdir -p "$dir"
   if [ ! -f "$dir/librdkafka/src/librdkafka.a" ]; then
-    command -v make >/dev/null && command -v gcc >/dev/null \
-      || sb_die "building the broker needs gcc and make (apt-get install -y build-essential)"
+    command -v make >/dev/null && command -v gcc >/dev/null && command -v patch >/dev/null \
+      || sb_die "building the broker needs gcc, make and patch (apt-get install -y build-essential patch)"
     sb_log "building librdkafka's mock cluster from $LIBRDKAFKA_PACKAGE (once, about a minute)"
     local tmp; tmp="$(mktemp -d)"
     (cd "$tmp" && npm pack --silent "$LIBRDKAFKA_PACKAGE" >/dev/null && tar xzf ./*.tgz)
+    (cd "$tmp/package/deps/librdkafka" && patch -p1 --forward --quiet <"$MOCK_PATCH") \
+      || sb_die "$MOCK_PATCH does not apply to librdkafka from $LIBRDKAFKA_PACKAGE"
     rm -rf "$dir/librdkafka"
     mv "$tmp/package/deps/librdkafka" "$dir/librdkafka"
     rm -rf "$tmp"
@@ -170,9 +179,12 @@ ensure_broker_built() {
   fi
   local libs
   libs="$(sed -n 's/^LIBS+=//p' "$dir/librdkafka/Makefile.config" | tr '\n' ' ')"
+  # Built aside and moved in: a broker being started meanwhile runs the old or the new binary,
+  # never a half-written one.
   # shellcheck disable=SC2086
-  gcc -O2 -Wall -o "$bin" "$src" -I"$dir/librdkafka/src" "$dir/librdkafka/src/librdkafka.a" $libs \
+  gcc -O2 -Wall -o "$bin.new" "$src" -I"$dir/librdkafka/src" "$dir/librdkafka/src/librdkafka.a" $libs \
     || sb_die "compiling the broker launcher failed"
+  mv -f "$bin.new" "$bin"
   echo "$want" >"$stamp"
 }
 
@@ -197,6 +209,11 @@ broker_up() {
   ensure_broker_built
   write_topics
   if broker_running; then
+    # A broker started from an older build keeps running (others may be using it): say so.
+    local exe; exe="$(readlink "/proc/$(cat "$BROKER_PID")/exe" 2>/dev/null || true)"
+    if [ -n "$exe" ] && [ "$exe" != "$(broker_bin)" ]; then
+      sb_log "the running broker is an older build ($exe); 'tools/stack/stack.sh down' then 'up' restarts it on the current one"
+    fi
     # Topics added to the catalog since the broker started are created now.
     local name parts
     while read -r name parts; do broker_control "topic $name $parts" >/dev/null || true; done <"$TOPICS_FILE"

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { FederationCaller } from './federation-caller';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtVerifier, type JwtVerifierOptions } from './jwt-verifier';
 import { JwtStrategy } from './jwt.strategy';
@@ -12,8 +13,8 @@ export interface AuthOptions extends JwtVerifierOptions {
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
 
 /**
- * Token verification for a service: the JwtVerifier, the passport `jwt` strategy and, with
- * `global: true`, JwtAuthGuard as an APP_GUARD. The role, scope and platform-admin guards come
+ * Token verification for a service: the JwtVerifier, the passport `jwt` strategy, the
+ * FederationCaller and, with `global: true`, JwtAuthGuard as an APP_GUARD. The role, scope and platform-admin guards come
  * with their decorators and need no registration.
  */
 @Module({})
@@ -25,13 +26,14 @@ export class AuthModule {
       { provide: JwtVerifier, useValue: new JwtVerifier(verifierOptions) },
       JwtStrategy,
       JwtAuthGuard,
+      FederationCaller,
     ];
     if (guardEverything) providers.push({ provide: APP_GUARD, useClass: JwtAuthGuard });
     return {
       module: AuthModule,
       global: true,
       providers,
-      exports: [AUTH_OPTIONS, JwtVerifier, JwtAuthGuard],
+      exports: [AUTH_OPTIONS, JwtVerifier, JwtAuthGuard, FederationCaller],
     };
   }
 }

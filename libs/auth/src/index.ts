@@ -18,5 +18,7 @@ export * from './admin-access';
 export * from './platform-admin.guard';
 export * from './platform-admin-audit.interceptor';
 export * from './platform-admin-operation.decorator';
+export * from './federation-caller';
 export * from './auth.module';
 export * from './auth-config';
+export * from './opaque-tokens';

@@ -11,6 +11,8 @@ export enum CommonErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   REASON_REQUIRED = 'REASON_REQUIRED',
   TENANT_REQUIRED = 'TENANT_REQUIRED',
+  /** A consumed event that can never apply (e.g. its tenant is missing or contradicts itself). */
+  INVALID_EVENT = 'INVALID_EVENT',
   INTERNAL = 'INTERNAL',
 }
 
@@ -24,5 +26,6 @@ export class CommonException extends domainException<CommonErrorCode>({
   RATE_LIMITED: 'RATE_LIMITED',
   REASON_REQUIRED: 'BAD_INPUT',
   TENANT_REQUIRED: 'FORBIDDEN',
+  INVALID_EVENT: 'BAD_INPUT',
   INTERNAL: 'INTERNAL',
 }) {}

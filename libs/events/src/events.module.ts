@@ -20,8 +20,10 @@ import {
 } from './event-consumer';
 import { EventPublisher } from './event-publisher';
 import { createKafka, createProducer } from './kafka';
+import type { KafkaSecurity } from './kafka-security';
 import { addToOutbox, type EventDraft, type OutboxRecord } from './outbox';
 import { OutboxRelay } from './outbox-relay';
+import type { JobLogger } from './leader-lease';
 import type { SqlRunner } from './event-tables';
 
 export interface EventsModuleOptions {
@@ -42,6 +44,8 @@ export interface EventsModuleOptions {
   retryInitialMs?: number;
   /** Partitions handled at the same time; only for handlers safe to run concurrently (default 1). */
   partitionsConsumedConcurrently?: number;
+  /** TLS and SASL for a real cluster: `kafkaSecurityOptions(config)` (none by default). */
+  security?: KafkaSecurity;
 }
 
 export const EVENTS_OPTIONS = Symbol('EVENTS_OPTIONS');
@@ -89,7 +93,8 @@ export class OutboxWriter {
   }
 }
 
-const nestLogger = (context: string) => {
+/** A JobLogger writing structured lines through Nest's logger (`{ msg, ...fields }`). */
+export const nestJobLogger = (context: string): JobLogger => {
   const logger = new Logger(context);
   return {
     warn: (message: string, fields?: Record<string, unknown>) =>
@@ -143,7 +148,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
         publisher: this.publisher,
         leaseName: this.options.service,
         pollIntervalMs: this.options.relayPollIntervalMs,
-        logger: nestLogger('OutboxRelay'),
+        logger: nestJobLogger('OutboxRelay'),
       });
       this.relay.start();
     }
@@ -160,7 +165,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
           maxAttempts: this.options.maxAttempts,
           retryInitialMs: this.options.retryInitialMs,
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-          logger: nestLogger('EventConsumer'),
+          logger: nestJobLogger('EventConsumer'),
         });
         await this.consumer.start();
       }
@@ -199,7 +204,7 @@ export class EventsModule {
         {
           provide: KAFKA,
           useFactory: (o: EventsModuleOptions) =>
-            createKafka({ brokers: o.brokers, clientId: o.service }),
+            createKafka({ brokers: o.brokers, clientId: o.service, kafkaConfig: o.security }),
           inject: [EVENTS_OPTIONS],
         },
         {

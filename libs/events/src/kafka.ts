@@ -17,14 +17,19 @@ export interface KafkaSettings {
   kafkaConfig?: Partial<KafkaConfig>;
 }
 
-export function createKafka(settings: KafkaSettings): Kafka {
-  return new Kafka({
+/** The kafkajs client options of a service (TLS and SASL come in `kafkaConfig`). */
+export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
+  return {
     clientId: settings.clientId,
     brokers: settings.brokers,
     logLevel: logLevel.ERROR,
     retry: { initialRetryTime: 100, retries: 8 },
     ...settings.kafkaConfig,
-  });
+  };
+}
+
+export function createKafka(settings: KafkaSettings): Kafka {
+  return new Kafka(kafkaClientConfig(settings));
 }
 
 export function createProducer(

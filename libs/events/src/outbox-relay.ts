@@ -1,14 +1,13 @@
 import { Client } from 'pg';
-import { createHash } from 'node:crypto';
 import { backoffDelay, definedOnly } from './backoff';
 import { OUTBOX_CHANNEL } from './event-tables';
 import type { EventPublisher, OutgoingRecord } from './event-publisher';
 import type { KafkaHeaders } from './headers';
+import { LeaderLease, silentJobLogger, type JobLogger } from './leader-lease';
+import { PeriodicJob } from './periodic-job';
 
-export interface RelayLogger {
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/** The relay's logger (any JobLogger). */
+export type RelayLogger = JobLogger;
 
 export interface OutboxRelayOptions {
   /** The service database (application role). */
@@ -38,23 +37,19 @@ interface OutboxRow {
   headers: KafkaHeaders;
 }
 
-const silent: RelayLogger = { warn: () => undefined, error: () => undefined };
-
 /**
  * Publishes the outbox to Kafka, in id order (so in order per key), at least once: a crash
  * between publishing and marking republishes the batch, and consumers drop the duplicates by
- * event id. One replica at a time relays: it holds a session advisory lock (the lease) on its
- * own connection, which PostgreSQL releases when that connection dies. The leader wakes on
- * NOTIFY from the outbox trigger and also polls.
+ * event id. One replica at a time relays: the holder of the `outbox-relay:<leaseName>`
+ * LeaderLease (a session advisory lock on the relay's own connection, which PostgreSQL releases
+ * when that connection dies). The relay is a PeriodicJob: the leader wakes on NOTIFY from the
+ * outbox trigger and also polls; a full batch is followed by the next at once; a failure gives
+ * the lease up and is retried with backoff.
  */
 export class OutboxRelay {
-  private client?: Client;
-  private leader = false;
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly lease: LeaderLease;
+  private readonly job: PeriodicJob;
   private lastCleanup = 0;
-  private readonly lockKey: bigint;
   private readonly o: Required<Omit<OutboxRelayOptions, 'afterPublish'>> &
     Pick<OutboxRelayOptions, 'afterPublish'>;
 
@@ -66,31 +61,39 @@ export class OutboxRelay {
       cleanupIntervalMs: 60_000,
       retryInitialMs: 200,
       retryMaxMs: 10_000,
-      logger: silent,
+      logger: silentJobLogger,
       ...definedOnly(options),
     };
-    this.lockKey = createHash('sha256')
-      .update(`outbox-relay:${options.leaseName}`)
-      .digest()
-      .readBigInt64BE(0);
+    this.lease = new LeaderLease({
+      connectionString: this.o.connectionString,
+      name: `outbox-relay:${this.o.leaseName}`,
+      logger: this.o.logger,
+      onConnect: async (client) => {
+        client.on('notification', () => this.job.wake());
+        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      },
+    });
+    this.job = new PeriodicJob({
+      name: 'outbox relay',
+      intervalMs: this.o.pollIntervalMs,
+      lease: this.lease,
+      retryDelayMs: (failures) => backoffDelay(failures, this.o.retryInitialMs, this.o.retryMaxMs),
+      logger: this.o.logger,
+      run: () => this.relayBatch(),
+    });
   }
 
   get isLeader(): boolean {
-    return this.leader;
+    return this.lease.isLeader;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.job.start();
   }
 
   /** Stops after the batch in progress; releases the lease. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await this.disconnect();
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** How many events wait to be published (for readiness, metrics and tests). */
@@ -107,36 +110,19 @@ export class OutboxRelay {
     }
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      try {
-        const client = await this.connect();
-        if (!this.leader) {
-          const { rows } = await client.query<{ ok: boolean }>(
-            'SELECT pg_try_advisory_lock($1) AS ok',
-            [this.lockKey.toString()],
-          );
-          this.leader = rows[0].ok;
-          if (!this.leader) {
-            await this.idle();
-            continue;
-          }
-        }
-        const published = await this.publishBatch(client);
-        failures = 0;
-        if (published === this.o.batchSize) continue;
-        await this.cleanup(client);
-        await this.idle();
-      } catch (error) {
-        failures++;
-        this.o.logger.warn('outbox relay: publishing failed, will retry', {
-          error: (error as Error).message,
-          failures,
-        });
-        await this.disconnect();
-        await this.idle(backoffDelay(failures, this.o.retryInitialMs, this.o.retryMaxMs));
-      }
+  /** One batch, as the leader; true when the batch was full (more may be waiting). */
+  private async relayBatch(): Promise<boolean> {
+    const client = this.lease.connection;
+    if (!client) return false;
+    try {
+      const published = await this.publishBatch(client);
+      if (published === this.o.batchSize) return true;
+      await this.cleanup(client);
+      return false;
+    } catch (error) {
+      // The connection may be broken and Kafka may be away: another replica may do better.
+      await this.lease.release();
+      throw error;
     }
   }
 
@@ -179,45 +165,5 @@ export class OutboxRelay {
       `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`,
       [this.o.retentionMs / 1000],
     );
-  }
-
-  private async connect(): Promise<Client> {
-    if (this.client) return this.client;
-    const client = new Client({ connectionString: this.o.connectionString });
-    client.on('error', (error) => {
-      this.o.logger.warn('outbox relay: database connection lost', { error: error.message });
-      if (this.client === client) {
-        this.client = undefined;
-        this.leader = false;
-      }
-    });
-    client.on('notification', () => this.wake?.());
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    this.client = client;
-    return client;
-  }
-
-  private async disconnect(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.leader = false;
-    // Closing the session releases the advisory lock.
-    await client?.end().catch(() => undefined);
-  }
-
-  private idle(ms = this.o.pollIntervalMs): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
   }
 }

@@ -15,6 +15,8 @@ export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
 export interface ResolvedHealthOptions {
   checks: readonly ReadinessCheck[];
   timeoutMs: number;
+  /** false: each check answers its `status` only. */
+  revealReasons: boolean;
 }
 
 interface StatusSettable {
@@ -77,11 +79,32 @@ export class HealthController {
     res: StatusSettable,
   ): Promise<HealthCheckResult | string | object> {
     try {
-      return await this.health.check(indicators);
+      return this.publicAnswer(await this.health.check(indicators));
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       res.status(503);
-      return error.getResponse();
+      return this.publicAnswer(error.getResponse());
     }
+  }
+
+  /** Without revealReasons, every check says `up` or `down` and nothing else. */
+  private publicAnswer<T>(answer: T): T | object {
+    if (this.options.revealReasons || typeof answer !== 'object' || answer === null) return answer;
+    const statusOnly = (checks: unknown) =>
+      checks && typeof checks === 'object'
+        ? Object.fromEntries(
+            Object.entries(checks).map(([name, check]) => [
+              name,
+              { status: (check as { status?: unknown }).status },
+            ]),
+          )
+        : checks;
+    const result = answer as Record<string, unknown>;
+    return {
+      ...result,
+      info: statusOnly(result.info),
+      error: statusOnly(result.error),
+      details: statusOnly(result.details),
+    };
   }
 }

@@ -10,4 +10,9 @@ export * from './graphql-logging';
 export * from './metrics';
 export { MetricsModule } from './metrics.module';
 export * from './health';
-export { HealthModule, type HealthModuleOptions } from './health.module';
+export {
+  HealthModule,
+  type HealthChecksOptions,
+  type HealthModuleAsyncOptions,
+  type HealthModuleOptions,
+} from './health.module';

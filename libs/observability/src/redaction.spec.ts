@@ -1,3 +1,4 @@
+import { OPAQUE_TOKEN_PREFIXES } from '@switchboard/auth';
 import {
   isSensitiveKey,
   MAX_ARRAY_ITEMS,
@@ -87,9 +88,19 @@ describe('redactString: tokens and credentials', () => {
     ['sbd_Zx81-_qq', 'sbd_[redacted]'],
     ['sbe_enroll123', 'sbe_[redacted]'],
     ['sbr_refresh-token-value', 'sbr_[redacted]'],
+    ['sbi_invitation-token-value', 'sbi_[redacted]'],
+    ['sbv_verification-token', 'sbv_[redacted]'],
+    ['sbp_password-reset-token', 'sbp_[redacted]'],
+    ['sbs_oidc-state-value', 'sbs_[redacted]'],
   ])('keeps only the prefix of our token %s', (token, masked) => {
     expect(redactString(token)).toBe(masked);
     expect(redactString(`key=${token} ok`)).toBe(`key=${masked} ok`);
+  });
+
+  it('masks every kind of opaque token the platform issues (the @switchboard/auth registry)', () => {
+    for (const prefix of OPAQUE_TOKEN_PREFIXES) {
+      expect(redactString(`got ${prefix}Zx81-_qqAbCdEf here`)).toBe(`got ${prefix}[redacted] here`);
+    }
   });
 
   it('masks bearer credentials, whatever the token', () => {

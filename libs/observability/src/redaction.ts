@@ -8,6 +8,8 @@
  * Pure functions; `redact` copies only what it changes.
  */
 
+import { OPAQUE_TOKEN_PREFIXES } from '@switchboard/auth';
+
 export const REDACTED = '[redacted]';
 
 /** Objects nested deeper than this are replaced by a marker (their strings can't be checked). */
@@ -80,6 +82,11 @@ export function isSensitiveKey(key: string): boolean {
   return verdict;
 }
 
+// Every opaque secret the platform issues (one registry in @switchboard/auth): `sbk_|sbr_|...`.
+const TOKEN_PREFIXES = OPAQUE_TOKEN_PREFIXES.map((p) => p.replace(/[^A-Za-z0-9_]/g, '\\$&')).join(
+  '|',
+);
+
 // One pass over each string. Alternatives are tried left to right at each position, so the
 // more specific ones come first (an email whose local part is a phone number is an email).
 // Every quantifier is bounded or anchored on a literal prefix: no quadratic blow-up.
@@ -87,7 +94,7 @@ const SCRUB = new RegExp(
   [
     String.raw`(?<bearer>\b[Bb]earer\s+)[A-Za-z0-9._~+/=-]{8,}`,
     String.raw`(?<jwt>\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`,
-    String.raw`(?<![A-Za-z0-9])(?<token>sb[kdre]_)[A-Za-z0-9_-]+`,
+    String.raw`(?<![A-Za-z0-9])(?<token>${TOKEN_PREFIXES})[A-Za-z0-9_-]+`,
     String.raw`(?<userinfo>\/\/[^\s/:@]{1,256}:)[^\s/@]{1,256}@`,
     String.raw`(?<![A-Za-z0-9._%+-])(?<email>[A-Za-z0-9._%+-]{1,256}@(?<domain>(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}))`,
     String.raw`(?<phone>\+\(?\d(?:[ .()-]{0,2}\d){6,14})(?!\d)`,

@@ -3,3 +3,4 @@ export * from './tenant-transaction';
 export * from './tenant-migrations';
 export * from './isolation-check';
 export * from './migrations-runner';
+export * from './sql';

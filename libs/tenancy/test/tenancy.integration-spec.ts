@@ -116,14 +116,64 @@ describe('tenant isolation in PostgreSQL', () => {
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
     try {
-      expect(await checkTenantIsolation(owner, APP_ROLE)).toEqual([]);
+      expect(await checkTenantIsolation(owner, APP_ROLE, {})).toEqual([]);
       await owner.query('CREATE TABLE leaky (org_id uuid NOT NULL, secret text)');
       await owner.query('ALTER TABLE leaky ENABLE ROW LEVEL SECURITY');
-      expect(await checkTenantIsolation(owner, APP_ROLE)).toEqual([
+      expect(await checkTenantIsolation(owner, APP_ROLE, {})).toEqual([
         'leaky: row-level security is not forced',
         'leaky: has no policy',
       ]);
       await owner.query('DROP TABLE leaky');
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('fails for a table without org_id unless it is on the reviewed list of global tables', async () => {
+    const owner = new Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    try {
+      // A tenant's data keyed some other way: before, only org_id tables were looked at.
+      await owner.query('CREATE TABLE contacts (tenant uuid NOT NULL, phone text NOT NULL)');
+      await owner.query('CREATE SCHEMA reporting');
+      await owner.query('CREATE TABLE reporting.daily (org_id uuid NOT NULL, sent int)');
+      await owner.query('CREATE VIEW note_texts AS SELECT org_id, text FROM notes');
+      expect(await checkTenantIsolation(owner, APP_ROLE, {})).toEqual([
+        'contacts: table without org_id that is not on the list of global tables',
+        'note_texts: view without security_invoker (it reads as its owner, past RLS)',
+        'reporting.daily: row-level security is not enabled',
+        'reporting.daily: row-level security is not forced',
+        'reporting.daily: has no policy',
+      ]);
+
+      await owner.query('DROP SCHEMA reporting CASCADE');
+      await owner.query('ALTER VIEW note_texts SET (security_invoker = true)');
+      expect(
+        await checkTenantIsolation(owner, APP_ROLE, {
+          contacts: 'test fixture: phone numbers shared by every tenant',
+        }),
+      ).toEqual([]);
+
+      // The list stays honest: no stale entries, no tenant tables, a reason on each.
+      expect(
+        await checkTenantIsolation(owner, APP_ROLE, {
+          contacts: '',
+          notes: 'looks global to someone',
+          gone: 'a table dropped long ago',
+        }),
+      ).toEqual([
+        'notes: listed as global but has an org_id column (isolate it instead)',
+        'contacts: listed as global without a one-line reason',
+        'gone: listed as global but there is no such table',
+      ]);
+
+      // The libs' own event and migration tables are known globals.
+      await owner.query('CREATE TABLE schema_migrations (id serial PRIMARY KEY, name text)');
+      expect(
+        await checkTenantIsolation(owner, APP_ROLE, { contacts: 'test fixture: shared' }),
+      ).toEqual([]);
+      await owner.query('DROP TABLE schema_migrations, contacts');
+      await owner.query('DROP VIEW note_texts');
     } finally {
       await owner.end();
     }

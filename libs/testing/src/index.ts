@@ -8,3 +8,5 @@ export * from './test-tokens';
 export * from './platform';
 export * from './mailbox';
 export * from './subgraph-schema';
+export * from './authorization-matrix';
+export * from './manual-clock';

@@ -130,6 +130,22 @@ export class TestTokenIssuer {
     });
   }
 
+  /** An access token of `typ: device` (a device principal: an organization, no scopes). */
+  device(orgId: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return accessToken(this.key, {
+      iss: this.issuer,
+      aud: this.audience,
+      sub: randomUUID(),
+      org: orgId,
+      jti: randomUUID(),
+      typ: 'device',
+      iat: now,
+      exp: now + 15 * 60,
+      ...extra,
+    });
+  }
+
   stop(): Promise<void> {
     return this.jwks.stop();
   }

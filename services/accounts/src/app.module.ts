@@ -1,9 +1,6 @@
 import {
-  Inject,
   Injectable,
   Module,
-  type OnApplicationShutdown,
-  type BeforeApplicationShutdown,
   type DynamicModule,
   type OnApplicationBootstrap,
   type Provider,
@@ -12,31 +9,28 @@ import { APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AUDIT_SINK,
+  FederationCaller,
   graphqlContext,
   JwtAuthGuard,
   JwtStrategy,
   JwtVerifier,
 } from '@switchboard/auth';
 import { formatGraphQLError } from '@switchboard/errors';
-import { EventsModule, EventsRuntime } from '@switchboard/events';
+import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
 import {
   createLogger,
   graphqlLogging,
-  HealthModule,
   MetricsModule,
-  postgresCheck,
   type Logger,
 } from '@switchboard/observability';
+import { Clock, DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
 import { ApiTokensResolver } from './api-tokens/api-tokens.resolver';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { TokenExchangeController } from './api-tokens/token-exchange.controller';
 import { OutboxAuditSink } from './audit/outbox-audit-sink';
-import { CLOCK, systemClock, type Clock } from './common/clock';
-import { CallerResolver } from './common/request-meta';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config';
 import { AccountsEvents } from './events/accounts-events';
 import { GoogleSignInResolver } from './google/google-sign-in.resolver';
@@ -72,23 +66,13 @@ import { TokenIssuer } from './tokens/token-issuer.service';
 
 export const LOGGER = Symbol('LOGGER');
 
-/** Seams for tests (the clock, the mail transport, the logger) and main.ts (shutdown). */
+/**
+ * Seams for tests (the mail transport, the logger); the clock and the shutdown steps come
+ * with createServiceApp (@switchboard/service-kit).
+ */
 export interface AppOptions {
-  clock?: Clock;
   mailTransport?: MailTransport;
   logger?: Logger;
-  /** Runs when the application shuts down, after the consumers stopped (main.ts: flushing traces). */
-  onShutdown?: () => Promise<void>;
-}
-
-const ON_SHUTDOWN = Symbol('ON_SHUTDOWN');
-
-@Injectable()
-class ShutdownStep implements OnApplicationShutdown {
-  constructor(@Inject(ON_SHUTDOWN) private readonly step: () => Promise<void>) {}
-  onApplicationShutdown(): Promise<void> {
-    return this.step();
-  }
 }
 
 /**
@@ -97,19 +81,6 @@ class ShutdownStep implements OnApplicationShutdown {
  */
 export function keyRetentionSeconds(config: AccountsConfig): number {
   return Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.API_TOKEN_JWT_TTL_SECONDS) + 65;
-}
-
-/** A query target for the readiness check, bound to the DataSource when Nest has made it. */
-class LateDataSource {
-  private dataSource?: DataSource;
-  bind(dataSource: DataSource): this {
-    this.dataSource = dataSource;
-    return this;
-  }
-  query(sql: string): Promise<unknown> {
-    if (!this.dataSource) return Promise.reject(new Error('database not initialized'));
-    return this.dataSource.query(sql);
-  }
 }
 
 /** A fresh database gets its first signing key before the first request. */
@@ -121,28 +92,12 @@ class SigningKeysBootstrap implements OnApplicationBootstrap {
   }
 }
 
-/**
- * Stops consuming and relaying before the providers shut down, so the consumer never works
- * on a database connection TypeORM is closing (EventsRuntime's own shutdown runs in the same
- * phase as TypeORM's, in no set order; calling it twice is harmless).
- */
-@Injectable()
-class EventsDrain implements BeforeApplicationShutdown {
-  constructor(private readonly runtime: EventsRuntime) {}
-  beforeApplicationShutdown(): Promise<void> {
-    return this.runtime.onApplicationShutdown();
-  }
-}
-
 @Module({})
 export class AppModule {
   static forRoot(config: AccountsConfig, options: AppOptions = {}): DynamicModule {
     const logger = options.logger ?? createLogger({ service: 'accounts', level: config.LOG_LEVEL });
-    // HealthModule takes its checks up front; the DataSource exists only once TypeORM started.
-    const database = new LateDataSource();
     const infrastructure: Provider[] = [
       { provide: ACCOUNTS_CONFIG, useValue: config },
-      { provide: CLOCK, useValue: options.clock ?? systemClock },
       { provide: LOGGER, useValue: logger },
       {
         provide: MAIL_TRANSPORT,
@@ -152,7 +107,7 @@ export class AppModule {
       },
       {
         provide: SigningKeys,
-        inject: [DataSource, CLOCK],
+        inject: [DataSource, Clock],
         useFactory: (dataSource: DataSource, clock: Clock) =>
           new SigningKeys(dataSource, clock, {
             encryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY,
@@ -161,7 +116,7 @@ export class AppModule {
       },
       {
         provide: TokenIssuer,
-        inject: [SigningKeys, CLOCK],
+        inject: [SigningKeys, Clock],
         useFactory: (keys: SigningKeys, clock: Clock) =>
           new TokenIssuer(keys, clock, {
             issuer: config.AUTH_ISSUER,
@@ -188,26 +143,12 @@ export class AppModule {
       JwtAuthGuard,
       { provide: APP_GUARD, useClass: JwtAuthGuard },
       { provide: AUDIT_SINK, useClass: OutboxAuditSink },
-      {
-        provide: LateDataSource,
-        inject: [DataSource],
-        useFactory: (dataSource: DataSource) => database.bind(dataSource),
-      },
       SigningKeysBootstrap,
-      EventsDrain,
-      { provide: ON_SHUTDOWN, useValue: options.onShutdown ?? (async () => undefined) },
-      ShutdownStep,
     ];
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: config.DATABASE_URL,
-          autoLoadEntities: true,
-          synchronize: false,
-          extra: { max: 20 },
-        }),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         GraphQLModule.forRoot<ApolloFederationDriverConfig>({
           driver: ApolloFederationDriver,
           autoSchemaFile: { federation: 2 },
@@ -223,6 +164,7 @@ export class AppModule {
           useFactory: () => ({
             service: 'accounts',
             brokers: config.KAFKA_BROKERS,
+            security: kafkaSecurityOptions(config),
             databaseUrl: config.DATABASE_URL,
             groupId: config.KAFKA_GROUP_ID,
             idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
@@ -230,13 +172,13 @@ export class AppModule {
           }),
         }),
         MetricsModule.forRoot({ service: 'accounts' }),
-        HealthModule.forRoot({ checks: [postgresCheck(database)] }),
+        ReadinessModule.forRoot(),
       ],
       controllers: [JwksController, TokenExchangeController],
       providers: [
         ...infrastructure,
         AccountsEvents,
-        CallerResolver,
+        FederationCaller,
         OrganizationsRepository,
         UsersRepository,
         UserTokensRepository,

@@ -119,4 +119,22 @@ describe('accounts config', () => {
       describeConfig(accountsConfigShape, loadAccountsConfig(base)).SIGNING_KEY_ENCRYPTION_KEY,
     ).toBe('[secret]');
   });
+
+  it('refuses a Kafka SASL mechanism without credentials at boot, and hides the password', () => {
+    try {
+      loadAccountsConfig({ ...base, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'a' });
+      throw new Error('should have failed');
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set',
+      ]);
+    }
+    const config = loadAccountsConfig({
+      ...base,
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'accounts',
+      KAFKA_SASL_PASSWORD: 'kafka-password',
+    });
+    expect(describeConfig(accountsConfigShape, config).KAFKA_SASL_PASSWORD).toBe('[secret]');
+  });
 });

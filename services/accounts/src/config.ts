@@ -1,4 +1,7 @@
+import { authTokenConfigShape } from '@switchboard/auth';
 import { ConfigError, env, loadConfig, secret, z } from '@switchboard/config';
+import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 
 /**
  * Development-only stand-ins for the secrets, so `node dist/.../main.js` works on a laptop
@@ -28,21 +31,22 @@ export const accountsConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4101),
   LOG_LEVEL: env.logLevel(),
-  /** Application role: what the service runs as (row-level security applies). */
-  DATABASE_URL: secret(env.postgresUrl()),
-  /** Owner role: migrations only. */
-  DATABASE_OWNER_URL: secret(env.postgresUrl().optional()),
+  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE. */
+  ...databaseConfigShape,
   KAFKA_BROKERS: env.brokers(),
   KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
   /** Shorter Kafka timings for the dev broker and tests. */
   KAFKA_FAST_CONSUMERS: env.bool(false),
   /** Consumer group of the mail sender (replicas share it). */
   KAFKA_GROUP_ID: z.string().min(1).default('accounts'),
+  /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
+  ...kafkaSecurityConfigShape,
 
-  /** `iss` of every access token; verifiers (gateway, subgraphs) use the same AUTH_ISSUER. */
-  AUTH_ISSUER: z.string().min(1).default('urn:switchboard:accounts'),
-  /** `aud` of every access token; verifiers use the same AUTH_AUDIENCE. */
-  AUTH_AUDIENCE: z.string().min(1).default('switchboard-api'),
+  /**
+   * `iss` and `aud` of every access token (AUTH_ISSUER, AUTH_AUDIENCE): libs/auth's settings,
+   * which verifiers (gateway, subgraphs) read with the same defaults.
+   */
+  ...authTokenConfigShape,
   /** Lifetime of access tokens of signed-in users (seconds, at most 15 minutes). */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(900),
   /** Lifetime of refresh tokens (seconds, default 30 days); each use rotates the token. */
@@ -90,11 +94,10 @@ export const accountsConfigShape = {
   /** Invitations per organization per 24 hours. */
   INVITATION_MAX_PER_ORG_PER_DAY: limit(100),
   /**
-   * Express `trust proxy`: which hops may set X-Forwarded-For, so the client IP (login
-   * throttling, rate limits) is the caller's and not the gateway's. `loopback` trusts a gateway
-   * on the same host; in a cluster give the gateway's network (e.g. `10.0.0.0/8`), or `false`.
+   * TRUST_PROXY: which hops may set X-Forwarded-For, so the client IP (login throttling, rate
+   * limits) is the caller's and not the gateway's; HTTP_KEEP_ALIVE_TIMEOUT_MS (see the kit).
    */
-  TRUST_PROXY: z.string().default('loopback'),
+  ...httpConfigShape,
 
   /** Where the links in emails point (the web app): `<APP_BASE_URL>/verify-email?token=…`. */
   APP_BASE_URL: z.string().url().default('http://localhost:3000'),
@@ -142,7 +145,7 @@ export function loadAccountsConfig(
   source: Record<string, string | undefined> = process.env,
 ): AccountsConfig {
   const raw = loadRawConfig(source);
-  const problems: string[] = [];
+  const problems: string[] = kafkaSecurityProblems(raw);
   if (raw.NODE_ENV === 'production') {
     if (!raw.SIGNING_KEY_ENCRYPTION_KEY)
       problems.push('SIGNING_KEY_ENCRYPTION_KEY is required in production');

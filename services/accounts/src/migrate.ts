@@ -1,17 +1,6 @@
 // Applies the service's migrations with the owner role: `node dist/services/accounts/src/migrate.js`.
-import { createLogger } from '@switchboard/observability';
+import { migrateService } from '@switchboard/service-kit';
 import { loadAccountsConfig } from './config';
-import { migrate } from './database';
+import { migrations } from './migrations';
 
-async function main(): Promise<void> {
-  const config = loadAccountsConfig();
-  const logger = createLogger({ service: 'accounts', level: config.LOG_LEVEL });
-  if (!config.DATABASE_OWNER_URL) throw new Error('DATABASE_OWNER_URL is required to migrate');
-  const applied = await migrate(config.DATABASE_OWNER_URL, config.DATABASE_URL);
-  logger.info({ applied }, 'migrations applied');
-}
-
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+void migrateService({ service: 'accounts', loadConfig: loadAccountsConfig, migrations });

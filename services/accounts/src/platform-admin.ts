@@ -9,9 +9,10 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { commonV1, complianceV1, Topics } from '@switchboard/contracts';
 import { addToOutbox } from '@switchboard/events';
 import { createLogger } from '@switchboard/observability';
+import { SystemClock } from '@switchboard/service-kit';
+import { inGlobalTransaction, rows } from '@switchboard/tenancy';
 import { DataSource } from 'typeorm';
 import { loadAccountsConfig } from './config';
-import { returning } from './common/db-context';
 
 async function main(): Promise<void> {
   const [command, email] = process.argv.slice(2);
@@ -23,9 +24,9 @@ async function main(): Promise<void> {
   const dataSource = new DataSource({ type: 'postgres', url: config.DATABASE_URL });
   await dataSource.initialize();
   try {
-    const changed = await dataSource.transaction(async (tx) => {
-      const now = new Date();
-      const [user] = await returning<{ id: string }>(
+    const changed = await inGlobalTransaction(dataSource, async (tx) => {
+      const now = new SystemClock().now();
+      const [user] = await rows<{ id: string }>(
         tx,
         `UPDATE users SET is_platform_admin = $2, updated_at = $3 WHERE lower(email) = lower($1) RETURNING id`,
         [email, command === 'grant', now],

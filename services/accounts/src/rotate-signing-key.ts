@@ -6,8 +6,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createLogger } from '@switchboard/observability';
+import { SystemClock } from '@switchboard/service-kit';
 import { keyRetentionSeconds } from './app.module';
-import { systemClock } from './common/clock';
 import { loadAccountsConfig } from './config';
 import { SigningKeys } from './keys/signing-keys.service';
 
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const dataSource = new DataSource({ type: 'postgres', url: config.DATABASE_URL });
   await dataSource.initialize();
   try {
-    const keys = new SigningKeys(dataSource, systemClock, {
+    const keys = new SigningKeys(dataSource, new SystemClock(), {
       encryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY,
       retentionSeconds: keyRetentionSeconds(config),
     });

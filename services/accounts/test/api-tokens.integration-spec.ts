@@ -2,9 +2,8 @@
 // JWTs (POST /internal/token-exchange), revoked.
 import { JwtVerifier } from '@switchboard/auth';
 import { Topics } from '@switchboard/contracts';
-import { EventWatcher } from '@switchboard/testing';
+import { EventWatcher, ManualClock } from '@switchboard/testing';
 import { decodeJwt } from 'jose';
-import { ManualClock } from '../src/common/clock';
 import {
   signUp,
   startAccounts,

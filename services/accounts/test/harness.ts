@@ -1,27 +1,26 @@
 // Boots the real accounts service for one test file: its own database (migrated), the stack's
 // broker, port 0, logs captured in memory.
 import { randomBytes } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Client as PgClient } from 'pg';
 import { accountsV1, Topics } from '@switchboard/contracts';
-import { NestFactory } from '@nestjs/core';
 import { createLogger } from '@switchboard/observability';
+import { createServiceApp, type Clock } from '@switchboard/service-kit';
 import {
   createTestDatabase,
   graphqlClient,
   stackSetting,
   type TestDatabase,
 } from '@switchboard/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, type AppOptions } from '../src/app.module';
-import { configureApp } from '../src/bootstrap';
 import { loadAccountsConfig, type AccountsConfig } from '../src/config';
 import { migrate } from '../src/database';
 
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789';
 
 export interface AccountsUnderTest {
-  app: INestApplication;
+  app: NestExpressApplication;
   url: string;
   graphqlUrl: string;
   gql: ReturnType<typeof graphqlClient>;
@@ -33,7 +32,7 @@ export interface AccountsUnderTest {
 }
 
 export async function startAccounts(
-  options: AppOptions & { env?: Record<string, string>; db?: TestDatabase } = {},
+  options: AppOptions & { clock?: Clock; env?: Record<string, string>; db?: TestDatabase } = {},
 ): Promise<AccountsUnderTest> {
   const db = options.db ?? (await createTestDatabase('accounts'));
   await migrate(db.ownerUrl, db.appUrl);
@@ -66,10 +65,12 @@ export async function startAccounts(
     level: 'debug',
     destination: { write: (line: string) => void logs.push(line) },
   });
-  const app = await NestFactory.create(AppModule.forRoot(config, { ...options, logger }), {
-    bufferLogs: true,
+  const app = await createServiceApp(AppModule.forRoot(config, { ...options, logger }), {
+    service: 'accounts',
+    config,
+    logger,
+    clock: options.clock,
   });
-  configureApp(app, config, logger);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const graphqlUrl = `${url}/graphql`;

@@ -1,7 +1,6 @@
 // Organizations from sign-up to purge: events, owners, closure, the purge job (injected clock).
 import { Topics } from '@switchboard/contracts';
-import { EventWatcher } from '@switchboard/testing';
-import { ManualClock } from '../src/common/clock';
+import { EventWatcher, ManualClock } from '@switchboard/testing';
 import { OrganizationPurgeJob } from '../src/organizations/organization-purge.job';
 import {
   addMember,

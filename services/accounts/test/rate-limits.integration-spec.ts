@@ -3,9 +3,8 @@
 // of its own (X-Forwarded-For, trusted from loopback as from a gateway on the same host).
 import { fromBinary } from '@bufbuild/protobuf';
 import { accountsV1, Topics } from '@switchboard/contracts';
-import { Mailbox, type GraphQLResponse } from '@switchboard/testing';
+import { Mailbox, ManualClock, type GraphQLResponse } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
-import { ManualClock } from '../src/common/clock';
 import { RateLimiter, rateLimitKey } from '../src/identity/rate-limiter.service';
 import { OrganizationPurgeJob } from '../src/organizations/organization-purge.job';
 import {

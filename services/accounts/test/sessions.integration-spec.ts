@@ -1,7 +1,7 @@
 // Sign up, log in, me, refresh rotation with reuse detection, log out, throttling.
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ManualClock } from '../src/common/clock';
+import { ManualClock } from '@switchboard/testing';
 import {
   AUTH_FIELDS,
   PASSWORD,

@@ -1,21 +1,12 @@
-import { Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
 import { AuthModule, authOptionsFromConfig, graphqlContext } from '@switchboard/auth';
 import { formatGraphQLError } from '@switchboard/errors';
-import { EventsModule, KAFKA } from '@switchboard/events';
-import {
-  HealthModule,
-  kafkaCheck,
-  MetricsModule,
-  postgresCheck,
-  type Queryable,
-} from '@switchboard/observability';
+import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
+import { MetricsModule } from '@switchboard/observability';
+import { DatabaseModule, ReadinessModule, type ServiceHttpOptions } from '@switchboard/service-kit';
 import { DEVICES_CONFIG, type DevicesConfig } from './config';
-import { Clock, SystemClock } from './common/clock';
 import { DeviceEventsWriter } from './common/device-events.writer';
 import { DispatchConsumer } from './dispatch/dispatch.consumer';
 import { DispatchService } from './dispatch/dispatch.service';
@@ -33,52 +24,23 @@ import { MobileController } from './mobile-api/mobile.controller';
 import { DeviceWakeups } from './presence/device-wakeups';
 import { FleetSweeper } from './presence/fleet-sweeper';
 
-/** What the readiness checks query, known only once the application has started. */
-class ReadinessTargets {
-  dataSource?: DataSource;
-  kafka?: Kafka;
+/**
+ * The HTTP needs of this service (main.ts and the tests): raw bodies kept for the webhook
+ * signatures, one JSON body limit for the device API and the webhook receiver.
+ */
+export const devicesHttp = (config: DevicesConfig): ServiceHttpOptions => ({
+  rawBody: true,
+  jsonBodyLimit: config.BODY_LIMIT,
+});
 
-  readonly db: Queryable = {
-    query: (sql) => {
-      if (!this.dataSource) return Promise.reject(new Error('database not initialized'));
-      return this.dataSource.query(sql);
-    },
-  };
-
-  async kafkaProbe(): Promise<void> {
-    if (!this.kafka) throw new Error('kafka not initialized');
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.describeCluster();
-    } finally {
-      await admin.disconnect();
-    }
-  }
-}
-
+/** Wiring only: the kit's runtime pieces, GraphQL, Kafka, and the devices features. */
 @Module({})
 export class AppModule {
-  constructor(
-    dataSource: DataSource,
-    @Inject(KAFKA) kafka: Kafka,
-    @Inject(ReadinessTargets) targets: ReadinessTargets,
-  ) {
-    targets.dataSource = dataSource;
-    targets.kafka = kafka;
-  }
-
   static forRoot(config: DevicesConfig): DynamicModule {
-    const targets = new ReadinessTargets();
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: config.DATABASE_URL,
-          synchronize: false,
-          extra: { max: 20 },
-        }),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         GraphQLModule.forRoot<ApolloFederationDriverConfig>({
           driver: ApolloFederationDriver,
           autoSchemaFile: { federation: 2 },
@@ -96,6 +58,7 @@ export class AppModule {
           useFactory: () => ({
             service: 'devices',
             brokers: config.KAFKA_BROKERS,
+            security: kafkaSecurityOptions(config),
             databaseUrl: config.DATABASE_URL,
             groupId: config.KAFKA_GROUP_ID,
             consume: config.KAFKA_CONSUME,
@@ -106,15 +69,11 @@ export class AppModule {
         }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
         MetricsModule.forRoot({ service: 'devices' }),
-        HealthModule.forRoot({
-          checks: [postgresCheck(targets.db), kafkaCheck(() => targets.kafkaProbe())],
-        }),
+        ReadinessModule.forRoot(),
       ],
       controllers: [MobileController, DeviceHooksController],
       providers: [
         { provide: DEVICES_CONFIG, useValue: config },
-        { provide: ReadinessTargets, useValue: targets },
-        { provide: Clock, useClass: SystemClock },
         DeviceEventsWriter,
         DeviceWakeups,
         FleetRepository,

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
 import { env, loadConfig, secret, z } from '@switchboard/config';
+import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 
 const seconds = (fallback: number, min = 1, max = 86_400) =>
   z.coerce.number().min(min).max(max).default(fallback);
@@ -9,10 +12,10 @@ export const devicesConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4102),
   LOG_LEVEL: env.logLevel(),
-  /** Application role: what the service runs as (row-level security applies). */
-  DATABASE_URL: secret(env.postgresUrl()),
-  /** Owner role: migrations only. */
-  DATABASE_OWNER_URL: secret(env.postgresUrl()).optional(),
+  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE. */
+  ...databaseConfigShape,
+  /** TRUST_PROXY (phones reach the service through the ingress), HTTP_KEEP_ALIVE_TIMEOUT_MS. */
+  ...httpConfigShape,
   KAFKA_BROKERS: env.brokers(),
   KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
   /** Shorter Kafka timings for the dev broker and tests. */
@@ -21,17 +24,17 @@ export const devicesConfigShape = {
   KAFKA_CONSUME: env.bool(true),
   /** Consumer group of the dispatch consumer. */
   KAFKA_GROUP_ID: z.string().min(1).default('devices'),
-  /** Access tokens of the accounts service (GraphQL). Defaults suit the local stack only. */
-  AUTH_JWKS_URL: env.url().optional(),
-  AUTH_ISSUER: z.string().min(1).default('switchboard'),
-  AUTH_AUDIENCE: z.string().min(1).default('switchboard'),
+  /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
+  ...kafkaSecurityConfigShape,
+  /** Access tokens of the accounts service (GraphQL): libs/auth's settings and defaults. */
+  ...authConfigShape,
   /**
    * Where phones reach this service (the chart's ingress, HTTPS): the device API is
    * `<PUBLIC_BASE_URL>/api/mobile/v1`, the inbound webhook `<PUBLIC_BASE_URL>/api/device-hooks`.
    */
   PUBLIC_BASE_URL: env.url().optional(),
   /** 32 bytes, base64: encrypts the phones' webhook signing keys at rest (AES-256-GCM). */
-  DEVICES_SECRET_KEY: secret(env.aesKey()).optional(),
+  DEVICES_SECRET_KEY: secret(env.aesKey().optional()),
   /** Largest request body of the device API and the webhook receiver. */
   BODY_LIMIT: z
     .string()
@@ -79,16 +82,21 @@ const DEVELOPMENT_SECRET_KEY = createHash('sha256')
   .digest();
 
 export function loadDevicesConfig(source: Record<string, string | undefined> = process.env) {
-  const config = loadConfig(devicesConfigShape, source);
+  const { config, problems: authProblems } = resolveAuthConfig(
+    loadConfig(devicesConfigShape, source),
+  );
   const production = config.NODE_ENV === 'production';
   const missing = (
     [
-      ['AUTH_JWKS_URL', config.AUTH_JWKS_URL],
       ['PUBLIC_BASE_URL', config.PUBLIC_BASE_URL],
       ['DEVICES_SECRET_KEY', config.DEVICES_SECRET_KEY],
     ] as const
   ).filter(([, value]) => production && !value);
-  const problems = missing.map(([name]) => `${name} is required in production`);
+  const problems = [
+    ...authProblems,
+    ...kafkaSecurityProblems(config),
+    ...missing.map(([name]) => `${name} is required in production`),
+  ];
   // Presence is refreshed by the SSE keepalives: a phone with an open stream must not look
   // silent between two of them.
   if (config.DEVICE_OFFLINE_AFTER_SECONDS < 2 * config.SSE_KEEPALIVE_SECONDS) {
@@ -103,7 +111,6 @@ export function loadDevicesConfig(source: Record<string, string | undefined> = p
   );
   return {
     ...config,
-    AUTH_JWKS_URL: config.AUTH_JWKS_URL ?? 'http://127.0.0.1:4101/.well-known/jwks.json',
     PUBLIC_BASE_URL: publicBaseUrl,
     secretKey: config.DEVICES_SECRET_KEY
       ? Buffer.from(config.DEVICES_SECRET_KEY, 'base64')

@@ -1,19 +1,6 @@
 // Applies the service's migrations with the owner role: `node dist/services/devices/src/migrate.js`.
-import { createLogger } from '@switchboard/observability';
+import { migrateService } from '@switchboard/service-kit';
 import { loadDevicesConfig } from './config';
-import { migrate } from './database';
+import { migrations } from './migrations';
 
-async function main(): Promise<void> {
-  const config = loadDevicesConfig();
-  if (!config.DATABASE_OWNER_URL) throw new Error('DATABASE_OWNER_URL is required to migrate');
-  const applied = await migrate(config.DATABASE_OWNER_URL, config.DATABASE_URL);
-  createLogger({ service: 'devices', level: config.LOG_LEVEL }).info(
-    { applied },
-    'migrations applied',
-  );
-}
-
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+void migrateService({ service: 'devices', loadConfig: loadDevicesConfig, migrations });

@@ -1,55 +1,36 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule, authOptionsFromConfig, graphqlContext } from '@switchboard/auth';
 import { formatGraphQLError } from '@switchboard/errors';
-import { EventsModule } from '@switchboard/events';
-import {
-  graphqlLogging,
-  HealthModule,
-  kafkaCheck,
-  MetricsModule,
-  postgresCheck,
-  type Logger,
-} from '@switchboard/observability';
+import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
+import { graphqlLogging, MetricsModule, type Logger } from '@switchboard/observability';
+import { DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
 import { MESSAGING_CONFIG, type MessagingConfig } from './config';
 import { DeviceReference, OrganizationReference } from './federation/entity-references';
-import { ReadinessBinding, ReadinessTargets } from './health/readiness';
 import { MessagingModule } from './messaging.module';
 
 @Global()
 @Module({})
 class MessagingConfigModule {
-  static forRoot(config: MessagingConfig, targets: ReadinessTargets): DynamicModule {
+  static forRoot(config: MessagingConfig): DynamicModule {
     return {
       module: MessagingConfigModule,
-      providers: [
-        { provide: MESSAGING_CONFIG, useValue: config },
-        { provide: ReadinessTargets, useValue: targets },
-      ],
-      exports: [MESSAGING_CONFIG, ReadinessTargets],
+      providers: [{ provide: MESSAGING_CONFIG, useValue: config }],
+      exports: [MESSAGING_CONFIG],
     };
   }
 }
 
-const notStarted = () => Promise.reject(new Error('not started'));
-
+/** Wiring only: the kit's runtime pieces, GraphQL, Kafka, and the messaging features. */
 @Module({})
 export class AppModule {
   static forRoot(config: MessagingConfig, options: { logger?: Logger } = {}): DynamicModule {
-    const targets = new ReadinessTargets();
     return {
       module: AppModule,
       imports: [
-        MessagingConfigModule.forRoot(config, targets),
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: config.DATABASE_URL,
-          synchronize: false,
-          entities: [],
-          extra: { max: config.DATABASE_POOL_SIZE },
-        }),
+        MessagingConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
         GraphQLModule.forRoot<ApolloFederationDriverConfig>({
           driver: ApolloFederationDriver,
@@ -67,22 +48,16 @@ export class AppModule {
             service: 'messaging',
             groupId: config.KAFKA_GROUP_ID,
             brokers: config.KAFKA_BROKERS,
+            security: kafkaSecurityOptions(config),
             databaseUrl: config.DATABASE_URL,
             idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
             fastConsumers: config.KAFKA_FAST_CONSUMERS,
           }),
         }),
         MetricsModule.forRoot({ service: 'messaging' }),
-        HealthModule.forRoot({
-          checks: [
-            postgresCheck({ query: (sql) => targets.dataSource?.query(sql) ?? notStarted() }),
-            kafkaCheck(() => targets.probeKafka?.() ?? notStarted()),
-          ],
-          gracefulShutdownTimeoutMs: config.NODE_ENV === 'production' ? 5_000 : 0,
-        }),
+        ReadinessModule.forRoot(),
         MessagingModule,
       ],
-      providers: [ReadinessBinding],
     };
   }
 }

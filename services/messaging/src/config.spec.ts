@@ -39,4 +39,19 @@ describe('messaging config', () => {
   it('reads country codes in any case', () => {
     expect(loadMessagingConfig({ ...base, DEFAULT_COUNTRY: 'br' }).DEFAULT_COUNTRY).toBe('BR');
   });
+
+  it('refuses a Kafka SASL mechanism without credentials at boot, naming the variables', () => {
+    expect(() => loadMessagingConfig({ ...base, KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(
+      /KAFKA_SASL_USERNAME is required.*\n.*KAFKA_SASL_PASSWORD is required/,
+    );
+    expect(
+      loadMessagingConfig({
+        ...base,
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'messaging',
+        KAFKA_SASL_PASSWORD: 'pw',
+      }),
+    ).toMatchObject({ KAFKA_SSL: true, KAFKA_SASL_MECHANISM: 'scram-sha-512' });
+  });
 });

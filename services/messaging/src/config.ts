@@ -1,5 +1,7 @@
-import { authConfigShape } from '@switchboard/auth';
-import { env, loadConfig, secret, z } from '@switchboard/config';
+import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
+import { ConfigError, env, loadConfig, z } from '@switchboard/config';
+import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 import { isKnownCountry } from './messages/domain/phone-number';
 
 /** The messaging service's environment, validated at boot. */
@@ -7,18 +9,18 @@ export const messagingConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4103),
   LOG_LEVEL: env.logLevel(),
-  /** Application role: what the service runs as (row-level security applies). */
-  DATABASE_URL: secret(env.postgresUrl()),
-  /** Owner role: migrations only. */
-  DATABASE_OWNER_URL: secret(env.postgresUrl()).optional(),
-  /** Connections of the application pool (sends hold one for a few milliseconds). */
-  DATABASE_POOL_SIZE: env.int(20).pipe(z.number().int().min(2).max(200)),
+  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE (sends hold a connection for a few ms). */
+  ...databaseConfigShape,
+  /** TRUST_PROXY, HTTP_KEEP_ALIVE_TIMEOUT_MS. */
+  ...httpConfigShape,
   KAFKA_BROKERS: env.brokers(),
   KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
   /** Shorter Kafka timings for the dev broker and tests. */
   KAFKA_FAST_CONSUMERS: env.bool(false),
   /** Consumer group of the device-report, inbound and projection consumers. */
   KAFKA_GROUP_ID: z.string().min(1).default('messaging'),
+  /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
+  ...kafkaSecurityConfigShape,
   ...authConfigShape,
   /** Country for numbers written in national format when the organization has none (ISO 3166-1). */
   DEFAULT_COUNTRY: z
@@ -51,24 +53,15 @@ export const messagingConfigShape = {
 export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;
 
 /**
- * Outside production the token settings default to the local accounts service (port 4101),
- * so `npm start` runs without extra variables; production must set them.
+ * Loads and checks the configuration. The token settings are libs/auth's (outside production
+ * AUTH_JWKS_URL defaults to the local accounts service, so `npm start` runs without extra
+ * variables; production must set it).
  */
-const developmentDefaults: Record<string, string> = {
-  AUTH_JWKS_URL: 'http://127.0.0.1:4101/.well-known/jwks.json',
-  AUTH_ISSUER: 'urn:switchboard:accounts',
-  AUTH_AUDIENCE: 'switchboard-api',
-};
-
 export function loadMessagingConfig(source: Record<string, string | undefined> = process.env) {
-  const withDefaults =
-    source.NODE_ENV === 'production'
-      ? source
-      : {
-          ...developmentDefaults,
-          ...Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)),
-        };
-  return loadConfig(messagingConfigShape, withDefaults);
+  const { config, problems } = resolveAuthConfig(loadConfig(messagingConfigShape, source));
+  problems.push(...kafkaSecurityProblems(config));
+  if (problems.length) throw new ConfigError(problems);
+  return config;
 }
 
 export const MESSAGING_CONFIG = Symbol('MESSAGING_CONFIG');

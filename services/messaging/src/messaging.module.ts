@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { Clock } from './common/clock';
-import { GraphQLPrincipal } from './common/graphql-principal';
 import { ConversationThreading } from './conversations/conversation-threading';
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { ConversationsResolver } from './conversations/conversations.resolver';
@@ -29,7 +27,6 @@ import { SchedulerService } from './scheduler/scheduler.service';
 /** Messages, conversations, their consumers, the scheduler and the GraphQL API. */
 @Module({
   providers: [
-    Clock,
     MessagesRepository,
     IdempotencyRepository,
     ConversationsRepository,
@@ -54,7 +51,6 @@ import { SchedulerService } from './scheduler/scheduler.service';
     },
     MessagesConsumer,
     ProjectionsConsumer,
-    GraphQLPrincipal,
     MessagesResolver,
     ConversationsResolver,
     DeviceReferenceResolver,

@@ -1,17 +1,6 @@
 // Applies the service's migrations with the owner role: `node dist/services/messaging/src/migrate.js`.
+import { migrateService } from '@switchboard/service-kit';
 import { loadMessagingConfig } from './config';
-import { migrate } from './database';
+import { migrations } from './migrations';
 
-async function main(): Promise<void> {
-  const config = loadMessagingConfig();
-  if (!config.DATABASE_OWNER_URL) throw new Error('DATABASE_OWNER_URL is required to migrate');
-  const applied = await migrate(config.DATABASE_OWNER_URL, config.DATABASE_URL);
-  process.stdout.write(
-    `${JSON.stringify({ level: 'info', service: 'messaging', msg: 'migrations applied', applied })}\n`,
-  );
-}
-
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+void migrateService({ service: 'messaging', loadConfig: loadMessagingConfig, migrations });

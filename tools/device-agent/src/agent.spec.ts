@@ -1,5 +1,4 @@
 import { parseOptions } from './options';
-import { countSegments } from './segments';
 import { gsonDate } from './simulated-phone';
 
 describe('device agent options', () => {
@@ -40,12 +39,6 @@ describe('device agent options', () => {
 });
 
 describe('device agent helpers', () => {
-  it('counts segments like Android', () => {
-    expect(countSegments('hello')).toBe(1);
-    expect(countSegments('x'.repeat(200))).toBe(2);
-    expect(countSegments('Ж'.repeat(71))).toBe(2);
-  });
-
   it('writes dates as Gson does', () => {
     expect(gsonDate(new Date(Date.UTC(2024, 4, 13, 9, 49, 17, 357)))).toBe(
       '2024-05-13T09:49:17.357Z',

@@ -1,4 +1,3 @@
 export * from './simulated-phone';
 export * from './sse-client';
-export * from './segments';
 export * from './options';

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { countSegments } from './segments';
+import { countSegments } from '@switchboard/sms';
 import { openEventStream, type EventStreamHandle } from './sse-client';
 
 /**

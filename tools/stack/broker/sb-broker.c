@@ -16,6 +16,13 @@
  *   bootstrap                     -> ok <bootstrap servers>
  *
  * Every reply is one line: "ok[ detail]" or "err <reason>".
+ *
+ * SB_BROKER_DEBUG=<librdkafka debug contexts> (e.g. "mock") logs the mock's decisions to
+ * stderr, such as every consumer group state change.
+ *
+ * librdkafka's mock is built with tools/stack/broker/librdkafka-mock.patch applied (see
+ * stack.sh): its consumer group coordinator otherwise fails a follower whose SyncGroup comes
+ * after the leader's, and can leave a connection blocked for good.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,6 +39,8 @@
 #include "rdkafka_mock.h"
 
 #define MAX_CLIENTS 32
+/* Kafka API keys (the protocol's numbers). */
+#define API_LEAVE_GROUP 13
 #define LINE_MAX_LEN 1024
 
 static volatile sig_atomic_t running = 1;
@@ -138,7 +147,12 @@ int main(int argc, char **argv) {
 
   char errstr[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+  const char *debug = getenv("SB_BROKER_DEBUG");
+  rd_kafka_conf_set(conf, "log_level", debug && *debug ? "7" : "3", errstr, sizeof errstr);
+  if (debug && *debug && rd_kafka_conf_set(conf, "debug", debug, errstr, sizeof errstr)) {
+    fprintf(stderr, "sb-broker: SB_BROKER_DEBUG: %s\n", errstr);
+    return 2;
+  }
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (!rk) { fprintf(stderr, "sb-broker: %s\n", errstr); return 1; }
 
@@ -148,6 +162,11 @@ int main(int argc, char **argv) {
   rd_kafka_mock_set_controller_id(mc, 1);
   /* Tests start and stop consumer groups all the time: no join delay. */
   rd_kafka_mock_group_initial_rebalance_delay_ms(mc, 0);
+  /* LeaveGroup v3+ takes a batch of members and answers per member, but the mock reads every
+   * version as v0-v2 (one member id) and answers without the members array: the member never
+   * left and kafkajs, which uses v3 when offered, failed to decode the answer ("offset out of
+   * range" on every consumer stop). Offered v0-v2, kafkajs uses v2, which both read alike. */
+  rd_kafka_mock_set_apiversion(mc, API_LEAVE_GROUP, 0, 2);
 
   int created = topics ? create_topics(mc, topics) : 0;
   if (created < 0) return 1;

@@ -2,9 +2,16 @@
 // chart runs it as a pre-install/pre-upgrade hook). Idempotent: existing topics are left as
 // they are, a topic with fewer partitions than the catalog says is grown, never shrunk.
 //   KAFKA_BROKERS=h:9092 node dist/tools/topics/src/create-topics.js [--replication-factor 3] [--dry-run]
+// A cluster with TLS or SASL takes the services' KAFKA_SSL* and KAFKA_SASL_* variables.
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { ConfigError, loadConfig } from '@switchboard/config';
 import { topicCatalog } from '@switchboard/contracts';
+import {
+  kafkaSecurityConfigShape,
+  kafkaSecurityOptions,
+  kafkaSecurityProblems,
+} from '@switchboard/events';
 import { topicPlan } from './topic-plan';
 
 async function main(): Promise<void> {
@@ -28,10 +35,14 @@ async function main(): Promise<void> {
   }
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
   if (brokers.length === 0) throw new Error('KAFKA_BROKERS is required');
+  const security = loadConfig(kafkaSecurityConfigShape, process.env);
+  const problems = kafkaSecurityProblems(security);
+  if (problems.length) throw new ConfigError(problems);
   const admin = new Kafka({
     clientId: 'switchboard-topics',
     brokers,
     logLevel: logLevel.WARN,
+    ...kafkaSecurityOptions(security),
   }).admin();
   await admin.connect();
   try {

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SCOPES, scopesOfRole, type Principal, type Scope } from '@switchboard/auth';
-import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
-import { returning, row, rows, setTenant, setTokenHash } from '../common/db-context';
 import {
-  displayPrefix,
-  generateToken,
-  hashToken,
-  isTokenOf,
-  TokenKind,
-} from '../domain/opaque-token';
+  generateOpaqueToken,
+  isOpaqueToken,
+  OpaqueTokenPrefix,
+  requireOrg,
+  SCOPES,
+  scopesOfRole,
+  type Principal,
+  type Scope,
+} from '@switchboard/auth';
+import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
+import { Clock } from '@switchboard/service-kit';
+import { inGlobalTransaction, inTenantTransaction, row, rows } from '@switchboard/tenancy';
+import { byTokenHash } from '../common/db-context';
+import { displayPrefix, hashToken } from '../domain/opaque-token';
 import { AccountsEvents } from '../events/accounts-events';
-import { actorOf, orgOf } from '../organizations/organizations.service';
+import { actorOf } from '../organizations/organizations.service';
 import { TokenIssuer, type IssuedAccessToken } from '../tokens/token-issuer.service';
 
 export interface ApiTokenRecord {
@@ -72,7 +76,7 @@ const unauthorized = () =>
 export class ApiTokensService {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     private readonly issuer: TokenIssuer,
     private readonly events: AccountsEvents,
   ) {}
@@ -81,7 +85,7 @@ export class ApiTokensService {
     principal: Principal,
     input: { name: string; scopes: string[]; expiresAt?: Date | null },
   ): Promise<{ token: string; apiToken: ApiTokenRecord }> {
-    const orgId = orgOf(principal);
+    const orgId = requireOrg(principal);
     if (principal.kind !== 'user')
       throw new AccountsException(AccountsErrorCode.FORBIDDEN, 'Only people create API tokens');
     const name = (input.name ?? '').trim();
@@ -113,9 +117,8 @@ export class ApiTokensService {
         'expiresAt must be in the future',
       );
     }
-    const token = generateToken(TokenKind.apiToken);
-    const apiToken = await this.dataSource.transaction(async (tx) => {
-      await setTenant(tx, orgId);
+    const token = generateOpaqueToken(OpaqueTokenPrefix.apiToken);
+    const apiToken = await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const inserted = await row<ApiTokenRow>(
         tx,
         `INSERT INTO api_tokens (id, org_id, name, prefix, token_hash, scopes, created_by, created_at, expires_at)
@@ -154,9 +157,8 @@ export class ApiTokensService {
   }
 
   async list(principal: Principal): Promise<ApiTokenRecord[]> {
-    const orgId = orgOf(principal);
-    return this.dataSource.transaction(async (tx) => {
-      await setTenant(tx, orgId);
+    const orgId = requireOrg(principal);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const found = await rows<ApiTokenRow>(
         tx,
         `SELECT ${COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC, id`,
@@ -167,10 +169,9 @@ export class ApiTokensService {
   }
 
   async revoke(principal: Principal, id: string): Promise<ApiTokenRecord> {
-    const orgId = orgOf(principal);
-    return this.dataSource.transaction(async (tx) => {
+    const orgId = requireOrg(principal);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
-      await setTenant(tx, orgId);
       const existing = /^[0-9a-f-]{36}$/i.test(id)
         ? await row<ApiTokenRow>(tx, `SELECT ${COLUMNS} FROM api_tokens WHERE id = $1 FOR UPDATE`, [
             id,
@@ -179,7 +180,7 @@ export class ApiTokensService {
       if (!existing) throw notFound('API token');
       if (existing.revoked_at) return toApiToken(existing);
       const revokedBy = principal.kind === 'user' ? principal.userId : undefined;
-      const [revoked] = await returning<ApiTokenRow>(
+      const [revoked] = await rows<ApiTokenRow>(
         tx,
         `UPDATE api_tokens SET revoked_at = $2, revoked_by = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, now, revokedBy ?? null],
@@ -204,42 +205,46 @@ export class ApiTokensService {
    * with the token's scopes bounded by its creator's current role. Counts the use.
    */
   async exchange(secret: string): Promise<IssuedAccessToken> {
-    if (!isTokenOf(TokenKind.apiToken, secret)) throw unauthorized();
+    if (!isOpaqueToken(OpaqueTokenPrefix.apiToken, secret)) throw unauthorized();
     const hash = hashToken(secret);
-    const grant = await this.dataSource.transaction(async (tx) => {
-      const now = this.clock.now();
-      await setTokenHash(tx, hash);
-      const found = await row<ApiTokenRow>(
-        tx,
-        `SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = $1`,
-        [hash],
-      );
-      if (!found) return undefined;
-      await setTenant(tx, found.org_id);
-      const state = await row<{
-        status: string;
-        role: 'CUSTOMER' | 'USER' | null;
-        revoked_at: Date | null;
-        expires_at: Date | null;
-      }>(
-        tx,
-        `SELECT o.status, m.role, t.revoked_at, t.expires_at
+    const grant = await inGlobalTransaction(
+      this.dataSource,
+      async (tx, enterTenant) => {
+        const now = this.clock.now();
+        const found = await row<ApiTokenRow>(
+          tx,
+          `SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = $1`,
+          [hash],
+        );
+        if (!found) return undefined;
+        await enterTenant(found.org_id);
+        const state = await row<{
+          status: string;
+          role: 'CUSTOMER' | 'USER' | null;
+          revoked_at: Date | null;
+          expires_at: Date | null;
+        }>(
+          tx,
+          `SELECT o.status, m.role, t.revoked_at, t.expires_at
            FROM api_tokens t
            JOIN organizations o ON o.id = t.org_id
            LEFT JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.created_by
           WHERE t.id = $1`,
-        [found.id],
-      );
-      if (!state || state.revoked_at || state.status !== 'ACTIVE' || !state.role) return undefined;
-      if (state.expires_at && state.expires_at.getTime() <= now.getTime()) return undefined;
-      await tx.query(
-        `UPDATE api_tokens SET last_used_at = $2, use_count = use_count + 1 WHERE id = $1`,
-        [found.id, now],
-      );
-      const role = state.role;
-      const scopes = (found.scopes as Scope[]).filter((s) => scopesOfRole[role].includes(s));
-      return { tokenId: found.id, orgId: found.org_id, role, scopes };
-    });
+          [found.id],
+        );
+        if (!state || state.revoked_at || state.status !== 'ACTIVE' || !state.role)
+          return undefined;
+        if (state.expires_at && state.expires_at.getTime() <= now.getTime()) return undefined;
+        await tx.query(
+          `UPDATE api_tokens SET last_used_at = $2, use_count = use_count + 1 WHERE id = $1`,
+          [found.id, now],
+        );
+        const role = state.role;
+        const scopes = (found.scopes as Scope[]).filter((s) => scopesOfRole[role].includes(s));
+        return { tokenId: found.id, orgId: found.org_id, role, scopes };
+      },
+      byTokenHash(hash),
+    );
     if (!grant) throw unauthorized();
     return this.issuer.apiTokenJwt(grant);
   }

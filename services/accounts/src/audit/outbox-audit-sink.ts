@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuditEntry, AuditSink } from '@switchboard/auth';
+import { inGlobalTransaction } from '@switchboard/tenancy';
 import { AccountsEvents } from '../events/accounts-events';
 
 /**
@@ -16,7 +17,8 @@ export class OutboxAuditSink implements AuditSink {
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.dataSource.transaction((tx) =>
+    // The outbox is not a tenant table: the audited organization travels in the event.
+    await inGlobalTransaction(this.dataSource, (tx) =>
       this.events.audit(tx, {
         actor: entry.actor,
         action: entry.action,

@@ -4,7 +4,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { DataSource } from 'typeorm';
 import { ACCOUNTS_CONFIG, googleSignInEnabled, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
+import { Clock } from '@switchboard/service-kit';
 import { normalizeEmail } from '../domain/email-address';
 import { IdentityService } from '../identity/identity.service';
 import { UsersRepository } from '../identity/users.repository';
@@ -51,7 +51,7 @@ export class GoogleSignInService {
 
   constructor(
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly identity: IdentityService,

@@ -1,7 +1,7 @@
 import { Args, Context, Int, Mutation, Query, Resolver, ResolveReference } from '@nestjs/graphql';
-import { CurrentPrincipal, Public, type Principal } from '@switchboard/auth';
+import { CurrentPrincipal, FederationCaller, Public, type Principal } from '@switchboard/auth';
 import { Allow } from '../common/permission.guard';
-import { CallerResolver, clientIp, type RequestLike } from '../common/request-meta';
+import { clientIp, type RequestLike } from '../common/request-meta';
 import { toAuthPayload, toUserModel } from '../graphql/mappers';
 import { AuthPayloadModel, LogInInput, SignUpInput, UserModel } from '../graphql/models';
 import { SessionsService } from '../tokens/sessions.service';
@@ -17,7 +17,7 @@ export class IdentityResolver {
     private readonly identity: IdentityService,
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
-    private readonly callers: CallerResolver,
+    private readonly callers: FederationCaller,
   ) {}
 
   @Public()
@@ -128,7 +128,7 @@ export class IdentityResolver {
     reference: { __typename: string; id: string },
     context: { req?: RequestLike },
   ): Promise<UserModel | null> {
-    const caller = await this.callers.of(context.req);
+    const caller = await this.callers.principal(context.req);
     const user = await this.users.reference(caller, reference.id);
     return user ? toUserModel(user) : null;
   }

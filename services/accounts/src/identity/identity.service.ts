@@ -3,8 +3,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
-import { setTenant, setUser, uniqueViolation, type Tx } from '../common/db-context';
+import { Clock } from '@switchboard/service-kit';
+import { inGlobalTransaction, isUniqueViolation } from '@switchboard/tenancy';
+import { asUser, setUser, type Tx } from '../common/db-context';
 import { isValidEmail, normalizeEmail } from '../domain/email-address';
 import { passwordProblem, passwordProblemMessages } from '../domain/password-policy';
 import { AccountsEvents } from '../events/accounts-events';
@@ -67,7 +68,7 @@ export class IdentityService {
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
@@ -137,7 +138,7 @@ export class IdentityService {
   ): Promise<AuthResult> {
     const displayName = (account.displayName ?? '').trim().slice(0, 100);
     try {
-      const opened = await this.dataSource.transaction(async (tx) => {
+      const opened = await inGlobalTransaction(this.dataSource, async (tx, enterTenant) => {
         const now = this.clock.now();
         const user = await this.users.insert(
           tx,
@@ -152,7 +153,7 @@ export class IdentityService {
           now,
         );
         const organization = await this.organizations.insert(tx, { id: randomUUID(), ...org }, now);
-        await setTenant(tx, organization.id);
+        await enterTenant(organization.id);
         await this.memberships.insert(
           tx,
           { orgId: organization.id, userId: user.id, role: 'CUSTOMER' },
@@ -170,14 +171,13 @@ export class IdentityService {
       });
       return await this.sessions.complete(opened);
     } catch (error) {
-      const constraint = uniqueViolation(error);
-      if (constraint === 'users_email_key') {
+      if (isUniqueViolation(error, 'users_email_key')) {
         throw new AccountsException(
           AccountsErrorCode.EMAIL_TAKEN,
           'An account with this email already exists',
         );
       }
-      if (constraint === 'organizations_slug_key') {
+      if (isUniqueViolation(error, 'organizations_slug_key')) {
         throw new AccountsException(
           AccountsErrorCode.SLUG_TAKEN,
           'This organization slug is taken',
@@ -208,30 +208,33 @@ export class IdentityService {
 
   /** Opens a session in one of the user's organizations (password and Google logins). */
   async openSessionFor(user: UserRecord, organizationSlug?: string): Promise<AuthResult> {
-    const opened = await this.dataSource.transaction(async (tx) => {
-      await setUser(tx, user.id);
-      const memberships = await this.memberships.forUser(tx, user.id);
-      const organizations = await this.organizations.findByIds(
-        tx,
-        memberships.map((m) => m.orgId),
-      );
-      const live = memberships
-        .map((m) => ({ m, org: organizations.find((o) => o.id === m.orgId) }))
-        .filter((x) => x.org && x.org.status !== 'DELETED');
-      const chosen = organizationSlug
-        ? live.find((x) => x.org!.slug === organizationSlug)
-        : live[0];
-      if (!chosen) {
-        throw new AccountsException(
-          AccountsErrorCode.NO_ORGANIZATION,
-          organizationSlug
-            ? 'You are not a member of this organization'
-            : 'You are not a member of any organization',
+    const opened = await inGlobalTransaction(
+      this.dataSource,
+      async (tx, enterTenant) => {
+        const memberships = await this.memberships.forUser(tx, user.id);
+        const organizations = await this.organizations.findByIds(
+          tx,
+          memberships.map((m) => m.orgId),
         );
-      }
-      await setTenant(tx, chosen.org!.id);
-      return this.sessions.open(tx, user, chosen.org!, chosen.m.role);
-    });
+        const live = memberships
+          .map((m) => ({ m, org: organizations.find((o) => o.id === m.orgId) }))
+          .filter((x) => x.org && x.org.status !== 'DELETED');
+        const chosen = organizationSlug
+          ? live.find((x) => x.org!.slug === organizationSlug)
+          : live[0];
+        if (!chosen) {
+          throw new AccountsException(
+            AccountsErrorCode.NO_ORGANIZATION,
+            organizationSlug
+              ? 'You are not a member of this organization'
+              : 'You are not a member of any organization',
+          );
+        }
+        await enterTenant(chosen.org!.id);
+        return this.sessions.open(tx, user, chosen.org!, chosen.m.role);
+      },
+      asUser(user.id),
+    );
     return this.sessions.complete(opened);
   }
 
@@ -242,7 +245,7 @@ export class IdentityService {
   }
 
   async verifyEmail(token: string): Promise<UserRecord> {
-    return this.dataSource.transaction(async (tx) => {
+    return inGlobalTransaction(this.dataSource, async (tx) => {
       const now = this.clock.now();
       const used = await this.userTokens.consume(tx, token ?? '', 'VERIFY_EMAIL', now);
       if (!used || !(await this.users.markEmailVerified(tx, used.userId, used.email, now))) {
@@ -260,7 +263,7 @@ export class IdentityService {
    * and per address (VERIFICATION_EMAIL_MAX_PER_IP, VERIFICATION_EMAIL_MAX_PER_EMAIL).
    */
   async resendVerification(userId: string, meta: ClientMeta): Promise<boolean> {
-    return this.dataSource.transaction(async (tx) => {
+    return inGlobalTransaction(this.dataSource, async (tx) => {
       const user = await this.users.findById(tx, userId);
       if (!user) throw notFound('User');
       if (user.emailVerifiedAt) return false;
@@ -310,7 +313,7 @@ export class IdentityService {
       });
       return true;
     }
-    await this.dataSource.transaction(async (tx) => {
+    await inGlobalTransaction(this.dataSource, async (tx) => {
       const user = await this.users.findByEmail(tx, normalized);
       if (!user) return;
       const now = this.clock.now();
@@ -337,7 +340,7 @@ export class IdentityService {
   async resetPassword(token: string, newPassword: string): Promise<true> {
     const now = this.clock.now();
     // The link is used up only if the whole change commits (a weak password keeps it valid).
-    return this.dataSource.transaction(async (tx) => {
+    return inGlobalTransaction(this.dataSource, async (tx) => {
       const used = await this.userTokens.consume(tx, token ?? '', 'PASSWORD_RESET', now);
       if (!used)
         throw new AccountsException(
@@ -375,7 +378,7 @@ export class IdentityService {
     if (!(await this.hasher.verify(current ?? '', user.passwordHash))) throw invalidCredentials();
     checkPassword(next, user.email);
     const hash = await this.hasher.hash(next);
-    await this.dataSource.transaction(async (tx) => {
+    await inGlobalTransaction(this.dataSource, async (tx) => {
       const now = this.clock.now();
       await this.users.setPassword(tx, user.id, hash, now);
       await setUser(tx, user.id);

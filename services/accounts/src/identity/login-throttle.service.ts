@@ -3,8 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
-import { returning, rows } from '../common/db-context';
+import { Clock } from '@switchboard/service-kit';
+import { rows } from '@switchboard/tenancy';
 import { strictest, throttle, type Attempt } from '../domain/throttle';
 
 /**
@@ -17,7 +17,7 @@ import { strictest, throttle, type Attempt } from '../domain/throttle';
 export class LoginThrottle {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
   ) {}
 
@@ -72,7 +72,7 @@ export class LoginThrottle {
         { retryAfterSeconds, details: { retryAfterSeconds } },
       );
     }
-    const [attempt] = await returning<{ id: string }>(
+    const [attempt] = await rows<{ id: string }>(
       this.dataSource,
       `INSERT INTO login_attempts (account_key, ip, succeeded, created_at) VALUES ($1, $2, false, $3) RETURNING id`,
       [account, ip, now],

@@ -3,8 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
-import { rows, type Tx } from '../common/db-context';
+import { Clock } from '@switchboard/service-kit';
+import { inGlobalTransaction, rows } from '@switchboard/tenancy';
+import { type Tx } from '../common/db-context';
 import { normalizeEmail } from '../domain/email-address';
 import { rateLimit, strictest, type RateLimit, type ThrottleDecision } from '../domain/throttle';
 
@@ -45,7 +46,7 @@ export const rateLimitKey = {
 export class RateLimiter {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
   ) {}
 
@@ -66,7 +67,8 @@ export class RateLimiter {
   ): Promise<ThrottleDecision> {
     const active = checks.filter((c) => c.limit.max > 0);
     if (!active.length) return { allowed: true };
-    if (!tx) return this.dataSource.transaction((own) => this.consume(action, active, own));
+    if (!tx)
+      return inGlobalTransaction(this.dataSource, (own) => this.consume(action, active, own));
     const keys = [...new Set(active.map((c) => c.key))].sort();
     // In one order, so two requests sharing keys never wait on each other crosswise.
     for (const key of keys) {

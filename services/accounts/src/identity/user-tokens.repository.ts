@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { returning, type Tx } from '../common/db-context';
-import { generateToken, hashToken, TokenKind } from '../domain/opaque-token';
+import { rows } from '@switchboard/tenancy';
+import { type Tx } from '../common/db-context';
+import { generateOpaqueToken, OpaqueTokenPrefix } from '@switchboard/auth';
+import { hashToken } from '../domain/opaque-token';
 
 export type UserTokenPurpose = 'VERIFY_EMAIL' | 'PASSWORD_RESET';
 
 const prefixOf = {
-  VERIFY_EMAIL: TokenKind.emailVerification,
-  PASSWORD_RESET: TokenKind.passwordReset,
+  VERIFY_EMAIL: OpaqueTokenPrefix.emailVerification,
+  PASSWORD_RESET: OpaqueTokenPrefix.passwordReset,
 } as const;
 
 type Runner = Pick<Tx, 'query'>;
@@ -25,7 +27,7 @@ export class UserTokensRepository {
       `UPDATE user_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
       [input.userId, input.purpose, now],
     );
-    const token = generateToken(prefixOf[input.purpose]);
+    const token = generateOpaqueToken(prefixOf[input.purpose]);
     await tx.query(
       `INSERT INTO user_tokens (id, user_id, purpose, email, token_hash, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -49,7 +51,7 @@ export class UserTokensRepository {
     purpose: UserTokenPurpose,
     now: Date,
   ): Promise<{ userId: string; email: string } | undefined> {
-    const [used] = await returning<{ user_id: string; email: string }>(
+    const [used] = await rows<{ user_id: string; email: string }>(
       tx,
       `UPDATE user_tokens SET used_at = $3
         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3

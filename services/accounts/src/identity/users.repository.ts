@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { returning, row, rows, type Tx } from '../common/db-context';
+import { row, rows } from '@switchboard/tenancy';
+import { type Tx } from '../common/db-context';
 
 export interface UserRecord {
   id: string;
@@ -113,7 +114,7 @@ export class UsersRepository {
   }
 
   async markEmailVerified(tx: Runner, id: string, email: string, now: Date): Promise<boolean> {
-    const updated = await returning<{ id: string }>(
+    const updated = await rows<{ id: string }>(
       tx,
       `UPDATE users SET email_verified_at = COALESCE(email_verified_at, $3), updated_at = $3
         WHERE id = $1 AND email = $2 RETURNING id`,

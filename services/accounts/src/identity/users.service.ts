@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '@switchboard/auth';
-import { isUuid } from '@switchboard/tenancy';
-import { setTenant } from '../common/db-context';
+import { inTenantTransaction, isUuid } from '@switchboard/tenancy';
 import { MembershipsRepository } from '../members/memberships.repository';
 import type { UserRecord } from './users.repository';
 
@@ -17,8 +16,7 @@ export class UsersService {
   async reference(caller: Principal | undefined, userId: string): Promise<UserRecord | null> {
     if (!caller || caller.kind === 'service' || !isUuid(userId)) return null;
     const orgId = caller.orgId;
-    return this.dataSource.transaction(async (tx) => {
-      await setTenant(tx, orgId);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const [member] = await this.memberships.members(tx, orgId, [userId]);
       return member?.user ?? null;
     });

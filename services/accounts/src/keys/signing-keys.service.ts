@@ -8,8 +8,9 @@ import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { DataSource } from 'typeorm';
 import { TokenRejection, type SigningKeySource } from '@switchboard/auth';
-import type { Clock } from '../common/clock';
-import { returning, row, rows, type Tx } from '../common/db-context';
+import type { Clock } from '@switchboard/service-kit';
+import { inGlobalTransaction, row, rows } from '@switchboard/tenancy';
+import type { Tx } from '../common/db-context';
 import { KeyEncryption } from './key-encryption';
 
 const generateKeyPair = promisify(generateKeyPairCb);
@@ -70,7 +71,7 @@ export class SigningKeys implements SigningKeySource {
 
   /** Makes sure a key can sign now (first start of a fresh database). */
   async ensureSigningKey(): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    await inGlobalTransaction(this.dataSource, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
       const now = this.clock.now();
       const usable = await row(
@@ -90,11 +91,11 @@ export class SigningKeys implements SigningKeySource {
   async rotate(
     activateInSeconds = 0,
   ): Promise<{ kid: string; activeFrom: Date; retired: string[] }> {
-    const result = await this.dataSource.transaction(async (tx) => {
+    const result = await inGlobalTransaction(this.dataSource, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
       const now = this.clock.now();
       const activeFrom = new Date(now.getTime() + activateInSeconds * 1000);
-      const retired = await returning<{ kid: string }>(
+      const retired = await rows<{ kid: string }>(
         tx,
         `UPDATE signing_keys SET retired_at = $1
           WHERE retired_at IS NULL OR retired_at > $1 RETURNING kid`,

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { accountsV1, Topics } from '@switchboard/contracts';
-import { OnEvent, type ConsumedEvent } from '@switchboard/events';
+import { OnEvent, optionalEventTenant, type ConsumedEvent } from '@switchboard/events';
 import type { EntityManager } from 'typeorm';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
+import { Clock } from '@switchboard/service-kit';
 import type { EmailTemplate } from '../events/accounts-events';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport';
 import { renderMail } from './templates';
@@ -31,7 +31,7 @@ export class MailSender implements OnApplicationShutdown {
   constructor(
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
   ) {}
 
   @OnEvent(Topics.accounts.email)
@@ -40,6 +40,8 @@ export class MailSender implements OnApplicationShutdown {
     _tx: EntityManager,
   ): Promise<void> {
     const request = event.message;
+    // Mail is platform-level (a sign-up has no organization yet), but never cross-tenant.
+    optionalEventTenant(event, request.orgId);
     const template = templateOf[request.template];
     if (!template || !request.to) {
       throw new AccountsException(

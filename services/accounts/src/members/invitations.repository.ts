@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { row, rows, type Tx } from '../common/db-context';
+import { affectedRows, row, rows } from '@switchboard/tenancy';
+import { type Tx } from '../common/db-context';
 import type { MemberRole } from '../domain/role-rules';
 
 export interface InvitationRecord {
@@ -105,10 +106,11 @@ export class InvitationsRepository {
   }
 
   async revoke(tx: Runner, orgId: string, id: string, now: Date): Promise<boolean> {
-    const [, count] = (await tx.query(
+    const count = await affectedRows(
+      tx,
       `UPDATE invitations SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL`,
       [orgId, id, now],
-    )) as [unknown, number];
+    );
     return count > 0;
   }
 

@@ -1,13 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '@switchboard/auth';
-import { isUuid } from '@switchboard/tenancy';
+import {
+  generateOpaqueToken,
+  isOpaqueToken,
+  OpaqueTokenPrefix,
+  requireOrg,
+  type Principal,
+} from '@switchboard/auth';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
-import { returning, setTenant, setTokenHash, uniqueViolation, type Tx } from '../common/db-context';
-import { generateToken, hashToken, isTokenOf, TokenKind } from '../domain/opaque-token';
+import { Clock } from '@switchboard/service-kit';
+import {
+  inGlobalTransaction,
+  inTenantTransaction,
+  isUniqueViolation,
+  isUuid,
+  rows,
+} from '@switchboard/tenancy';
+import { byTokenHash, type Tx } from '../common/db-context';
+import { hashToken } from '../domain/opaque-token';
 import { can, leavesNoOwner, MEMBER_ROLES, type MemberRole } from '../domain/role-rules';
 import { AccountsEvents } from '../events/accounts-events';
 import {
@@ -19,7 +31,7 @@ import {
 import { PasswordHasher } from '../identity/password-hasher';
 import { DAY_SECONDS, RateLimiter, rateLimitKey } from '../identity/rate-limiter.service';
 import { UsersRepository, type UserRecord } from '../identity/users.repository';
-import { actorOf, orgOf } from '../organizations/organizations.service';
+import { actorOf } from '../organizations/organizations.service';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
 import { SessionsRepository } from '../tokens/sessions.repository';
 import { SessionsService, type AuthResult } from '../tokens/sessions.service';
@@ -48,7 +60,7 @@ function validRole(role: string): MemberRole {
 export class MembersService {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly memberships: MembershipsRepository,
     private readonly invitations: InvitationsRepository,
@@ -74,10 +86,10 @@ export class MembersService {
     roleInput: string,
     meta: ClientMeta,
   ): Promise<InvitationRecord> {
-    const orgId = orgOf(principal);
+    const orgId = requireOrg(principal);
     const email = validEmail(emailInput);
     const role = validRole(roleInput);
-    return this.dataSource.transaction(async (tx) => {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
       const org = await this.organizations.findById(tx, orgId);
       if (!org || org.status !== 'ACTIVE') {
@@ -86,7 +98,6 @@ export class MembersService {
           'The organization is closed',
         );
       }
-      await setTenant(tx, orgId);
       const existing = await this.users.findByEmail(tx, email);
       if (existing && (await this.memberships.find(tx, orgId, existing.id))) {
         throw new AccountsException(
@@ -113,7 +124,7 @@ export class MembersService {
         tx,
       );
       await this.invitations.revokePendingFor(tx, orgId, email, now);
-      const token = generateToken(TokenKind.invitation);
+      const token = generateOpaqueToken(OpaqueTokenPrefix.invitation);
       const inviterId = principal.kind === 'user' ? principal.userId : null;
       const invitation = await this.invitations.insert(
         tx,
@@ -154,18 +165,16 @@ export class MembersService {
   }
 
   async pendingInvitations(principal: Principal): Promise<InvitationRecord[]> {
-    const orgId = orgOf(principal);
-    return this.dataSource.transaction(async (tx) => {
-      await setTenant(tx, orgId);
+    const orgId = requireOrg(principal);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       return this.invitations.pending(tx, orgId, this.clock.now());
     });
   }
 
   async revokeInvitation(principal: Principal, id: string): Promise<boolean> {
-    const orgId = orgOf(principal);
+    const orgId = requireOrg(principal);
     if (!isUuid(id)) return false;
-    return this.dataSource.transaction(async (tx) => {
-      await setTenant(tx, orgId);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       return this.invitations.revoke(tx, orgId, id, this.clock.now());
     });
   }
@@ -175,13 +184,14 @@ export class MembersService {
    * when the email has none; the mailed link proves the address) and opens a session there.
    */
   async accept(input: AcceptInvitationInput): Promise<AuthResult> {
-    if (!isTokenOf(TokenKind.invitation, input.token)) throw invalidInvitation();
+    if (!isOpaqueToken(OpaqueTokenPrefix.invitation, input.token)) throw invalidInvitation();
     const hash = hashToken(input.token);
     // Read first, to know whether a password has to be hashed (not inside the transaction).
-    const preview = await this.dataSource.transaction(async (tx) => {
-      await setTokenHash(tx, hash);
-      return this.invitations.findByHash(tx, hash);
-    });
+    const preview = await inGlobalTransaction(
+      this.dataSource,
+      (tx) => this.invitations.findByHash(tx, hash),
+      byTokenHash(hash),
+    );
     if (!preview) throw invalidInvitation();
     const existing = await this.users.findByEmail(this.dataSource, preview.email);
     let passwordHash: string | null = null;
@@ -199,9 +209,8 @@ export class MembersService {
       passwordHash = await this.hasher.hash(input.password);
     }
     try {
-      const opened = await this.dataSource.transaction(async (tx) => {
+      const opened = await inTenantTransaction(this.dataSource, preview.orgId, async (tx) => {
         const now = this.clock.now();
-        await setTenant(tx, preview.orgId);
         const invitation = await this.invitations.lock(tx, preview.id);
         if (
           !invitation ||
@@ -260,7 +269,7 @@ export class MembersService {
       return await this.sessions.complete(opened);
     } catch (error) {
       // Two acceptances racing to create the same account: the loser retries as existing user.
-      if (uniqueViolation(error) === 'users_email_key')
+      if (isUniqueViolation(error, 'users_email_key'))
         return this.accept({ ...input, password: null });
       throw error;
     }
@@ -268,12 +277,11 @@ export class MembersService {
 
   /** Changes a member's role (owners only); the last owner cannot be demoted. */
   async updateRole(principal: Principal, userId: string, roleInput: string): Promise<MemberRecord> {
-    const orgId = orgOf(principal);
+    const orgId = requireOrg(principal);
     const role = validRole(roleInput);
     if (!isUuid(userId)) throw notFound('Member');
-    return this.dataSource.transaction(async (tx) => {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
-      await setTenant(tx, orgId);
       const owners = await this.memberships.lockOwners(tx, orgId);
       const membership = await this.memberships.find(tx, orgId, userId, { lock: true });
       if (!membership) throw notFound('Member');
@@ -311,7 +319,7 @@ export class MembersService {
    * are revoked.
    */
   async remove(principal: Principal, userId: string): Promise<boolean> {
-    const orgId = orgOf(principal);
+    const orgId = requireOrg(principal);
     const self = principal.kind === 'user' && principal.userId === userId;
     if (
       !can(
@@ -325,9 +333,8 @@ export class MembersService {
       );
     }
     if (!isUuid(userId)) throw notFound('Member');
-    return this.dataSource.transaction(async (tx) => {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
-      await setTenant(tx, orgId);
       const owners = await this.memberships.lockOwners(tx, orgId);
       const membership = await this.memberships.find(tx, orgId, userId, { lock: true });
       if (!membership) throw notFound('Member');
@@ -371,7 +378,7 @@ export class MembersService {
     principal: Principal,
     now: Date,
   ) {
-    const revoked = await returning<{ id: string }>(
+    const revoked = await rows<{ id: string }>(
       tx,
       `UPDATE api_tokens SET revoked_at = $3, revoked_by = $4
         WHERE org_id = $1 AND created_by = $2 AND revoked_at IS NULL RETURNING id`,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { returning, row, rows, type Tx } from '../common/db-context';
+import { row, rows } from '@switchboard/tenancy';
+import { type Tx } from '../common/db-context';
 import type { MemberRole } from '../domain/role-rules';
 import { toUser, type UserRecord } from '../identity/users.repository';
 
@@ -120,7 +121,7 @@ export class MembershipsRepository {
   }
 
   async delete(tx: Runner, orgId: string, userId: string): Promise<boolean> {
-    const deleted = await returning<{ user_id: string }>(
+    const deleted = await rows<{ user_id: string }>(
       tx,
       `DELETE FROM memberships WHERE org_id = $1 AND user_id = $2 RETURNING user_id`,
       [orgId, userId],
@@ -129,7 +130,7 @@ export class MembershipsRepository {
   }
 
   async deleteAll(tx: Runner, orgId: string): Promise<string[]> {
-    const deleted = await returning<{ user_id: string }>(
+    const deleted = await rows<{ user_id: string }>(
       tx,
       `DELETE FROM memberships WHERE org_id = $1 RETURNING user_id`,
       [orgId],

@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createTenantTable, grantToApp } from '@switchboard/tenancy';
-import { appRole } from '../database';
+import { appRoleOf, createTenantTable, grantToApp } from '@switchboard/tenancy';
 import { TOKEN_HASH_SETTING, USER_SETTING } from '../common/db-context';
 
 const userPredicate = `user_id = NULLIF(current_setting('${USER_SETTING}', true), '')::uuid`;
@@ -39,7 +38,7 @@ export class AccountsSchema1700000000001 implements MigrationInterface {
   name = 'AccountsSchema1700000000001';
 
   async up(runner: QueryRunner): Promise<void> {
-    const app = appRole();
+    const app = appRoleOf();
 
     await runner.query(`
       CREATE TABLE organizations (

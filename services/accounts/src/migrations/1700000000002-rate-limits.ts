@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantToApp } from '@switchboard/tenancy';
-import { appRole } from '../database';
+import { appRoleOf, grantToApp } from '@switchboard/tenancy';
 
 /**
  * Rate limits of the operations that send mail or create accounts (signUp,
@@ -31,7 +30,7 @@ export class RateLimits1700000000002 implements MigrationInterface {
     await runner.query(
       `CREATE INDEX rate_limit_hits_key ON rate_limit_hits (action, key, created_at)`,
     );
-    await grantToApp(runner, 'rate_limit_hits', appRole());
+    await grantToApp(runner, 'rate_limit_hits', appRoleOf());
   }
 
   async down(runner: QueryRunner): Promise<void> {

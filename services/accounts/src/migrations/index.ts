@@ -1,10 +1,10 @@
-import { EventTables1700000000000 } from './1700000000000-event-tables';
+import { eventTablesMigration } from '@switchboard/service-kit';
 import { AccountsSchema1700000000001 } from './1700000000001-accounts-schema';
 import { RateLimits1700000000002 } from './1700000000002-rate-limits';
 
 /** Every migration of the service, in order. */
 export const migrations = [
-  EventTables1700000000000,
+  eventTablesMigration(),
   AccountsSchema1700000000001,
   RateLimits1700000000002,
 ];

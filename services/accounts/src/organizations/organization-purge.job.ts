@@ -6,9 +6,11 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { nestJobLogger, PeriodicJob } from '@switchboard/events';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
-import { CLOCK, type Clock } from '../common/clock';
-import { returning, setTenant, setUser } from '../common/db-context';
+import { Clock } from '@switchboard/service-kit';
+import { inTenantTransaction, rows } from '@switchboard/tenancy';
+import { setUser } from '../common/db-context';
 import { isPurgeDue } from '../domain/organization-rules';
 import { AccountsEvents } from '../events/accounts-events';
 import { LoginThrottle } from '../identity/login-throttle.service';
@@ -23,21 +25,20 @@ const HOUSEKEEPING_INTERVAL_MS = 3_600_000;
  * Finalizes closed organizations whose purge date has come: deletes their memberships,
  * sessions, API tokens and invitations, deletes users left without any organization, marks
  * the organization DELETED (its slug becomes free) and emits `OrganizationDeleted`, which
- * every other service acts on; once an hour it also does the housekeeping below. Runs every
- * ORG_PURGE_INTERVAL_SECONDS in every replica: each
- * organization is purged in its own transaction holding its row lock (`FOR UPDATE SKIP
- * LOCKED`, status re-checked), so replicas never purge one twice and a rerun is a no-op.
+ * every other service acts on; once an hour it also does the housekeeping below. A PeriodicJob
+ * every ORG_PURGE_INTERVAL_SECONDS in every replica (no lease needed): each organization is
+ * purged in its own transaction holding its row lock (`FOR UPDATE SKIP LOCKED`, status
+ * re-checked), so replicas never purge one twice and a rerun is a no-op.
  */
 @Injectable()
 export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OrganizationPurgeJob.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private job?: PeriodicJob;
   private lastHousekeeping = 0;
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly organizations: OrganizationsRepository,
     private readonly memberships: MembershipsRepository,
@@ -48,31 +49,29 @@ export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    const seconds = this.config.ORG_PURGE_INTERVAL_SECONDS;
-    if (seconds <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tick().finally(() => (this.running = undefined));
-    }, seconds * 1000);
-    this.timer.unref();
+    const ms = this.config.ORG_PURGE_INTERVAL_SECONDS * 1000;
+    if (ms <= 0) return;
+    this.job = new PeriodicJob({
+      name: 'organization purge',
+      intervalMs: ms,
+      initialDelayMs: ms,
+      logger: nestJobLogger(OrganizationPurgeJob.name),
+      run: () => this.tick(),
+    });
+    this.job.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.job?.stop();
   }
 
   private async tick(): Promise<void> {
-    try {
-      const purged = await this.runOnce();
-      if (purged.length)
-        this.logger.log({ msg: 'organizations purged', count: purged.length, orgIds: purged });
-      if (Date.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) {
-        this.lastHousekeeping = Date.now();
-        await this.housekeeping();
-      }
-    } catch (error) {
-      this.logger.error({ msg: 'purge job failed', err: error });
+    const purged = await this.runOnce();
+    if (purged.length)
+      this.logger.log({ msg: 'organizations purged', count: purged.length, orgIds: purged });
+    if (Date.now() - this.lastHousekeeping >= HOUSEKEEPING_INTERVAL_MS) {
+      this.lastHousekeeping = Date.now();
+      await this.housekeeping();
     }
   }
 
@@ -97,8 +96,7 @@ export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicati
       `SELECT id FROM organizations WHERE status <> 'DELETED'`,
     );
     for (const { id } of orgs) {
-      await this.dataSource.transaction(async (tx) => {
-        await setTenant(tx, id);
+      await inTenantTransaction(this.dataSource, id, async (tx) => {
         await tx.query(
           `DELETE FROM sessions s WHERE s.org_id = $1 AND (s.revoked_at < $2 OR NOT EXISTS (
              SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id AND r.expires_at > $3))`,
@@ -121,7 +119,7 @@ export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicati
   }
 
   private purge(orgId: string): Promise<boolean> {
-    return this.dataSource.transaction(async (tx) => {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
       const [locked] = await tx.query(
         `SELECT id FROM organizations WHERE id = $1 FOR UPDATE SKIP LOCKED`,
@@ -131,10 +129,9 @@ export class OrganizationPurgeJob implements OnApplicationBootstrap, OnApplicati
       const org = await this.organizations.findById(tx, orgId);
       if (!org || !isPurgeDue(org.status, org.purgeAt, now)) return false;
 
-      await setTenant(tx, orgId);
       const memberIds = await this.memberships.deleteAll(tx, orgId);
       await tx.query(`DELETE FROM sessions WHERE org_id = $1`, [orgId]);
-      const tokens = await returning<{ id: string }>(
+      const tokens = await rows<{ id: string }>(
         tx,
         `DELETE FROM api_tokens WHERE org_id = $1 RETURNING id`,
         [orgId],

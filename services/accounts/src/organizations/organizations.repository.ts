@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { returning, row, rows, type Tx } from '../common/db-context';
+import { row, rows } from '@switchboard/tenancy';
+import { type Tx } from '../common/db-context';
 import type { OrganizationStatus } from '../domain/organization-rules';
 
 export interface OrganizationRecord {
@@ -137,7 +138,7 @@ export class OrganizationsRepository {
       params.push(value);
       sets.push(`${columns[key]} = $${params.length}`);
     }
-    const [updated] = await returning<OrganizationRow>(
+    const [updated] = await rows<OrganizationRow>(
       tx,
       `UPDATE organizations SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
       params,

@@ -13,12 +13,13 @@ import {
 import {
   AccessReasonArg,
   CurrentPrincipal,
+  FederationCaller,
   PlatformAdminOperation,
   type Principal,
 } from '@switchboard/auth';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
 import { Allow } from '../common/permission.guard';
-import { CallerResolver, type RequestLike } from '../common/request-meta';
+import type { RequestLike } from '../common/request-meta';
 import { can } from '../domain/role-rules';
 import { toMemberModel, toOrganizationModel } from '../graphql/mappers';
 import {
@@ -36,7 +37,7 @@ import { OrganizationsService } from './organizations.service';
 export class OrganizationsResolver {
   constructor(
     private readonly organizations: OrganizationsService,
-    private readonly callers: CallerResolver,
+    private readonly callers: FederationCaller,
   ) {}
 
   @Allow('organization.read')
@@ -130,7 +131,7 @@ export class OrganizationsResolver {
     @Parent() org: OrganizationModel,
     @Context('req') req: RequestLike,
   ): Promise<MemberModel[]> {
-    const caller = await this.callers.of(req);
+    const caller = await this.callers.principal(req);
     if (!caller)
       throw new CommonException(CommonErrorCode.UNAUTHENTICATED, 'Authentication required');
     const allowed =
@@ -150,7 +151,7 @@ export class OrganizationsResolver {
     context: { req?: RequestLike },
   ): Promise<OrganizationModel | null> {
     const org = await this.organizations.reference(
-      await this.callers.of(context.req),
+      await this.callers.principal(context.req),
       reference.id,
     );
     return org ? toOrganizationModel(org) : null;

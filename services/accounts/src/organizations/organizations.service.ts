@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '@switchboard/auth';
+import { requireOrg, type Principal } from '@switchboard/auth';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
-import { setTenant, setUser } from '../common/db-context';
+import { Clock } from '@switchboard/service-kit';
+import { inGlobalTransaction, inTenantTransaction } from '@switchboard/tenancy';
+import { asUser } from '../common/db-context';
 import { canCancelClosure, closure, type OrganizationStatus } from '../domain/organization-rules';
 import { AccountsEvents } from '../events/accounts-events';
 import { UsersRepository } from '../identity/users.repository';
@@ -15,13 +16,6 @@ import {
 } from '../members/memberships.repository';
 import { validCountry, validName, validTimezone } from './organization-input';
 import { OrganizationsRepository, type OrganizationRecord } from './organizations.repository';
-
-/** The organization a caller acts for: its token's, and no other. */
-export function orgOf(principal: Principal): string {
-  if (principal.kind === 'service')
-    throw new AccountsException(AccountsErrorCode.FORBIDDEN, 'No organization');
-  return principal.orgId;
-}
 
 export interface OrganizationChanges {
   name?: string | null;
@@ -34,7 +28,7 @@ export interface OrganizationChanges {
 export class OrganizationsService {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly organizations: OrganizationsRepository,
     private readonly memberships: MembershipsRepository,
@@ -47,7 +41,7 @@ export class OrganizationsService {
    * not exist: tenants cannot even learn which ids exist.
    */
   async organization(principal: Principal, id?: string | null): Promise<OrganizationRecord> {
-    const own = orgOf(principal);
+    const own = requireOrg(principal);
     if (id && id.toLowerCase() !== own) throw notFound('Organization');
     const org = await this.organizations.findById(this.dataSource, own);
     if (!org || org.status === 'DELETED') throw notFound('Organization');
@@ -69,39 +63,41 @@ export class OrganizationsService {
   async mine(
     userId: string,
   ): Promise<{ organization: OrganizationRecord; membership: MembershipRecord }[]> {
-    return this.dataSource.transaction(async (tx) => {
-      await setUser(tx, userId);
-      const memberships = await this.memberships.forUser(tx, userId);
-      const orgs = await this.organizations.findByIds(
-        tx,
-        memberships.map((m) => m.orgId),
-      );
-      return memberships.flatMap((membership) => {
-        const organization = orgs.find((o) => o.id === membership.orgId);
-        return organization && organization.status !== 'DELETED'
-          ? [{ organization, membership }]
-          : [];
-      });
-    });
+    return inGlobalTransaction(
+      this.dataSource,
+      async (tx) => {
+        const memberships = await this.memberships.forUser(tx, userId);
+        const orgs = await this.organizations.findByIds(
+          tx,
+          memberships.map((m) => m.orgId),
+        );
+        return memberships.flatMap((membership) => {
+          const organization = orgs.find((o) => o.id === membership.orgId);
+          return organization && organization.status !== 'DELETED'
+            ? [{ organization, membership }]
+            : [];
+        });
+      },
+      asUser(userId),
+    );
   }
 
   /** The members of the caller's organization (RLS: only its tenant's rows are visible). */
   async members(principal: Principal, orgId: string): Promise<MemberRecord[]> {
-    if (orgId !== orgOf(principal)) throw notFound('Organization');
-    return this.dataSource.transaction(async (tx) => {
-      await setTenant(tx, orgId);
+    if (orgId !== requireOrg(principal)) throw notFound('Organization');
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       return this.memberships.members(tx, orgId);
     });
   }
 
   async update(principal: Principal, changes: OrganizationChanges): Promise<OrganizationRecord> {
-    const orgId = orgOf(principal);
+    const orgId = requireOrg(principal);
     const wanted: Partial<Pick<OrganizationRecord, 'name' | 'timezone' | 'defaultCountry'>> = {};
     if (changes.name != null) wanted.name = validName(changes.name);
     if (changes.timezone != null) wanted.timezone = validTimezone(changes.timezone);
     if (changes.defaultCountry != null)
       wanted.defaultCountry = validCountry(changes.defaultCountry);
-    return this.dataSource.transaction(async (tx) => {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
       const org = await this.organizations.findById(tx, orgId, { lock: true });
       if (!org || org.status === 'DELETED') throw notFound('Organization');
@@ -137,8 +133,8 @@ export class OrganizationsService {
 
   /** Closes the caller's organization: purged ORG_PURGE_DELAY_DAYS later unless cancelled. */
   async close(principal: Principal): Promise<OrganizationRecord> {
-    const orgId = orgOf(principal);
-    return this.dataSource.transaction(async (tx) => {
+    const orgId = requireOrg(principal);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
       const org = await this.organizations.findById(tx, orgId, { lock: true });
       if (!org || org.status === 'DELETED') throw notFound('Organization');
@@ -166,7 +162,6 @@ export class OrganizationsService {
         occurredAt: now,
         metadata: { purge_at: decision.purgeAt.toISOString() },
       });
-      await setTenant(tx, orgId);
       const owners = await this.users.findByIds(tx, await this.memberships.ownerIds(tx, orgId));
       for (const owner of owners) {
         await this.events.emailRequested(tx, {
@@ -181,8 +176,8 @@ export class OrganizationsService {
   }
 
   async cancelClosure(principal: Principal): Promise<OrganizationRecord> {
-    const orgId = orgOf(principal);
-    return this.dataSource.transaction(async (tx) => {
+    const orgId = requireOrg(principal);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
       const org = await this.organizations.findById(tx, orgId, { lock: true });
       if (!org || org.status === 'DELETED') throw notFound('Organization');

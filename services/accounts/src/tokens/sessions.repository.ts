@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { execute, row, type Tx } from '../common/db-context';
+import { affectedRows, row } from '@switchboard/tenancy';
+import { type Tx } from '../common/db-context';
 
 export interface RefreshTokenRecord {
   id: string;
@@ -118,7 +119,7 @@ export class SessionsRepository {
 
   /** Revokes a family: the session and every refresh token in it. */
   async revokeSession(tx: Runner, sessionId: string, reason: string, now: Date): Promise<boolean> {
-    const count = await execute(
+    const count = await affectedRows(
       tx,
       `UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL`,
       [sessionId, now, reason],
@@ -144,7 +145,7 @@ export class SessionsRepository {
     const params: unknown[] = [userId, now, reason];
     const inOrg = orgId ? ` AND org_id = $4` : '';
     if (orgId) params.push(orgId);
-    const count = await execute(
+    const count = await affectedRows(
       tx,
       `UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL${inOrg}`,
       params,

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Role } from '@switchboard/auth';
+import {
+  generateOpaqueToken,
+  isOpaqueToken,
+  OpaqueTokenPrefix,
+  type Role,
+} from '@switchboard/auth';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
-import { CLOCK, type Clock } from '../common/clock';
-import { setTenant, setTokenHash, setUser, type Tx } from '../common/db-context';
-import { generateToken, hashToken, isTokenOf, TokenKind } from '../domain/opaque-token';
+import { Clock } from '@switchboard/service-kit';
+import { inGlobalTransaction, inTenantTransaction } from '@switchboard/tenancy';
+import { asUser, byTokenHash, type Tx } from '../common/db-context';
+import { hashToken } from '../domain/opaque-token';
 import { decideRefresh } from '../domain/refresh-rotation';
 import { AccountsEvents } from '../events/accounts-events';
 import { UsersRepository, type UserRecord } from '../identity/users.repository';
@@ -46,7 +52,7 @@ export interface OpenedSession {
 export class SessionsService {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly issuer: TokenIssuer,
     private readonly sessions: SessionsRepository,
@@ -108,55 +114,58 @@ export class SessionsService {
 
   /** Rotates a refresh token; see the class comment. */
   async refresh(presented: string): Promise<AuthResult> {
-    if (!isTokenOf(TokenKind.refresh, presented)) {
+    if (!isOpaqueToken(OpaqueTokenPrefix.refresh, presented)) {
       throw new AccountsException(AccountsErrorCode.INVALID_TOKEN, 'Invalid refresh token');
     }
     const hash = hashToken(presented);
-    const outcome = await this.dataSource.transaction(async (tx) => {
-      await setTokenHash(tx, hash);
-      const found = await this.sessions.findRefreshTokenByHash(tx, hash);
-      if (!found) return { kind: 'invalid' as const };
-      await setTenant(tx, found.orgId);
-      const session = await this.sessions.lockSession(tx, found.sessionId);
-      // Read again under the family lock: a concurrent refresh may have rotated it meanwhile.
-      const token = await this.sessions.refreshTokenById(tx, found.id);
-      if (!session || !token) return { kind: 'invalid' as const };
-      const now = this.clock.now();
-      const decision = decideRefresh(token, session, now);
-      if (decision === 'reuse') {
-        const revoked = await this.sessions.revokeSession(
+    const outcome = await inGlobalTransaction(
+      this.dataSource,
+      async (tx, enterTenant) => {
+        const found = await this.sessions.findRefreshTokenByHash(tx, hash);
+        if (!found) return { kind: 'invalid' as const };
+        await enterTenant(found.orgId);
+        const session = await this.sessions.lockSession(tx, found.sessionId);
+        // Read again under the family lock: a concurrent refresh may have rotated it meanwhile.
+        const token = await this.sessions.refreshTokenById(tx, found.id);
+        if (!session || !token) return { kind: 'invalid' as const };
+        const now = this.clock.now();
+        const decision = decideRefresh(token, session, now);
+        if (decision === 'reuse') {
+          const revoked = await this.sessions.revokeSession(
+            tx,
+            session.id,
+            'refresh token reused',
+            now,
+          );
+          if (revoked) await this.reportReuse(tx, token.userId, token.orgId, session.id, now);
+          return { kind: 'reused' as const };
+        }
+        if (decision !== 'rotate') return { kind: 'invalid' as const };
+
+        const user = await this.users.findById(tx, token.userId);
+        const membership = await this.memberships.find(tx, token.orgId, token.userId);
+        const organization = await this.organizations.findById(tx, token.orgId);
+        if (!user || !membership || !organization || organization.status === 'DELETED') {
+          await this.sessions.revokeSession(tx, session.id, 'membership ended', now);
+          return { kind: 'invalid' as const };
+        }
+        await this.sessions.markRotated(tx, token.id, session.id, now);
+        const refreshToken = await this.addRefreshToken(
           tx,
-          session.id,
-          'refresh token reused',
+          { orgId: token.orgId, sessionId: session.id, userId: token.userId },
           now,
         );
-        if (revoked) await this.reportReuse(tx, token.userId, token.orgId, session.id, now);
-        return { kind: 'reused' as const };
-      }
-      if (decision !== 'rotate') return { kind: 'invalid' as const };
-
-      const user = await this.users.findById(tx, token.userId);
-      const membership = await this.memberships.find(tx, token.orgId, token.userId);
-      const organization = await this.organizations.findById(tx, token.orgId);
-      if (!user || !membership || !organization || organization.status === 'DELETED') {
-        await this.sessions.revokeSession(tx, session.id, 'membership ended', now);
-        return { kind: 'invalid' as const };
-      }
-      await this.sessions.markRotated(tx, token.id, session.id, now);
-      const refreshToken = await this.addRefreshToken(
-        tx,
-        { orgId: token.orgId, sessionId: session.id, userId: token.userId },
-        now,
-      );
-      const opened: OpenedSession = {
-        sessionId: session.id,
-        refreshToken,
-        user,
-        organization,
-        role: SessionsService.roleOf(user, membership.role),
-      };
-      return { kind: 'rotated' as const, opened };
-    });
+        const opened: OpenedSession = {
+          sessionId: session.id,
+          refreshToken,
+          user,
+          organization,
+          role: SessionsService.roleOf(user, membership.role),
+        };
+        return { kind: 'rotated' as const, opened };
+      },
+      byTokenHash(hash),
+    );
     switch (outcome.kind) {
       case 'rotated':
         return this.complete(outcome.opened);
@@ -175,8 +184,7 @@ export class SessionsService {
 
   /** Ends one session (log out): its refresh tokens stop working at once. */
   async logOut(orgId: string, userId: string, sessionId: string): Promise<boolean> {
-    return this.dataSource.transaction(async (tx) => {
-      await setTenant(tx, orgId);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const session = await this.sessions.lockSession(tx, sessionId);
       if (!session || session.userId !== userId) return false;
       return this.sessions.revokeSession(tx, sessionId, 'logged out', this.clock.now());
@@ -185,15 +193,12 @@ export class SessionsService {
 
   /** Ends every session of the user, in every organization. */
   async logOutEverywhere(userId: string): Promise<number> {
-    return this.dataSource.transaction(async (tx) => {
-      await setUser(tx, userId);
-      return this.sessions.revokeSessionsOfUser(
-        tx,
-        userId,
-        'logged out everywhere',
-        this.clock.now(),
-      );
-    });
+    return inGlobalTransaction(
+      this.dataSource,
+      (tx) =>
+        this.sessions.revokeSessionsOfUser(tx, userId, 'logged out everywhere', this.clock.now()),
+      asUser(userId),
+    );
   }
 
   private async addRefreshToken(
@@ -201,7 +206,7 @@ export class SessionsService {
     family: { orgId: string; sessionId: string; userId: string },
     now: Date,
   ): Promise<string> {
-    const token = generateToken(TokenKind.refresh);
+    const token = generateOpaqueToken(OpaqueTokenPrefix.refresh);
     await this.sessions.insertRefreshToken(
       tx,
       {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { scopesOfRole, type Role, type Scope } from '@switchboard/auth';
-import type { Clock } from '../common/clock';
+import type { Clock } from '@switchboard/service-kit';
 import type { SigningKeys } from '../keys/signing-keys.service';
 
 export interface TokenIssuerOptions {

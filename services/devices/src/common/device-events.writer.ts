@@ -3,9 +3,9 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { devicesV1, Topics } from '@switchboard/contracts';
 import { OutboxWriter, type SqlRunner } from '@switchboard/events';
+import { Clock } from '@switchboard/service-kit';
 import type { DeviceStatus } from '../domain/device-status';
 import type { ReportedState } from '../domain/message-states';
-import { Clock } from './clock';
 
 /** What DeviceRegistered/DeviceUpdated carry about a device. */
 export interface DeviceFacts {

@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import { OnEvent, type ConsumedEvent } from '@switchboard/events';
-import { isUuid, setTenant } from '@switchboard/tenancy';
+import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import { DispatchService } from './dispatch.service';
 
 /**
- * `devices.dispatch.v1` from messaging. Thin: checks the envelope and calls the service in the
- * consumer's transaction (tenant set, event id recorded: a redelivery has no second effect).
- * Commands that can never apply (no or mismatched organization, bad recipient) are
- * dead-lettered by the consumer, not retried.
+ * `devices.dispatch.v1` from messaging. Thin: enters the event's tenant (from `ce_orgid`, which
+ * the payload's org_id must match) and calls the service in the consumer's transaction (event id
+ * recorded: a redelivery has no second effect). Commands that can never apply (no or mismatched
+ * organization, bad recipient) are dead-lettered by the consumer, not retried.
  */
 @Injectable()
 export class DispatchConsumer {
@@ -22,11 +21,7 @@ export class DispatchConsumer {
     tx: EntityManager,
   ): Promise<void> {
     const command = event.message;
-    if (!isUuid(command.orgId)) throw invalid('org_id is not a uuid');
-    if (event.orgId && event.orgId.toLowerCase() !== command.orgId.toLowerCase()) {
-      throw invalid('ce_orgid and org_id disagree');
-    }
-    if (!event.orgId) await setTenant(tx, command.orgId);
+    await enterEventTenant(tx, event, command.orgId);
     switch (command.command.case) {
       case 'dispatch':
         return this.dispatch.dispatch(tx, command, command.command.value);

@@ -4,9 +4,9 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { devicesV1 } from '@switchboard/contracts';
 import { Metrics } from '@switchboard/observability';
+import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { Clock } from '../common/clock';
 import { DeviceEventsWriter } from '../common/device-events.writer';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../domain/message-states';
 import { DAY_MS, planHandout, type Handout } from '../domain/pacing';
 import { toE164 } from '../domain/phone-numbers';
-import { countSegments } from '../domain/segments';
+import { countSegments } from '@switchboard/sms';
 import { FleetRepository } from '../fleet/fleet.repository';
 import { FleetService, statusOf, type DeviceIdentity } from '../fleet/fleet.service';
 import { DeviceWakeups } from '../presence/device-wakeups';

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { Clock } from '@switchboard/service-kit';
+import { rows as returnedRows } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { Clock } from '../common/clock';
 import { DeviceEventsWriter, type MessageRef } from '../common/device-events.writer';
 import { DAY_MS } from '../domain/pacing';
 import {
@@ -12,7 +13,6 @@ import {
 } from '../domain/selection';
 import type { QueueState } from '../domain/message-states';
 import { DeviceWakeups } from '../presence/device-wakeups';
-import { updateReturning } from '../common/sql';
 
 /** A row of device_messages, as the services use it. */
 export interface QueueRow {
@@ -234,7 +234,7 @@ export class QueueService {
   /** Waiting messages whose validity ended become EXPIRED. */
   async expireDue(tx: EntityManager): Promise<number> {
     const now = this.clock.now();
-    const rows = await updateReturning<QueueRow>(
+    const rows = await returnedRows<QueueRow>(
       tx,
       `UPDATE device_messages SET state = 'EXPIRED', expired_at = $1, updated_at = $1, body = ''
         WHERE state IN ('POOLED', 'QUEUED') AND valid_until IS NOT NULL AND valid_until <= $1

@@ -1,10 +1,10 @@
-import { countSegments } from './segments';
 import { deviceStatus } from './device-status';
 import { recordOutcome, INITIAL_HEALTH, type Health } from './health';
 import { normalizeDeviceError, transitionsFor } from './message-states';
 import { maskNumber, toE164 } from './phone-numbers';
 import { SecretBox } from './secret-box';
-import { hashToken, looksLikeToken, newToken, DEVICE_TOKEN_PREFIX } from './tokens';
+import { generateOpaqueToken, OpaqueTokenPrefix } from '@switchboard/auth';
+import { hashToken } from './tokens';
 import { signWebhook, verifyWebhookSignature } from './webhook-signature';
 
 describe('transitionsFor (app state reports)', () => {
@@ -169,9 +169,8 @@ describe('phone numbers', () => {
 
 describe('tokens and sealed secrets', () => {
   it('makes recognisable tokens and stores only their hash', () => {
-    const token = newToken(DEVICE_TOKEN_PREFIX);
-    expect(looksLikeToken(token, DEVICE_TOKEN_PREFIX)).toBe(true);
-    expect(looksLikeToken(`${token}x`, DEVICE_TOKEN_PREFIX)).toBe(false);
+    // Recognising tokens is @switchboard/auth's (opaque-tokens.spec.ts).
+    const token = generateOpaqueToken(OpaqueTokenPrefix.device);
     expect(hashToken(token)).toHaveLength(32);
   });
 
@@ -181,19 +180,5 @@ describe('tokens and sealed secrets', () => {
     expect(sealed).not.toContain('signing-key');
     expect(box.open(sealed, 'device-1')).toBe('signing-key');
     expect(() => box.open(sealed, 'device-2')).toThrow();
-  });
-});
-
-describe('countSegments', () => {
-  it('counts GSM-7 and UCS-2 segments', () => {
-    expect(countSegments('')).toBe(1);
-    expect(countSegments('a'.repeat(160))).toBe(1);
-    expect(countSegments('a'.repeat(161))).toBe(2);
-    expect(countSegments('€'.repeat(80))).toBe(1);
-    expect(countSegments('€'.repeat(81))).toBe(2);
-    expect(countSegments('é'.repeat(160))).toBe(1);
-    expect(countSegments('ж'.repeat(70))).toBe(1);
-    expect(countSegments('😀'.repeat(35))).toBe(1);
-    expect(countSegments('😀'.repeat(36))).toBe(2);
   });
 });

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { inTenantTransaction } from '@switchboard/tenancy';
+import { generateOpaqueToken, OpaqueTokenPrefix } from '@switchboard/auth';
+import { Clock } from '@switchboard/service-kit';
+import { inTenantTransaction, rows } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { Clock } from '../common/clock';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
-import { updateReturning } from '../common/sql';
-import { ENROLLMENT_TOKEN_PREFIX, hashToken, newToken } from '../domain/tokens';
+import { hashToken } from '../domain/tokens';
 import { FleetRepository } from './fleet.repository';
 
 export interface EnrollmentInfo {
@@ -54,7 +54,7 @@ export class EnrollmentService {
       throw new DevicesException(DevicesErrorCode.INVALID_REQUEST, 'name is too long');
     }
     const id = randomUUID();
-    const token = newToken(ENROLLMENT_TOKEN_PREFIX);
+    const token = generateOpaqueToken(OpaqueTokenPrefix.enrollment);
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       await this.repo.registerTenant(tx, orgId);
       await tx.query(
@@ -80,7 +80,7 @@ export class EnrollmentService {
   /** Revokes an enrollment token (devices already registered keep working). */
   async revoke(orgId: string, id: string): Promise<void> {
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const [row] = await updateReturning<{ id: string }>(
+      const [row] = await rows<{ id: string }>(
         tx,
         `UPDATE enrollment_tokens SET revoked_at = COALESCE(revoked_at, $2)
           WHERE id = $1 RETURNING id`,

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { inTenantTransaction, setTenant } from '@switchboard/tenancy';
+import { generateOpaqueToken, isOpaqueToken, OpaqueTokenPrefix } from '@switchboard/auth';
+import { Clock } from '@switchboard/service-kit';
+import { inGlobalTransaction, inTenantTransaction, rows } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { Clock } from '../common/clock';
 import { DeviceEventsWriter, type DeviceFacts } from '../common/device-events.writer';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import { deviceStatus } from '../domain/device-status';
@@ -11,15 +12,7 @@ import { recordOutcome, type Outcome } from '../domain/health';
 import { maskNumber } from '../domain/phone-numbers';
 import { SecretBox } from '../domain/secret-box';
 import type { SimPolicy } from '../domain/selection';
-import {
-  DEVICE_TOKEN_PREFIX,
-  ENROLLMENT_TOKEN_PREFIX,
-  hashToken,
-  looksLikeToken,
-  newSigningKey,
-  newToken,
-} from '../domain/tokens';
-import { updateReturning } from '../common/sql';
+import { hashToken, newSigningKey } from '../domain/tokens';
 import { QueueService } from '../dispatch/queue.service';
 import { DeviceWakeups } from '../presence/device-wakeups';
 import { FleetRepository, type DeviceRow, type SimRow } from './fleet.repository';
@@ -85,9 +78,10 @@ export class FleetService {
     input: { name?: string | null; pushToken?: string | null; simCards?: ReportedSim[] },
     appVersion: string | null,
   ): Promise<{ id: string; token: string; login: string }> {
-    if (!looksLikeToken(enrollmentToken, ENROLLMENT_TOKEN_PREFIX)) throw invalidEnrollment();
+    if (!isOpaqueToken(OpaqueTokenPrefix.enrollment, enrollmentToken)) throw invalidEnrollment();
     const now = this.clock.now();
-    return this.dataSource.transaction(async (tx) => {
+    // The organization is the enrollment token's: found first, then entered.
+    return inGlobalTransaction(this.dataSource, async (tx, enterTenant) => {
       const credential = await this.repo.findCredential(
         tx,
         hashToken(enrollmentToken),
@@ -97,8 +91,8 @@ export class FleetService {
         throw invalidEnrollment();
       }
       const orgId = credential.orgId;
-      await setTenant(tx, orgId);
-      const [enrollment] = await updateReturning<{ id: string }>(
+      await enterTenant(orgId);
+      const [enrollment] = await rows<{ id: string }>(
         tx,
         `UPDATE enrollment_tokens SET uses = uses + 1, last_used_at = $2
           WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2
@@ -109,7 +103,7 @@ export class FleetService {
       await this.repo.registerTenant(tx, orgId);
 
       const id = randomUUID();
-      const token = newToken(DEVICE_TOKEN_PREFIX);
+      const token = generateOpaqueToken(OpaqueTokenPrefix.device);
       const reportedName = input.name?.trim() || 'Android phone';
       // The app sends "<MANUFACTURER>/<PRODUCT>".
       const [manufacturer, model] = reportedName.includes('/')
@@ -151,11 +145,11 @@ export class FleetService {
    * again). Being authenticated counts as being seen.
    */
   async authenticate(token: string | null): Promise<DeviceIdentity> {
-    if (!looksLikeToken(token, DEVICE_TOKEN_PREFIX)) throw invalidDeviceToken();
-    return this.dataSource.transaction(async (tx) => {
+    if (!isOpaqueToken(OpaqueTokenPrefix.device, token)) throw invalidDeviceToken();
+    return inGlobalTransaction(this.dataSource, async (tx, enterTenant) => {
       const credential = await this.repo.findCredential(tx, hashToken(token), 'device');
       if (!credential) throw invalidDeviceToken();
-      await setTenant(tx, credential.orgId);
+      await enterTenant(credential.orgId);
       const device = await this.repo.device(tx, credential.subjectId);
       if (!device) throw invalidDeviceToken();
       await this.seen(tx, device);

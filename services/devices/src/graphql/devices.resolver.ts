@@ -12,9 +12,8 @@ import {
   ResolveReference,
 } from '@nestjs/graphql';
 import {
-  bearerTokenOf,
   CurrentPrincipal,
-  JwtVerifier,
+  FederationCaller,
   principalId,
   requireOrg,
   Scopes,
@@ -54,8 +53,9 @@ function deviceId(id: string): string {
 }
 
 /**
- * Fleet management. Thin: one service call per field. Reading needs a member of the
- * organization; changing needs the `devices:manage` scope (owners; members do not have it).
+ * Fleet management. Thin: one service call per field. Reading needs `messages:read` (members
+ * and owners have it; the catalog has no fleet-read scope, and the fleet is what messages go
+ * through); changing needs `devices:manage` (owners; members do not have it).
  */
 @Resolver(() => Device)
 export class DevicesResolver {
@@ -64,9 +64,10 @@ export class DevicesResolver {
     private readonly queries: FleetQueries,
     private readonly fleet: FleetService,
     private readonly enrollments: EnrollmentService,
-    private readonly verifier: JwtVerifier,
+    private readonly caller: FederationCaller,
   ) {}
 
+  @Scopes('messages:read')
   @Query(() => [Device], { description: "The organization's devices (not removed ones)." })
   devices(
     @CurrentPrincipal() principal: Principal,
@@ -75,6 +76,7 @@ export class DevicesResolver {
     return this.queries.list(readerOrg(principal), filter ?? {});
   }
 
+  @Scopes('messages:read')
   @Query(() => Device, { nullable: true })
   device(
     @CurrentPrincipal() principal: Principal,
@@ -170,17 +172,14 @@ export class DevicesResolver {
 
   /**
    * Federation: another subgraph refers to a Device by id; only the caller's own resolve.
-   * `_entities` is not a Nest-guarded field, so the token is verified here.
+   * `_entities` is not a Nest-guarded field: the FederationCaller authenticates.
    */
   @ResolveReference()
   async resolveReference(
     @Parent() reference: { __typename: string; id: string },
     @Context() context?: GraphQLRequestContext,
   ): Promise<DeviceView | null> {
-    const req = context?.req;
-    const token = bearerTokenOf(req);
-    if (req && !req.user && token) req.user = await this.verifier.verify(token);
-    const principal = req?.user;
+    const principal = await this.caller.principal(context?.req);
     if (!principal || principal.kind === 'service' || principal.kind === 'device') return null;
     return isUuid(reference.id) ? this.queries.get(principal.orgId, reference.id) : null;
   }
@@ -196,6 +195,7 @@ export class OrganizationDevicesResolver {
     return { id: reference.id };
   }
 
+  @Scopes('messages:read')
   @ResolveField(() => [Device])
   devices(
     @Parent() organization: Organization,

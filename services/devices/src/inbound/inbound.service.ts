@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { Clock } from '../common/clock';
 import { DeviceEventsWriter } from '../common/device-events.writer';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import { parseInput } from '../common/validation';

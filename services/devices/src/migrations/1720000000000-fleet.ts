@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createTenantTable } from '@switchboard/tenancy';
-import { appRole } from '../database';
+import { appRoleOf, createTenantTable } from '@switchboard/tenancy';
 import { CREDENTIAL_SETTING } from '../common/credential-setting';
 
 const STATES = `'POOLED','QUEUED','HANDED_OUT','PROCESSED','SENT','DELIVERED','FAILED','CANCELED','EXPIRED','RELEASED'`;
@@ -13,7 +12,7 @@ export class Fleet1720000000000 implements MigrationInterface {
   name = 'Fleet1720000000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const app = appRole();
+    const app = appRoleOf();
 
     // The organizations this service holds something for. Not tenant data: just the list of
     // tenants, so the background sweep (presence, expiry, the pool) knows whose tenant

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -6,16 +5,15 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { inTenantTransaction } from '@switchboard/tenancy';
+import { LeaderLease, nestJobLogger, PeriodicJob } from '@switchboard/events';
+import { Clock } from '@switchboard/service-kit';
+import { inTenantTransaction, rows } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { Clock } from '../common/clock';
 import { DAY_MS, planHandout, type Handout } from '../domain/pacing';
 import { QueueService, QUEUE_COLUMNS, type QueueRow } from '../dispatch/queue.service';
 import { DEVICE_COLUMNS, type DeviceRow } from '../fleet/fleet.repository';
 import { FleetService } from '../fleet/fleet.service';
-import { updateReturning } from '../common/sql';
 import { DeviceWakeups } from './device-wakeups';
 
 export interface SweepReport {
@@ -29,7 +27,8 @@ export interface SweepReport {
 
 /**
  * What happens with time rather than with a request, for every organization, on one replica
- * at a time (the leader holds a PostgreSQL advisory lock on its own connection):
+ * at a time (a PeriodicJob every SWEEP_INTERVAL_MS, run by the holder of the
+ * `devices:fleet-sweeper` LeaderLease):
  * - a device not heard from for DEVICE_OFFLINE_AFTER_SECONDS goes OFFLINE;
  * - an OFFLINE device's queue is RELEASED after DEVICE_RELEASE_GRACE_SECONDS;
  * - waiting messages past valid_until are EXPIRED;
@@ -42,14 +41,7 @@ export interface SweepReport {
 @Injectable()
 export class FleetSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FleetSweeper.name);
-  private readonly lockKey = createHash('sha256')
-    .update('devices:fleet-sweeper')
-    .digest()
-    .readBigInt64BE(0);
-  private timer?: NodeJS.Timeout;
-  private leaderClient?: Client;
-  private sweeping?: Promise<unknown>;
-  private running = false;
+  private job?: PeriodicJob;
 
   constructor(
     @Inject(DEVICES_CONFIG) private readonly config: DevicesConfig,
@@ -61,47 +53,24 @@ export class FleetSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.tick()
-        .catch((error: Error) => this.logger.warn({ msg: 'sweep failed', error: error.message }))
-        .finally(() => (this.sweeping = undefined));
-    }, this.config.SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    const logger = nestJobLogger(FleetSweeper.name);
+    this.job = new PeriodicJob({
+      name: 'fleet sweep',
+      intervalMs: this.config.SWEEP_INTERVAL_MS,
+      initialDelayMs: this.config.SWEEP_INTERVAL_MS,
+      lease: new LeaderLease({
+        connectionString: this.config.DATABASE_URL,
+        name: 'devices:fleet-sweeper',
+        logger,
+      }),
+      logger,
+      run: async () => void (await this.sweepAll()),
+    });
+    this.job.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    clearInterval(this.timer);
-    await this.sweeping;
-    const client = this.leaderClient;
-    this.leaderClient = undefined;
-    await client?.end().catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.running || !(await this.lead())) return;
-    await this.sweepAll();
-  }
-
-  /** Whether this replica leads; tries to become the leader when nobody is. */
-  private async lead(): Promise<boolean> {
-    if (this.leaderClient) return true;
-    const client = new Client({ connectionString: this.config.DATABASE_URL });
-    client.on('error', () => {
-      if (this.leaderClient === client) this.leaderClient = undefined;
-    });
-    await client.connect();
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
-      this.lockKey.toString(),
-    ]);
-    if (!rows[0].ok || !this.running) {
-      await client.end();
-      return false;
-    }
-    this.leaderClient = client;
-    return true;
+    await this.job?.stop();
   }
 
   /** One sweep of every organization (also called by tests). */
@@ -170,7 +139,7 @@ export class FleetSweeper implements OnApplicationBootstrap, OnApplicationShutdo
 
     report.expired = await this.queue.expireDue(tx);
 
-    const late = await updateReturning<{ id: string; deviceId: string }>(
+    const late = await rows<{ id: string; deviceId: string }>(
       tx,
       `UPDATE device_messages SET timed_out = true
         WHERE state = 'HANDED_OUT' AND NOT timed_out AND handed_out_at < $1

@@ -9,7 +9,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { devicesV1, Topics, type TopicSpec } from '@switchboard/contracts';
-import { createLogger } from '@switchboard/observability';
+import { createLogger, type Logger } from '@switchboard/observability';
+import { createServiceApp } from '@switchboard/service-kit';
 import {
   createTestDatabase,
   EventWatcher,
@@ -21,7 +22,7 @@ import {
   type TestDatabase,
 } from '@switchboard/testing';
 import type { DescMessage } from '@bufbuild/protobuf';
-import { createDevicesApp } from '../../src/bootstrap';
+import { AppModule, devicesHttp } from '../../src/app.module';
 import { loadDevicesConfig, type DevicesConfig } from '../../src/config';
 import { migrate } from '../../src/database';
 import { FleetSweeper } from '../../src/presence/fleet-sweeper';
@@ -216,6 +217,16 @@ export async function startDevicesHarness(
     },
   };
   return harness;
+}
+
+/** The devices application as main.ts creates it (the kit's bootstrap, this service's module). */
+function createDevicesApp(config: DevicesConfig, logger: Logger): Promise<NestExpressApplication> {
+  return createServiceApp(AppModule.forRoot(config), {
+    service: 'devices',
+    config,
+    logger,
+    ...devicesHttp(config),
+  });
 }
 
 function freePort(): Promise<number> {

@@ -57,7 +57,9 @@ export class ConversationsResolver {
     );
   }
 
-  @Scopes('messages:read')
+  // A write: it changes what every member sees as unread. It returns the conversation, so
+  // reading is needed too.
+  @Scopes('messages:read', 'messages:send')
   @Mutation(() => ConversationModel, { description: 'Sets the unread count to zero.' })
   async markConversationRead(
     @CurrentPrincipal() principal: Principal,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { inTenantTransaction } from '@switchboard/tenancy';
-import { Clock } from '../common/clock';
+import { Clock } from '@switchboard/service-kit';
 import { pageWindow, toPage, type Page, type PageRequest } from '../common/page';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { normalizePhoneNumber } from '../messages/domain/phone-number';

@@ -11,9 +11,8 @@ import {
   ResolveReference,
   Resolver,
 } from '@nestjs/graphql';
-import type { GraphQLRequestContext } from '@switchboard/auth';
+import { FederationCaller, type GraphQLRequestContext } from '@switchboard/auth';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
-import { GraphQLPrincipal } from '../common/graphql-principal';
 import { MessageConnection, MessagesFilter } from '../messages/message.model';
 import { toMessageConnection } from '../messages/messages.resolver';
 import { MessagesService } from '../messages/messages.service';
@@ -58,7 +57,7 @@ function listFilter(filter?: MessagesFilter | null) {
 export class DeviceReferenceResolver {
   constructor(
     private readonly messageService: MessagesService,
-    private readonly principals: GraphQLPrincipal,
+    private readonly caller: FederationCaller,
   ) {}
 
   @ResolveReference()
@@ -75,7 +74,7 @@ export class DeviceReferenceResolver {
     @Args('first', filterArgs.first) first?: number | null,
     @Args('after', filterArgs.after) after?: string | null,
   ): Promise<MessageConnection> {
-    const orgId = await this.principals.orgWithScope(context, 'messages:read');
+    const orgId = await this.caller.orgWithScope(context.req, 'messages:read');
     const page = await this.messageService.list(
       orgId,
       { ...listFilter(filter), deviceId: device.id },
@@ -89,7 +88,7 @@ export class DeviceReferenceResolver {
 export class OrganizationReferenceResolver {
   constructor(
     private readonly messageService: MessagesService,
-    private readonly principals: GraphQLPrincipal,
+    private readonly caller: FederationCaller,
   ) {}
 
   @ResolveReference()
@@ -106,7 +105,7 @@ export class OrganizationReferenceResolver {
     @Args('first', filterArgs.first) first?: number | null,
     @Args('after', filterArgs.after) after?: string | null,
   ): Promise<MessageConnection> {
-    const orgId = await this.principals.orgWithScope(context, 'messages:read');
+    const orgId = await this.caller.orgWithScope(context.req, 'messages:read');
     if (organization.id.toLowerCase() !== orgId) {
       throw new CommonException(
         CommonErrorCode.FORBIDDEN,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { EntityManager } from 'typeorm';
 import { OutboxWriter, type EventDraft } from '@switchboard/events';
+import { Clock } from '@switchboard/service-kit';
 import { JobsRepository } from '../scheduler/jobs.repository';
 import { UNSENT_STATUSES, type MessageStatus } from './domain/message-status';
 import { messageEventDraft } from './message-events';
@@ -28,6 +29,7 @@ export class MessageLifecycle {
     private readonly outbox: OutboxWriter,
     private readonly messages: MessagesRepository,
     private readonly jobs: JobsRepository,
+    private readonly clock: Clock,
   ) {}
 
   async create(
@@ -48,8 +50,9 @@ export class MessageLifecycle {
     patch: MessagePatch,
     events: LifecycleEvent[],
     commands?: Commands,
-    now = new Date(),
+    at?: Date,
   ): Promise<MessageRecord> {
+    const now = at ?? this.clock.now();
     const after: MessageRecord = {
       ...before,
       ...patch,

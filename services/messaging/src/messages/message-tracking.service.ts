@@ -3,7 +3,7 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 import { devicesV1 } from '@switchboard/contracts';
 import { Metrics } from '@switchboard/observability';
-import { Clock } from '../common/clock';
+import { Clock } from '@switchboard/service-kit';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { ConversationThreading } from '../conversations/conversation-threading';
 import { decideOnDeviceReport, type DeviceReport, type DeviceState } from './domain/device-report';

@@ -14,7 +14,7 @@ import {
   type MessageDirection,
   type MessageStatus,
 } from './domain/message-status';
-import type { SmsEncoding } from './domain/segments';
+import type { SmsEncoding } from '@switchboard/sms';
 import type { MessageRecord, MessageRoute } from './message.record';
 
 const enumOf = <T extends string>(values: readonly T[]) =>

@@ -1,6 +1,6 @@
 import type { MessageError } from './domain/message-error';
 import type { MessageDirection, MessageStatus } from './domain/message-status';
-import type { SmsEncoding } from './domain/segments';
+import type { SmsEncoding } from '@switchboard/sms';
 
 export type MessageRoute = 'DEVICE' | 'CARRIER' | 'GHL';
 

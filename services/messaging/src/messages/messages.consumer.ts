@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import { OnEvent, type ConsumedEvent } from '@switchboard/events';
-import { enterEventTenant } from '../common/event-tenant';
+import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
 import { InboundService } from './inbound.service';
 import { MessageTrackingService } from './message-tracking.service';
 

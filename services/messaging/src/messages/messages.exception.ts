@@ -30,8 +30,6 @@ export enum MessagingErrorCode {
   CONVERSATION_NOT_FOUND = 'CONVERSATION_NOT_FOUND',
   /** A pagination cursor that this API did not issue, or `first` out of range. */
   INVALID_PAGINATION = 'INVALID_PAGINATION',
-  /** A Kafka event that contradicts itself (dead-lettered, never retried). */
-  INVALID_EVENT = 'INVALID_EVENT',
 }
 
 export class MessagingException extends domainException<MessagingErrorCode>({
@@ -50,5 +48,4 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   MESSAGE_NOT_CANCELABLE: 'PRECONDITION_FAILED',
   CONVERSATION_NOT_FOUND: 'NOT_FOUND',
   INVALID_PAGINATION: 'BAD_INPUT',
-  INVALID_EVENT: 'BAD_INPUT',
 }) {}

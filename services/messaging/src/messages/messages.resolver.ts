@@ -11,13 +11,13 @@ import {
 } from '@nestjs/graphql';
 import {
   CurrentPrincipal,
+  FederationCaller,
   requireOrg,
   Scopes,
   type GraphQLRequestContext,
   type Principal,
 } from '@switchboard/auth';
 import { isUuid } from '@switchboard/tenancy';
-import { GraphQLPrincipal } from '../common/graphql-principal';
 import type { Page } from '../common/page';
 import { ConversationModel, toConversationModel } from '../conversations/conversation.model';
 import { ConversationsService } from '../conversations/conversations.service';
@@ -49,7 +49,7 @@ export class MessagesResolver {
   constructor(
     private readonly messageService: MessagesService,
     private readonly conversationService: ConversationsService,
-    private readonly principals: GraphQLPrincipal,
+    private readonly caller: FederationCaller,
   ) {}
 
   @Scopes('messages:read')
@@ -121,7 +121,7 @@ export class MessagesResolver {
     reference: { id: string },
     context: GraphQLRequestContext,
   ): Promise<MessageModel | null> {
-    const orgId = await this.principals.orgWithScope(context, 'messages:read');
+    const orgId = await this.caller.orgWithScope(context?.req, 'messages:read');
     if (!isUuid(reference.id)) return null;
     try {
       return toMessageModel(await this.messageService.get(orgId, reference.id.toLowerCase()));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { inTenantTransaction } from '@switchboard/tenancy';
-import { Clock } from '../common/clock';
+import { Clock } from '@switchboard/service-kit';
 import { checkMetadata } from '../common/metadata';
 import { pageWindow, toPage, type Page, type PageRequest } from '../common/page';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';

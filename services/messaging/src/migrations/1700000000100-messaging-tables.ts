@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createTenantTable, grantToApp } from '@switchboard/tenancy';
-import { appRole } from '../database';
+import { appRoleOf, createTenantTable, grantToApp } from '@switchboard/tenancy';
 import { MESSAGE_STATUSES } from '../messages/domain/message-status';
 
 const statuses = MESSAGE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -19,7 +18,7 @@ export class MessagingTables1700000000100 implements MigrationInterface {
   name = 'MessagingTables1700000000100';
 
   async up(runner: QueryRunner): Promise<void> {
-    const app = appRole();
+    const app = appRoleOf();
     await createTenantTable(
       runner,
       'messages',

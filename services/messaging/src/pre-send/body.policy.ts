@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
-import { analyzeSms, obviouslyTooLong } from '../messages/domain/segments';
+import { analyzeSms, obviouslyTooLong } from '@switchboard/sms';
 import { MessagingErrorCode, MessagingException } from '../messages/messages.exception';
 import type { OutboundDraft, PolicyVerdict, PreSendPolicy } from './pre-send-policy';
 

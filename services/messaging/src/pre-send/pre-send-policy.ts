@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { SmsEncoding } from '../messages/domain/segments';
+import type { SmsEncoding } from '@switchboard/sms';
 import type { MessagingException } from '../messages/messages.exception';
 import type { OrganizationProjection } from '../projections/projections.repository';
 

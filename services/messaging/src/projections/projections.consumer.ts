@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 import { accountsV1, devicesV1, Topics } from '@switchboard/contracts';
-import { OnEvent, type ConsumedEvent } from '@switchboard/events';
-import { enterEventTenant } from '../common/event-tenant';
+import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
+import { Clock } from '@switchboard/service-kit';
 import { ProjectionsRepository, type SimProjection } from './projections.repository';
 
 const orgStatus = (status: accountsV1.OrganizationStatus) => accountsV1.OrganizationStatus[status];
@@ -19,7 +19,10 @@ const simsOf = (device?: devicesV1.Device): SimProjection[] | undefined =>
 /** Keeps the organization and device projections up to date. */
 @Injectable()
 export class ProjectionsConsumer {
-  constructor(private readonly projections: ProjectionsRepository) {}
+  constructor(
+    private readonly projections: ProjectionsRepository,
+    private readonly clock: Clock,
+  ) {}
 
   @OnEvent(Topics.accounts.organization)
   async onOrganization(
@@ -28,7 +31,9 @@ export class ProjectionsConsumer {
   ): Promise<void> {
     const message = event.message;
     const orgId = await enterEventTenant(tx, event, message.orgId);
-    const at = message.occurredAt ? timestampDate(message.occurredAt) : (event.time ?? new Date());
+    const at = message.occurredAt
+      ? timestampDate(message.occurredAt)
+      : (event.time ?? this.clock.now());
     const change = message.event;
     switch (change.case) {
       case 'created':
@@ -77,7 +82,9 @@ export class ProjectionsConsumer {
   ): Promise<void> {
     const message = event.message;
     const orgId = await enterEventTenant(tx, event, message.orgId);
-    const at = message.occurredAt ? timestampDate(message.occurredAt) : (event.time ?? new Date());
+    const at = message.occurredAt
+      ? timestampDate(message.occurredAt)
+      : (event.time ?? this.clock.now());
     const change = message.event;
     switch (change.case) {
       case 'registered':

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { rows } from '@switchboard/tenancy';
 
 export type JobKind = 'dispatch' | 'expire';
 
@@ -47,15 +48,15 @@ export class JobsRepository {
    * crash rolls the deletion back, so the jobs are taken again.
    */
   async claimDue(tx: EntityManager, limit: number): Promise<ScheduledJob[]> {
-    // TypeORM answers DELETE ... RETURNING with [rows, count].
-    const [rows]: [Record<string, unknown>[], number] = await tx.query(
+    const claimed = await rows<Record<string, unknown>>(
+      tx,
       `DELETE FROM scheduled_jobs WHERE id IN (
          SELECT id FROM scheduled_jobs WHERE due_at <= now() ORDER BY due_at
           LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id, tenant_id, message_id, kind, due_at, attempts`,
       [limit],
     );
-    return rows
+    return claimed
       .map((row) => ({
         id: String(row.id),
         tenantId: row.tenant_id as string,

@@ -6,25 +6,25 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { backoffDelay, sleep } from '@switchboard/events';
+import { backoffDelay, nestJobLogger, PeriodicJob } from '@switchboard/events';
 import { Metrics } from '@switchboard/observability';
-import { setTenant } from '@switchboard/tenancy';
+import { inGlobalTransaction, type EnterTenant } from '@switchboard/tenancy';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { MessagesService } from '../messages/messages.service';
 import { JobsRepository, type ScheduledJob } from './jobs.repository';
 
 /**
  * Runs due timers: scheduled sends (dispatch at scheduledAt) and expiries (at validUntil).
- * Survives restarts (the queue is a table) and is safe with replicas: each batch is claimed
- * with `FOR UPDATE SKIP LOCKED` in the transaction that also applies the jobs and writes their
- * commands to the outbox, so a job is done exactly once or, after a crash, not at all and again.
+ * Survives restarts (the queue is a table) and is safe with replicas, which share the work (no
+ * lease): each batch is claimed with `FOR UPDATE SKIP LOCKED` in the transaction that also
+ * applies the jobs and writes their commands to the outbox, so a job is done exactly once or,
+ * after a crash, not at all and again. A PeriodicJob polls every SCHEDULER_POLL_INTERVAL_MS and
+ * takes the next batch at once after a full one.
  */
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private readonly stopping = { aborted: false };
+  private readonly poller: PeriodicJob;
   private readonly jobsRun;
 
   constructor(
@@ -38,33 +38,43 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
       'kind',
       'outcome',
     ]);
+    this.poller = new PeriodicJob({
+      name: 'scheduler batch',
+      intervalMs: config.SCHEDULER_POLL_INTERVAL_MS,
+      retryDelayMs: (failures) => backoffDelay(failures, 200, 10_000),
+      logger: nestJobLogger(SchedulerService.name),
+      run: async () => (await this.runDueJobs()) >= config.SCHEDULER_BATCH_SIZE,
+    });
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.SCHEDULER_ENABLED) return;
-    this.running = true;
-    this.loop = this.run();
+    if (this.config.SCHEDULER_ENABLED) this.poller.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.stopping.aborted = true;
-    await this.loop;
+    await this.poller.stop();
   }
 
-  /** Runs one batch of due jobs; returns how many were claimed. */
+  /**
+   * Runs one batch of due jobs; returns how many were claimed. The queue serves every tenant:
+   * the batch is claimed without one, and each job then enters its own.
+   */
   async runDueJobs(limit = this.config.SCHEDULER_BATCH_SIZE): Promise<number> {
-    return this.dataSource.transaction(async (tx) => {
+    return inGlobalTransaction(this.dataSource, async (tx, enterTenant) => {
       const due = await this.jobs.claimDue(tx, limit);
-      for (const job of due) await this.runOne(tx, job);
+      for (const job of due) await this.runOne(tx, enterTenant, job);
       return due.length;
     });
   }
 
-  private async runOne(tx: EntityManager, job: ScheduledJob): Promise<void> {
+  private async runOne(
+    tx: EntityManager,
+    enterTenant: EnterTenant,
+    job: ScheduledJob,
+  ): Promise<void> {
     await tx.query('SAVEPOINT job');
     try {
-      await setTenant(tx, job.tenantId);
+      await enterTenant(job.tenantId);
       if (job.kind === 'dispatch') await this.messages.dispatchScheduled(tx, job.messageId);
       else await this.messages.expire(tx, job.messageId);
       await tx.query('RELEASE SAVEPOINT job');
@@ -81,28 +91,6 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
       });
       await this.jobs.retryLater(tx, job, message, backoffDelay(job.attempts + 1, 1000, 300_000));
       this.jobsRun.inc({ kind: job.kind, outcome: 'retry' });
-    }
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      try {
-        const claimed = await this.runDueJobs();
-        failures = 0;
-        if (claimed < this.config.SCHEDULER_BATCH_SIZE) {
-          await sleep(this.config.SCHEDULER_POLL_INTERVAL_MS, this.stopping);
-        }
-      } catch (error) {
-        failures++;
-        if (!this.running) return;
-        this.logger.warn({
-          msg: 'scheduler batch failed',
-          error: (error as Error).message,
-          failures,
-        });
-        await sleep(backoffDelay(failures, 200, 10_000), this.stopping);
-      }
     }
   }
 }

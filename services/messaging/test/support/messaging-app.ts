@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { ProblemDetailsFilter } from '@switchboard/errors';
 import {
   createTestDatabase,
   graphqlClient,
@@ -11,6 +9,8 @@ import {
   type PrivateBroker,
   type TestDatabase,
 } from '@switchboard/testing';
+import { createLogger } from '@switchboard/observability';
+import { createServiceApp } from '@switchboard/service-kit';
 import { AppModule } from '../../src/app.module';
 import { loadMessagingConfig } from '../../src/config';
 import { migrate } from '../../src/database';
@@ -87,14 +87,18 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Boots the messaging app in this process on a free port. */
+/** Boots the messaging app in this process on a free port, wired as main.ts wires it. */
 export async function startApp(
   stack: MessagingStack,
   env: Record<string, string> = {},
 ): Promise<RunningApp> {
   const config = loadMessagingConfig({ ...stack.env, ...env });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  const logger = createLogger({ service: 'messaging', level: config.LOG_LEVEL });
+  const app = await createServiceApp(AppModule.forRoot(config, { logger }), {
+    service: 'messaging',
+    config,
+    logger,
+  });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   return {

@@ -1,0 +1,48 @@
+import { affectedRows, isUniqueViolation, row, rows } from './sql';
+
+const answering = (result: unknown) => ({ query: async () => result });
+
+describe('SQL helpers', () => {
+  it('rows: the rows alone, whatever shape the driver answers with', async () => {
+    const found = [{ id: 'a' }, { id: 'b' }];
+    expect(await rows(answering(found), 'SELECT')).toEqual(found);
+    // TypeORM: UPDATE / DELETE ... RETURNING answer [rows, count]
+    expect(await rows(answering([found, 2]), 'UPDATE ... RETURNING id')).toEqual(found);
+    expect(await rows(answering([[], 0]), 'DELETE ... RETURNING id')).toEqual([]);
+    // a pg client
+    expect(await rows(answering({ rows: found, rowCount: 2 }), 'SELECT')).toEqual(found);
+    // two rows are never mistaken for [rows, count]
+    const pair = [{ id: 'a' }, { id: 'b' }];
+    expect(await rows(answering(pair), 'SELECT')).toEqual(pair);
+  });
+
+  it('row: the first row or undefined', async () => {
+    expect(await row(answering([{ id: 'a' }, { id: 'b' }]), 'SELECT')).toEqual({ id: 'a' });
+    expect(await row(answering([[{ id: 'c' }], 1]), 'UPDATE')).toEqual({ id: 'c' });
+    expect(await row(answering([]), 'SELECT')).toBeUndefined();
+  });
+
+  it('affectedRows: the count of an UPDATE or DELETE', async () => {
+    expect(await affectedRows(answering([[], 3]), 'UPDATE')).toBe(3);
+    expect(await affectedRows(answering({ rows: [], rowCount: 4 }), 'DELETE')).toBe(4);
+    expect(await affectedRows(answering([]), 'SELECT')).toBe(0);
+  });
+
+  it('passes the statement and its parameters through', async () => {
+    const calls: unknown[][] = [];
+    const runner = { query: async (...args: unknown[]) => void calls.push(args) };
+    await rows(runner, 'SELECT $1', [1]);
+    expect(calls).toEqual([['SELECT $1', [1]]]);
+  });
+
+  it('isUniqueViolation: 23505 from TypeORM or pg, of one constraint when named', () => {
+    const typeorm = { driverError: { code: '23505', constraint: 'users_email_key' } };
+    const pg = { code: '23505', constraint: 'users_email_key' };
+    expect(isUniqueViolation(typeorm)).toBe(true);
+    expect(isUniqueViolation(pg, 'users_email_key')).toBe(true);
+    expect(isUniqueViolation(typeorm, 'organizations_slug_key')).toBe(false);
+    expect(isUniqueViolation({ code: '23503' })).toBe(false);
+    expect(isUniqueViolation(new Error('boom'))).toBe(false);
+    expect(isUniqueViolation(undefined)).toBe(false);
+  });
+});

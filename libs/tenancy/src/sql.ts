@@ -1,0 +1,70 @@
+import type { SqlRunner } from './tenant-migrations';
+
+/**
+ * SQL helpers for repositories. They hide one TypeORM quirk: its postgres driver answers
+ * UPDATE and DELETE with `[rows, affectedCount]` and every other statement with the rows
+ * alone. A pg client's result (`{ rows, rowCount }`) works too.
+ */
+function isRowsAndCount(result: unknown): result is [unknown[], number] {
+  return (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  );
+}
+
+function isPgResult(result: unknown): result is { rows: unknown[]; rowCount: number | null } {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    Array.isArray((result as { rows?: unknown }).rows)
+  );
+}
+
+/** The rows of a SELECT, or of an INSERT / UPDATE / DELETE ... RETURNING. */
+export async function rows<T>(
+  runner: SqlRunner,
+  sql: string,
+  parameters?: unknown[],
+): Promise<T[]> {
+  const result = await runner.query(sql, parameters);
+  if (isRowsAndCount(result)) return result[0] as T[];
+  if (Array.isArray(result)) return result as T[];
+  if (isPgResult(result)) return result.rows as T[];
+  return [];
+}
+
+/** The first row of a statement (see `rows`), or undefined. */
+export async function row<T>(
+  runner: SqlRunner,
+  sql: string,
+  parameters?: unknown[],
+): Promise<T | undefined> {
+  return (await rows<T>(runner, sql, parameters))[0];
+}
+
+/** How many rows an UPDATE or DELETE changed. */
+export async function affectedRows(
+  runner: SqlRunner,
+  sql: string,
+  parameters?: unknown[],
+): Promise<number> {
+  const result = await runner.query(sql, parameters);
+  if (isRowsAndCount(result)) return result[1];
+  if (isPgResult(result)) return result.rowCount ?? 0;
+  return 0;
+}
+
+/**
+ * Whether `error` is PostgreSQL's unique violation (SQLSTATE 23505) — of `constraint` when
+ * one is named. Reads TypeORM's QueryFailedError (`driverError`) and pg's error alike.
+ */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as
+    | { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } }
+    | undefined;
+  const code = e?.driverError?.code ?? e?.code;
+  if (code !== '23505') return false;
+  return constraint === undefined || (e?.driverError?.constraint ?? e?.constraint) === constraint;
+}

@@ -1,0 +1,76 @@
+// Who may call what: every Query and Mutation field of the messaging subgraph, called as every
+// kind of caller (generated from the schema and the resolvers' auth decorators; see
+// libs/testing/src/authorization-matrix.ts). A new field fails here until it is listed below.
+import { randomUUID } from 'node:crypto';
+import {
+  describeAuthorizationMatrix,
+  FEDERATION,
+  requiresScopes,
+  TestTokenIssuer,
+  type AuthorizationMatrix,
+  type MatrixCaller,
+  type MatrixTarget,
+} from '@switchboard/testing';
+import {
+  startApp,
+  startStack,
+  type MessagingStack,
+  type RunningApp,
+} from './support/messaging-app';
+
+const READ = requiresScopes('messages:read');
+const SEND = requiresScopes('messages:send');
+
+const matrix: AuthorizationMatrix = {
+  service: 'messaging',
+  deviceAccessToken: true,
+  fields: {
+    'Query.message': READ,
+    'Query.messages': READ,
+    'Query.conversations': READ,
+    'Query.conversation': READ,
+    'Mutation.sendMessage': SEND,
+    'Mutation.cancelMessage': SEND,
+    // A write (the unread count every member sees) that returns the conversation.
+    'Mutation.markConversationRead': requiresScopes('messages:read', 'messages:send'),
+    'Query._entities': FEDERATION,
+    'Query._service': FEDERATION,
+  },
+};
+
+describe('messaging authorization matrix', () => {
+  const orgId = randomUUID();
+  let issuer: TestTokenIssuer;
+  let stack: MessagingStack;
+  let app: RunningApp;
+  let target: MatrixTarget;
+
+  beforeAll(async () => {
+    issuer = await TestTokenIssuer.start();
+    stack = await startStack(issuer.authEnv);
+    app = await startApp(stack);
+    target = { app: app.app, client: app.gql(), tokenFor: (caller) => tokenFor(caller) };
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await stack?.stop();
+    await issuer?.stop();
+  });
+
+  function tokenFor(caller: MatrixCaller): Promise<string | undefined> {
+    switch (caller.kind) {
+      case 'user':
+        return issuer.user(orgId, caller.role);
+      case 'api_token':
+        // Created by an owner, so its scopes are not narrowed by a member's role.
+        return issuer.apiToken(orgId, [...caller.scopes], { role: 'CUSTOMER' });
+      case 'device':
+        return issuer.device(orgId);
+      default:
+        return Promise.resolve(undefined);
+    }
+  }
+
+  describeAuthorizationMatrix(matrix, () => target);
+});

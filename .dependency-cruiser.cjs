@@ -22,6 +22,50 @@ module.exports = {
       from: { path: '^gateway/' },
       to: { path: '^services/' },
     },
+    // Inside a service (issue 9): one direction, no circles, pure rules, thin transports.
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment:
+        'Import circles hide a layering problem; break them by moving the shared piece down.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'domain/ holds the rules: plain TS importing only domain/ and pure packages.',
+      from: { path: '^services/[^/]+/src/domain/', pathNot: '\\.spec\\.ts$' },
+      to: {
+        pathNot: ['^services/[^/]+/src/domain/', '^libs/sms/', 'node_modules/libphonenumber-js/'],
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'common-imports-no-feature',
+      severity: 'error',
+      comment: 'common/ is service-wide and below the features: it imports none of them.',
+      from: { path: '^services/([^/]+)/src/common/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^services/$1/src/[^/]+/', pathNot: '^services/$1/src/(common|domain)/' },
+    },
+    {
+      name: 'transport-imports-no-repository',
+      severity: 'error',
+      comment: 'A resolver, controller or consumer calls a service, never a repository.',
+      from: { path: '\\.(resolver|controller|consumer)\\.ts$' },
+      to: { path: '\\.repository\\.ts$' },
+    },
+    {
+      name: 'feature-calls-no-other-feature-repository',
+      severity: 'error',
+      comment:
+        'A feature calls the features below it through their services, never their repositories (accounts first; widen the path as services follow).',
+      from: { path: '^services/accounts/src/([^/]+)/' },
+      to: {
+        path: '^services/accounts/src/[^/]+/[^/]+\\.repository\\.ts$',
+        pathNot: '^services/accounts/src/$1/',
+      },
+    },
     {
       name: 'not-to-unresolvable',
       severity: 'error',

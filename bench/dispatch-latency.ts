@@ -19,6 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+const BENCH_SUBGRAPH_SECRET = 'bench-subgraph-secret-0123456789';
+
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '..');
 const dist = (path: string) => require(join(root, 'dist', path));
@@ -182,6 +184,7 @@ async function main(): Promise<void> {
         AUTH_AUDIENCE: 'bench',
         PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
         DEVICES_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+        SUBGRAPH_SHARED_SECRET: BENCH_SUBGRAPH_SECRET,
         LOG_LEVEL: 'error',
         OTEL_SDK_DISABLED: 'true',
       },
@@ -193,9 +196,16 @@ async function main(): Promise<void> {
       headers: {
         'content-type': 'application/json',
         'apollo-require-preflight': 'true',
+        'x-subgraph-secret': BENCH_SUBGRAPH_SECRET,
         authorization: `Bearer ${await auth.token(orgId)}`,
       },
-      body: JSON.stringify({ query: 'mutation { createDeviceEnrollment { token apiUrl } }' }),
+      // One shared token for the whole bench fleet, its phones trusted at once (no approval).
+      body: JSON.stringify({
+        query: `mutation {
+          setDeviceSettings(requireApprovalForSharedEnrollments: false) { requireApprovalForSharedEnrollments }
+          createDeviceEnrollment(maxUses: ${Math.max(DEVICES, 1)}) { token apiUrl }
+        }`,
+      }),
     });
     const { data } = (await gql.json()) as {
       data: { createDeviceEnrollment: { token: string; apiUrl: string } };

@@ -27,6 +27,8 @@ import {
 import { migrate } from '../services/messaging/src/database';
 import { AUDIENCE, ISSUER, TokenIssuer } from '../services/messaging/test/support/tokens';
 
+const BENCH_SUBGRAPH_SECRET = 'bench-subgraph-secret-0123456789';
+
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const WARMUP_SECONDS = 2;
@@ -216,6 +218,9 @@ async function messaging(): Promise<{ result: Result; withKeys: Result }> {
         AUTH_JWKS_URL: tokens.jwksUrl,
         AUTH_ISSUER: ISSUER,
         AUTH_AUDIENCE: AUDIENCE,
+        SUBGRAPH_SHARED_SECRET: BENCH_SUBGRAPH_SECRET,
+        // The raw send path: no per-organization send rate limit.
+        MESSAGE_SEND_RATE_PER_SECOND: '0',
       },
     });
     const base = `http://127.0.0.1:${port}`;
@@ -230,7 +235,12 @@ async function messaging(): Promise<{ result: Result; withKeys: Result }> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const token = await tokens.user(randomUUID(), 'CUSTOMER');
-    const headers = { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' };
+    // Straight to the subgraph: it answers only requests carrying the gateway's secret.
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'apollo-require-preflight': 'true',
+      'x-subgraph-secret': BENCH_SUBGRAPH_SECRET,
+    };
     const mutation =
       'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id status segments } }';
     const plain = () =>
@@ -268,7 +278,7 @@ const SEND =
 async function throughGateway(): Promise<Result> {
   const platform = await startPlatform({
     label: 'bench',
-    env: { LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
+    env: { LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true', MESSAGE_SEND_RATE_PER_SECOND: '0' },
   });
   try {
     if (!platform.graphqlUrl) throw new Error('the gateway is not built (node tools/build.mjs)');

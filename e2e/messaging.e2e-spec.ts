@@ -159,7 +159,9 @@ describe('sending through the device fleet', () => {
     const sent = await send(api, { to: '+14155550131', body: 'later', scheduledAt });
     expect(sent.status).toBe('SCHEDULED');
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await message(api, sent.id)).status).toBe('SCHEDULED');
+    const held = (await message(api, sent.id)).status;
+    // Read before its time, it is still held (a loaded machine may have taken us past it).
+    if (Date.now() < Date.parse(scheduledAt)) expect(held).toBe('SCHEDULED');
     const delivered = await statusOf(api, sent.id, 'DELIVERED');
     expect(Date.parse(delivered.dispatchedAt!)).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
   });
@@ -198,7 +200,9 @@ describe('sending through the device fleet', () => {
     const validUntil = new Date(Date.now() + 4000).toISOString();
     const sent = await send(api, { to: '+14155550125', body: 'nobody home', validUntil });
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await message(api, sent.id)).status).toBe('QUEUED');
+    const waiting = (await message(api, sent.id)).status;
+    // Read before validUntil, it is still waiting (a loaded machine may have taken us past it).
+    if (Date.now() < Date.parse(validUntil)) expect(waiting).toBe('QUEUED');
     const expired = await statusOf(api, sent.id, 'EXPIRED');
     expect(expired.error?.code).toBe('EXPIRED');
   });

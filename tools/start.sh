@@ -16,6 +16,8 @@ export AUTH_ISSUER="${AUTH_ISSUER:-urn:switchboard:accounts}" AUTH_AUDIENCE="${A
 export AUTH_JWKS_URL="${AUTH_JWKS_URL:-http://127.0.0.1:4101/.well-known/jwks.json}"
 export ACCOUNTS_TOKEN_EXCHANGE_URL="${ACCOUNTS_TOKEN_EXCHANGE_URL:-http://127.0.0.1:4101/internal/token-exchange}"
 export INTERNAL_API_SECRET="${INTERNAL_API_SECRET:-development-only-internal-secret}"
+# The gateway sends it to the subgraphs, whose /graphql refuse requests without it.
+export SUBGRAPH_SHARED_SECRET="${SUBGRAPH_SHARED_SECRET:-development-only-subgraph-secret}"
 LOGS="$SB_STACK_DIR/logs"
 pids=()
 
@@ -62,6 +64,7 @@ while read -r name root port; do
   pids+=($!)
   wait_healthy "$name" "$port"
   urls+=("$name http://127.0.0.1:$port")
+  if [ "$name" = devices ]; then devices_port="$port"; fi
 done <tools/services.txt
 
 echo
@@ -70,6 +73,17 @@ echo "  PostgreSQL   127.0.0.1:$PG_PORT (settings in $SB_STACK_DIR/env)"
 echo "  Kafka        $KAFKA_BROKERS (broker control $KAFKA_CONTROL)"
 for u in "${urls[@]}"; do printf '  %-12s %s\n' ${u}; done
 if [ -f gateway/src/main.ts ]; then echo "  GraphQL      http://127.0.0.1:4000/graphql"; fi
+if [ -n "${devices_port:-}" ]; then
+  # What enrollment hands phones (devices' own rule): DEVICE_API_PUBLIC_URL, PUBLIC_BASE_URL, or
+  # this machine's LAN address, which a phone on the same Wi-Fi can reach.
+  device_api="$(node -e '
+    const { publicUrls } = require(process.argv[1]);
+    const { DEVICE_API_PUBLIC_URL, PUBLIC_BASE_URL } = process.env;
+    const settings = { DEVICE_API_PUBLIC_URL, PUBLIC_BASE_URL, PORT: Number(process.argv[2]) };
+    console.log(publicUrls(settings, require("node:os").networkInterfaces()).deviceApiUrl);
+  ' "$PWD/dist/services/devices/src/domain/public-urls.js" "$devices_port")"
+  echo "  Device API   $device_api (SMSGate app: Settings → Cloud server → API URL)"
+fi
 echo "  Logs         $LOGS/"
 echo "Press Ctrl-C to stop."
 if [ "${#pids[@]}" -eq 0 ]; then

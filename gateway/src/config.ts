@@ -1,10 +1,17 @@
 import { env, loadConfig, secret, z } from '@switchboard/config';
+import {
+  DEFAULT_TRUST_PROXY,
+  graphqlLimitsConfigShape,
+  subgraphSecretOf,
+} from '@switchboard/service-kit';
 
 /** The gateway's environment, validated at boot. */
 export const gatewayConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4000),
   LOG_LEVEL: env.logLevel(),
+  /** `GET /metrics` for Prometheus, on a port of its own (default PORT + 5000: 9000). */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** `static`: serve SUPERGRAPH_FILE (production); `compose`: compose from the running subgraphs (development). */
   SUPERGRAPH_MODE: z.enum(['static', 'compose']).default('static'),
   SUPERGRAPH_FILE: z.string().default('gateway/supergraph.graphql'),
@@ -12,6 +19,15 @@ export const gatewayConfigShape = {
   AUTH_JWKS_URL: env.url(),
   AUTH_ISSUER: z.string().min(1).default('urn:switchboard:accounts'),
   AUTH_AUDIENCE: z.string().min(1).default('switchboard-api'),
+  /**
+   * The gateway's public origin (`https://api.example.com`): the `jwks_uri` of
+   * `/.well-known/openid-configuration`. Unset: the origin of the request (not cached then).
+   */
+  GATEWAY_PUBLIC_URL: env.url().optional(),
+  /** The longest the gateway keeps accounts' JWKS for `/.well-known/jwks.json` (accounts' own max-age, 300, wins when shorter). */
+  JWKS_CACHE_SECONDS: env.int(300).pipe(z.number().int().min(0).max(3600)),
+  /** How long the last copy of the JWKS is served while accounts cannot be reached. */
+  JWKS_STALE_IF_ERROR_SECONDS: env.int(3600).pipe(z.number().int().min(0).max(86_400)),
   /** accounts' endpoint that turns an API token into a short-lived access token. */
   ACCOUNTS_TOKEN_EXCHANGE_URL: env.url(),
   INTERNAL_API_SECRET: secret(z.string().min(16)),
@@ -27,11 +43,13 @@ export const gatewayConfigShape = {
         .filter(Boolean),
     ),
   BODY_LIMIT: z.string().default('1mb'),
-  MAX_DEPTH: env.int(12),
-  MAX_ALIASES: env.int(20),
-  MAX_TOKENS: env.int(3000),
-  COST_LIMIT: env.int(10000),
-  MAX_DIRECTIVES: env.int(50),
+  /** MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, COST_LIMIT, MAX_DIRECTIVES: the subgraphs apply the same. */
+  ...graphqlLimitsConfigShape,
+  /**
+   * Sent to every subgraph as `x-subgraph-secret` (their `/graphql` refuses requests without
+   * it). Required outside development and test mode.
+   */
+  SUBGRAPH_SHARED_SECRET: secret(z.string().min(16).optional()),
   /**
    * How long the gateway keeps an idle pooled connection to a subgraph. Must stay below the
    * subgraphs' keep-alive timeout (their HTTP_KEEP_ALIVE_TIMEOUT_MS, 65 s by default) so the
@@ -44,6 +62,26 @@ export const gatewayConfigShape = {
    * of a load balancer in front (commonly 60 s), for the same reason as above.
    */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: env.int(65_000).pipe(z.number().int().min(1_000).max(600_000)),
+  /**
+   * Express `trust proxy`: the hops (an ingress, a load balancer) whose X-Forwarded-For the
+   * gateway believes. The client address it determines is sent to the subgraphs as the last
+   * X-Forwarded-For entry. `false` when clients reach the gateway directly.
+   */
+  TRUST_PROXY: z.string().default(DEFAULT_TRUST_PROXY),
+  /**
+   * The gateway's own database (the stack's `gateway`, its application role): where its rate
+   * limits are counted, so every replica agrees. Unset: no rate limits at the gateway.
+   */
+  GATEWAY_DATABASE_URL: secret(env.postgresUrl().optional()),
+  GATEWAY_DATABASE_POOL_SIZE: env.int(5).pipe(z.number().int().min(1).max(100)),
+  /** The sliding window of the limits below. */
+  RATE_LIMIT_WINDOW_SECONDS: env.int(60).pipe(z.number().int().min(1).max(3600)),
+  /** Requests per window of an anonymous caller (or one whose credentials were refused), per address; 0 = off. */
+  RATE_LIMIT_PER_IP: env.int(300).pipe(z.number().int().min(0)),
+  /** Requests per window of a signed-in user (or device); 0 = off. */
+  RATE_LIMIT_PER_USER: env.int(600).pipe(z.number().int().min(0)),
+  /** Requests per window of one API token; 0 = off. */
+  RATE_LIMIT_PER_API_TOKEN: env.int(600).pipe(z.number().int().min(0)),
   /** Introspection and field suggestions; off in production unless set. */
   INTROSPECTION: z.enum(['true', 'false']).optional(),
 };
@@ -60,5 +98,6 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
     const match = /^SUBGRAPH_([A-Z0-9_]+)_URL$/.exec(key);
     if (match && value) subgraphUrls[match[1].toLowerCase().replace(/_/g, '-')] = value;
   }
-  return { ...config, introspection, subgraphUrls };
+  const subgraphSecret = subgraphSecretOf(config);
+  return { ...config, introspection, subgraphUrls, subgraphSecret };
 }

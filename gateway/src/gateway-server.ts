@@ -13,33 +13,75 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import express from 'express';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import type { Principal } from '@switchboard/auth';
 import { graphqlLogging, requestLogging, type Metrics } from '@switchboard/observability';
+import {
+  graphqlArmorConfig,
+  SUBGRAPH_SECRET_HEADER,
+  trustProxySetting,
+} from '@switchboard/service-kit';
 import type { GatewayConfig } from './config';
 import { EdgeAuthenticator, type EdgeIdentity } from './edge-auth';
+import { EdgeRateLimiter, type RateLimitStore } from './edge-rate-limit';
+import { JwksPublisher, openIdConfiguration } from './jwks-publisher';
 import { SubgraphHttpClient } from './subgraph-http';
 import { SUBGRAPHS } from './subgraphs';
 
 export interface GatewayContext extends EdgeIdentity {
   requestId: string;
   clientIp?: string;
+  /** X-Forwarded-For for the subgraphs: the entries received, then the client address. */
+  forwardedFor?: string;
   userAgent?: string;
 }
 
-/** Forwards the verified identity and request facts to a subgraph. */
+/**
+ * Proves to a subgraph that the request is the gateway's (the shared secret), and forwards the
+ * verified identity and request facts.
+ */
 class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly subgraphSecret: string,
+  ) {
+    super(config);
+  }
+
   override willSendRequest({
     request,
     context,
   }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
-    if (!headers || !context) return;
+    if (!headers) return;
+    // Every request, health checks (no context) included.
+    headers.set(SUBGRAPH_SECRET_HEADER, this.subgraphSecret);
+    if (!context) return;
     if ('forwardToken' in context && context.forwardToken)
       headers.set('authorization', `Bearer ${context.forwardToken}`);
     if ('requestId' in context && context.requestId) headers.set('x-request-id', context.requestId);
-    if ('clientIp' in context && context.clientIp) headers.set('x-forwarded-for', context.clientIp);
+    if ('forwardedFor' in context && context.forwardedFor)
+      headers.set('x-forwarded-for', context.forwardedFor);
     if ('userAgent' in context && context.userAgent) headers.set('user-agent', context.userAgent);
   }
+}
+
+/**
+ * X-Forwarded-For as the subgraphs get it (the header contract of libs/service-kit): the
+ * entries the gateway received, then the client address it determined with TRUST_PROXY, last.
+ * A client cannot choose that last entry: whatever it wrote stays to the left of it.
+ */
+export function forwardedFor(
+  received: string | string[] | undefined,
+  clientIp: string | undefined,
+): string | undefined {
+  const entries = (Array.isArray(received) ? received.join(',') : (received ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (clientIp) entries.push(clientIp);
+  return entries.length ? entries.join(', ') : undefined;
 }
 
 export interface GatewayDeps {
@@ -47,6 +89,10 @@ export interface GatewayDeps {
   authenticator: EdgeAuthenticator;
   logger: Logger;
   metrics?: Metrics;
+  /** The time (milliseconds), for the JWKS cache; tests move it. */
+  now?: () => number;
+  /** Where the rate limits are counted (a RateLimiter on GATEWAY_DATABASE_URL); none: no limits. */
+  rateLimitStore?: RateLimitStore;
 }
 
 /**
@@ -74,6 +120,7 @@ export async function createGateway(deps: GatewayDeps) {
       : {
           // Development: compose from the running subgraphs given as SUBGRAPH_<NAME>_URL.
           supergraphSdl: new IntrospectAndCompose({
+            introspectionHeaders: { [SUBGRAPH_SECRET_HEADER]: config.subgraphSecret },
             subgraphs: SUBGRAPHS.filter((s) => s.name in config.subgraphUrls).map((s) => ({
               name: s.name,
               url: urlOf(s.name, s.url),
@@ -82,21 +129,17 @@ export async function createGateway(deps: GatewayDeps) {
         }),
     buildService: ({ name, url }) => {
       const target = urlOf(name, url ?? '');
-      return new AuthenticatedDataSource({
-        url: target,
-        fetcher: subgraphClient(name, target).fetch,
-      });
+      return new AuthenticatedDataSource(
+        { url: target, fetcher: subgraphClient(name, target).fetch },
+        config.subgraphSecret,
+      );
     },
   });
 
-  const armor = new ApolloArmor({
-    maxDepth: { n: config.MAX_DEPTH },
-    maxAliases: { n: config.MAX_ALIASES },
-    maxTokens: { n: config.MAX_TOKENS },
-    costLimit: { maxCost: config.COST_LIMIT },
-    maxDirectives: { n: config.MAX_DIRECTIVES },
-    blockFieldSuggestion: { enabled: !config.introspection },
-  });
+  // The same limits as every subgraph's (libs/service-kit graphql-limits).
+  const armor = new ApolloArmor(
+    graphqlArmorConfig(config, { blockFieldSuggestion: !config.introspection }),
+  );
   const protection = armor.protect();
   let ready = false;
   const readiness: ApolloServerPlugin<GatewayContext> = {
@@ -124,9 +167,21 @@ export async function createGateway(deps: GatewayDeps) {
   await apollo.start();
   ready = true;
 
+  const rateLimiter = new EdgeRateLimiter(deps.rateLimitStore, config);
+  /** Counts the request; a failing store lets it through (logged) rather than failing it. */
+  const admit = async (principal: Principal | undefined, clientIp: string | undefined) => {
+    try {
+      await rateLimiter.admit(principal, clientIp);
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error;
+      logger.error({ err: error }, 'rate limit store unavailable; request let through');
+    }
+  };
+
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Who may tell the gateway the client address (an ingress, a load balancer): TRUST_PROXY.
+  app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.use(requestLogging({ logger, metrics: deps.metrics }));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -138,21 +193,56 @@ export async function createGateway(deps: GatewayDeps) {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'stopping' });
   });
   app.get('/health/ready', async (_req, res) => {
-    // Ready = supergraph loaded and every subgraph answering.
+    // Ready = supergraph loaded and every subgraph answering. The answer is public: it says
+    // up or down, never why (the reason, which names internal addresses, goes to the log).
+    res.setHeader('Cache-Control', 'no-store');
+    if (!ready) return void res.status(503).json({ status: 'stopping' });
     try {
       await gateway.serviceHealthCheck();
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'stopping' });
+      res.status(200).json({ status: 'ok', details: { subgraphs: { status: 'up' } } });
     } catch (error) {
-      res.status(503).json({ status: 'error', error: (error as Error).message });
+      logger.warn({ err: error }, 'readiness check failed: a subgraph does not answer');
+      res.status(503).json({ status: 'error', details: { subgraphs: { status: 'down' } } });
     }
   });
-  if (deps.metrics) {
-    const metrics = deps.metrics;
-    app.get('/metrics', async (_req, res) => {
-      res.setHeader('Content-Type', metrics.contentType);
-      res.send(await metrics.exposition());
-    });
-  }
+  // No /metrics here: main.ts serves them on METRICS_PORT, for the scraper only.
+
+  // The token verification keys on the public origin (accounts is not reachable from there).
+  const jwks = new JwksPublisher({
+    upstreamUrl: config.AUTH_JWKS_URL,
+    maxCacheSeconds: config.JWKS_CACHE_SECONDS,
+    staleIfErrorSeconds: config.JWKS_STALE_IF_ERROR_SECONDS,
+    now: deps.now,
+    onStale: (error) =>
+      logger.warn({ err: error }, 'accounts JWKS unreadable; serving the last copy'),
+  });
+  app.get('/.well-known/jwks.json', async (req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    try {
+      const published = await jwks.current();
+      res.setHeader('Cache-Control', `public, max-age=${published.maxAgeSeconds}`);
+      res.setHeader('ETag', published.etag);
+      if (req.headers['if-none-match'] === published.etag) return void res.status(304).end();
+      res.type('application/jwk-set+json').send(published.body);
+    } catch (error) {
+      logger.error({ err: error }, 'accounts JWKS unreadable and no copy to serve');
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(503).type('application/problem+json').json({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        code: 'JWKS_UNAVAILABLE',
+        detail: 'The signing keys are unavailable; try again shortly.',
+      });
+    }
+  });
+  app.get('/.well-known/openid-configuration', (req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    // Without a configured public URL the origin comes from the request: never cache that.
+    res.setHeader('Cache-Control', config.GATEWAY_PUBLIC_URL ? 'public, max-age=3600' : 'no-store');
+    const origin = config.GATEWAY_PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
+    res.json(openIdConfiguration(config.AUTH_ISSUER, origin));
+  });
   app.use(
     '/graphql',
     cors({
@@ -166,8 +256,22 @@ export async function createGateway(deps: GatewayDeps) {
         const requestId = String(
           res.getHeader('x-request-id') ?? req.headers['x-request-id'] ?? randomUUID(),
         );
-        const identity = await deps.authenticator.identify(req.headers.authorization);
-        return { ...identity, requestId, clientIp: req.ip, userAgent: req.headers['user-agent'] };
+        let identity: EdgeIdentity;
+        try {
+          identity = await deps.authenticator.identify(req.headers.authorization);
+        } catch (error) {
+          // Refused credentials count against the client address (guessing API tokens).
+          await admit(undefined, req.ip);
+          throw error;
+        }
+        await admit(identity.principal, req.ip);
+        return {
+          ...identity,
+          requestId,
+          clientIp: req.ip,
+          forwardedFor: forwardedFor(req.headers['x-forwarded-for'], req.ip),
+          userAgent: req.headers['user-agent'],
+        };
       },
     }),
   );

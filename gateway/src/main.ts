@@ -1,13 +1,50 @@
 import { tracing } from './tracing';
 import { JwtVerifier } from '@switchboard/auth';
-import { createLogger, Metrics } from '@switchboard/observability';
-import { loadGatewayConfig } from './config';
+import { isDevelopmentMode } from '@switchboard/config';
+import { createLogger, Metrics, type Logger } from '@switchboard/observability';
+import { RateLimiter } from '@switchboard/rate-limit';
+import { serveMetricsFor, SystemClock } from '@switchboard/service-kit';
+import { DataSource } from 'typeorm';
+import { loadGatewayConfig, type GatewayConfig } from './config';
 import { EdgeAuthenticator, HttpTokenExchange } from './edge-auth';
 import { createGateway } from './gateway-server';
+
+/**
+ * The rate limits' store: a RateLimiter on the gateway's own database, pruned of requests older
+ * than the window once a minute. None without GATEWAY_DATABASE_URL (no limits, and a warning).
+ */
+async function rateLimitStore(config: GatewayConfig, logger: Logger) {
+  if (!config.GATEWAY_DATABASE_URL) {
+    logger.warn('GATEWAY_DATABASE_URL is not set: the gateway applies no rate limits');
+    return undefined;
+  }
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: config.GATEWAY_DATABASE_URL,
+    extra: { max: config.GATEWAY_DATABASE_POOL_SIZE },
+  });
+  await dataSource.initialize();
+  const limiter = new RateLimiter(dataSource, new SystemClock());
+  const prune = setInterval(() => {
+    limiter
+      .prune(config.RATE_LIMIT_WINDOW_SECONDS)
+      .catch((error: unknown) => logger.warn({ err: error }, 'rate limit pruning failed'));
+  }, 60_000);
+  prune.unref();
+  return {
+    limiter,
+    async close() {
+      clearInterval(prune);
+      await dataSource.destroy();
+    },
+  };
+}
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  if (!config.SUBGRAPH_SHARED_SECRET && isDevelopmentMode(config))
+    logger.warn('SUBGRAPH_SHARED_SECRET is not set: sending the development secret to subgraphs');
   const verifier = new JwtVerifier({
     jwksUrl: config.AUTH_JWKS_URL,
     issuer: config.AUTH_ISSUER,
@@ -18,16 +55,23 @@ async function main(): Promise<void> {
     new HttpTokenExchange(config.ACCOUNTS_TOKEN_EXCHANGE_URL, config.INTERNAL_API_SECRET),
     config.API_TOKEN_CACHE_SECONDS,
   );
+  const metrics = new Metrics({ service: 'gateway' });
+  const limits = await rateLimitStore(config, logger);
   const gateway = await createGateway({
     config,
     authenticator,
     logger,
-    metrics: new Metrics({ service: 'gateway' }),
+    metrics,
+    rateLimitStore: limits?.limiter,
   });
   const port = await gateway.listen(config.PORT);
-  logger.info({ port }, 'gateway listening');
+  // Metrics on a port of their own, for the scraper only (never on the public one).
+  const scrapes = await serveMetricsFor(metrics, config, logger);
+  logger.info({ port, metricsPort: scrapes.port }, 'gateway listening');
   const stop = async () => {
     await gateway.stop();
+    await scrapes.close();
+    await limits?.close();
     await tracing.shutdown();
     process.exit(0);
   };

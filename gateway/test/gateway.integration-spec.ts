@@ -19,6 +19,8 @@ import { loadGatewayConfig } from '../src/config';
 import { EdgeAuthenticator, type TokenExchange } from '../src/edge-auth';
 import { createGateway } from '../src/gateway-server';
 
+const SUBGRAPH_SECRET = 'gateway-test-subgraph-secret-0123456789';
+
 const typeDefs = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
   type Query { hello: String!, whoami: String, node(depth: Int): Nested }
@@ -104,6 +106,7 @@ describe('the gateway', () => {
       SUPERGRAPH_FILE: file,
       ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
       INTERNAL_API_SECRET: 'x'.repeat(32),
+      SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
       BODY_LIMIT: '10kb',
       MAX_DEPTH: '6',
       MAX_ALIASES: '3',
@@ -152,6 +155,27 @@ describe('the gateway', () => {
       .expectData<{ whoami: string }>('{ whoami }');
     expect(data.whoami).toBe(`Bearer ${token}`);
     expect(subgraph.seen.at(-1)?.['x-request-id']).toBe('req-12345678');
+    // The subgraphs answer the gateway only: it proves itself with the shared secret.
+    expect(subgraph.seen.at(-1)?.['x-subgraph-secret']).toBe(SUBGRAPH_SECRET);
+  });
+
+  it('sends the client address it determined as the last X-Forwarded-For entry', async () => {
+    // By default a proxy on loopback (here: the test, as an ingress would) is trusted.
+    await boot();
+    const gql = graphqlClient(`${url}/graphql`);
+    await gql.with({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }).expectData('{ hello }');
+    expect(subgraph.seen.at(-1)?.['x-forwarded-for']).toBe(
+      '198.51.100.1, 203.0.113.7, 203.0.113.7',
+    );
+    await gql.expectData('{ hello }');
+    expect(subgraph.seen.at(-1)?.['x-forwarded-for']).toBe('127.0.0.1');
+    await stopGateway();
+    // TRUST_PROXY=false: the peer is the client; what it wrote stays to the left of its address.
+    await boot({ TRUST_PROXY: 'false' });
+    await graphqlClient(`${url}/graphql`)
+      .with({ 'x-forwarded-for': '203.0.113.7' })
+      .expectData('{ hello }');
+    expect(subgraph.seen.at(-1)?.['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
   });
 
   it('refuses bad tokens at the edge without calling a subgraph', async () => {
@@ -228,11 +252,21 @@ describe('the gateway', () => {
 
   it('is ready while its subgraphs answer, and not when one is down', async () => {
     await boot();
+    // Metrics are served on a port of their own (METRICS_PORT), never on the public one.
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
     await subgraph.stop();
     try {
-      expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+      const down = await fetch(`${url}/health/ready`);
+      expect(down.status).toBe(503);
+      // Public: up or down, never why (the reason names internal addresses; it is logged).
+      const body = await down.text();
+      expect(JSON.parse(body)).toEqual({
+        status: 'error',
+        details: { subgraphs: { status: 'down' } },
+      });
+      expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fixture/);
     } finally {
       subgraph = await fixtureSubgraph();
     }

@@ -148,6 +148,7 @@ describe('the gateway and its subgraphs keep-alive connections', () => {
       SUPERGRAPH_FILE: file,
       ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
       INTERNAL_API_SECRET: 'x'.repeat(32),
+      SUBGRAPH_SHARED_SECRET: 'keep-alive-test-subgraph-secret-0123',
       SUBGRAPH_IDLE_TIMEOUT_MS: String(idleTimeoutMs),
     });
     const verifier = new JwtVerifier({

@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 # Service databases: one per service, each with an owner role (runs migrations) and an
 # application role (what the service connects as; row-level security applies to it).
-SB_DATABASES="accounts messaging devices compliance billing ghl_sync"
+SB_DATABASES="accounts messaging devices compliance billing ghl_sync gateway"
 SB_DB_PASSWORD="${SWITCHBOARD_DB_PASSWORD:-switchboard}"
 PG_PORT="${SWITCHBOARD_PG_PORT:-55432}"
 LIBRDKAFKA_PACKAGE="@confluentinc/kafka-javascript@1.10.1"
@@ -160,6 +160,14 @@ ensure_broker_built() {
   [ -x "$bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
   local dir; dir="$(dirname "$bin")"
   mkdir -p "$dir"
+  # One builder at a time (two checkouts, or a start and a test command, may both get here);
+  # whoever waited finds the work done.
+  exec {build_lock}>"$dir.lock"
+  flock "$build_lock"
+  if [ -x "$bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    exec {build_lock}>&-
+    return 0
+  fi
   if [ ! -f "$dir/librdkafka/src/librdkafka.a" ]; then
     command -v make >/dev/null && command -v gcc >/dev/null && command -v patch >/dev/null \
       || sb_die "building the broker needs gcc, make and patch (apt-get install -y build-essential patch)"
@@ -186,6 +194,7 @@ ensure_broker_built() {
     || sb_die "compiling the broker launcher failed"
   mv -f "$bin.new" "$bin"
   echo "$want" >"$stamp"
+  exec {build_lock}>&-
 }
 
 broker_running() { [ -f "$BROKER_PID" ] && kill -0 "$(cat "$BROKER_PID")" 2>/dev/null; }

@@ -107,12 +107,13 @@ describe.each(['http', 'graphql'] as const)('over %s', (transport) => {
 
   // principal kind × required scope
   const scopeMatrix: Record<string, Record<string, Decision>> = {
+    // A platform admin has no tenant scopes by that role (only its membership's, in the claim).
     ADMIN: {
-      send: A,
-      manageDevices: A,
-      readBilling: A,
-      sendAndWriteContacts: A,
-      orgAdmin: A,
+      send: F,
+      manageDevices: F,
+      readBilling: F,
+      sendAndWriteContacts: F,
+      orgAdmin: F,
       open: A,
     },
     CUSTOMER: {

@@ -5,6 +5,7 @@ import {
   requireOrg,
   SCOPES,
   scopesOfRole,
+  memberScopeBound,
   type Principal,
   type Scope,
 } from './principal';
@@ -14,16 +15,9 @@ const ORG = '7d6f3c2a-1b4e-4f5a-9c8d-0e1f2a3b4c5d';
 const base = { iss: 'accounts', aud: 'switchboard', jti: 'jti-1', iat: 1, exp: 2 };
 
 describe('scopesOfRole', () => {
-  it('gives owners and platform admins every scope and members the messaging ones', () => {
+  it('gives owners every scope, members the messaging ones, platform admins none by role', () => {
     expect(scopesOfRole).toEqual({
-      ADMIN: [
-        'messages:send',
-        'messages:read',
-        'devices:manage',
-        'contacts:write',
-        'billing:read',
-        'admin',
-      ],
+      ADMIN: [],
       CUSTOMER: [
         'messages:send',
         'messages:read',
@@ -35,6 +29,21 @@ describe('scopesOfRole', () => {
       USER: ['messages:send', 'messages:read', 'contacts:write'],
     });
     expect(Object.isFrozen(scopesOfRole.USER)).toBe(true);
+  });
+
+  it("bounds a platform admin's scope claim by a membership's (the owner's) scopes", () => {
+    const admin = principalFromClaims({
+      ...base,
+      typ: 'user',
+      sub: 'u',
+      org: ORG,
+      role: 'ADMIN',
+      sid: 's',
+      scope: 'messages:read contacts:write',
+    });
+    expect(admin.kind === 'user' && admin.scopes).toEqual(['messages:read', 'contacts:write']);
+    expect(memberScopeBound('ADMIN')).toEqual(scopesOfRole.CUSTOMER);
+    expect(memberScopeBound('USER')).toEqual(scopesOfRole.USER);
   });
 });
 
@@ -160,12 +169,14 @@ describe('principalFromClaims', () => {
 });
 
 describe('hasScope', () => {
-  const user = (role: 'ADMIN' | 'CUSTOMER' | 'USER') =>
-    principalFromClaims({ ...base, typ: 'user', sub: 'u', org: ORG, role, sid: 's' });
+  const user = (role: 'ADMIN' | 'CUSTOMER' | 'USER', scope?: string) =>
+    principalFromClaims({ ...base, typ: 'user', sub: 'u', org: ORG, role, sid: 's', scope });
   const apiToken = (scope: string, role = 'CUSTOMER') =>
     principalFromClaims({ ...base, typ: 'api_token', sub: 't', org: ORG, role, scope });
   const principals: Record<string, Principal> = {
     'user ADMIN': user('ADMIN'),
+    'user ADMIN, a plain member': user('ADMIN', scopesOfRole.USER.join(' ')),
+    'user ADMIN, an owner': user('ADMIN', scopesOfRole.CUSTOMER.join(' ')),
     'user CUSTOMER': user('CUSTOMER'),
     'user USER': user('USER'),
     'api_token messages:send': apiToken('messages:send'),
@@ -181,7 +192,10 @@ describe('hasScope', () => {
   };
   // Columns: messages:send messages:read devices:manage contacts:write billing:read admin
   const expected: Record<string, string> = {
-    'user ADMIN': 'Y Y Y Y Y Y',
+    // A platform admin has no tenant powers by that role, only its membership's.
+    'user ADMIN': '. . . . . .',
+    'user ADMIN, a plain member': 'Y Y . Y . .',
+    'user ADMIN, an owner': 'Y Y Y Y Y Y',
     'user CUSTOMER': 'Y Y Y Y Y Y',
     'user USER': 'Y Y . Y . .',
     'api_token messages:send': 'Y . . . . .',

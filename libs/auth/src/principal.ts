@@ -23,10 +23,13 @@ export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 /**
  * The scopes a signed-in user has by role. Members do not manage the device fleet or see
  * billing; the owner grants nothing finer, so changing a member's powers means changing this
- * table.
+ * table. `ADMIN` (the platform operator) has no tenant powers by that role: inside an
+ * organization it has only its membership's scopes, which the issuer writes in the token's
+ * `scope` claim (see memberScopeBound), and it reaches other tenants only through the audited
+ * `@PlatformAdminOperation`s with a reason.
  */
 export const scopesOfRole: Readonly<Record<Role, readonly Scope[]>> = Object.freeze({
-  ADMIN: Object.freeze([...SCOPES]),
+  ADMIN: Object.freeze([] as Scope[]),
   CUSTOMER: Object.freeze([...SCOPES]),
   USER: Object.freeze(['messages:send', 'messages:read', 'contacts:write'] as Scope[]),
 });
@@ -123,9 +126,18 @@ const within = (granted: readonly Scope[], bound: readonly Scope[]) =>
   granted.filter((scope) => bound.includes(scope));
 
 /**
+ * The most a user token's `scope` claim may grant: its role's scopes; for ADMIN a membership's
+ * at most (the owner's), since an admin's token carries the scopes of its membership.
+ */
+export function memberScopeBound(role: Role): readonly Scope[] {
+  return role === 'ADMIN' ? scopesOfRole.CUSTOMER : scopesOfRole[role];
+}
+
+/**
  * Maps verified claims to a principal, or throws a `bad_claims` TokenRejection. A user has
- * the scopes of its role (a `scope` claim can only narrow them); an API token has the scopes
- * its claim names, bounded by its creator's role.
+ * the scopes of its role (a `scope` claim can only narrow them; an ADMIN has those of its
+ * membership, named by the claim, none without one); an API token has the scopes its claim
+ * names, bounded by its creator's role.
  */
 export function principalFromClaims(claims: Record<string, unknown>): Principal {
   const kind = claims.typ;
@@ -141,7 +153,9 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
         userId: sub,
         orgId: org(claims),
         role,
-        scopes: Object.freeze(narrowed ? within(narrowed, scopesOfRole[role]) : scopesOfRole[role]),
+        scopes: Object.freeze(
+          narrowed ? within(narrowed, memberScopeBound(role)) : scopesOfRole[role],
+        ),
         sessionId: text(claims, 'sid'),
         tokenId: text(claims, 'jti'),
       });

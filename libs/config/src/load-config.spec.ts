@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ConfigError, describeConfig, env, loadConfig, secret } from './load-config';
+import {
+  ConfigError,
+  describeConfig,
+  env,
+  isDevelopmentMode,
+  loadConfig,
+  requiredSecretProblem,
+  secret,
+  secretsOrStandIns,
+} from './load-config';
 
 const shape = {
   PORT: env.port(4000),
@@ -52,5 +61,34 @@ describe('loadConfig', () => {
       ENCRYPTION_KEY: '[secret]',
       DATABASE_URL: 'postgres://u:p@h/db',
     });
+  });
+});
+
+describe('development mode', () => {
+  it('is asked for explicitly: NODE_ENV=development or test; unset is production', () => {
+    expect(isDevelopmentMode({ NODE_ENV: 'development' })).toBe(true);
+    expect(isDevelopmentMode({ NODE_ENV: 'test' })).toBe(true);
+    expect(isDevelopmentMode({ NODE_ENV: 'production' })).toBe(false);
+    expect(isDevelopmentMode({})).toBe(false);
+    expect(loadConfig({ NODE_ENV: env.nodeEnv() }, {}).NODE_ENV).toBe('production');
+  });
+
+  it('fills secrets with stand-ins only in development mode, naming each missing one otherwise', () => {
+    const secrets = (NODE_ENV?: string) =>
+      secretsOrStandIns({ NODE_ENV }, { API_SECRET: ['set', 'dev'], KEY: [undefined, 'dev-key'] });
+    expect(secrets('development')).toEqual({
+      values: { API_SECRET: 'set', KEY: 'dev-key' },
+      problems: [],
+      standIns: ['KEY'],
+    });
+    for (const mode of [undefined, 'production']) {
+      const { problems, standIns } = secrets(mode);
+      expect(problems).toEqual([requiredSecretProblem('KEY')]);
+      expect(problems[0]).toMatch(/^KEY is required but not set/);
+      expect(standIns).toEqual([]);
+    }
+    expect(secretsOrStandIns({}, { EMPTY: ['', 'dev'] }).problems).toEqual([
+      requiredSecretProblem('EMPTY'),
+    ]);
   });
 });

@@ -73,7 +73,11 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
   int: (fallback: number) => z.coerce.number().int().default(fallback),
-  nodeEnv: () => z.enum(['development', 'test', 'production']).default('development'),
+  /**
+   * NODE_ENV, `production` when unset: development mode (publicly known stand-ins for secrets,
+   * cheap bcrypt...) is only ever asked for explicitly (see isDevelopmentMode).
+   */
+  nodeEnv: () => z.enum(['development', 'test', 'production']).default('production'),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** 32 bytes, base64: keys for AES-256-GCM encryption at rest. */
@@ -82,3 +86,50 @@ export const env = {
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
 };
+
+/** The NODE_ENV values that ask for development mode. */
+export const DEVELOPMENT_MODES: readonly string[] = ['development', 'test'];
+
+/**
+ * Whether development mode was asked for explicitly: NODE_ENV=development (the start command)
+ * or NODE_ENV=test (test harnesses, the e2e platform). Anything else, unset included, is
+ * production: secrets are required, no publicly known stand-in is ever used.
+ */
+export function isDevelopmentMode(config: { NODE_ENV?: string }): boolean {
+  return config.NODE_ENV !== undefined && DEVELOPMENT_MODES.includes(config.NODE_ENV);
+}
+
+/** The problem reported for a secret missing outside development mode. */
+export function requiredSecretProblem(name: string): string {
+  return `${name} is required but not set (development stand-ins only with NODE_ENV=development or test)`;
+}
+
+/**
+ * Secrets that have publicly known development stand-ins: each set value is kept; a missing one
+ * is its stand-in in development mode and a problem (naming the variable) otherwise.
+ *
+ *   const { values, problems, standIns } = secretsOrStandIns(config, {
+ *     INTERNAL_API_SECRET: [config.INTERNAL_API_SECRET, 'switchboard-dev-internal-secret'],
+ *   });
+ */
+export function secretsOrStandIns<K extends string, T>(
+  config: { NODE_ENV?: string },
+  secrets: Record<K, readonly [T | undefined, T]>,
+): { values: Record<K, T>; problems: string[]; standIns: K[] } {
+  const development = isDevelopmentMode(config);
+  const values = {} as Record<K, T>;
+  const problems: string[] = [];
+  const standIns: K[] = [];
+  for (const name of Object.keys(secrets) as K[]) {
+    const [value, standIn] = secrets[name];
+    if (value !== undefined && value !== '') values[name] = value;
+    else if (development) {
+      values[name] = standIn;
+      standIns.push(name);
+    } else {
+      values[name] = standIn; // never used: the problem stops the boot
+      problems.push(requiredSecretProblem(name));
+    }
+  }
+  return { values, problems, standIns };
+}

@@ -59,6 +59,20 @@ describe('DomainException', () => {
     }
   });
 
+  it('hides unexpected errors when NODE_ENV is unset (details only in development mode)', () => {
+    const previous = process.env.NODE_ENV;
+    delete process.env.NODE_ENV;
+    try {
+      const formatted = formatGraphQLError(
+        { message: 'db password wrong', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        new Error('db password wrong'),
+      );
+      expect(formatted.message).toBe('Internal server error');
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
+  });
+
   it('becomes an RFC 9457 problem over HTTP', () => {
     expect(
       toProblem(new ShopException(ShopErrorCode.OUT_OF_STOCK, 'gone', { details: { sku: 'a' } })),

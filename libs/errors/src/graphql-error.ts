@@ -1,3 +1,4 @@
+import { isDevelopmentMode } from '@switchboard/config';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainException } from './domain-exception';
 
@@ -59,7 +60,8 @@ export function formatGraphQLError(
     };
   }
   return {
-    message: process.env.NODE_ENV === 'production' ? 'Internal server error' : formatted.message,
+    // Internal details only in development mode, asked for explicitly (unset NODE_ENV hides them).
+    message: isDevelopmentMode(process.env) ? formatted.message : 'Internal server error',
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };

@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Metrics, type MetricsOptions } from './metrics';
-import { MetricsController } from './metrics.controller';
 
 /**
- * `MetricsModule.forRoot({ service })`: a global `Metrics` (inject it to declare metrics)
- * and `GET /metrics` for Prometheus.
+ * `MetricsModule.forRoot({ service })`: a global `Metrics` (inject it to declare metrics).
+ * It serves nothing on the app's public port: `GET /metrics` is on a port of its own
+ * (METRICS_PORT, the service kit's serveMetrics), for the scraper only.
  */
 @Module({})
 export class MetricsModule {
@@ -13,7 +13,6 @@ export class MetricsModule {
     return {
       module: MetricsModule,
       global: true,
-      controllers: [MetricsController],
       providers: [{ provide: Metrics, useValue: metrics }],
       exports: [Metrics],
     };

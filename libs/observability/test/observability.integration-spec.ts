@@ -16,6 +16,7 @@ import {
   postgresCheck,
   requestLogging,
 } from '@switchboard/observability';
+import { serveMetrics } from '@switchboard/service-kit';
 import type { SpanRecord } from './fixtures/traced-app.tracing';
 
 const PHONE = '+14155550123';
@@ -131,10 +132,14 @@ describe('observability in a Nest app', () => {
   });
 
   it('GET /metrics exposes http_request_duration_seconds by route pattern and status', async () => {
-    const response = await fetch(`${base}/metrics`);
+    // Not on the app's public port: on a port of its own (the kit's serveMetrics, METRICS_PORT).
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const scrapes = await serveMetrics(app.get(Metrics), { port: 0, host: '127.0.0.1' });
+    const response = await fetch(`${scrapes.url}/metrics`);
+    const text = await response.text();
+    await scrapes.close();
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = await response.text();
     expect(text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(text).toMatch(
       /http_request_duration_seconds_count\{service="observability-it",method="GET",route="\/probe\/:id",status_code="200"\} 1/,
@@ -152,8 +157,13 @@ describe('observability in a Nest app', () => {
     // What enableShutdownHooks() does on SIGTERM (the public type hides the signal argument);
     // Terminus then keeps serving for gracefulShutdownTimeoutMs.
     const closing = (app as unknown as { close(signal: string): Promise<void> }).close('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const response = await fetch(`${base}/health/live`, { headers: { connection: 'close' } });
+    // close() reaches the health indicator after a few awaits: ask until it has (a loaded
+    // machine may take longer than any fixed delay), while the server still answers.
+    let response = await fetch(`${base}/health/live`, { headers: { connection: 'close' } });
+    for (let tries = 0; response.status !== 503 && tries < 200; tries++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      response = await fetch(`${base}/health/live`, { headers: { connection: 'close' } });
+    }
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ status: 'shutting_down' });
     await closing;

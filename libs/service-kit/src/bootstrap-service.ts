@@ -1,9 +1,10 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { MigrationInterface } from 'typeorm';
-import { describeConfig, type z } from '@switchboard/config';
+import { describeConfig, isDevelopmentMode, type z } from '@switchboard/config';
 import { createLogger, type Logger, type Tracing } from '@switchboard/observability';
 import { runMigrations } from '@switchboard/tenancy';
 import type { ServiceHttpConfig } from './config';
+import { serveAppMetrics } from './metrics-server';
 import { createServiceApp, type ServiceHttpOptions } from './create-service-app';
 
 export interface ServiceMainConfig extends ServiceHttpConfig {
@@ -30,7 +31,7 @@ export interface ServiceMain<C extends ServiceMainConfig> {
 /**
  * A service's main: loads and checks the config (a bad one stops the process, naming the
  * variables), logs it with secrets masked, creates the app (createServiceApp) and listens on
- * PORT; on SIGTERM/SIGINT it shuts down gracefully and flushes the traces last.
+ * PORT, with `GET /metrics` on METRICS_PORT (serveAppMetrics); on SIGTERM/SIGINT it shuts down gracefully and flushes the traces last.
  */
 export function bootstrapService<C extends ServiceMainConfig>(main: ServiceMain<C>): Promise<void> {
   return start(main).catch((error: unknown) => {
@@ -43,6 +44,8 @@ async function start<C extends ServiceMainConfig>(main: ServiceMain<C>): Promise
   const config = main.loadConfig();
   const logger = createLogger({ service: main.service, level: config.LOG_LEVEL });
   for (const warning of main.warnings?.(config) ?? []) logger.warn(warning);
+  if (!config.SUBGRAPH_SHARED_SECRET && isDevelopmentMode(config))
+    logger.warn('SUBGRAPH_SHARED_SECRET is not set: /graphql expects the development secret');
   logger.info({ config: describeServiceConfig(main.configShape, config) }, 'configuration');
   const app = await createServiceApp(main.module(config, logger), {
     service: main.service,
@@ -52,8 +55,10 @@ async function start<C extends ServiceMainConfig>(main: ServiceMain<C>): Promise
     ...main.http?.(config),
   });
   await app.listen(config.PORT, '0.0.0.0');
+  // Metrics on a port of their own, for the scraper only; closed with the app.
+  const metrics = await serveAppMetrics(app, { config, logger });
   logger.info(
-    { port: config.PORT, ...main.listening?.(config) },
+    { port: config.PORT, metricsPort: metrics.port, ...main.listening?.(config) },
     `${main.service} service listening`,
   );
 }

@@ -8,6 +8,7 @@ import {
   serverTimeouts,
   trustProxySetting,
 } from './config';
+import { DEFAULT_GRAPHQL_LIMITS } from './graphql-limits';
 
 const shape = { ...databaseConfigShape, ...httpConfigShape };
 const DATABASE_URL = 'postgres://svc_app:pw@127.0.0.1:5432/svc';
@@ -20,6 +21,8 @@ describe('the config every service shares', () => {
       DATABASE_POOL_SIZE: 20,
       TRUST_PROXY: DEFAULT_TRUST_PROXY,
       HTTP_KEEP_ALIVE_TIMEOUT_MS: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      SUBGRAPH_SHARED_SECRET: undefined,
+      ...DEFAULT_GRAPHQL_LIMITS,
     });
   });
 

@@ -1,4 +1,6 @@
 import { env, secret, z } from '@switchboard/config';
+import { graphqlLimitsConfigShape } from './graphql-limits';
+import type { SubgraphAccessConfig } from './subgraph-access';
 
 /**
  * Express `trust proxy` of every service unless TRUST_PROXY says otherwise: the hops that may
@@ -15,6 +17,9 @@ export const DEFAULT_TRUST_PROXY = 'loopback, linklocal, uniquelocal';
  * front of a service expect the same (e.g. 60 s idle on cloud load balancers).
  */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** METRICS_PORT unset: the metrics port is PORT + this. */
+export const METRICS_PORT_OFFSET = 5000;
 
 /** The database variables of every service; spread into the service's config shape. */
 export const databaseConfigShape = {
@@ -37,11 +42,24 @@ export const httpConfigShape = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: env
     .int(DEFAULT_KEEP_ALIVE_TIMEOUT_MS)
     .pipe(z.number().int().min(1_000).max(600_000)),
+  /**
+   * The secret the gateway sends in `x-subgraph-secret`; `/graphql` refuses requests without it.
+   * Required outside development and test mode (which use a known development secret).
+   */
+  SUBGRAPH_SHARED_SECRET: secret(z.string().min(16).optional()),
+  /**
+   * The port of `GET /metrics` (for Prometheus only; the public port serves no metrics).
+   * Default PORT + 5000 (accounts 9101, devices 9102, messaging 9103, the gateway 9000).
+   */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, COST_LIMIT, MAX_DIRECTIVES: the gateway's limits. */
+  ...graphqlLimitsConfigShape,
 };
 
 /** What the kit's bootstrap reads from a service's config. */
-export interface ServiceHttpConfig {
+export interface ServiceHttpConfig extends SubgraphAccessConfig {
   NODE_ENV?: string;
+  METRICS_PORT?: number;
   LOG_LEVEL?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   TRUST_PROXY: string;
   HTTP_KEEP_ALIVE_TIMEOUT_MS: number;

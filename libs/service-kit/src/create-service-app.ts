@@ -43,6 +43,8 @@ export interface ServiceAppOptions extends ServiceHttpOptions {
  *   durations in `/metrics` (when the module imports MetricsModule);
  * - RFC 9457 problem details for HTTP errors (ProblemDetailsFilter);
  * - `trust proxy` from TRUST_PROXY, no `x-powered-by`, an optional raw body and JSON limit;
+ * - `/graphql` for the gateway only (the `x-subgraph-secret` header, SUBGRAPH_SHARED_SECRET)
+ *   and under the gateway's GraphQL limits (SubgraphAccessModule);
  * - keep-alive and headers timeouts from HTTP_KEEP_ALIVE_TIMEOUT_MS (see config.ts);
  * - `Clock` for every provider, and graceful shutdown on SIGTERM/SIGINT: `/health/*` answer
  *   503 (ReadinessModule), consumers stop and the relay flushes, the server and the database
@@ -58,7 +60,11 @@ export async function createServiceApp(
   const logger =
     options.logger ?? createLogger({ service: options.service, level: config.LOG_LEVEL });
   const app = await NestFactory.create<NestExpressApplication>(
-    serviceRootModule(module, { clock: options.clock, onShutdown: options.onShutdown }),
+    serviceRootModule(module, {
+      clock: options.clock,
+      onShutdown: options.onShutdown,
+      subgraphAccess: config,
+    }),
     {
       bufferLogs: true,
       rawBody: options.rawBody ?? false,

@@ -6,3 +6,6 @@ export * from './service-runtime.module';
 export * from './create-service-app';
 export * from './bootstrap-service';
 export * from './event-tables.migration';
+export * from './graphql-limits';
+export * from './subgraph-access';
+export * from './metrics-server';

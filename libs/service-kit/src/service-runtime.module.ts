@@ -10,12 +10,18 @@ import {
 } from '@nestjs/common';
 import { EventsRuntime } from '@switchboard/events';
 import { Clock, SystemClock } from './clock';
+import { SubgraphAccessModule, type SubgraphAccessConfig } from './subgraph-access';
 
 export interface ServiceRuntimeOptions {
   /** The clock every provider gets (`Clock`); SystemClock unless a test gives a ManualClock. */
   clock?: Clock;
   /** The last step of a shutdown (main.ts: flushing the traces). */
   onShutdown?: () => Promise<void>;
+  /**
+   * Guards `/graphql` (SubgraphAccessModule): the gateway's shared secret and the GraphQL
+   * limits. createServiceApp always passes the service's config.
+   */
+  subgraphAccess?: SubgraphAccessConfig;
 }
 
 const ON_SHUTDOWN = Symbol('ON_SHUTDOWN');
@@ -77,5 +83,12 @@ export function serviceRootModule(
   module: Type | DynamicModule,
   options: ServiceRuntimeOptions = {},
 ): DynamicModule {
-  return { module: ServiceRootModule, imports: [ServiceRuntimeModule.forRoot(options), module] };
+  return {
+    module: ServiceRootModule,
+    imports: [
+      ServiceRuntimeModule.forRoot(options),
+      ...(options.subgraphAccess ? [SubgraphAccessModule.forRoot(options.subgraphAccess)] : []),
+      module,
+    ],
+  };
 }

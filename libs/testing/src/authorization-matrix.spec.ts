@@ -40,7 +40,8 @@ describe('authorization matrix', () => {
       anonymous: 'UNAUTHENTICATED',
       USER: 'FORBIDDEN',
       CUSTOMER: 'allowed',
-      ADMIN: 'allowed',
+      // A platform admin holds no tenant scope by that role (only its membership's).
+      ADMIN: 'FORBIDDEN',
       'API token [devices:manage]': 'allowed',
       'API token [all but devices:manage, admin]': 'FORBIDDEN',
       'API token [admin]': 'allowed',

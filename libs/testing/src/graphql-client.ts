@@ -1,3 +1,5 @@
+import { DEVELOPMENT_SUBGRAPH_SECRET, SUBGRAPH_SECRET_HEADER } from '@switchboard/service-kit';
+
 /** A GraphQL response as clients see it. */
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -7,6 +9,9 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 /**
  * A small GraphQL-over-HTTP client for tests: `await gql(url).as(token).request(query, vars)`.
  * `expectData` throws with the errors when there are any; `errorCodes` lists extensions.code.
+ * It sends the development subgraph secret (`x-subgraph-secret`), as the gateway does, so a
+ * test can call a subgraph's `/graphql` directly (`.with({ 'x-subgraph-secret': … })` to
+ * send another; the gateway ignores it).
  */
 export function graphqlClient(url: string, token?: string, headers: Record<string, string> = {}) {
   return {
@@ -26,6 +31,7 @@ export function graphqlClient(url: string, token?: string, headers: Record<strin
           'content-type': 'application/json',
           // Apollo's CSRF prevention accepts JSON requests that also name an operation header.
           'apollo-require-preflight': 'true',
+          [SUBGRAPH_SECRET_HEADER]: DEVELOPMENT_SUBGRAPH_SECRET,
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...headers,
         },

@@ -10,3 +10,4 @@ export * from './mailbox';
 export * from './subgraph-schema';
 export * from './authorization-matrix';
 export * from './manual-clock';
+export * from './metrics-scrape';

@@ -13,6 +13,8 @@ export interface PlatformProcess {
   url: string;
   port: number;
   logFile: string;
+  /** Where Prometheus scrapes `GET /metrics` (METRICS_PORT; the public port serves none). */
+  metricsUrl: string;
   /** The service's own database (application and owner role), for tests that inspect it. */
   databaseUrl?: string;
   databaseOwnerUrl?: string;
@@ -122,6 +124,8 @@ export async function startPlatform(
     AUTH_JWKS_URL: `http://127.0.0.1:${accountsPort}/.well-known/jwks.json`,
     ACCOUNTS_TOKEN_EXCHANGE_URL: `http://127.0.0.1:${accountsPort}/internal/token-exchange`,
     INTERNAL_API_SECRET: internalSecret,
+    // The gateway sends it; the subgraphs' /graphql refuse requests without it.
+    SUBGRAPH_SHARED_SECRET: 'e2e-subgraph-secret-0123456789abcdef',
     SMTP_URL: smtpUrl,
     APP_BASE_URL: 'https://app.switchboard.test',
     // Mail requests of earlier runs on the shared broker are not sent again.
@@ -165,12 +169,14 @@ export async function startPlatform(
       const db = await createTestDatabase(service.name.replace(/-/g, '_'));
       databases.push(db);
       const port = service.name === 'accounts' ? accountsPort : await freePort();
+      const metricsPort = await freePort();
       const logFile = join(logs, `${label}-${service.name}.log`);
       const env = {
         ...shared,
         DATABASE_URL: db.appUrl,
         DATABASE_OWNER_URL: db.ownerUrl,
         PORT: String(port),
+        METRICS_PORT: String(metricsPort),
         // A consumer group of this run's own: the shared broker keeps other runs' offsets.
         KAFKA_GROUP_ID: `${service.name}-${label}-${runId}`,
       };
@@ -185,6 +191,7 @@ export async function startPlatform(
         name: service.name,
         url,
         port,
+        metricsUrl: `http://127.0.0.1:${metricsPort}`,
         logFile,
         databaseUrl: db.appUrl,
         databaseOwnerUrl: db.ownerUrl,
@@ -196,21 +203,40 @@ export async function startPlatform(
     const gatewayMain = join(ROOT, 'dist/gateway/src/main.js');
     if (existsSync(gatewayMain) && existsSync(join(ROOT, 'gateway/supergraph.graphql'))) {
       const port = await freePort();
+      const metricsPort = await freePort();
       const logFile = join(logs, `${label}-gateway.log`);
-      const child = run(
-        gatewayMain,
-        {
-          ...shared,
-          ...subgraphUrls,
-          PORT: String(port),
-          SUPERGRAPH_FILE: join(ROOT, 'gateway/supergraph.graphql'),
-        },
-        logFile,
-      );
+      // Its rate limits are counted in a database of its own (GATEWAY_DATABASE_URL).
+      const db = await createTestDatabase('gateway');
+      databases.push(db);
+      const env = {
+        ...shared,
+        ...subgraphUrls,
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        SUPERGRAPH_FILE: join(ROOT, 'gateway/supergraph.graphql'),
+        GATEWAY_DATABASE_URL: db.appUrl,
+        GATEWAY_DATABASE_OWNER_URL: db.ownerUrl,
+        // Every e2e caller is 127.0.0.1: limits that real traffic would meet are not the test.
+        RATE_LIMIT_PER_IP: '100000',
+        RATE_LIMIT_PER_USER: '100000',
+        RATE_LIMIT_PER_API_TOKEN: '100000',
+        ...options.env,
+      };
+      const migrate = join(ROOT, 'dist/gateway/src/migrate.js');
+      if (existsSync(migrate)) await runToEnd(migrate, env, logFile, 'migrations of the gateway');
+      const child = run(gatewayMain, env, logFile);
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
       await waitHealthy(url, child, 'gateway', logFile);
-      processes.push({ name: 'gateway', url, port, logFile });
+      processes.push({
+        name: 'gateway',
+        url,
+        port,
+        metricsUrl: `http://127.0.0.1:${metricsPort}`,
+        logFile,
+        databaseUrl: db.appUrl,
+        databaseOwnerUrl: db.ownerUrl,
+      });
       graphqlUrl = `${url}/graphql`;
     }
     return { graphqlUrl, mailSpool, processes, stop };

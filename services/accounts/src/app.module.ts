@@ -1,70 +1,25 @@
-import {
-  Injectable,
-  Module,
-  type DynamicModule,
-  type OnApplicationBootstrap,
-  type Provider,
-} from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { GraphQLModule } from '@nestjs/graphql';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
-import { DataSource } from 'typeorm';
-import {
-  AUDIT_SINK,
-  FederationCaller,
-  graphqlContext,
-  JwtAuthGuard,
-  JwtStrategy,
-  JwtVerifier,
-} from '@switchboard/auth';
-import { formatGraphQLError } from '@switchboard/errors';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AUDIT_SINK, FederationCaller } from '@switchboard/auth';
 import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
-import {
-  createLogger,
-  graphqlLogging,
-  MetricsModule,
-  type Logger,
-} from '@switchboard/observability';
-import { Clock, DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
-import { ApiTokensResolver } from './api-tokens/api-tokens.resolver';
-import { ApiTokensService } from './api-tokens/api-tokens.service';
+import { createLogger, MetricsModule, type Logger } from '@switchboard/observability';
+import { DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
+import { apiTokensProviders } from './api-tokens/api-tokens.providers';
 import { TokenExchangeController } from './api-tokens/token-exchange.controller';
 import { OutboxAuditSink } from './audit/outbox-audit-sink';
+import { accountsGraphQLModule } from './common/graphql.module';
+import { rateLimiterProvider } from './common/rate-limits';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config';
 import { AccountsEvents } from './events/accounts-events';
-import { GoogleSignInResolver } from './google/google-sign-in.resolver';
-import { GoogleSignInService } from './google/google-sign-in.service';
-import { IdentityResolver } from './identity/identity.resolver';
-import { IdentityService } from './identity/identity.service';
-import { LoginThrottle } from './identity/login-throttle.service';
-import { PasswordHasher } from './identity/password-hasher';
-import { RateLimiter } from './identity/rate-limiter.service';
-import { UserTokensRepository } from './identity/user-tokens.repository';
-import { UsersRepository } from './identity/users.repository';
-import { UsersService } from './identity/users.service';
+import { googleProviders } from './google/google.providers';
+import { identityProviders } from './identity/identity.providers';
 import { JwksController } from './keys/jwks.controller';
-import { SigningKeys } from './keys/signing-keys.service';
-import { MailSender } from './mail/mail-sender.consumer';
-import {
-  LogMailTransport,
-  MAIL_TRANSPORT,
-  SmtpMailTransport,
-  type MailTransport,
-} from './mail/mail-transport';
-import { InvitationsRepository } from './members/invitations.repository';
-import { MembersResolver } from './members/members.resolver';
-import { MembersService } from './members/members.service';
-import { MembershipsRepository } from './members/memberships.repository';
-import { OrganizationPurgeJob } from './organizations/organization-purge.job';
-import { OrganizationsRepository } from './organizations/organizations.repository';
-import { OrganizationsResolver } from './organizations/organizations.resolver';
-import { OrganizationsService } from './organizations/organizations.service';
-import { SessionsRepository } from './tokens/sessions.repository';
-import { SessionsService } from './tokens/sessions.service';
-import { TokenIssuer } from './tokens/token-issuer.service';
-
-export const LOGGER = Symbol('LOGGER');
+import { keysProviders } from './keys/keys.providers';
+import { mailProviders } from './mail/mail.providers';
+import type { MailTransport } from './mail/mail-transport';
+import { membersProviders } from './members/members.providers';
+import { organizationsProviders } from './organizations/organizations.providers';
+import { purgeProviders } from './purge/purge.providers';
+import { sessionsProviders } from './tokens/sessions.providers';
 
 /**
  * Seams for tests (the mail transport, the logger); the clock and the shutdown steps come
@@ -75,91 +30,16 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-/**
- * How long a retired signing key stays published: the longest token lifetime plus the
- * verifiers' 5 s leeway and a minute of their JWKS caching.
- */
-export function keyRetentionSeconds(config: AccountsConfig): number {
-  return Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.API_TOKEN_JWT_TTL_SECONDS) + 65;
-}
-
-/** A fresh database gets its first signing key before the first request. */
-@Injectable()
-class SigningKeysBootstrap implements OnApplicationBootstrap {
-  constructor(private readonly keys: SigningKeys) {}
-  onApplicationBootstrap(): Promise<void> {
-    return this.keys.ensureSigningKey();
-  }
-}
-
+/** Wiring only: the kit's modules, then each feature's providers (see `*.providers.ts`). */
 @Module({})
 export class AppModule {
   static forRoot(config: AccountsConfig, options: AppOptions = {}): DynamicModule {
     const logger = options.logger ?? createLogger({ service: 'accounts', level: config.LOG_LEVEL });
-    const infrastructure: Provider[] = [
-      { provide: ACCOUNTS_CONFIG, useValue: config },
-      { provide: LOGGER, useValue: logger },
-      {
-        provide: MAIL_TRANSPORT,
-        useFactory: () =>
-          options.mailTransport ??
-          (config.SMTP_URL ? new SmtpMailTransport(config.SMTP_URL) : new LogMailTransport()),
-      },
-      {
-        provide: SigningKeys,
-        inject: [DataSource, Clock],
-        useFactory: (dataSource: DataSource, clock: Clock) =>
-          new SigningKeys(dataSource, clock, {
-            encryptionKey: config.SIGNING_KEY_ENCRYPTION_KEY,
-            retentionSeconds: keyRetentionSeconds(config),
-          }),
-      },
-      {
-        provide: TokenIssuer,
-        inject: [SigningKeys, Clock],
-        useFactory: (keys: SigningKeys, clock: Clock) =>
-          new TokenIssuer(keys, clock, {
-            issuer: config.AUTH_ISSUER,
-            audience: config.AUTH_AUDIENCE,
-            accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-            apiTokenJwtTtlSeconds: config.API_TOKEN_JWT_TTL_SECONDS,
-          }),
-      },
-      // libs/auth's verification, with this service's own keys instead of fetching its JWKS.
-      {
-        provide: JwtVerifier,
-        inject: [SigningKeys],
-        useFactory: (keys: SigningKeys) =>
-          new JwtVerifier(
-            {
-              jwksUrl: 'http://unused.invalid',
-              issuer: config.AUTH_ISSUER,
-              audience: config.AUTH_AUDIENCE,
-            },
-            keys,
-          ),
-      },
-      JwtStrategy,
-      JwtAuthGuard,
-      { provide: APP_GUARD, useClass: JwtAuthGuard },
-      { provide: AUDIT_SINK, useClass: OutboxAuditSink },
-      SigningKeysBootstrap,
-    ];
     return {
       module: AppModule,
       imports: [
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        GraphQLModule.forRoot<ApolloFederationDriverConfig>({
-          driver: ApolloFederationDriver,
-          autoSchemaFile: { federation: 2 },
-          sortSchema: true,
-          context: graphqlContext,
-          formatError: formatGraphQLError,
-          introspection: config.NODE_ENV !== 'production',
-          // No Apollo Studio traces: the platform traces with OpenTelemetry.
-          // (Cast: @apollo/server's CJS and ESM typings of one plugin type differ.)
-          plugins: [graphqlLogging(logger), ApolloServerPluginInlineTraceDisabled() as never],
-        }),
+        accountsGraphQLModule(config, logger),
         EventsModule.forRootAsync({
           useFactory: () => ({
             service: 'accounts',
@@ -176,32 +56,20 @@ export class AppModule {
       ],
       controllers: [JwksController, TokenExchangeController],
       providers: [
-        ...infrastructure,
+        { provide: ACCOUNTS_CONFIG, useValue: config },
+        { provide: AUDIT_SINK, useClass: OutboxAuditSink },
         AccountsEvents,
         FederationCaller,
-        OrganizationsRepository,
-        UsersRepository,
-        UserTokensRepository,
-        MembershipsRepository,
-        InvitationsRepository,
-        SessionsRepository,
-        PasswordHasher,
-        LoginThrottle,
-        RateLimiter,
-        SessionsService,
-        IdentityService,
-        UsersService,
-        OrganizationsService,
-        MembersService,
-        ApiTokensService,
-        GoogleSignInService,
-        OrganizationPurgeJob,
-        MailSender,
-        IdentityResolver,
-        OrganizationsResolver,
-        MembersResolver,
-        ApiTokensResolver,
-        GoogleSignInResolver,
+        rateLimiterProvider,
+        ...keysProviders(config),
+        ...mailProviders(config, options.mailTransport),
+        ...sessionsProviders(config),
+        ...identityProviders,
+        ...organizationsProviders,
+        ...membersProviders,
+        ...apiTokensProviders,
+        ...googleProviders,
+        ...purgeProviders,
       ],
       exports: [ACCOUNTS_CONFIG],
     };

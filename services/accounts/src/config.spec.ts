@@ -2,6 +2,7 @@ import { ConfigError, describeConfig } from '@switchboard/config';
 import { accountsConfigShape, loadAccountsConfig } from './config';
 
 const base = {
+  NODE_ENV: 'development',
   DATABASE_URL: 'postgres://accounts_app:x@localhost/accounts',
   KAFKA_BROKERS: 'localhost:9092',
 };
@@ -18,6 +19,31 @@ describe('accounts config', () => {
     expect(config.INTERNAL_API_SECRET.length).toBeGreaterThanOrEqual(16);
   });
 
+  it('fails closed with NODE_ENV unset: no development secrets, bcrypt cost checked', () => {
+    const { NODE_ENV: _unset, ...unset } = base;
+    try {
+      loadAccountsConfig({ ...unset, BCRYPT_COST: '4' });
+      throw new Error('should have failed');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^SIGNING_KEY_ENCRYPTION_KEY is required/),
+          expect.stringMatching(/^INTERNAL_API_SECRET is required/),
+          'BCRYPT_COST: must be at least 12 in production',
+        ]),
+      );
+      expect((error as ConfigError).message).toContain('NODE_ENV=development or test');
+    }
+    // Development mode is asked for by name: test mode too; anything else is production.
+    expect(loadAccountsConfig({ ...unset, NODE_ENV: 'test' }).usesDevelopmentSecrets).toEqual([
+      'SIGNING_KEY_ENCRYPTION_KEY',
+      'INTERNAL_API_SECRET',
+    ]);
+    expect(() => loadAccountsConfig({ ...unset, NODE_ENV: 'staging' })).toThrow(ConfigError);
+  });
+
   it('lets tests lower the bcrypt cost to 4, never below', () => {
     expect(loadAccountsConfig({ ...base, BCRYPT_COST: '4' }).BCRYPT_COST).toBe(4);
     expect(() => loadAccountsConfig({ ...base, BCRYPT_COST: '3' })).toThrow(ConfigError);
@@ -30,8 +56,8 @@ describe('accounts config', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toEqual([
-        'SIGNING_KEY_ENCRYPTION_KEY is required in production',
-        'INTERNAL_API_SECRET is required in production',
+        expect.stringMatching(/^SIGNING_KEY_ENCRYPTION_KEY is required but not set/),
+        expect.stringMatching(/^INTERNAL_API_SECRET is required but not set/),
         'SMTP_URL is required in production',
         'BCRYPT_COST: must be at least 12 in production',
       ]);

@@ -1,11 +1,20 @@
 import { authTokenConfigShape } from '@switchboard/auth';
-import { ConfigError, env, loadConfig, secret, z } from '@switchboard/config';
+import {
+  ConfigError,
+  env,
+  isDevelopmentMode,
+  loadConfig,
+  secret,
+  secretsOrStandIns,
+  z,
+} from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 
 /**
- * Development-only stand-ins for the secrets, so `node dist/.../main.js` works on a laptop
- * with nothing but the stack's database settings. Refused when NODE_ENV=production.
+ * Development-only stand-ins for the secrets (publicly known), used only when development mode
+ * is asked for explicitly (NODE_ENV=development or test; @switchboard/config isDevelopmentMode).
+ * With NODE_ENV unset the service is in production and refuses to boot without the secrets.
  */
 const DEV_DEFAULTS = {
   SIGNING_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 'switchboard-dev-signing-key!').toString('base64'),
@@ -63,7 +72,7 @@ export const accountsConfigShape = {
   /** Shared secret the gateway sends as `x-internal-secret` on POST /internal/token-exchange. */
   INTERNAL_API_SECRET: secret(z.string().min(16).optional()),
 
-  /** bcrypt cost factor: at least 12 in production; tests may use 4. */
+  /** bcrypt cost factor: at least 12 outside development mode; tests may use 4. */
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   /** Failed logins per account (15 min window) before TOO_MANY_ATTEMPTS. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int(5),
@@ -93,6 +102,25 @@ export const accountsConfigShape = {
   INVITATION_MAX_PER_EMAIL: limit(5),
   /** Invitations per organization per 24 hours. */
   INVITATION_MAX_PER_ORG_PER_DAY: limit(100),
+  /**
+   * Limits of the operations that take a secret (a password or a mailed/refresh token), against
+   * guessing and hammering; every request counts, failed ones too. Past one: RATE_LIMITED with
+   * retryAfterSeconds. Per window (RATE_LIMIT_WINDOW_SECONDS):
+   */
+  /** changePassword requests per signed-in user (a stolen session guessing the current password). */
+  CHANGE_PASSWORD_MAX_PER_USER: limit(10),
+  /** resetPassword requests per client IP, and per presented reset token. */
+  RESET_PASSWORD_MAX_PER_IP: limit(20),
+  RESET_PASSWORD_MAX_PER_TOKEN: limit(10),
+  /** acceptInvitation requests per client IP, and per presented invitation token. */
+  ACCEPT_INVITATION_MAX_PER_IP: limit(20),
+  ACCEPT_INVITATION_MAX_PER_TOKEN: limit(10),
+  /**
+   * refreshSession requests per client IP (a client refreshes about 4 times an hour; an office
+   * behind one address has many), and per presented refresh token (single use: more is replay).
+   */
+  REFRESH_SESSION_MAX_PER_IP: limit(600),
+  REFRESH_SESSION_MAX_PER_TOKEN: limit(10),
   /**
    * TRUST_PROXY: which hops may set X-Forwarded-For, so the client IP (login throttling, rate
    * limits) is the caller's and not the gateway's; HTTP_KEEP_ALIVE_TIMEOUT_MS (see the kit).
@@ -131,6 +159,8 @@ export type AccountsConfig = Omit<
 > & {
   SIGNING_KEY_ENCRYPTION_KEY: string;
   INTERNAL_API_SECRET: string;
+  /** The secrets filled in with development stand-ins (development mode only). */
+  usesDevelopmentSecrets: readonly string[];
 };
 
 function loadRawConfig(source: Record<string, string | undefined>) {
@@ -138,18 +168,24 @@ function loadRawConfig(source: Record<string, string | undefined>) {
 }
 
 /**
- * Loads and checks the configuration. In production the secrets have no defaults and bcrypt
- * must cost at least 12; elsewhere development stand-ins fill the secrets in.
+ * Loads and checks the configuration. Outside development mode (NODE_ENV=development or test,
+ * asked for explicitly; unset is production) the secrets and SMTP are required and bcrypt must
+ * cost at least 12; in development mode publicly known stand-ins fill the secrets in.
  */
 export function loadAccountsConfig(
   source: Record<string, string | undefined> = process.env,
 ): AccountsConfig {
   const raw = loadRawConfig(source);
   const problems: string[] = kafkaSecurityProblems(raw);
-  if (raw.NODE_ENV === 'production') {
-    if (!raw.SIGNING_KEY_ENCRYPTION_KEY)
-      problems.push('SIGNING_KEY_ENCRYPTION_KEY is required in production');
-    if (!raw.INTERNAL_API_SECRET) problems.push('INTERNAL_API_SECRET is required in production');
+  const secrets = secretsOrStandIns(raw, {
+    SIGNING_KEY_ENCRYPTION_KEY: [
+      raw.SIGNING_KEY_ENCRYPTION_KEY,
+      DEV_DEFAULTS.SIGNING_KEY_ENCRYPTION_KEY,
+    ],
+    INTERNAL_API_SECRET: [raw.INTERNAL_API_SECRET, DEV_DEFAULTS.INTERNAL_API_SECRET],
+  });
+  problems.push(...secrets.problems);
+  if (!isDevelopmentMode(raw)) {
     if (!raw.SMTP_URL) problems.push('SMTP_URL is required in production');
     if (raw.BCRYPT_COST < 12) problems.push('BCRYPT_COST: must be at least 12 in production');
   }
@@ -158,12 +194,7 @@ export function loadAccountsConfig(
   if (raw.GOOGLE_CLIENT_ID && !raw.GOOGLE_REDIRECT_URI)
     problems.push('GOOGLE_REDIRECT_URI is required when GOOGLE_CLIENT_ID is set');
   if (problems.length) throw new ConfigError(problems);
-  return {
-    ...raw,
-    SIGNING_KEY_ENCRYPTION_KEY:
-      raw.SIGNING_KEY_ENCRYPTION_KEY ?? DEV_DEFAULTS.SIGNING_KEY_ENCRYPTION_KEY,
-    INTERNAL_API_SECRET: raw.INTERNAL_API_SECRET ?? DEV_DEFAULTS.INTERNAL_API_SECRET,
-  };
+  return { ...raw, ...secrets.values, usesDevelopmentSecrets: secrets.standIns };
 }
 
 /** Whether Google sign-in is configured. */

@@ -10,8 +10,5 @@ void bootstrapService({
   loadConfig: loadAccountsConfig,
   module: (config, logger) => AppModule.forRoot(config, { logger }),
   warnings: (config) =>
-    config.NODE_ENV !== 'production' &&
-    (!process.env.SIGNING_KEY_ENCRYPTION_KEY || !process.env.INTERNAL_API_SECRET)
-      ? ['SIGNING_KEY_ENCRYPTION_KEY or INTERNAL_API_SECRET not set: using development defaults']
-      : [],
+    config.usesDevelopmentSecrets.map((name) => `${name} not set: using a development stand-in`),
 });

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createLogger } from '@switchboard/observability';
 import { SystemClock } from '@switchboard/service-kit';
-import { keyRetentionSeconds } from './app.module';
+import { keyRetentionSeconds } from './keys/keys.providers';
 import { loadAccountsConfig } from './config';
 import { SigningKeys } from './keys/signing-keys.service';
 

@@ -4,6 +4,7 @@
 // (domain/role-rules.ts, `@Allow(operation)`), so the matrix names the operation and the
 // table decides. A new field fails here until it is listed below. authorization.integration-
 // spec.ts keeps the hand-written cases: tenant isolation and platform admins' audit.
+import { scopesOfRole } from '@switchboard/auth';
 import {
   describeAuthorizationMatrix,
   FEDERATION,
@@ -63,7 +64,10 @@ const matrix: AuthorizationMatrix = {
     'Mutation.updateMemberRole': allow('members.manage'),
     'Mutation.removeMember': {
       ...allow('members.leave'),
-      serviceRefuses: { USER: 'a member removes only themselves; others are for the owner' },
+      serviceRefuses: {
+        USER: 'a member removes only themselves; others are for the owner',
+        ADMIN: 'a platform admin who is a member likewise',
+      },
     },
     'Mutation.createApiToken': allow('apiTokens.manage'),
     'Mutation.revokeApiToken': allow('apiTokens.manage'),
@@ -73,6 +77,10 @@ const matrix: AuthorizationMatrix = {
 };
 
 function callerOf(caller: MatrixCaller): Caller {
+  // The ADMIN caller (sessionOf below) is a platform admin who is a plain member of the
+  // organization: its token carries a member's scopes, and it has a member's powers.
+  if (caller.kind === 'user' && caller.role === 'ADMIN')
+    return { kind: 'user', role: 'ADMIN', scopes: scopesOfRole.USER };
   if (caller.kind === 'user') return { kind: 'user', role: caller.role };
   if (caller.kind === 'api_token') return { kind: 'api_token' };
   return { kind: 'device' };

@@ -57,6 +57,9 @@ export async function startAccounts(
     PASSWORD_RESET_MAX_PER_IP: '0',
     VERIFICATION_EMAIL_MAX_PER_IP: '0',
     INVITATION_MAX_PER_IP: '0',
+    RESET_PASSWORD_MAX_PER_IP: '0',
+    ACCEPT_INVITATION_MAX_PER_IP: '0',
+    REFRESH_SESSION_MAX_PER_IP: '0',
     ...options.env,
   });
   const logs: string[] = [];

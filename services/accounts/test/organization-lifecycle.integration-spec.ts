@@ -1,7 +1,7 @@
 // Organizations from sign-up to purge: events, owners, closure, the purge job (injected clock).
 import { Topics } from '@switchboard/contracts';
 import { EventWatcher, ManualClock } from '@switchboard/testing';
-import { OrganizationPurgeJob } from '../src/organizations/organization-purge.job';
+import { OrganizationPurgeJob } from '../src/purge/organization-purge.job';
 import {
   addMember,
   asSuperuser,

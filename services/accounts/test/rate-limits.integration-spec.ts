@@ -1,12 +1,15 @@
 // Rate limits of the operations that send mail or create accounts: signUp, requestPasswordReset,
-// resendVerificationEmail, inviteMember. Low limits for speed; each test speaks from client IPs
+// resendVerificationEmail, inviteMember (TOO_MANY_ATTEMPTS); and of those that take a secret:
+// changePassword, resetPassword, acceptInvitation, refreshSession (RATE_LIMITED). Low limits for speed; each test speaks from client IPs
 // of its own (X-Forwarded-For, trusted from loopback as from a gateway on the same host).
+import { randomBytes } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { accountsV1, Topics } from '@switchboard/contracts';
 import { Mailbox, ManualClock, type GraphQLResponse } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
-import { RateLimiter, rateLimitKey } from '../src/identity/rate-limiter.service';
-import { OrganizationPurgeJob } from '../src/organizations/organization-purge.job';
+import { RateLimiter } from '@switchboard/rate-limit';
+import { rateLimitKey } from '../src/common/rate-limits';
+import { OrganizationPurgeJob } from '../src/purge/organization-purge.job';
 import {
   asSuperuser,
   AUTH_FIELDS,
@@ -28,6 +31,13 @@ const LIMITS = {
   INVITATION_MAX_PER_IP: '6',
   INVITATION_MAX_PER_EMAIL: '2',
   INVITATION_MAX_PER_ORG_PER_DAY: '4',
+  CHANGE_PASSWORD_MAX_PER_USER: '2',
+  RESET_PASSWORD_MAX_PER_IP: '3',
+  RESET_PASSWORD_MAX_PER_TOKEN: '2',
+  ACCEPT_INVITATION_MAX_PER_IP: '3',
+  ACCEPT_INVITATION_MAX_PER_TOKEN: '2',
+  REFRESH_SESSION_MAX_PER_IP: '3',
+  REFRESH_SESSION_MAX_PER_TOKEN: '2',
 };
 const HOUR = 3600;
 const DAY = 86_400;
@@ -350,5 +360,72 @@ describe('rate limits', () => {
     await accounts.app.get(OrganizationPurgeJob).housekeeping();
     expect(await hits('signUp', old)).toBe(0);
     expect(await hits('signUp', recent)).toBe(1);
+  });
+
+  describe('operations that take a secret (RATE_LIMITED)', () => {
+    /** RATE_LIMITED with retryAfterSeconds in the extensions, at most `window`. */
+    function expectRateLimited(response: GraphQLResponse, window = HOUR): void {
+      expect(response.data ?? null).toBeNull();
+      expect(response.errors).toHaveLength(1);
+      const extensions = response.errors![0].extensions!;
+      expect(extensions).toMatchObject({ code: 'RATE_LIMITED', kind: 'RATE_LIMITED' });
+      expect(extensions.retryAfterSeconds).toBeGreaterThan(0);
+      expect(extensions.retryAfterSeconds).toBeLessThanOrEqual(window);
+    }
+    const codeOf = (response: GraphQLResponse) => response.errors?.[0]?.extensions?.code;
+    const bogus = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+    it('changePassword: per user, failed attempts counted; other users unaffected', async () => {
+      const victim = await newOwner();
+      const change = (session: AuthPayload, current: string) =>
+        from(freshIp(), session.accessToken).gql.request(
+          'mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }',
+          { c: current, n: 'another sturdy passphrase 43' },
+        );
+      for (let i = 0; i < 2; i++) {
+        expect(codeOf(await change(victim, `guess number ${i}`))).toBe('INVALID_CREDENTIALS');
+      }
+      // The right password does not get through either, from any address: the user is limited.
+      expectRateLimited(await change(victim, PASSWORD));
+      ok(await change(await newOwner(), PASSWORD));
+      clock.advance((HOUR + 1) * 1000);
+      ok(await change(victim, PASSWORD));
+    });
+
+    const RESET_PASSWORD =
+      'mutation ($t: String!) { resetPassword(token: $t, newPassword: "a sturdy passphrase 44") }';
+    const ACCEPT =
+      'mutation ($t: String!) { acceptInvitation(input: { token: $t, password: "a sturdy passphrase 45" }) { accessToken } }';
+    const REFRESH = 'mutation ($t: String!) { refreshSession(refreshToken: $t) { accessToken } }';
+
+    it.each([
+      ['resetPassword', RESET_PASSWORD, 'INVALID_TOKEN', 'sbp_'],
+      ['acceptInvitation', ACCEPT, 'INVALID_TOKEN', 'sbi_'],
+      ['refreshSession', REFRESH, 'INVALID_TOKEN', 'sbr_'],
+    ])('%s: per client IP and per presented token', async (_name, mutation, invalid, prefix) => {
+      // Per IP: different tokens from one address.
+      const ip = freshIp();
+      for (let i = 0; i < 3; i++) {
+        expect(codeOf(await from(ip).gql.request(mutation, { t: bogus(prefix) }))).toBe(invalid);
+      }
+      expectRateLimited(await from(ip).gql.request(mutation, { t: bogus(prefix) }));
+      expect(codeOf(await from(freshIp()).gql.request(mutation, { t: bogus(prefix) }))).toBe(
+        invalid,
+      );
+      // Per token: one token from different addresses.
+      const token = bogus(prefix);
+      for (let i = 0; i < 2; i++) {
+        expect(codeOf(await from(freshIp()).gql.request(mutation, { t: token }))).toBe(invalid);
+      }
+      expectRateLimited(await from(freshIp()).gql.request(mutation, { t: token }));
+    });
+
+    it('refreshSession still rotates a real token within the limits', async () => {
+      const owner = await newOwner();
+      const rotated = ok(await from(freshIp()).gql.request(REFRESH, { t: owner.refreshToken })) as {
+        refreshSession: { accessToken: string };
+      };
+      expect(rotated.refreshSession.accessToken).toEqual(expect.any(String));
+    });
   });
 });

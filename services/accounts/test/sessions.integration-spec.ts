@@ -1,7 +1,7 @@
 // Sign up, log in, me, refresh rotation with reuse detection, log out, throttling.
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ManualClock } from '@switchboard/testing';
+import { ManualClock, scrapeMetrics } from '@switchboard/testing';
 import {
   AUTH_FIELDS,
   PASSWORD,
@@ -123,7 +123,7 @@ describe('sessions', () => {
     expect((await refresh(c.refreshToken)).errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
   });
 
-  it('answers wrong passwords and unknown emails alike, in about the same time', async () => {
+  it('answers wrong passwords and unknown emails alike', async () => {
     const session = await signUp(accounts);
     const wrong = await logIn(session.user.email, 'not the password at all', '10.9.0.1');
     const unknown = await logIn(
@@ -139,20 +139,9 @@ describe('sessions', () => {
       message: 'Wrong email or password',
       extensions: { code: 'INVALID_CREDENTIALS' },
     });
-    // Both paths run one bcrypt comparison (the unknown email against a dummy hash).
-    const time = async (email: string, ip: string) => {
-      const started = performance.now();
-      await logIn(email, 'not the password at all', ip);
-      return performance.now() - started;
-    };
-    const known: number[] = [];
-    const missing: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      known.push(await time(session.user.email, `10.9.1.${i}`));
-      missing.push(await time(`nobody-${randomUUID()}@example.test`, `10.9.2.${i}`));
-    }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    expect(Math.abs(median(known) - median(missing))).toBeLessThan(100);
+    // Both paths spend one bcrypt comparison of the same cost (the unknown email against a
+    // dummy hash), so their timing tells nothing: asserted exactly in password-hasher.spec.ts,
+    // not with wall-clock times, which a loaded machine makes meaningless.
   });
 
   it('throttles failures per account with a retry-after, and a success resets the count', async () => {
@@ -193,7 +182,7 @@ describe('sessions', () => {
     ]);
   });
 
-  it('serves health and metrics without a token', async () => {
+  it('serves health without a token, and metrics only on the metrics port', async () => {
     expect((await fetch(`${accounts.url}/health/live`)).status).toBe(200);
     const ready = await fetch(`${accounts.url}/health/ready`);
     expect(ready.status).toBe(200);
@@ -201,7 +190,8 @@ describe('sessions', () => {
       status: 'ok',
       info: { postgres: { status: 'up' } },
     });
-    expect((await fetch(`${accounts.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${accounts.url}/metrics`)).status).toBe(404);
+    expect(await scrapeMetrics(accounts.app)).toContain('http_request_duration_seconds');
   });
 
   it('keeps neither emails nor passwords in the throttling table', async () => {

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { AuthModule, authOptionsFromConfig, graphqlContext } from '@switchboard/auth';
@@ -7,22 +7,8 @@ import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
 import { MetricsModule } from '@switchboard/observability';
 import { DatabaseModule, ReadinessModule, type ServiceHttpOptions } from '@switchboard/service-kit';
 import { DEVICES_CONFIG, type DevicesConfig } from './config';
-import { DeviceEventsWriter } from './common/device-events.writer';
-import { DispatchConsumer } from './dispatch/dispatch.consumer';
-import { DispatchService } from './dispatch/dispatch.service';
-import { QueueService } from './dispatch/queue.service';
-import { EnrollmentService } from './fleet/enrollment.service';
-import { FleetQueries } from './fleet/fleet.queries';
-import { FleetRepository } from './fleet/fleet.repository';
-import { FleetService } from './fleet/fleet.service';
-import { Organization } from './graphql/device.model';
-import { DevicesResolver, OrganizationDevicesResolver } from './graphql/devices.resolver';
-import { DeviceHooksController } from './inbound/device-hooks.controller';
-import { InboundService } from './inbound/inbound.service';
-import { DeviceAuthGuard } from './mobile-api/device-auth.guard';
-import { MobileController } from './mobile-api/mobile.controller';
-import { DeviceWakeups } from './presence/device-wakeups';
-import { FleetSweeper } from './presence/fleet-sweeper';
+import { DevicesModule } from './devices.module';
+import { Organization } from './fleet/device.model';
 
 /**
  * The HTTP needs of this service (main.ts and the tests): raw bodies kept for the webhook
@@ -33,6 +19,18 @@ export const devicesHttp = (config: DevicesConfig): ServiceHttpOptions => ({
   jsonBodyLimit: config.BODY_LIMIT,
 });
 
+@Global()
+@Module({})
+class DevicesConfigModule {
+  static forRoot(config: DevicesConfig): DynamicModule {
+    return {
+      module: DevicesConfigModule,
+      providers: [{ provide: DEVICES_CONFIG, useValue: config }],
+      exports: [DEVICES_CONFIG],
+    };
+  }
+}
+
 /** Wiring only: the kit's runtime pieces, GraphQL, Kafka, and the devices features. */
 @Module({})
 export class AppModule {
@@ -40,6 +38,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        DevicesConfigModule.forRoot(config),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         GraphQLModule.forRoot<ApolloFederationDriverConfig>({
           driver: ApolloFederationDriver,
@@ -70,24 +69,7 @@ export class AppModule {
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
         MetricsModule.forRoot({ service: 'devices' }),
         ReadinessModule.forRoot(),
-      ],
-      controllers: [MobileController, DeviceHooksController],
-      providers: [
-        { provide: DEVICES_CONFIG, useValue: config },
-        DeviceEventsWriter,
-        DeviceWakeups,
-        FleetRepository,
-        QueueService,
-        FleetService,
-        FleetQueries,
-        EnrollmentService,
-        DispatchService,
-        DispatchConsumer,
-        InboundService,
-        FleetSweeper,
-        DeviceAuthGuard,
-        DevicesResolver,
-        OrganizationDevicesResolver,
+        DevicesModule,
       ],
     };
   }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
-import { env, loadConfig, secret, z } from '@switchboard/config';
+import { env, isDevelopmentMode, loadConfig, secret, z } from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
+import { publicUrls, type InterfaceList } from './domain/public-urls';
 
 const seconds = (fallback: number, min = 1, max = 86_400) =>
   z.coerce.number().min(min).max(max).default(fallback);
@@ -33,6 +35,12 @@ export const devicesConfigShape = {
    * `<PUBLIC_BASE_URL>/api/mobile/v1`, the inbound webhook `<PUBLIC_BASE_URL>/api/device-hooks`.
    */
   PUBLIC_BASE_URL: env.url().optional(),
+  /**
+   * The device API URL enrollment hands out, when it is not `<PUBLIC_BASE_URL>/api/mobile/v1`.
+   * Without either, phones are given this machine's LAN address (a phone on the same Wi-Fi can
+   * reach it; 127.0.0.1 only when the machine has no other address).
+   */
+  DEVICE_API_PUBLIC_URL: env.url().optional(),
   /** 32 bytes, base64: encrypts the phones' webhook signing keys at rest (AES-256-GCM). */
   DEVICES_SECRET_KEY: secret(env.aesKey().optional()),
   /** Largest request body of the device API and the webhook receiver. */
@@ -70,6 +78,17 @@ export const devicesConfigShape = {
     .min(0.01)
     .max(24 * 30)
     .default(24),
+  /** Device registrations (`POST /device`) per client address per hour; 0: no limit. */
+  DEVICE_REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000).default(120),
+  /** Registrations per enrollment token per hour (a leaked token is not a free-for-all). */
+  DEVICE_REGISTRATIONS_PER_TOKEN_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(60),
+  /** Device API requests per device per minute (SSE keepalives are not requests); 0: none. */
+  DEVICE_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   /** Signed webhook calls older or newer than this are refused. */
   WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 };
@@ -81,11 +100,15 @@ const DEVELOPMENT_SECRET_KEY = createHash('sha256')
   .update('switchboard devices development key')
   .digest();
 
-export function loadDevicesConfig(source: Record<string, string | undefined> = process.env) {
+export function loadDevicesConfig(
+  source: Record<string, string | undefined> = process.env,
+  interfaces: InterfaceList = networkInterfaces(),
+) {
   const { config, problems: authProblems } = resolveAuthConfig(
     loadConfig(devicesConfigShape, source),
   );
-  const production = config.NODE_ENV === 'production';
+  // Development mode only when asked for (NODE_ENV=development or test): unset is production.
+  const production = !isDevelopmentMode(config);
   const missing = (
     [
       ['PUBLIC_BASE_URL', config.PUBLIC_BASE_URL],
@@ -105,20 +128,17 @@ export function loadDevicesConfig(source: Record<string, string | undefined> = p
   if (problems.length > 0) {
     throw new Error(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  const publicBaseUrl = (config.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.PORT}`).replace(
-    /\/+$/,
-    '',
-  );
+  const urls = publicUrls(config, interfaces);
   return {
     ...config,
-    PUBLIC_BASE_URL: publicBaseUrl,
+    PUBLIC_BASE_URL: urls.publicBaseUrl,
     secretKey: config.DEVICES_SECRET_KEY
       ? Buffer.from(config.DEVICES_SECRET_KEY, 'base64')
       : DEVELOPMENT_SECRET_KEY,
     usesDevelopmentSecretKey: !config.DEVICES_SECRET_KEY,
     /** The URL users type into the app ("Cloud server" → API URL). */
-    deviceApiUrl: `${publicBaseUrl}/api/mobile/v1`,
-    deviceHooksUrl: `${publicBaseUrl}/api/device-hooks`,
+    deviceApiUrl: urls.deviceApiUrl,
+    deviceHooksUrl: urls.deviceHooksUrl,
   };
 }
 

@@ -11,7 +11,10 @@ import { migrate } from '../src/database';
  * (org_id + RLS) unless it is added here with its reason.
  */
 const GLOBAL_TABLES = {
-  tenants: 'ids of the organizations with a fleet, so the sweep knows whose transactions to open',
+  tenants:
+    'ids of the organizations with a fleet (and since when one is closed), so the sweep knows whose transactions to open',
+  rate_limit_hits:
+    'libs/rate-limit: per-IP and per-token registration limits count across organizations; rows are only counted',
 };
 
 describe('devices migrations', () => {

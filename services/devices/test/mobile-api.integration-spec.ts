@@ -2,6 +2,7 @@
 // 4xx problem+json and writes nothing.
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@switchboard/contracts';
+import { scrapeMetrics } from '@switchboard/testing';
 import { signWebhook } from '../src/domain/webhook-signature';
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
 
@@ -140,10 +141,14 @@ describe('device API /api/mobile/v1', () => {
 
       const expiring = await owner.expectData<{ createDeviceEnrollment: { token: string } }>(
         `mutation($at: DateTime) { createDeviceEnrollment(expiresAt: $at) { token } }`,
-        { at: new Date(Date.now() + 1500).toISOString() },
+        { at: new Date(h.clock.now().getTime() + 1500).toISOString() },
       );
-      await new Promise((r) => setTimeout(r, 1600));
-      expect((await register(expiring.createDeviceEnrollment.token)).status).toBe(401);
+      h.clock.advance(1600);
+      try {
+        expect((await register(expiring.createDeviceEnrollment.token)).status).toBe(401);
+      } finally {
+        h.clock.reset();
+      }
     });
 
     it('answers malformed JSON, wrong types and oversized bodies with 4xx, writing nothing', async () => {
@@ -373,7 +378,7 @@ describe('device API /api/mobile/v1', () => {
       };
       await readUntil(/:connected\n\n/);
       await readUntil(/:keepalive\n\n/);
-      const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const metrics = await scrapeMetrics(h.app);
       expect(metrics).toMatch(/^devices_sse_streams\{service="devices"\} 1$/m);
       await h.dispatch({ orgId: orgB });
       await readUntil(/event: MessageEnqueued\ndata: null\n\n/);
@@ -454,7 +459,11 @@ describe('device API /api/mobile/v1', () => {
 
   describe('removed devices', () => {
     it('lose their token: 401 everywhere', async () => {
-      const extra = (await register(enrollA)).body as { id: string; token: string };
+      // Enrollment tokens are single-use: the extra phone gets its own.
+      const extra = (await register(await h.enrollmentToken(orgA))).body as {
+        id: string;
+        token: string;
+      };
       const owner = await h.owner(orgA);
       await owner.expectData(`mutation($id: ID!) { removeDevice(id: $id) }`, { id: extra.id });
       expect((await call('GET', '/message', { token: extra.token })).status).toBe(401);

@@ -7,8 +7,9 @@ import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
 import { graphqlLogging, MetricsModule, type Logger } from '@switchboard/observability';
 import { DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
 import { MESSAGING_CONFIG, type MessagingConfig } from './config';
-import { DeviceReference, OrganizationReference } from './federation/entity-references';
+// MessagingModule first: the SDL lists types in the order they are declared (schema.graphql).
 import { MessagingModule } from './messaging.module';
+import { DeviceReference, OrganizationReference } from './federation/entity-references.model';
 
 @Global()
 @Module({})

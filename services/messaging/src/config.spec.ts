@@ -2,6 +2,7 @@ import { ConfigError } from '@switchboard/config';
 import { loadMessagingConfig } from './config';
 
 const base = {
+  NODE_ENV: 'development',
   DATABASE_URL: 'postgres://messaging_app:x@127.0.0.1:5432/messaging',
   KAFKA_BROKERS: '127.0.0.1:9092',
 };

@@ -2,7 +2,7 @@ import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
 import { ConfigError, env, loadConfig, z } from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
-import { isKnownCountry } from './messages/domain/phone-number';
+import { isKnownCountry } from './domain/phone-number';
 
 /** The messaging service's environment, validated at boot. */
 export const messagingConfigShape = {
@@ -36,6 +36,12 @@ export const messagingConfigShape = {
   MESSAGE_DEFAULT_VALIDITY_SECONDS: env.int(86_400).pipe(z.number().int().min(0)),
   /** Furthest a message may be scheduled ahead. */
   MESSAGE_MAX_SCHEDULE_DAYS: env.int(365).pipe(z.number().int().min(1)),
+  /**
+   * Sends per second per organization (average; 0: no limit), with bursts of up to
+   * MESSAGE_SEND_BURST: at most BURST sends in any BURST / RATE seconds → RATE_LIMITED.
+   */
+  MESSAGE_SEND_RATE_PER_SECOND: env.int(100).pipe(z.number().int().min(0).max(100_000)),
+  MESSAGE_SEND_BURST: env.int(1000).pipe(z.number().int().min(1).max(1_000_000)),
   /** Lifetime of an idempotency key. */
   IDEMPOTENCY_KEY_TTL_HOURS: env.int(24).pipe(
     z

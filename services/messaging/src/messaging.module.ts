@@ -6,7 +6,7 @@ import { ConversationsService } from './conversations/conversations.service';
 import {
   DeviceReferenceResolver,
   OrganizationReferenceResolver,
-} from './federation/entity-references';
+} from './federation/entity-references.resolver';
 import { IdempotencyRepository } from './messages/idempotency.repository';
 import { InboundService } from './messages/inbound.service';
 import { MessageLifecycle } from './messages/message-lifecycle';
@@ -15,12 +15,14 @@ import { MessagesConsumer } from './messages/messages.consumer';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesResolver } from './messages/messages.resolver';
 import { MessagesService } from './messages/messages.service';
+import { SendRateLimitService } from './messages/send-rate-limit.service';
 import { BodyPolicy } from './pre-send/body.policy';
 import { NumberPolicy } from './pre-send/number.policy';
 import { OrganizationStatusPolicy } from './pre-send/organization-status.policy';
 import { PRE_SEND_POLICIES, type PreSendPolicy } from './pre-send/pre-send-policy';
 import { ProjectionsConsumer } from './projections/projections.consumer';
 import { ProjectionsRepository } from './projections/projections.repository';
+import { ProjectionsService } from './projections/projections.service';
 import { JobsRepository } from './scheduler/jobs.repository';
 import { SchedulerService } from './scheduler/scheduler.service';
 
@@ -35,7 +37,9 @@ import { SchedulerService } from './scheduler/scheduler.service';
     MessageLifecycle,
     ConversationThreading,
     MessagesService,
+    SendRateLimitService,
     ConversationsService,
+    ProjectionsService,
     MessageTrackingService,
     InboundService,
     SchedulerService,

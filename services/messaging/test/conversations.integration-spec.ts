@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { devicesV1, messagingV1, Topics } from '@switchboard/contracts';
+import { accountsV1, devicesV1, messagingV1, Topics } from '@switchboard/contracts';
 import {
   EventWatcher,
   expectCommittedSubgraphSchema,
+  scrapeMetrics,
   type GraphQLClient,
 } from '@switchboard/testing';
 import { FakeService } from './support/fake-devices';
@@ -30,6 +31,7 @@ let alice: GraphQLClient;
 
 const CONTACT = '+14155550123';
 const OTHER = '+14155550199';
+const MARKER = '+14155550177';
 
 interface ConversationView {
   id: string;
@@ -51,6 +53,12 @@ beforeAll(async () => {
   devices = new FakeService(stack.broker.brokers);
   lifecycle = await EventWatcher.start(Topics.messaging.message, stack.broker.brokers);
   alice = app.gql(await stack.tokens.user(org));
+  // Inbound SMS are kept only for organizations messaging knows (accounts.organization.v1).
+  await devices.organization(org, {
+    slug: 'conversations',
+    name: 'Conversations',
+    status: accountsV1.OrganizationStatus.ACTIVE,
+  });
   for (const id of ['device-a', 'device-b']) {
     await devices.device(org, id, {
       case: 'registered',
@@ -62,8 +70,10 @@ beforeAll(async () => {
   }
   // Generous: joining the consumer group is slow on a busy machine.
   await eventually(
-    'devices',
-    async () => (await stack.sql(`SELECT 1 FROM devices`)).length === 2,
+    'devices and the organization',
+    async () =>
+      (await stack.sql(`SELECT 1 FROM devices`)).length === 2 &&
+      (await stack.sql(`SELECT 1 FROM organizations`)).length === 1,
     45_000,
   );
   const warm = await send(alice, { to: OTHER, body: 'warm-up' });
@@ -162,7 +172,12 @@ describe('inbound and conversations', () => {
       sequence: 1,
     });
 
-    await new Promise((r) => setTimeout(r, 300));
+    // Inbound events of the organization share a partition: once a later one is stored, the
+    // repeated post was handled too (no fixed wait, however slow the machine).
+    await inbound(MARKER, 'device-b', 2, 'marker after the repeat');
+    await eventually('marker', async () =>
+      (await receivedMessages()).some((m) => m.body === 'marker after the repeat'),
+    );
     expect((await receivedMessages()).filter((m) => m.body === 'Yes, at 8 🙂')).toHaveLength(1);
     const after = await conversationOf(outbound.id);
     expect(after).toMatchObject({
@@ -246,6 +261,92 @@ describe('inbound and conversations', () => {
       'CONVERSATION_NOT_FOUND',
     ]);
   });
+});
+
+describe('inbound of organizations that are closed or not known', () => {
+  const refused = async (reason: string) => {
+    const text = await scrapeMetrics(app.app);
+    const line = new RegExp(
+      `messaging_inbound_refused_total\\{[^}]*reason="${reason}"[^}]*\\} (\\d+)`,
+    ).exec(text);
+    return Number(line?.[1] ?? 0);
+  };
+
+  it('stores none: closed, purged and unknown organizations’ SMS are dropped, not dead-lettered', async () => {
+    const [closed, purged, unknown] = [randomUUID(), randomUUID(), randomUUID()];
+    const dlq = await EventWatcher.start(
+      { ...Topics.devices.inbound, name: Topics.devices.inbound.dlq },
+      stack.broker.brokers,
+    );
+    try {
+      const at = () => timestampFromDate(new Date());
+      for (const tenant of [closed, purged]) {
+        await devices.organization(tenant, {
+          slug: tenant,
+          name: 'Leaving',
+          status: accountsV1.OrganizationStatus.ACTIVE,
+        });
+      }
+      await devices.publish(Topics.accounts.organization, closed, closed, {
+        orgId: closed,
+        occurredAt: at(),
+        event: { case: 'deletionScheduled', value: { purgeAt: at() } },
+      });
+      await devices.publish(Topics.accounts.organization, purged, purged, {
+        orgId: purged,
+        occurredAt: at(),
+        event: { case: 'deleted', value: { slug: purged } },
+      });
+      await eventually(
+        'closed and purged',
+        async () =>
+          (
+            await stack.sql(`SELECT 1 FROM organizations WHERE org_id = $1 AND status = $2`, [
+              closed,
+              'DELETION_SCHEDULED',
+            ])
+          ).length === 1 &&
+          (await stack.sql(`SELECT 1 FROM purged_organizations WHERE org_id = $1`, [purged]))
+            .length === 1,
+        30_000,
+      );
+
+      // Their phones post SMS; all on the partition of `org` (the record key), then a marker of
+      // `org`: once the marker is stored, the three were handled.
+      for (const tenant of [closed, purged, unknown]) {
+        await devices.publish(Topics.devices.inbound, org, tenant, {
+          id: randomUUID(),
+          orgId: tenant,
+          deviceId: 'a-phone-of-theirs',
+          from: { e164: CONTACT },
+          to: { e164: '' },
+          body: `to ${tenant}`,
+          simNumber: 1,
+          receivedAt: at(),
+        });
+      }
+      await inbound(MARKER, 'device-b', 2, 'marker after the refused');
+      await eventually(
+        'marker',
+        async () => (await receivedMessages()).some((m) => m.body === 'marker after the refused'),
+        30_000,
+      );
+
+      expect(
+        await stack.sql(`SELECT org_id FROM messages WHERE org_id = ANY($1::uuid[])`, [
+          [closed, purged, unknown],
+        ]),
+      ).toEqual([]);
+      expect(await refused('organization-closed')).toBeGreaterThanOrEqual(1);
+      expect(await refused('organization-purged')).toBeGreaterThanOrEqual(1);
+      expect(await refused('organization-unknown')).toBeGreaterThanOrEqual(1);
+      // Dropped, not dead-lettered: a DLQ would keep the sender's number and text with no owner.
+      const ours: string[] = [closed, purged, unknown];
+      expect(dlq.events.filter((e) => ours.includes(e.message.orgId))).toEqual([]);
+    } finally {
+      await dlq.stop();
+    }
+  }, 90_000);
 });
 
 describe('messages connection', () => {

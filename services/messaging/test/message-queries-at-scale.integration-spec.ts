@@ -133,7 +133,7 @@ describe.each<[string, () => MessageFilter]>([
   ],
 ])('messages filtered by %s', (_name, filter) => {
   it.each([false, true])('uses an index in keyset order (deep page: %s)', async (deep) => {
-    const { plan, ms } = await explain(filter(), deep);
+    const { plan } = await explain(filter(), deep);
     const types = nodes(plan).map((n) => n['Node Type']);
     expect(types).not.toContain('Seq Scan');
     expect(types).not.toContain('Sort');
@@ -141,6 +141,7 @@ describe.each<[string, () => MessageFilter]>([
       .map((n) => n['Index Name'])
       .filter(Boolean);
     expect(indexes.some((name) => name!.startsWith('messages_by_'))).toBe(true);
-    expect(ms).toBeLessThan(50);
+    // The plan is the guarantee; time bounds belong to bench/ (a loaded machine can pause the
+    // server longer than any fixed bound).
   });
 });

@@ -4,11 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { accountsV1, devicesV1, messagingV1, Topics } from '@switchboard/contracts';
-import { EventWatcher, type GraphQLClient } from '@switchboard/testing';
+import { EventWatcher, scrapeMetrics, type GraphQLClient } from '@switchboard/testing';
 import { FakeService } from './support/fake-devices';
 import { CANCEL, get, send, SEND, type MessageView } from './support/messaging-api';
 import {
+  caughtUp,
   eventually,
+  handled,
   startApp,
   startStack,
   type MessagingStack,
@@ -197,8 +199,10 @@ describe('send → dispatch → DISPATCHED → SENT → DELIVERED', () => {
     await dispatchOf(message.id);
     await report(message.id, MessageState.DELIVERED, 'DELIVERED');
     const lateSent = await devices.state(orgA, message.id, MessageState.SENT);
-    await devices.state(orgA, message.id, MessageState.DELIVERED); // a duplicate
-    await devices.state(orgA, message.id, MessageState.FAILED, { errorCode: 'GENERIC_FAILURE' });
+    const duplicate = await devices.state(orgA, message.id, MessageState.DELIVERED);
+    const contradiction = await devices.state(orgA, message.id, MessageState.FAILED, {
+      errorCode: 'GENERIC_FAILURE',
+    });
     expect(lateSent).toBeTruthy();
     const after = await eventually('late SENT recorded', async () => {
       const m = await get(alice, message.id);
@@ -208,7 +212,9 @@ describe('send → dispatch → DISPATCHED → SENT → DELIVERED', () => {
     expect(after.error).toBeNull();
     const late = await eventOf(message.id, messagingV1.MessageEventKind.SENT);
     expect(late.message.status).toBe(messagingV1.MessageStatus.DELIVERED);
-    await new Promise((r) => setTimeout(r, 300));
+    // Every report applied, and every event messaging wrote for the message seen: no fixed wait.
+    await handled(stack, [lateSent, duplicate, contradiction]);
+    await caughtUp(stack, lifecycle, Topics.messaging.message.name, [message.id]);
     const kinds = lifecycle.events.filter((e) => e.key === message.id).map((e) => e.message.kind);
     expect(kinds.filter((k) => k === messagingV1.MessageEventKind.DELIVERED)).toHaveLength(1);
     expect(kinds).not.toContain(messagingV1.MessageEventKind.FAILED);
@@ -294,13 +300,16 @@ describe('validity', () => {
       validUntil: validUntil.toISOString(),
     });
     await dispatchOf(message.id);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await get(alice, message.id)).status).toBe('QUEUED');
+    // It waits until validUntil: QUEUED when read before then, and expired no earlier (the
+    // service's own expiredAt, so a slow machine cannot make this pass or fail by chance).
+    const waiting = await get(alice, message.id);
+    if (Date.now() < validUntil.getTime()) expect(waiting.status).toBe('QUEUED');
     const expired = await eventually('expired', async () => {
       const m = await get(alice, message.id);
       return m.status === 'EXPIRED' && m;
     });
     expect(Date.now() - validUntil.getTime()).toBeLessThan(1500);
+    expect(new Date(expired.expiredAt!).getTime()).toBeGreaterThanOrEqual(validUntil.getTime());
     expect(expired.error).toMatchObject({ code: 'EXPIRED' });
     const cancel = await dispatches.waitFor(
       (e) => e.key === message.id && e.message.command.case === 'cancel',
@@ -361,9 +370,17 @@ describe('scheduled send', () => {
   it('a scheduled message canceled before its time is never dispatched', async () => {
     const at = new Date(Date.now() + 2000);
     const message = await send(alice, { to: TO, body: 'never', scheduledAt: at.toISOString() });
+    // A marker scheduled for the same time and not canceled: once it is dispatched, the
+    // scheduler has run past `at` (instead of sleeping past it).
+    const marker = await send(alice, { to: TO, body: 'marker', scheduledAt: at.toISOString() });
     expect(message.status).toBe('SCHEDULED');
     await alice.expectData(CANCEL, { id: message.id });
-    await new Promise((r) => setTimeout(r, 2500));
+    // Canceled, its timers are gone with it: nothing is left that could dispatch it.
+    expect(
+      await stack.sql(`SELECT kind FROM scheduled_jobs WHERE message_id = $1`, [message.id]),
+    ).toEqual([]);
+    await dispatchOf(marker.id);
+    await caughtUp(stack, dispatches, Topics.devices.dispatch.name, [message.id, marker.id]);
     expect(dispatches.events.filter((e) => e.key === message.id)).toHaveLength(0);
     expect((await get(alice, message.id)).status).toBe('CANCELED');
   });
@@ -385,7 +402,7 @@ describe('idempotency', () => {
     expect(await countMessages(orgA)).toBe(before + 1);
     const [id] = ids;
     await dispatchOf(id!);
-    await new Promise((r) => setTimeout(r, 300));
+    await caughtUp(stack, dispatches, Topics.devices.dispatch.name, [id!]);
     expect(dispatches.events.filter((e) => e.key === id)).toHaveLength(1);
 
     // A later retry gets the same message; other parameters with the key are refused.
@@ -442,8 +459,8 @@ describe('bad input: typed errors, nothing stored, nothing dispatched', () => {
       }),
     ).toEqual([code]);
     expect(await countMessages(orgA)).toBe(before);
-    // Every command the fleet ever got is for a stored message.
-    await new Promise((r) => setTimeout(r, 100));
+    // Every command the fleet ever got is for a stored message (all of them seen first).
+    await caughtUp(stack, dispatches, Topics.devices.dispatch.name);
     const stored = new Set(
       (await stack.sql<{ id: string }>(`SELECT id FROM messages`)).map((row) => row.id),
     );
@@ -560,7 +577,7 @@ describe('organizations', () => {
     });
     expect(rejected.error).toMatchObject({ code: 'ORGANIZATION_SUSPENDED' });
     await eventOf(rejected.id, messagingV1.MessageEventKind.REJECTED);
-    await new Promise((r) => setTimeout(r, 200));
+    await caughtUp(stack, dispatches, Topics.devices.dispatch.name, [rejected.id]);
     expect(dispatches.events.filter((e) => e.key === rejected.id)).toHaveLength(0);
 
     // Purged by accounts: messaging deletes everything it holds for the organization.
@@ -599,7 +616,8 @@ describe('scheduler', () => {
         () => dispatches.events.filter((e) => ids.has(e.key)).length >= 30,
         20_000,
       );
-      await new Promise((r) => setTimeout(r, 1000));
+      // Every command either replica wrote is seen before counting them.
+      await caughtUp(stack, dispatches, Topics.devices.dispatch.name, [...ids]);
       const commands = dispatches.events.filter((e) => ids.has(e.key));
       expect(commands).toHaveLength(30);
       expect(new Set(commands.map((e) => e.key)).size).toBe(30);
@@ -615,15 +633,15 @@ describe('scheduler', () => {
         ),
       ).toEqual([]);
       // Each job ran once, on one replica or the other.
-      const done = async (url: string) => {
-        const text = await (await fetch(`${url}/metrics`)).text();
+      const done = async (replica: RunningApp) => {
+        const text = await scrapeMetrics(replica.app);
         const line =
           /messaging_scheduler_jobs_total\{[^}]*kind="dispatch"[^}]*outcome="done"[^}]*\} (\d+)/.exec(
             text,
           );
         return Number(line?.[1] ?? 0);
       };
-      const [a, b] = [await done(first.url), await done(second.url)];
+      const [a, b] = [await done(first), await done(second)];
       console.log(`scheduled dispatches run by replica 1: ${a}, replica 2: ${b}`);
       expect(a + b).toBe(30);
     } finally {

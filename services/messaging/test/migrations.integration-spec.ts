@@ -11,6 +11,8 @@ import { appRole, migrate } from '../src/database';
 const GLOBAL_TABLES = {
   scheduled_jobs:
     'the scheduler queue of every tenant: (tenant_id, message id, kind, due time), no content',
+  rate_limit_hits:
+    'the send rate limit of @switchboard/rate-limit: (action, key org:<id>, time), counted only',
 };
 
 describe('messaging migrations', () => {

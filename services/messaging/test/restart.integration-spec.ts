@@ -104,7 +104,11 @@ async function startFakeDevice() {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ KAFKA_GROUP_ID: `messaging-restart-${randomUUID().slice(0, 8)}` });
+  stack = await startStack({
+    KAFKA_GROUP_ID: `messaging-restart-${randomUUID().slice(0, 8)}`,
+    // Crash safety, not limits: 1,000 sends plus retries must not meet the send rate limit.
+    MESSAGE_SEND_RATE_PER_SECOND: '0',
+  });
   devices = new FakeService(stack.broker.brokers);
 });
 

@@ -60,7 +60,13 @@ async function enroll(options: AgentOptions): Promise<void> {
       previous && previous.apiUrl === options.apiUrl ? [...previous.devices, ...devices] : devices,
   };
   writeFileSync(options.state, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  for (const device of devices) console.error(`enrolled device ${device.deviceId}`);
+  for (const device of devices) {
+    console.error(
+      device.pendingApproval
+        ? `enrolled device ${device.deviceId}: waiting for approval (approveDevice in Switchboard)`
+        : `enrolled device ${device.deviceId}`,
+    );
+  }
   console.error(`${state.devices.length} device(s) in ${options.state}`);
 }
 

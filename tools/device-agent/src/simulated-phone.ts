@@ -28,6 +28,11 @@ export interface PhoneCredentials {
   deviceId: string;
   token: string;
   name: string;
+  /**
+   * Registered with a shared enrollment token: the organization must approve the phone
+   * (GraphQL approveDevice) before it is handed messages.
+   */
+  pendingApproval?: boolean;
 }
 
 export interface OutcomeRatios {
@@ -52,7 +57,8 @@ export type AgentLogEntry = {
     | 'cancelled'
     | 'inbound'
     | 'error'
-    | 'unauthorized';
+    | 'unauthorized'
+    | 'pending-approval';
 } & Record<string, unknown>;
 
 export interface PhoneOptions {
@@ -130,6 +136,11 @@ export class SimulatedPhone {
     this.credentials = credentials;
   }
 
+  /** Whether the organization has yet to approve this phone (as registration said). */
+  get pendingApproval(): boolean {
+    return this.credentials?.pendingApproval === true;
+  }
+
   get deviceId(): string | undefined {
     return this.credentials?.deviceId;
   }
@@ -147,14 +158,16 @@ export class SimulatedPhone {
     if (response.status !== 201) {
       throw new Error(`registration failed: ${response.status} ${await response.text()}`);
     }
-    const body = (await response.json()) as { id: string; token: string };
+    const body = (await response.json()) as { id: string; token: string; status?: string };
     this.credentials = {
       apiUrl: this.o.apiUrl,
       deviceId: body.id,
       token: body.token,
       name: this.o.name,
+      ...(body.status === 'PENDING_APPROVAL' ? { pendingApproval: true } : {}),
     };
     this.log('enrolled', {});
+    if (this.pendingApproval) this.log('pending-approval', {});
     await this.refreshWebhooksAndSettings();
     return this.credentials;
   }

@@ -1,8 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { ApiTokenModel, CreatedApiTokenModel, toApiTokenModel } from './api-token.model';
 import { CurrentPrincipal, type Principal } from '@switchboard/auth';
 import { Allow } from '../common/permission.guard';
-import { toApiTokenModel } from '../graphql/mappers';
-import { ApiTokenModel, CreatedApiTokenModel } from '../graphql/models';
 import { ApiTokensService } from './api-tokens.service';
 
 @Resolver()

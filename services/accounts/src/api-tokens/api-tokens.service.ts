@@ -13,56 +13,14 @@ import {
 } from '@switchboard/auth';
 import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
 import { Clock } from '@switchboard/service-kit';
-import { inGlobalTransaction, inTenantTransaction, row, rows } from '@switchboard/tenancy';
-import { byTokenHash } from '../common/db-context';
+import { inGlobalTransaction, inTenantTransaction } from '@switchboard/tenancy';
+import { byTokenHash, type Tx } from '../common/db-context';
 import { displayPrefix, hashToken } from '../domain/opaque-token';
 import { AccountsEvents } from '../events/accounts-events';
-import { actorOf } from '../organizations/organizations.service';
+import { actorOf } from '../common/actor';
 import { TokenIssuer, type IssuedAccessToken } from '../tokens/token-issuer.service';
-
-export interface ApiTokenRecord {
-  id: string;
-  orgId: string;
-  name: string;
-  prefix: string;
-  scopes: Scope[];
-  createdBy: string | null;
-  createdAt: Date;
-  expiresAt: Date | null;
-  lastUsedAt: Date | null;
-  useCount: number;
-  revokedAt: Date | null;
-}
-
-interface ApiTokenRow {
-  id: string;
-  org_id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  created_by: string | null;
-  created_at: Date;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  use_count: string;
-  revoked_at: Date | null;
-}
-
-const COLUMNS =
-  'id, org_id, name, prefix, scopes, created_by, created_at, expires_at, last_used_at, use_count, revoked_at';
-const toApiToken = (r: ApiTokenRow): ApiTokenRecord => ({
-  id: r.id,
-  orgId: r.org_id,
-  name: r.name,
-  prefix: r.prefix,
-  scopes: r.scopes as Scope[],
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  lastUsedAt: r.last_used_at,
-  useCount: Number(r.use_count),
-  revokedAt: r.revoked_at,
-});
+import type { ApiTokenRecord } from './api-token.record';
+import { ApiTokensRepository } from './api-tokens.repository';
 
 const unauthorized = () =>
   new AccountsException(AccountsErrorCode.INVALID_TOKEN, 'Invalid API token');
@@ -79,6 +37,7 @@ export class ApiTokensService {
     private readonly clock: Clock,
     private readonly issuer: TokenIssuer,
     private readonly events: AccountsEvents,
+    private readonly apiTokens: ApiTokensRepository,
   ) {}
 
   async create(
@@ -102,8 +61,8 @@ export class ApiTokensService {
         details: { unknown, allowed: [...SCOPES] },
       });
     }
-    // A token never holds more than its creator could do (ADMIN acts as owner here).
-    const creatorScopes = scopesOfRole[principal.role === 'ADMIN' ? 'CUSTOMER' : principal.role];
+    // A token never holds more than its creator could do (a platform admin: its membership).
+    const creatorScopes = principal.scopes;
     const beyond = scopes.filter((s) => !creatorScopes.includes(s as Scope));
     if (beyond.length) {
       throw new AccountsException(AccountsErrorCode.INVALID_SCOPE, 'Scopes beyond your role', {
@@ -119,23 +78,20 @@ export class ApiTokensService {
     }
     const token = generateOpaqueToken(OpaqueTokenPrefix.apiToken);
     const apiToken = await inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const inserted = await row<ApiTokenRow>(
+      const created = await this.apiTokens.insert(
         tx,
-        `INSERT INTO api_tokens (id, org_id, name, prefix, token_hash, scopes, created_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-        [
-          randomUUID(),
+        {
+          id: randomUUID(),
           orgId,
           name,
-          displayPrefix(token),
-          hashToken(token),
+          prefix: displayPrefix(token),
+          tokenHash: hashToken(token),
           scopes,
-          principal.userId,
-          now,
-          input.expiresAt ?? null,
-        ],
+          createdBy: principal.userId,
+          expiresAt: input.expiresAt ?? null,
+        },
+        now,
       );
-      const created = toApiToken(inserted!);
       await this.events.apiTokenCreated(
         tx,
         { ...created, createdBy: principal.userId, scopes: created.scopes },
@@ -158,33 +114,18 @@ export class ApiTokensService {
 
   async list(principal: Principal): Promise<ApiTokenRecord[]> {
     const orgId = requireOrg(principal);
-    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const found = await rows<ApiTokenRow>(
-        tx,
-        `SELECT ${COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC, id`,
-        [orgId],
-      );
-      return found.map(toApiToken);
-    });
+    return inTenantTransaction(this.dataSource, orgId, (tx) => this.apiTokens.list(tx, orgId));
   }
 
   async revoke(principal: Principal, id: string): Promise<ApiTokenRecord> {
     const orgId = requireOrg(principal);
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
-      const existing = /^[0-9a-f-]{36}$/i.test(id)
-        ? await row<ApiTokenRow>(tx, `SELECT ${COLUMNS} FROM api_tokens WHERE id = $1 FOR UPDATE`, [
-            id,
-          ])
-        : undefined;
+      const existing = await this.apiTokens.lock(tx, id);
       if (!existing) throw notFound('API token');
-      if (existing.revoked_at) return toApiToken(existing);
+      if (existing.revokedAt) return existing;
       const revokedBy = principal.kind === 'user' ? principal.userId : undefined;
-      const [revoked] = await rows<ApiTokenRow>(
-        tx,
-        `UPDATE api_tokens SET revoked_at = $2, revoked_by = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, now, revokedBy ?? null],
-      );
+      const revoked = await this.apiTokens.revoke(tx, id, revokedBy, now);
       await this.events.apiTokenRevoked(tx, { id, orgId }, revokedBy, 'revoked by user', now);
       await this.events.audit(tx, {
         actor: actorOf(principal),
@@ -195,7 +136,7 @@ export class ApiTokensService {
         outcome: 'success',
         occurredAt: now,
       });
-      return toApiToken(revoked);
+      return revoked;
     });
   }
 
@@ -211,41 +152,38 @@ export class ApiTokensService {
       this.dataSource,
       async (tx, enterTenant) => {
         const now = this.clock.now();
-        const found = await row<ApiTokenRow>(
-          tx,
-          `SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = $1`,
-          [hash],
-        );
+        const found = await this.apiTokens.findByHash(tx, hash);
         if (!found) return undefined;
-        await enterTenant(found.org_id);
-        const state = await row<{
-          status: string;
-          role: 'CUSTOMER' | 'USER' | null;
-          revoked_at: Date | null;
-          expires_at: Date | null;
-        }>(
-          tx,
-          `SELECT o.status, m.role, t.revoked_at, t.expires_at
-           FROM api_tokens t
-           JOIN organizations o ON o.id = t.org_id
-           LEFT JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.created_by
-          WHERE t.id = $1`,
-          [found.id],
-        );
-        if (!state || state.revoked_at || state.status !== 'ACTIVE' || !state.role)
-          return undefined;
-        if (state.expires_at && state.expires_at.getTime() <= now.getTime()) return undefined;
-        await tx.query(
-          `UPDATE api_tokens SET last_used_at = $2, use_count = use_count + 1 WHERE id = $1`,
-          [found.id, now],
-        );
+        await enterTenant(found.orgId);
+        const state = await this.apiTokens.grantState(tx, found.id);
+        if (!state || state.revokedAt || state.status !== 'ACTIVE' || !state.role) return undefined;
+        if (state.expiresAt && state.expiresAt.getTime() <= now.getTime()) return undefined;
+        await this.apiTokens.recordUse(tx, found.id, now);
         const role = state.role;
-        const scopes = (found.scopes as Scope[]).filter((s) => scopesOfRole[role].includes(s));
-        return { tokenId: found.id, orgId: found.org_id, role, scopes };
+        const scopes = found.scopes.filter((s) => scopesOfRole[role].includes(s));
+        return { tokenId: found.id, orgId: found.orgId, role, scopes };
       },
       byTokenHash(hash),
     );
     if (!grant) throw unauthorized();
     return this.issuer.apiTokenJwt(grant);
+  }
+
+  /**
+   * Revokes the live tokens `userId` created in the organization (they left it), in the
+   * caller's transaction, and reports each.
+   */
+  async revokeCreatedBy(tx: Tx, orgId: string, userId: string, by: Principal, now: Date) {
+    const revokedBy = by.kind === 'user' ? by.userId : undefined;
+    const revoked = await this.apiTokens.revokeCreatedBy(tx, orgId, userId, revokedBy ?? null, now);
+    for (const id of revoked) {
+      await this.events.apiTokenRevoked(
+        tx,
+        { id, orgId },
+        revokedBy,
+        'creator left the organization',
+        now,
+      );
+    }
   }
 }

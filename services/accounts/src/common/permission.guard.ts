@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { requirePrincipal } from '@switchboard/auth';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
-import { can, type Caller, type Operation } from '../domain/role-rules';
+import { callerOf, can, type Operation } from '../domain/role-rules';
 
 const PERMISSION_KEY = 'accounts:permission';
 
@@ -25,9 +25,7 @@ export class PermissionGuard implements CanActivate {
     );
     if (!operation) return true;
     const principal = requirePrincipal(context);
-    const caller: Caller =
-      principal.kind === 'user' ? { kind: 'user', role: principal.role } : { kind: principal.kind };
-    if (can(caller, operation)) return true;
+    if (can(callerOf(principal), operation)) return true;
     throw new CommonException(CommonErrorCode.FORBIDDEN, 'Your role does not allow this operation');
   }
 }

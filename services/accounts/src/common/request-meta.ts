@@ -10,3 +10,8 @@ export interface RequestLike extends AuthenticatedRequest {
 export function clientIp(req: RequestLike | undefined): string {
   return req?.ip ?? req?.socket?.remoteAddress ?? 'unknown';
 }
+
+/** What a service needs of the request: the client's address (rate limits, throttling). */
+export interface ClientMeta {
+  ip: string;
+}

@@ -1,10 +1,11 @@
 /**
  * Who may do what in the accounts service: the one table the resolvers' guard and the tests
  * read. Roles are those of the access token: `CUSTOMER` (owner) and `USER` (member) of the
- * token's organization, `ADMIN` (platform operator) — who in the organization of its own token
- * has the owner's powers; in other tenants it only has the audited `admin*` operations (guarded
- * by @PlatformAdminOperation, not by this table). API tokens (servers) may only read their
- * organization.
+ * token's organization. `ADMIN` (platform operator) gets no powers from that role: inside the
+ * organization of its token it is its membership (the token carries the membership's scopes;
+ * an owner's include `admin`), and in other tenants it only has the audited `admin*`
+ * operations with a reason (guarded by @PlatformAdminOperation, not by this table). API tokens
+ * (servers) may only read their organization.
  */
 export type Operation =
   | 'me.read'
@@ -19,26 +20,50 @@ export type Operation =
   | 'apiTokens.manage';
 
 export type Caller =
-  | { kind: 'user'; role: 'ADMIN' | 'CUSTOMER' | 'USER' }
+  | { kind: 'user'; role: 'ADMIN' | 'CUSTOMER' | 'USER'; scopes?: readonly string[] }
   | { kind: 'api_token' | 'device' | 'service' };
 
-type Who = 'ADMIN' | 'CUSTOMER' | 'USER' | 'API_TOKEN';
+type Who = 'CUSTOMER' | 'USER' | 'API_TOKEN';
 
 export const ROLE_RULES: Readonly<Record<Operation, readonly Who[]>> = Object.freeze({
-  'me.read': ['ADMIN', 'CUSTOMER', 'USER'],
-  'session.manage': ['ADMIN', 'CUSTOMER', 'USER'],
-  'organization.read': ['ADMIN', 'CUSTOMER', 'USER', 'API_TOKEN'],
-  'organizations.mine': ['ADMIN', 'CUSTOMER', 'USER'],
-  'organization.update': ['ADMIN', 'CUSTOMER'],
-  'organization.close': ['ADMIN', 'CUSTOMER'],
-  'members.read': ['ADMIN', 'CUSTOMER', 'USER'],
-  'members.manage': ['ADMIN', 'CUSTOMER'],
-  'members.leave': ['ADMIN', 'CUSTOMER', 'USER'],
-  'apiTokens.manage': ['ADMIN', 'CUSTOMER'],
+  'me.read': ['CUSTOMER', 'USER'],
+  'session.manage': ['CUSTOMER', 'USER'],
+  'organization.read': ['CUSTOMER', 'USER', 'API_TOKEN'],
+  'organizations.mine': ['CUSTOMER', 'USER'],
+  'organization.update': ['CUSTOMER'],
+  'organization.close': ['CUSTOMER'],
+  'members.read': ['CUSTOMER', 'USER'],
+  'members.manage': ['CUSTOMER'],
+  'members.leave': ['CUSTOMER', 'USER'],
+  'apiTokens.manage': ['CUSTOMER'],
 });
 
+/**
+ * The membership a platform admin's token stands for, read from the scopes the issuer gave it
+ * (its membership's): an owner holds `admin`, a member the messaging scopes; none, nothing.
+ */
+export function membershipOfAdmin(scopes: readonly string[] = []): 'CUSTOMER' | 'USER' | undefined {
+  if (scopes.includes('admin')) return 'CUSTOMER';
+  return scopes.length > 0 ? 'USER' : undefined;
+}
+
+/** The caller of a principal (libs/auth's shape): a user by role and scopes, else its kind. */
+export function callerOf(principal: {
+  kind: 'user' | 'api_token' | 'device' | 'service';
+  role?: string;
+  scopes?: readonly string[];
+}): Caller {
+  if (principal.kind !== 'user') return { kind: principal.kind };
+  return {
+    kind: 'user',
+    role: principal.role as 'ADMIN' | 'CUSTOMER' | 'USER',
+    scopes: principal.scopes,
+  };
+}
+
 function whoIs(caller: Caller): Who | undefined {
-  if (caller.kind === 'user') return caller.role;
+  if (caller.kind === 'user')
+    return caller.role === 'ADMIN' ? membershipOfAdmin(caller.scopes) : caller.role;
   if (caller.kind === 'api_token') return 'API_TOKEN';
   return undefined;
 }

@@ -7,8 +7,8 @@ import { OutboxWriter } from '@switchboard/events';
 import type { Tx } from '../common/db-context';
 import type { MemberRole } from '../domain/role-rules';
 import type { OrganizationStatus } from '../domain/organization-rules';
-import type { OrganizationRecord } from '../organizations/organizations.repository';
-import type { UserRecord } from '../identity/users.repository';
+import type { OrganizationRecord } from '../organizations/organization.record';
+import type { UserRecord } from '../identity/user.record';
 
 const statusOf: Record<OrganizationStatus, accountsV1.OrganizationStatus> = {
   ACTIVE: accountsV1.OrganizationStatus.ACTIVE,

@@ -1,7 +1,6 @@
 import { Args, Field, InputType, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { AuthPayloadModel, toAuthPayload } from '../identity/auth-payload.model';
 import { Public } from '@switchboard/auth';
-import { toAuthPayload } from '../graphql/mappers';
-import { AuthPayloadModel } from '../graphql/models';
 import { GoogleSignInService } from './google-sign-in.service';
 
 @ObjectType('GoogleSignInStart')

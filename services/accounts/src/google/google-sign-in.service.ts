@@ -7,7 +7,7 @@ import { AccountsErrorCode, AccountsException } from '../common/accounts.excepti
 import { Clock } from '@switchboard/service-kit';
 import { normalizeEmail } from '../domain/email-address';
 import { IdentityService } from '../identity/identity.service';
-import { UsersRepository } from '../identity/users.repository';
+import { UsersService } from '../identity/users.service';
 import type { AuthResult } from '../tokens/sessions.service';
 import { OidcStateSealer } from './oidc-state';
 
@@ -53,7 +53,7 @@ export class GoogleSignInService {
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly clock: Clock,
     private readonly dataSource: DataSource,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly identity: IdentityService,
   ) {
     this.states = new OidcStateSealer(config.SIGNING_KEY_ENCRYPTION_KEY);
@@ -85,14 +85,14 @@ export class GoogleSignInService {
     if (!input.code) throw failed('missing_code');
     const claims = await this.verifiedClaims(input.code, state.codeVerifier, state.nonce);
     const email = normalizeEmail(claims.email);
-    const bySubject = await this.users.findByGoogleSubject(this.dataSource, claims.sub);
+    const bySubject = await this.users.findByGoogleSubject(claims.sub);
     if (bySubject)
       return this.identity.openSessionFor(bySubject, input.organizationSlug ?? undefined);
-    const byEmail = await this.users.findByEmail(this.dataSource, email);
+    const byEmail = await this.users.findByEmail(email);
     if (byEmail) {
       if (byEmail.googleSubject && byEmail.googleSubject !== claims.sub)
         throw failed('email_linked_to_another_google_account');
-      await this.users.linkGoogle(this.dataSource, byEmail.id, claims.sub, this.clock.now());
+      await this.users.linkGoogle(byEmail.id, claims.sub);
       return this.identity.openSessionFor(byEmail, input.organizationSlug ?? undefined);
     }
     if (!input.organizationName) {

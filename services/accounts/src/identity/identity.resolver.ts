@@ -1,9 +1,11 @@
 import { Args, Context, Int, Mutation, Query, Resolver, ResolveReference } from '@nestjs/graphql';
+import { AuthPayloadModel, toAuthPayload } from './auth-payload.model';
+import { LogInInput } from './log-in.input';
+import { SignUpInput } from './sign-up.input';
+import { UserModel, toUserModel } from './user.model';
 import { CurrentPrincipal, FederationCaller, Public, type Principal } from '@switchboard/auth';
 import { Allow } from '../common/permission.guard';
 import { clientIp, type RequestLike } from '../common/request-meta';
-import { toAuthPayload, toUserModel } from '../graphql/mappers';
-import { AuthPayloadModel, LogInInput, SignUpInput, UserModel } from '../graphql/models';
 import { SessionsService } from '../tokens/sessions.service';
 import { IdentityService } from './identity.service';
 import { UsersService } from './users.service';
@@ -47,8 +49,11 @@ export class IdentityResolver {
     description:
       'Rotates a refresh token. Reusing a rotated one ends its session (REFRESH_TOKEN_REUSED).',
   })
-  async refreshSession(@Args('refreshToken') refreshToken: string): Promise<AuthPayloadModel> {
-    return toAuthPayload(await this.sessions.refresh(refreshToken));
+  async refreshSession(
+    @Args('refreshToken') refreshToken: string,
+    @Context('req') req: RequestLike,
+  ): Promise<AuthPayloadModel> {
+    return toAuthPayload(await this.sessions.refresh(refreshToken, { ip: clientIp(req) }));
   }
 
   @Allow('session.manage')
@@ -90,8 +95,9 @@ export class IdentityResolver {
   resetPassword(
     @Args('token') token: string,
     @Args('newPassword') newPassword: string,
+    @Context('req') req: RequestLike,
   ): Promise<boolean> {
-    return this.identity.resetPassword(token, newPassword);
+    return this.identity.resetPassword(token, newPassword, { ip: clientIp(req) });
   }
 
   @Public()

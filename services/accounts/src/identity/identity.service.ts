@@ -7,18 +7,20 @@ import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, isUniqueViolation } from '@switchboard/tenancy';
 import { asUser, setUser, type Tx } from '../common/db-context';
 import { isValidEmail, normalizeEmail } from '../domain/email-address';
-import { passwordProblem, passwordProblemMessages } from '../domain/password-policy';
 import { AccountsEvents } from '../events/accounts-events';
-import { MembershipsRepository } from '../members/memberships.repository';
+import { MembershipsService } from '../organizations/memberships.service';
 import { newOrganizationInput } from '../organizations/organization-input';
-import { OrganizationsRepository } from '../organizations/organizations.repository';
-import { SessionsRepository } from '../tokens/sessions.repository';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { SessionsService, type AuthResult } from '../tokens/sessions.service';
 import { LoginThrottle } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
-import { RateLimiter, rateLimitKey } from './rate-limiter.service';
+import { RateLimiter } from '@switchboard/rate-limit';
+import { perWindow, rateLimitKey } from '../common/rate-limits';
+import type { ClientMeta } from '../common/request-meta';
 import { UserTokensRepository } from './user-tokens.repository';
-import { UsersRepository, type UserRecord } from './users.repository';
+import { UsersRepository } from './users.repository';
+import { type UserRecord } from './user.record';
+import { checkPassword, validEmail } from './identity-input';
 
 export interface SignUpInput {
   email: string;
@@ -35,27 +37,6 @@ export interface LogInInput {
   password: string;
   /** Which of the user's organizations to sign in to; the oldest membership otherwise. */
   organizationSlug?: string | null;
-}
-
-export interface ClientMeta {
-  ip: string;
-}
-
-export function validEmail(email: string): string {
-  const normalized = normalizeEmail(email ?? '');
-  if (!isValidEmail(normalized)) {
-    throw new AccountsException(AccountsErrorCode.INVALID_EMAIL, 'Not a valid email address');
-  }
-  return normalized;
-}
-
-export function checkPassword(password: string, email?: string): void {
-  const problem = passwordProblem(password ?? '', email);
-  if (problem) {
-    throw new AccountsException(AccountsErrorCode.WEAK_PASSWORD, passwordProblemMessages[problem], {
-      details: { problem },
-    });
-  }
 }
 
 const invalidCredentials = () =>
@@ -75,10 +56,9 @@ export class IdentityService {
     private readonly rateLimits: RateLimiter,
     private readonly users: UsersRepository,
     private readonly userTokens: UserTokensRepository,
-    private readonly organizations: OrganizationsRepository,
-    private readonly memberships: MembershipsRepository,
+    private readonly organizations: OrganizationsService,
+    private readonly memberships: MembershipsService,
     private readonly sessions: SessionsService,
-    private readonly sessionRows: SessionsRepository,
     private readonly events: AccountsEvents,
   ) {}
 
@@ -99,7 +79,7 @@ export class IdentityService {
     await this.rateLimits.enforce('signUp', [
       {
         key: rateLimitKey.ip(meta.ip),
-        limit: this.rateLimits.perWindow(this.config.SIGNUP_MAX_PER_IP),
+        limit: perWindow(this.config, this.config.SIGNUP_MAX_PER_IP),
       },
     ]);
     const passwordHash = await this.hasher.hash(input.password);
@@ -272,11 +252,11 @@ export class IdentityService {
         [
           {
             key: rateLimitKey.ip(meta.ip),
-            limit: this.rateLimits.perWindow(this.config.VERIFICATION_EMAIL_MAX_PER_IP),
+            limit: perWindow(this.config, this.config.VERIFICATION_EMAIL_MAX_PER_IP),
           },
           {
             key: rateLimitKey.email(user.email),
-            limit: this.rateLimits.perWindow(this.config.VERIFICATION_EMAIL_MAX_PER_EMAIL),
+            limit: perWindow(this.config, this.config.VERIFICATION_EMAIL_MAX_PER_EMAIL),
           },
         ],
         tx,
@@ -297,13 +277,13 @@ export class IdentityService {
     await this.rateLimits.enforce('requestPasswordReset', [
       {
         key: rateLimitKey.ip(meta.ip),
-        limit: this.rateLimits.perWindow(this.config.PASSWORD_RESET_MAX_PER_IP),
+        limit: perWindow(this.config, this.config.PASSWORD_RESET_MAX_PER_IP),
       },
     ]);
     if (!isValidEmail(normalized)) return true;
     const key = rateLimitKey.email(normalized);
     const perEmail = await this.rateLimits.consume('requestPasswordReset', [
-      { key, limit: this.rateLimits.perWindow(this.config.PASSWORD_RESET_MAX_PER_EMAIL) },
+      { key, limit: perWindow(this.config, this.config.PASSWORD_RESET_MAX_PER_EMAIL) },
     ]);
     if (!perEmail.allowed) {
       this.logger.warn({
@@ -336,8 +316,21 @@ export class IdentityService {
     return true;
   }
 
-  /** Sets a new password with a reset link; every session of the user ends. */
-  async resetPassword(token: string, newPassword: string): Promise<true> {
+  /**
+   * Sets a new password with a reset link; every session of the user ends. Rate-limited per
+   * client IP and per presented token (RATE_LIMITED), every attempt counted.
+   */
+  async resetPassword(token: string, newPassword: string, meta: ClientMeta): Promise<true> {
+    await this.rateLimits.enforce('resetPassword', [
+      {
+        key: rateLimitKey.ip(meta.ip),
+        limit: perWindow(this.config, this.config.RESET_PASSWORD_MAX_PER_IP),
+      },
+      {
+        key: rateLimitKey.token(token ?? ''),
+        limit: perWindow(this.config, this.config.RESET_PASSWORD_MAX_PER_TOKEN),
+      },
+    ]);
     const now = this.clock.now();
     // The link is used up only if the whole change commits (a weak password keeps it valid).
     return inGlobalTransaction(this.dataSource, async (tx) => {
@@ -353,7 +346,7 @@ export class IdentityService {
       // Whoever could read the mailbox now controls the account: the address is verified.
       await this.users.markEmailVerified(tx, used.userId, used.email, now);
       await setUser(tx, used.userId);
-      await this.sessionRows.revokeSessionsOfUser(tx, used.userId, 'password reset', now);
+      await this.sessions.endSessionsOfUser(tx, used.userId, 'password reset', now);
       await this.userTokens.revokeAll(tx, used.userId, 'PASSWORD_RESET', now);
       await this.events.emailRequested(tx, {
         to: used.email,
@@ -367,13 +360,23 @@ export class IdentityService {
     });
   }
 
-  /** Changes the password of a signed-in user; the user's other sessions end. */
+  /**
+   * Changes the password of a signed-in user; the user's other sessions end. Rate-limited per
+   * user (RATE_LIMITED), every attempt counted: a stolen session cannot guess the current
+   * password at speed.
+   */
   async changePassword(
     userId: string,
     sessionId: string,
     current: string,
     next: string,
   ): Promise<true> {
+    await this.rateLimits.enforce('changePassword', [
+      {
+        key: rateLimitKey.user(userId),
+        limit: perWindow(this.config, this.config.CHANGE_PASSWORD_MAX_PER_USER),
+      },
+    ]);
     const user = await this.me(userId);
     if (!(await this.hasher.verify(current ?? '', user.passwordHash))) throw invalidCredentials();
     checkPassword(next, user.email);
@@ -382,15 +385,7 @@ export class IdentityService {
       const now = this.clock.now();
       await this.users.setPassword(tx, user.id, hash, now);
       await setUser(tx, user.id);
-      await tx.query(
-        `UPDATE sessions SET revoked_at = $2, revoked_reason = 'password changed'
-          WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL`,
-        [user.id, now, sessionId],
-      );
-      await tx.query(
-        `UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND session_id <> $3 AND revoked_at IS NULL`,
-        [user.id, now, sessionId],
-      );
+      await this.sessions.endOtherSessionsOfUser(tx, user.id, sessionId, 'password changed', now);
       await this.events.emailRequested(tx, {
         to: user.email,
         template: 'SECURITY_ALERT',

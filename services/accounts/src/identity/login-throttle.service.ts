@@ -4,11 +4,11 @@ import { DataSource } from 'typeorm';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException } from '../common/accounts.exception';
 import { Clock } from '@switchboard/service-kit';
-import { rows } from '@switchboard/tenancy';
-import { strictest, throttle, type Attempt } from '../domain/throttle';
+import { LoginAttemptsRepository, type LoginAttemptRecord } from './login-attempts.repository';
+import { strictest, throttle, type Attempt } from '@switchboard/rate-limit';
 
 /**
- * Throttles password logins per account and per client IP (domain/throttle.ts). An attempt is
+ * Throttles password logins per account and per client IP (@switchboard/rate-limit `throttle`). An attempt is
  * recorded as failed *before* the password is checked and turned into a success afterwards,
  * so parallel guesses count against each other. Accounts are keyed by a hash of the email:
  * the table holds no addresses, and unknown emails are throttled like known ones.
@@ -19,6 +19,7 @@ export class LoginThrottle {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
+    private readonly attempts: LoginAttemptsRepository,
   ) {}
 
   static accountKey(email: string): string {
@@ -31,22 +32,12 @@ export class LoginThrottle {
     const account = LoginThrottle.accountKey(email);
     const windowSeconds = this.config.LOGIN_THROTTLE_WINDOW_SECONDS;
     const since = new Date(now.getTime() - windowSeconds * 1000);
-    const recent = await rows<{
-      account_key: string;
-      ip: string;
-      succeeded: boolean;
-      created_at: Date;
-    }>(
-      this.dataSource,
-      `SELECT account_key, ip, succeeded, created_at FROM login_attempts
-        WHERE (account_key = $1 OR ip = $2) AND created_at > $3`,
-      [account, ip, since],
-    );
-    const of = (match: (r: (typeof recent)[number]) => boolean): Attempt[] =>
-      recent.filter(match).map((r) => ({ at: r.created_at, succeeded: r.succeeded }));
+    const recent = await this.attempts.recent(this.dataSource.manager, account, ip, since);
+    const of = (match: (r: LoginAttemptRecord) => boolean): Attempt[] =>
+      recent.filter(match).map((r) => ({ at: r.createdAt, succeeded: r.succeeded }));
     const decision = strictest([
       throttle(
-        of((r) => r.account_key === account),
+        of((r) => r.accountKey === account),
         {
           maxFailures: this.config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
           windowSeconds,
@@ -72,27 +63,21 @@ export class LoginThrottle {
         { retryAfterSeconds, details: { retryAfterSeconds } },
       );
     }
-    const [attempt] = await rows<{ id: string }>(
-      this.dataSource,
-      `INSERT INTO login_attempts (account_key, ip, succeeded, created_at) VALUES ($1, $2, false, $3) RETURNING id`,
-      [account, ip, now],
-    );
-    return attempt.id;
+    return this.attempts.insertPending(this.dataSource.manager, account, ip, now);
   }
 
   async succeeded(attemptId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE login_attempts SET succeeded = true WHERE id = $1`, [
-      attemptId,
-    ]);
+    await this.attempts.markSucceeded(this.dataSource.manager, attemptId);
   }
 
   /** Forgets attempts older than a day (run by the maintenance job). */
   async prune(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_attempts WHERE created_at < $1`, [
+    await this.attempts.deleteBefore(
+      this.dataSource.manager,
       new Date(
         this.clock.now().getTime() -
           Math.max(86_400, this.config.LOGIN_THROTTLE_WINDOW_SECONDS) * 1000,
       ),
-    ]);
+    );
   }
 }

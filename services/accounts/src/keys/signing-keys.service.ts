@@ -9,14 +9,14 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { DataSource } from 'typeorm';
 import { TokenRejection, type SigningKeySource } from '@switchboard/auth';
 import type { Clock } from '@switchboard/service-kit';
-import { inGlobalTransaction, row, rows } from '@switchboard/tenancy';
+import { inGlobalTransaction } from '@switchboard/tenancy';
 import type { Tx } from '../common/db-context';
 import { KeyEncryption } from './key-encryption';
+import { SigningKeysRepository, type KeyRow } from './signing-keys.repository';
 
 const generateKeyPair = promisify(generateKeyPairCb);
 
 /** Advisory lock serializing key creation across replicas and the rotation command. */
-const KEY_LOCK = 0x5b_ac_c0_01;
 /** Replicas re-read the keys this often, so a rotation made elsewhere is seen within it. */
 const CACHE_MS = 30_000;
 
@@ -41,14 +41,6 @@ export interface ActiveSigningKey {
   privateKey: KeyObject;
 }
 
-interface KeyRow {
-  kid: string;
-  public_jwk: JWK;
-  private_key_encrypted: Buffer;
-  active_from: Date;
-  retired_at: Date | null;
-}
-
 /**
  * The RS256 keys access tokens are signed with, kept in the database with the private half
  * encrypted (AES-256-GCM, key from config). Rotation adds a key that signs from its
@@ -60,6 +52,7 @@ export class SigningKeys implements SigningKeySource {
   private cache?: { at: number; keys: KeyRow[] };
   private readonly privateKeys = new Map<string, KeyObject>();
   private lastMissReload = 0;
+  private readonly repository = new SigningKeysRepository();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,14 +65,9 @@ export class SigningKeys implements SigningKeySource {
   /** Makes sure a key can sign now (first start of a fresh database). */
   async ensureSigningKey(): Promise<void> {
     await inGlobalTransaction(this.dataSource, async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
+      await this.repository.lock(tx);
       const now = this.clock.now();
-      const usable = await row(
-        tx,
-        `SELECT kid FROM signing_keys WHERE active_from <= $1 AND (retired_at IS NULL OR retired_at > $1) LIMIT 1`,
-        [now],
-      );
-      if (!usable) await this.insertKey(tx, now);
+      if (!(await this.repository.hasUsableKey(tx, now))) await this.insertKey(tx, now);
     });
     this.cache = undefined;
   }
@@ -92,21 +80,17 @@ export class SigningKeys implements SigningKeySource {
     activateInSeconds = 0,
   ): Promise<{ kid: string; activeFrom: Date; retired: string[] }> {
     const result = await inGlobalTransaction(this.dataSource, async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
+      await this.repository.lock(tx);
       const now = this.clock.now();
       const activeFrom = new Date(now.getTime() + activateInSeconds * 1000);
-      const retired = await rows<{ kid: string }>(
-        tx,
-        `UPDATE signing_keys SET retired_at = $1
-          WHERE retired_at IS NULL OR retired_at > $1 RETURNING kid`,
-        [activeFrom],
-      );
+      const retired = await this.repository.retireFrom(tx, activeFrom);
       const kid = await this.insertKey(tx, activeFrom);
       // Keys no token can carry any more leave the table.
-      await tx.query(`DELETE FROM signing_keys WHERE retired_at < $1`, [
+      await this.repository.deleteRetiredBefore(
+        tx,
         new Date(now.getTime() - this.options.retentionSeconds * 1000),
-      ]);
-      return { kid, activeFrom, retired: retired.map((r) => r.kid) };
+      );
+      return { kid, activeFrom, retired };
     });
     this.cache = undefined;
     return result;
@@ -172,11 +156,7 @@ export class SigningKeys implements SigningKeySource {
 
   private async keys(): Promise<KeyRow[]> {
     if (this.cache && Date.now() - this.cache.at < CACHE_MS) return this.cache.keys;
-    const keys = await rows<KeyRow>(
-      this.dataSource,
-      `SELECT kid, public_jwk, private_key_encrypted, active_from, retired_at
-         FROM signing_keys ORDER BY active_from`,
-    );
+    const keys = await this.repository.all(this.dataSource.manager);
     this.cache = { at: Date.now(), keys };
     return keys;
   }
@@ -187,11 +167,13 @@ export class SigningKeys implements SigningKeySource {
     const kid = await calculateJwkThumbprint({ kty: base.kty!, n: base.n!, e: base.e! });
     const jwk: JWK = { kty: base.kty, n: base.n, e: base.e, kid, alg: 'RS256', use: 'sig' };
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await tx.query(
-      `INSERT INTO signing_keys (kid, algorithm, public_jwk, private_key_encrypted, created_at, active_from)
-       VALUES ($1, 'RS256', $2, $3, $4, $5)`,
-      [kid, JSON.stringify(jwk), this.box.encrypt(pem, kid), this.clock.now(), activeFrom],
-    );
+    await this.repository.insert(tx, {
+      kid,
+      publicJwk: jwk,
+      privateKeyEncrypted: this.box.encrypt(pem, kid),
+      createdAt: this.clock.now(),
+      activeFrom,
+    });
     return kid;
   }
 }

@@ -2,18 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { affectedRows, row, rows } from '@switchboard/tenancy';
 import { type Tx } from '../common/db-context';
 import type { MemberRole } from '../domain/role-rules';
-
-export interface InvitationRecord {
-  id: string;
-  orgId: string;
-  email: string;
-  role: MemberRole;
-  invitedBy: string | null;
-  createdAt: Date;
-  expiresAt: Date;
-  acceptedAt: Date | null;
-  revokedAt: Date | null;
-}
+import type { InvitationRecord } from './invitation.record';
 
 interface InvitationRow {
   id: string;

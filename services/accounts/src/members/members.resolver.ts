@@ -1,20 +1,20 @@
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AuthPayloadModel, toAuthPayload } from '../identity/auth-payload.model';
+import { AcceptInvitationInput } from './accept-invitation.input';
+import { InvitationModel, toInvitationModel } from './invitation.model';
+import { MemberModel, MemberRoleEnum, toMemberModel } from '../organizations/member.model';
 import { CurrentPrincipal, Public, type Principal } from '@switchboard/auth';
 import { Allow } from '../common/permission.guard';
 import { clientIp, type RequestLike } from '../common/request-meta';
-import { toAuthPayload, toInvitationModel, toMemberModel } from '../graphql/mappers';
-import {
-  AcceptInvitationInput,
-  AuthPayloadModel,
-  InvitationModel,
-  MemberModel,
-  MemberRoleEnum,
-} from '../graphql/models';
+import { InvitationsService } from './invitations.service';
 import { MembersService } from './members.service';
 
 @Resolver()
 export class MembersResolver {
-  constructor(private readonly members: MembersService) {}
+  constructor(
+    private readonly members: MembersService,
+    private readonly invitationsService: InvitationsService,
+  ) {}
 
   @Allow('members.manage')
   @Mutation(() => InvitationModel, {
@@ -27,14 +27,14 @@ export class MembersResolver {
     @Context('req') req: RequestLike,
   ): Promise<InvitationModel> {
     return toInvitationModel(
-      await this.members.invite(principal, email, role, { ip: clientIp(req) }),
+      await this.invitationsService.invite(principal, email, role, { ip: clientIp(req) }),
     );
   }
 
   @Allow('members.manage')
   @Query(() => [InvitationModel], { description: 'Pending invitations of the organization.' })
   async invitations(@CurrentPrincipal() principal: Principal): Promise<InvitationModel[]> {
-    return (await this.members.pendingInvitations(principal)).map(toInvitationModel);
+    return (await this.invitationsService.pendingInvitations(principal)).map(toInvitationModel);
   }
 
   @Allow('members.manage')
@@ -43,7 +43,7 @@ export class MembersResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<boolean> {
-    return this.members.revokeInvitation(principal, id);
+    return this.invitationsService.revokeInvitation(principal, id);
   }
 
   @Public()
@@ -51,8 +51,11 @@ export class MembersResolver {
     description:
       'Joins the organization with the mailed token (creating the account if needed) and signs in there.',
   })
-  async acceptInvitation(@Args('input') input: AcceptInvitationInput): Promise<AuthPayloadModel> {
-    return toAuthPayload(await this.members.accept(input));
+  async acceptInvitation(
+    @Args('input') input: AcceptInvitationInput,
+    @Context('req') req: RequestLike,
+  ): Promise<AuthPayloadModel> {
+    return toAuthPayload(await this.invitationsService.accept(input, { ip: clientIp(req) }));
   }
 
   @Allow('members.manage')

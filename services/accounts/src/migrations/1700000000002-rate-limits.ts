@@ -1,11 +1,9 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appRoleOf, grantToApp } from '@switchboard/tenancy';
+import { rateLimitTableMigration } from '@switchboard/rate-limit';
 
 /**
- * Rate limits of the operations that send mail or create accounts (signUp,
- * requestPasswordReset, resendVerificationEmail, inviteMember): one row per request a limit let
- * through, per (action, key). Keys are `ip:<address>`, `email:<sha256>`, `org:<id>` and
- * `org:<id>:email:<sha256>` (identity/rate-limiter.service.ts).
+ * Rate limits (common/rate-limits.ts): one row per request a limit let through, per (action,
+ * key), in the platform limiter's table (@switchboard/rate-limit). Keys are `ip:<address>`,
+ * `user:<id>`, `email:<sha256>`, `token:<sha256>`, `org:<id>` and `org:<id>:email:<sha256>`.
  *
  * Cross-tenant, deliberately without `org_id` and without row-level security, like
  * login_attempts: sign-up and password reset happen before there is any tenant, and the limits
@@ -15,25 +13,4 @@ import { appRoleOf, grantToApp } from '@switchboard/tenancy';
  * the addresses (the CHECK refuses any key with an `@`). Rows older than a day are pruned by the
  * housekeeping job.
  */
-export class RateLimits1700000000002 implements MigrationInterface {
-  name = 'RateLimits1700000000002';
-
-  async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`
-      CREATE TABLE rate_limit_hits (
-        id bigserial PRIMARY KEY,
-        action text NOT NULL CHECK (action IN
-          ('signUp', 'requestPasswordReset', 'resendVerificationEmail', 'inviteMember')),
-        key text NOT NULL CHECK (key <> '' AND strpos(key, '@') = 0),
-        created_at timestamptz NOT NULL
-      )`);
-    await runner.query(
-      `CREATE INDEX rate_limit_hits_key ON rate_limit_hits (action, key, created_at)`,
-    );
-    await grantToApp(runner, 'rate_limit_hits', appRoleOf());
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.query('DROP TABLE rate_limit_hits');
-  }
-}
+export const RateLimits1700000000002 = rateLimitTableMigration(1700000000002);

@@ -2,52 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { row, rows } from '@switchboard/tenancy';
 import { type Tx } from '../common/db-context';
 import type { OrganizationStatus } from '../domain/organization-rules';
-
-export interface OrganizationRecord {
-  id: string;
-  name: string;
-  slug: string;
-  timezone: string;
-  defaultCountry: string;
-  status: OrganizationStatus;
-  createdAt: Date;
-  updatedAt: Date;
-  closedAt: Date | null;
-  purgeAt: Date | null;
-  deletedAt: Date | null;
-}
-
-interface OrganizationRow {
-  id: string;
-  name: string;
-  slug: string;
-  timezone: string;
-  default_country: string;
-  status: OrganizationStatus;
-  created_at: Date;
-  updated_at: Date;
-  closed_at: Date | null;
-  purge_at: Date | null;
-  deleted_at: Date | null;
-}
+import {
+  toOrganization,
+  type OrganizationRecord,
+  type OrganizationRow,
+} from './organization.record';
 
 const COLUMNS = `id, name, slug, timezone, default_country, status, created_at, updated_at, closed_at, purge_at, deleted_at`;
-
-export function toOrganization(r: OrganizationRow): OrganizationRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    slug: r.slug,
-    timezone: r.timezone,
-    defaultCountry: r.default_country,
-    status: r.status,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    closedAt: r.closed_at,
-    purgeAt: r.purge_at,
-    deletedAt: r.deleted_at,
-  };
-}
 
 type Runner = Pick<Tx, 'query'>;
 
@@ -171,14 +132,11 @@ export class OrganizationsRepository {
     return found.map(toOrganization);
   }
 
-  /** Organizations whose purge is due. */
-  async dueForPurge(tx: Runner, now: Date, limit: number): Promise<string[]> {
-    const found = await rows<{ id: string }>(
-      tx,
-      `SELECT id FROM organizations WHERE status = 'PENDING_DELETION' AND purge_at <= $1
-        ORDER BY purge_at LIMIT $2`,
-      [now, limit],
+  /** Back to ACTIVE: a closure canceled. */
+  async reopen(tx: Runner, orgId: string, now: Date): Promise<void> {
+    await tx.query(
+      `UPDATE organizations SET status = 'ACTIVE', closed_at = NULL, purge_at = NULL, updated_at = $2 WHERE id = $1`,
+      [orgId, now],
     );
-    return found.map((r) => r.id);
   }
 }

@@ -1,4 +1,16 @@
 import {
+  MemberModel,
+  MemberRoleEnum,
+  OrganizationMembershipModel,
+  toMemberModel,
+} from './member.model';
+import {
+  OrganizationModel,
+  OrganizationStatusEnum,
+  toOrganizationModel,
+} from './organization.model';
+import { UpdateOrganizationInput } from './update-organization.input';
+import {
   Args,
   Context,
   ID,
@@ -20,16 +32,7 @@ import {
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
 import { Allow } from '../common/permission.guard';
 import type { RequestLike } from '../common/request-meta';
-import { can } from '../domain/role-rules';
-import { toMemberModel, toOrganizationModel } from '../graphql/mappers';
-import {
-  MemberModel,
-  MemberRoleEnum,
-  OrganizationMembershipModel,
-  OrganizationModel,
-  OrganizationStatusEnum,
-  UpdateOrganizationInput,
-} from '../graphql/models';
+import { callerOf, can } from '../domain/role-rules';
 import { OrganizationsService } from './organizations.service';
 
 /** Organizations: the caller's own, its members, closing it, and the platform admins' views. */
@@ -134,8 +137,7 @@ export class OrganizationsResolver {
     const caller = await this.callers.principal(req);
     if (!caller)
       throw new CommonException(CommonErrorCode.UNAUTHENTICATED, 'Authentication required');
-    const allowed =
-      caller.kind === 'user' ? can({ kind: 'user', role: caller.role }, 'members.read') : false;
+    const allowed = caller.kind === 'user' && can(callerOf(caller), 'members.read');
     if (!allowed)
       throw new CommonException(
         CommonErrorCode.FORBIDDEN,

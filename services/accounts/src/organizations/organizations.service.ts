@@ -5,17 +5,15 @@ import { ACCOUNTS_CONFIG, type AccountsConfig } from '../config';
 import { AccountsErrorCode, AccountsException, notFound } from '../common/accounts.exception';
 import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, inTenantTransaction } from '@switchboard/tenancy';
-import { asUser } from '../common/db-context';
+import { asUser, type Tx } from '../common/db-context';
 import { canCancelClosure, closure, type OrganizationStatus } from '../domain/organization-rules';
 import { AccountsEvents } from '../events/accounts-events';
-import { UsersRepository } from '../identity/users.repository';
-import {
-  MembershipsRepository,
-  type MemberRecord,
-  type MembershipRecord,
-} from '../members/memberships.repository';
+import { MembershipsRepository } from './memberships.repository';
+import { type MemberRecord, type MembershipRecord } from './member.record';
 import { validCountry, validName, validTimezone } from './organization-input';
-import { OrganizationsRepository, type OrganizationRecord } from './organizations.repository';
+import { OrganizationsRepository } from './organizations.repository';
+import { type OrganizationRecord } from './organization.record';
+import { actorOf } from '../common/actor';
 
 export interface OrganizationChanges {
   name?: string | null;
@@ -32,7 +30,6 @@ export class OrganizationsService {
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly organizations: OrganizationsRepository,
     private readonly memberships: MembershipsRepository,
-    private readonly users: UsersRepository,
     private readonly events: AccountsEvents,
   ) {}
 
@@ -162,10 +159,12 @@ export class OrganizationsService {
         occurredAt: now,
         metadata: { purge_at: decision.purgeAt.toISOString() },
       });
-      const owners = await this.users.findByIds(tx, await this.memberships.ownerIds(tx, orgId));
+      const owners = (await this.memberships.members(tx, orgId)).filter(
+        (m) => m.role === 'CUSTOMER',
+      );
       for (const owner of owners) {
         await this.events.emailRequested(tx, {
-          to: owner.email,
+          to: owner.user.email,
           orgId,
           template: 'ORGANIZATION_DELETION_SCHEDULED',
           variables: { org_name: closed.name, purge_at: decision.purgeAt.toISOString() },
@@ -187,10 +186,7 @@ export class OrganizationsService {
           'The organization is not awaiting deletion',
         );
       }
-      await tx.query(
-        `UPDATE organizations SET status = 'ACTIVE', closed_at = NULL, purge_at = NULL, updated_at = $2 WHERE id = $1`,
-        [orgId, now],
-      );
+      await this.organizations.reopen(tx, orgId, now);
       const active = (await this.organizations.findById(tx, orgId))!;
       await this.events.deletionCanceled(tx, active, now);
       await this.events.audit(tx, {
@@ -229,17 +225,18 @@ export class OrganizationsService {
     if (!org) throw notFound('Organization');
     return org;
   }
-}
 
-export function actorOf(principal: Principal) {
-  switch (principal.kind) {
-    case 'user':
-      return { kind: 'user' as const, id: principal.userId, orgId: principal.orgId };
-    case 'api_token':
-      return { kind: 'api_token' as const, id: principal.tokenId, orgId: principal.orgId };
-    case 'device':
-      return { kind: 'device' as const, id: principal.deviceId, orgId: principal.orgId };
-    case 'service':
-      return { kind: 'service' as const, id: principal.service };
+  /** The organization, read in the caller's transaction (tenant set). */
+  findById(tx: Tx, orgId: string): Promise<OrganizationRecord | undefined> {
+    return this.organizations.findById(tx, orgId);
+  }
+
+  /** Creates an organization in the caller's transaction (a sign-up). */
+  insert(tx: Tx, organization: Parameters<OrganizationsRepository['insert']>[1], now: Date) {
+    return this.organizations.insert(tx, organization, now);
+  }
+
+  findByIds(tx: Tx, ids: readonly string[]): Promise<OrganizationRecord[]> {
+    return this.organizations.findByIds(tx, ids);
   }
 }

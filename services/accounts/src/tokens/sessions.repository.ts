@@ -1,23 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { affectedRows, row } from '@switchboard/tenancy';
 import { type Tx } from '../common/db-context';
-
-export interface RefreshTokenRecord {
-  id: string;
-  orgId: string;
-  sessionId: string;
-  userId: string;
-  expiresAt: Date;
-  rotatedAt: Date | null;
-  revokedAt: Date | null;
-}
-
-export interface SessionRecord {
-  id: string;
-  orgId: string;
-  userId: string;
-  revokedAt: Date | null;
-}
+import type { RefreshTokenRecord, SessionRecord } from './session.record';
+import { toUser, type UserRecord, type UserRow } from '../identity/user.record';
+import {
+  toOrganization,
+  type OrganizationRecord,
+  type OrganizationRow,
+} from '../organizations/organization.record';
 
 interface RefreshTokenRow {
   id: string;
@@ -156,4 +146,68 @@ export class SessionsRepository {
     );
     return count;
   }
+
+  /** Revokes every other live session of the user (a password change keeps the current one). */
+  async revokeOtherSessionsOfUser(
+    tx: Runner,
+    userId: string,
+    keepSessionId: string,
+    reason: string,
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE sessions SET revoked_at = $2, revoked_reason = $4
+        WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL`,
+      [userId, now, keepSessionId, reason],
+    );
+    await tx.query(
+      `UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND session_id <> $3 AND revoked_at IS NULL`,
+      [userId, now, keepSessionId],
+    );
+  }
+
+  /**
+   * Who a refresh token of (`userId`, `orgId`) speaks for, read in the refresh's transaction
+   * (tenant entered): the user, their role in the organization and the organization; undefined
+   * when the user or the membership is gone.
+   */
+  async subjectOf(
+    tx: Runner,
+    userId: string,
+    orgId: string,
+  ): Promise<
+    { user: UserRecord; role: 'CUSTOMER' | 'USER'; organization: OrganizationRecord } | undefined
+  > {
+    const found = await row<{ u: UserRow; o: OrganizationRow; role: 'CUSTOMER' | 'USER' }>(
+      tx,
+      `SELECT to_jsonb(u) AS u, to_jsonb(o) AS o, m.role
+         FROM memberships m
+         JOIN users u ON u.id = m.user_id
+         JOIN organizations o ON o.id = m.org_id
+        WHERE m.user_id = $1 AND m.org_id = $2`,
+      [userId, orgId],
+    );
+    if (!found) return undefined;
+    return {
+      user: toUser(jsonDates(found.u)),
+      role: found.role,
+      organization: toOrganization(jsonDates(found.o)),
+    };
+  }
+
+  /** The email of a user (to warn them of a reused refresh token). */
+  async emailOf(tx: Runner, userId: string): Promise<string | undefined> {
+    return (await row<{ email: string }>(tx, `SELECT email FROM users WHERE id = $1`, [userId]))
+      ?.email;
+  }
+}
+
+/** `to_jsonb` turns timestamps into strings: back to Dates (columns named `*_at`). */
+function jsonDates<T extends object>(value: T): T {
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k.endsWith('_at') && typeof v === 'string' ? new Date(v) : v,
+    ]),
+  ) as T;
 }

@@ -15,13 +15,11 @@ import { asUser, byTokenHash, type Tx } from '../common/db-context';
 import { hashToken } from '../domain/opaque-token';
 import { decideRefresh } from '../domain/refresh-rotation';
 import { AccountsEvents } from '../events/accounts-events';
-import { UsersRepository, type UserRecord } from '../identity/users.repository';
-import { MembershipsRepository } from '../members/memberships.repository';
-import {
-  OrganizationsRepository,
-  type OrganizationRecord,
-} from '../organizations/organizations.repository';
+import { type UserRecord } from '../identity/user.record';
+import { type OrganizationRecord } from '../organizations/organization.record';
 import { SessionsRepository } from './sessions.repository';
+import { RateLimiter } from '@switchboard/rate-limit';
+import { perWindow, rateLimitKey } from '../common/rate-limits';
 import { TokenIssuer } from './token-issuer.service';
 
 /** What signUp, logIn, refreshSession and acceptInvitation answer. */
@@ -40,6 +38,8 @@ export interface OpenedSession {
   user: UserRecord;
   organization: OrganizationRecord;
   role: Role;
+  /** The membership's role (the token's scopes), also for a platform admin. */
+  memberRole: 'CUSTOMER' | 'USER';
 }
 
 /**
@@ -56,10 +56,8 @@ export class SessionsService {
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly issuer: TokenIssuer,
     private readonly sessions: SessionsRepository,
-    private readonly users: UsersRepository,
-    private readonly memberships: MembershipsRepository,
-    private readonly organizations: OrganizationsRepository,
     private readonly events: AccountsEvents,
+    private readonly rateLimits: RateLimiter,
   ) {}
 
   /** The role in the token: the platform flag wins over the membership. */
@@ -92,6 +90,7 @@ export class SessionsService {
       user,
       organization,
       role: SessionsService.roleOf(user, membershipRole),
+      memberRole: membershipRole,
     };
   }
 
@@ -101,6 +100,7 @@ export class SessionsService {
       userId: session.user.id,
       orgId: session.organization.id,
       role: session.role,
+      memberRole: session.memberRole,
       sessionId: session.sessionId,
     });
     return {
@@ -112,8 +112,21 @@ export class SessionsService {
     };
   }
 
-  /** Rotates a refresh token; see the class comment. */
-  async refresh(presented: string): Promise<AuthResult> {
+  /**
+   * Rotates a refresh token; see the class comment. Rate-limited per client IP and per
+   * presented token (RATE_LIMITED), every attempt counted.
+   */
+  async refresh(presented: string, meta: { ip: string }): Promise<AuthResult> {
+    await this.rateLimits.enforce('refreshSession', [
+      {
+        key: rateLimitKey.ip(meta.ip),
+        limit: perWindow(this.config, this.config.REFRESH_SESSION_MAX_PER_IP),
+      },
+      {
+        key: rateLimitKey.token(presented ?? ''),
+        limit: perWindow(this.config, this.config.REFRESH_SESSION_MAX_PER_TOKEN),
+      },
+    ]);
     if (!isOpaqueToken(OpaqueTokenPrefix.refresh, presented)) {
       throw new AccountsException(AccountsErrorCode.INVALID_TOKEN, 'Invalid refresh token');
     }
@@ -142,10 +155,8 @@ export class SessionsService {
         }
         if (decision !== 'rotate') return { kind: 'invalid' as const };
 
-        const user = await this.users.findById(tx, token.userId);
-        const membership = await this.memberships.find(tx, token.orgId, token.userId);
-        const organization = await this.organizations.findById(tx, token.orgId);
-        if (!user || !membership || !organization || organization.status === 'DELETED') {
+        const subject = await this.sessions.subjectOf(tx, token.userId, token.orgId);
+        if (!subject || subject.organization.status === 'DELETED') {
           await this.sessions.revokeSession(tx, session.id, 'membership ended', now);
           return { kind: 'invalid' as const };
         }
@@ -158,9 +169,10 @@ export class SessionsService {
         const opened: OpenedSession = {
           sessionId: session.id,
           refreshToken,
-          user,
-          organization,
-          role: SessionsService.roleOf(user, membership.role),
+          user: subject.user,
+          organization: subject.organization,
+          role: SessionsService.roleOf(subject.user, subject.role),
+          memberRole: subject.role,
         };
         return { kind: 'rotated' as const, opened };
       },
@@ -237,10 +249,10 @@ export class SessionsService {
       occurredAt: now,
       metadata: { reason: 'refresh token reused', user_id: userId },
     });
-    const user = await this.users.findById(tx, userId);
-    if (user) {
+    const email = await this.sessions.emailOf(tx, userId);
+    if (email) {
       await this.events.emailRequested(tx, {
-        to: user.email,
+        to: email,
         orgId,
         template: 'SECURITY_ALERT',
         variables: {
@@ -249,5 +261,18 @@ export class SessionsService {
         },
       });
     }
+  }
+
+  /**
+   * Ends the user's sessions visible to the transaction: in one organization (`orgId`, tenant
+   * set) or in all (user setting). Returns how many were live.
+   */
+  endSessionsOfUser(tx: Tx, userId: string, reason: string, now: Date, orgId?: string) {
+    return this.sessions.revokeSessionsOfUser(tx, userId, reason, now, orgId);
+  }
+
+  /** Ends every other session of the user (a password change keeps the current one). */
+  endOtherSessionsOfUser(tx: Tx, userId: string, keepSessionId: string, reason: string, now: Date) {
+    return this.sessions.revokeOtherSessionsOfUser(tx, userId, keepSessionId, reason, now);
   }
 }

@@ -30,11 +30,16 @@ export class TokenIssuer {
     private readonly options: TokenIssuerOptions,
   ) {}
 
-  /** A signed-in user's token: the role's scopes; ADMIN is the platform flag. */
+  /**
+   * A signed-in user's token: role ADMIN is the platform flag (the audited admin operations);
+   * the scopes are always the membership's, so a platform admin who is a plain member of the
+   * organization has a member's powers there, not an owner's.
+   */
   userToken(input: {
     userId: string;
     orgId: string;
     role: Role;
+    memberRole: 'CUSTOMER' | 'USER';
     sessionId: string;
   }): Promise<IssuedAccessToken> {
     return this.sign(
@@ -42,7 +47,7 @@ export class TokenIssuer {
         sub: input.userId,
         org: input.orgId,
         role: input.role,
-        scope: scopesOfRole[input.role].join(' '),
+        scope: scopesOfRole[input.memberRole].join(' '),
         sid: input.sessionId,
         typ: 'user',
       },

@@ -32,6 +32,7 @@ const STATUS: Record<DeviceStatus, devicesV1.DeviceStatus> = {
   OFFLINE: devicesV1.DeviceStatus.OFFLINE,
   DISABLED: devicesV1.DeviceStatus.DISABLED,
   QUARANTINED: devicesV1.DeviceStatus.QUARANTINED,
+  PENDING_APPROVAL: devicesV1.DeviceStatus.PENDING_APPROVAL,
 };
 
 const STATE: Record<ReportedState, devicesV1.MessageState> = {
@@ -82,10 +83,14 @@ export class DeviceEventsWriter {
     });
   }
 
-  async deviceRegistered(tx: SqlRunner, device: DeviceFacts): Promise<void> {
+  async deviceRegistered(
+    tx: SqlRunner,
+    device: DeviceFacts,
+    status: DeviceStatus = 'ONLINE',
+  ): Promise<void> {
     await this.deviceEvent(tx, device.orgId, device.id, {
       case: 'registered',
-      value: { device: this.device(device), status: devicesV1.DeviceStatus.ONLINE },
+      value: { device: this.device(device), status: STATUS[status] },
     });
   }
 

@@ -1,48 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { SqlRunner } from '@switchboard/events';
-import { CREDENTIAL_SETTING } from '../common/credential-setting';
+import type { DeviceStatus } from '../domain/device-status';
 import type { SimPolicy } from '../domain/selection';
+import type { DeviceRow, DeviceSettingsRecord, DeviceSim, SimRow } from './device.record';
 
-export interface DeviceRow {
-  id: string;
-  orgId: string;
-  name: string;
-  manufacturer: string | null;
-  model: string | null;
-  appVersion: string | null;
-  pushToken: string | null;
-  connected: boolean;
-  enabled: boolean;
-  quarantinedAt: Date | null;
-  quarantineReason: string | null;
-  sendRatePerMinute: number;
-  dailyLimit: number | null;
-  simPolicy: SimPolicy;
-  lastSeenAt: Date;
-  offlineSince: Date | null;
-  healthScore: number;
-  consecutiveFailures: number;
-  outcomes: number;
-  sentCount: number;
-  deliveredCount: number;
-  failedCount: number;
-  webhookSigningKey: string;
-  createdAt: Date;
-  removedAt: Date | null;
-}
-
-export interface SimRow {
-  deviceId: string;
-  slot: number;
-  slotIndex: number;
-  carrierName: string | null;
-  maskedNumber: string | null;
-}
-
-export const DEVICE_COLUMNS = `
+const DEVICE_COLUMNS = `
   d.id, d.org_id AS "orgId", d.name, d.manufacturer, d.model, d.app_version AS "appVersion",
-  d.push_token AS "pushToken", d.connected, d.enabled, d.quarantined_at AS "quarantinedAt",
+  d.push_token AS "pushToken", d.connected, d.approved, d.enabled, d.quarantined_at AS "quarantinedAt",
   d.quarantine_reason AS "quarantineReason", d.send_rate_per_minute AS "sendRatePerMinute",
   d.daily_limit AS "dailyLimit", d.sim_policy AS "simPolicy", d.last_seen_at AS "lastSeenAt",
   d.offline_since AS "offlineSince", d.health_score AS "healthScore",
@@ -51,56 +15,54 @@ export const DEVICE_COLUMNS = `
   d.failed_count::int AS "failedCount", d.webhook_signing_key AS "webhookSigningKey",
   d.created_at AS "createdAt", d.removed_at AS "removedAt"`;
 
-/** What a credential lookup finds: the subject and its organization. */
-export interface CredentialMatch {
+const STATUS_SQL = `CASE WHEN NOT d.approved THEN 'PENDING_APPROVAL'
+                         WHEN NOT d.enabled THEN 'DISABLED'
+                         WHEN d.quarantined_at IS NOT NULL THEN 'QUARANTINED'
+                         WHEN d.connected THEN 'ONLINE' ELSE 'OFFLINE' END`;
+
+export interface NewDevice {
   orgId: string;
-  subjectId: string;
-  expiresAt: Date | null;
+  id: string;
+  enrollmentId: string;
+  name: string;
+  manufacturer: string | null;
+  model: string | null;
+  appVersion: string | null;
+  pushToken: string | null;
+  approved: boolean;
+  sendRatePerMinute: number;
+  sealedSigningKey: string;
+  now: Date;
 }
 
-/** SQL of the fleet tables. Everything but `findCredential` runs in a tenant transaction. */
+/** The facts a device's status derives from, as changeFacts writes them. */
+export interface StatusFactsChange {
+  approved: boolean;
+  connected: boolean;
+  enabled: boolean;
+  quarantinedAt: Date | null;
+  quarantineReason: string | null;
+  /** A quarantine was lifted: the health counters start again. */
+  lifted: boolean;
+  now: Date;
+}
+
+export interface DeviceSettings {
+  sendRatePerMinute: number | null;
+  /** undefined: unchanged; null: no cap. */
+  dailyLimit: number | null | undefined;
+  simPolicy: SimPolicy | null;
+  now: Date;
+}
+
+/** SQL of the fleet tables (devices, sims, device_settings), in a tenant transaction. */
 @Injectable()
 export class FleetRepository {
-  /**
-   * Finds a credential by its token hash, before any tenant is known: the lookup sets the
-   * hash as `app.credential_hash`, which is what the credential_holder policy admits (see the
-   * migration). Must run inside a transaction (the setting is transaction-local).
-   */
-  async findCredential(
-    tx: SqlRunner,
-    hash: Buffer,
-    kind: 'enrollment' | 'device',
-  ): Promise<CredentialMatch | undefined> {
-    await tx.query(`SELECT set_config('${CREDENTIAL_SETTING}', $1, true)`, [hash.toString('hex')]);
-    const rows = (await tx.query(
-      `SELECT org_id AS "orgId", subject_id AS "subjectId", expires_at AS "expiresAt"
-         FROM credentials WHERE token_hash = $1 AND kind = $2`,
-      [hash, kind],
-    )) as CredentialMatch[];
-    return rows[0];
-  }
-
-  async addCredential(
-    tx: SqlRunner,
-    orgId: string,
-    hash: Buffer,
-    kind: 'enrollment' | 'device',
-    subjectId: string,
-    expiresAt: Date | null,
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO credentials (org_id, token_hash, kind, subject_id, expires_at)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [orgId, hash, kind, subjectId, expiresAt],
+  /** The organization's devices (not removed), locked. */
+  active(tx: EntityManager): Promise<DeviceRow[]> {
+    return tx.query(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.removed_at IS NULL ORDER BY d.id FOR UPDATE`,
     );
-  }
-
-  async deleteCredentials(tx: SqlRunner, subjectId: string): Promise<void> {
-    await tx.query(`DELETE FROM credentials WHERE subject_id = $1`, [subjectId]);
-  }
-
-  async registerTenant(tx: SqlRunner, orgId: string): Promise<void> {
-    await tx.query(`INSERT INTO tenants (id) VALUES ($1) ON CONFLICT DO NOTHING`, [orgId]);
   }
 
   async device(
@@ -108,13 +70,220 @@ export class FleetRepository {
     id: string,
     options: { lock?: boolean; includeRemoved?: boolean } = {},
   ): Promise<DeviceRow | undefined> {
-    const rows: DeviceRow[] = await tx.query(
+    const found: DeviceRow[] = await tx.query(
       `SELECT ${DEVICE_COLUMNS} FROM devices d
         WHERE d.id = $1 ${options.includeRemoved ? '' : 'AND d.removed_at IS NULL'}
         ${options.lock ? 'FOR UPDATE' : ''}`,
       [id],
     );
-    return rows[0];
+    return found[0];
+  }
+
+  /** The organization's devices (not removed), filtered by status and name or model. */
+  list(
+    tx: EntityManager,
+    filter: { status: DeviceStatus[] | null; search: string | null },
+  ): Promise<DeviceRow[]> {
+    return tx.query(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d
+        WHERE d.removed_at IS NULL
+          AND ($1::text[] IS NULL OR ${STATUS_SQL} = ANY($1::text[]))
+          AND ($2::text IS NULL OR d.name ILIKE '%' || $2 || '%' OR d.model ILIKE '%' || $2 || '%')
+        ORDER BY d.created_at, d.id
+        LIMIT 1000`,
+      [
+        filter.status?.length ? filter.status : null,
+        filter.search ? escapeLike(filter.search) : null,
+      ],
+    );
+  }
+
+  /** The devices (not removed) registered with an enrollment token. */
+  byEnrollment(tx: EntityManager, enrollmentId: string): Promise<DeviceRow[]> {
+    return tx.query(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d
+        WHERE d.enrollment_id = $1 AND d.removed_at IS NULL ORDER BY d.created_at, d.id`,
+      [enrollmentId],
+    );
+  }
+
+  /** The organization's device settings (defaults when it never changed them). */
+  async settings(tx: EntityManager): Promise<DeviceSettingsRecord> {
+    const found: DeviceSettingsRecord[] = await tx.query(
+      `SELECT require_approval_for_shared_enrollments AS "requireApprovalForSharedEnrollments"
+         FROM device_settings`,
+    );
+    return found[0] ?? { requireApprovalForSharedEnrollments: true };
+  }
+
+  async saveSettings(
+    tx: EntityManager,
+    orgId: string,
+    settings: DeviceSettingsRecord,
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO device_settings (org_id, require_approval_for_shared_enrollments, updated_at)
+       VALUES ($1, $2, $3)
+       ON CONFLICT (org_id) DO UPDATE
+         SET require_approval_for_shared_enrollments = EXCLUDED.require_approval_for_shared_enrollments,
+             updated_at = EXCLUDED.updated_at`,
+      [orgId, settings.requireApprovalForSharedEnrollments, now],
+    );
+  }
+
+  async insert(tx: EntityManager, device: NewDevice): Promise<void> {
+    await tx.query(
+      `INSERT INTO devices (org_id, id, enrollment_id, name, manufacturer, model, app_version,
+                            push_token, send_rate_per_minute, last_seen_at,
+                            webhook_signing_key, approved, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $10, $10)`,
+      [
+        device.orgId,
+        device.id,
+        device.enrollmentId,
+        device.name,
+        device.manufacturer,
+        device.model,
+        device.appVersion,
+        device.pushToken,
+        device.sendRatePerMinute,
+        device.now,
+        device.sealedSigningKey,
+        device.approved,
+      ],
+    );
+  }
+
+  async touchLastSeen(tx: EntityManager, id: string, now: Date): Promise<void> {
+    await tx.query(`UPDATE devices SET last_seen_at = $2 WHERE id = $1`, [id, now]);
+  }
+
+  async touchLastPull(tx: EntityManager, id: string, now: Date): Promise<void> {
+    await tx.query(`UPDATE devices SET last_pull_at = $2 WHERE id = $1`, [id, now]);
+  }
+
+  async touchLastAssigned(tx: EntityManager, id: string, now: Date): Promise<void> {
+    await tx.query(`UPDATE devices SET last_assigned_at = $2 WHERE id = $1`, [id, now]);
+  }
+
+  async setPushToken(tx: EntityManager, id: string, pushToken: string | null, now: Date) {
+    await tx.query(`UPDATE devices SET push_token = $2, updated_at = $3 WHERE id = $1`, [
+      id,
+      pushToken,
+      now,
+    ]);
+  }
+
+  async rename(tx: EntityManager, id: string, name: string, now: Date): Promise<void> {
+    await tx.query(`UPDATE devices SET name = $2, updated_at = $3 WHERE id = $1`, [id, name, now]);
+  }
+
+  async updateSettings(tx: EntityManager, id: string, settings: DeviceSettings): Promise<void> {
+    await tx.query(
+      `UPDATE devices SET send_rate_per_minute = COALESCE($2, send_rate_per_minute),
+              daily_limit = CASE WHEN $3 THEN $4 ELSE daily_limit END,
+              sim_policy = COALESCE($5, sim_policy), updated_at = $6
+        WHERE id = $1`,
+      [
+        id,
+        settings.sendRatePerMinute,
+        settings.dailyLimit !== undefined,
+        settings.dailyLimit ?? null,
+        settings.simPolicy,
+        settings.now,
+      ],
+    );
+  }
+
+  async writeStatusFacts(tx: EntityManager, id: string, facts: StatusFactsChange): Promise<void> {
+    await tx.query(
+      `UPDATE devices
+          SET connected = $2, enabled = $3, quarantined_at = $4, quarantine_reason = $5,
+              approved = $8,
+              offline_since = CASE WHEN $2 THEN NULL ELSE COALESCE(offline_since, $6) END,
+              last_seen_at = CASE WHEN $2 AND NOT connected THEN $6 ELSE last_seen_at END,
+              consecutive_failures = CASE WHEN $7 THEN 0 ELSE consecutive_failures END,
+              health_score = CASE WHEN $7 THEN GREATEST(health_score, 50) ELSE health_score END,
+              outcomes = CASE WHEN $7 THEN 0 ELSE outcomes END,
+              updated_at = $6
+        WHERE id = $1`,
+      [
+        id,
+        facts.connected,
+        facts.enabled,
+        facts.quarantinedAt,
+        facts.quarantineReason,
+        facts.now,
+        facts.lifted,
+        facts.approved,
+      ],
+    );
+  }
+
+  async writeHealth(
+    tx: EntityManager,
+    id: string,
+    health: { score: number; consecutiveFailures: number; outcomes: number },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE devices SET health_score = $2, consecutive_failures = $3, outcomes = $4
+        WHERE id = $1`,
+      [id, health.score, health.consecutiveFailures, health.outcomes],
+    );
+  }
+
+  /** Counts a reported outcome (SENT, DELIVERED, FAILED) on the device. */
+  async countOutcome(
+    tx: EntityManager,
+    id: string,
+    state: 'SENT' | 'DELIVERED' | 'FAILED',
+  ): Promise<void> {
+    const column = { SENT: 'sent_count', DELIVERED: 'delivered_count', FAILED: 'failed_count' }[
+      state
+    ];
+    await tx.query(`UPDATE devices SET ${column} = ${column} + 1 WHERE id = $1`, [id]);
+  }
+
+  async markRemoved(tx: EntityManager, id: string, now: Date): Promise<void> {
+    await tx.query(
+      `UPDATE devices SET removed_at = $2, enabled = false, updated_at = $2 WHERE id = $1`,
+      [id, now],
+    );
+  }
+
+  /** Connected devices not heard from since `before`, locked (others skip them). */
+  silentSince(tx: EntityManager, before: Date): Promise<DeviceRow[]> {
+    return tx.query(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d
+        WHERE d.removed_at IS NULL AND d.connected AND d.last_seen_at < $1
+        FOR UPDATE SKIP LOCKED`,
+      [before],
+    );
+  }
+
+  /** Devices offline since `before` that still hold queued or handed-out messages. */
+  async offlineWithQueue(tx: EntityManager, before: Date): Promise<string[]> {
+    const found: { id: string }[] = await tx.query(
+      `SELECT d.id FROM devices d
+        WHERE NOT d.connected AND d.offline_since <= $1
+          AND EXISTS (SELECT 1 FROM device_messages m WHERE m.device_id = d.id
+                        AND m.state IN ('QUEUED', 'HANDED_OUT'))`,
+      [before],
+    );
+    return found.map((d) => d.id);
+  }
+
+  /** Devices in the pool with queued messages that have not pulled since `before`. */
+  idleWithQueue(tx: EntityManager, before: Date): Promise<DeviceRow[]> {
+    return tx.query(
+      `SELECT ${DEVICE_COLUMNS} FROM devices d
+        WHERE d.removed_at IS NULL AND d.connected AND d.approved AND d.enabled
+          AND d.quarantined_at IS NULL
+          AND (d.last_pull_at IS NULL OR d.last_pull_at < $1)
+          AND EXISTS (SELECT 1 FROM device_messages m WHERE m.device_id = d.id AND m.state = 'QUEUED')`,
+      [before],
+    );
   }
 
   async sims(tx: EntityManager, deviceIds: string[]): Promise<SimRow[]> {
@@ -131,7 +300,7 @@ export class FleetRepository {
     tx: EntityManager,
     orgId: string,
     deviceId: string,
-    sims: Omit<SimRow, 'deviceId'>[],
+    sims: DeviceSim[],
   ): Promise<void> {
     await tx.query(`DELETE FROM sims WHERE device_id = $1`, [deviceId]);
     for (const sim of sims) {
@@ -142,16 +311,8 @@ export class FleetRepository {
       );
     }
   }
+}
 
-  /** Messages assigned to each device and not sent yet (queued, handed out, processed). */
-  async queueDepths(tx: EntityManager, deviceIds: string[]): Promise<Map<string, number>> {
-    if (deviceIds.length === 0) return new Map();
-    const rows: { deviceId: string; n: number }[] = await tx.query(
-      `SELECT device_id AS "deviceId", count(*)::int AS n FROM device_messages
-        WHERE device_id = ANY($1::uuid[]) AND state IN ('QUEUED', 'HANDED_OUT', 'PROCESSED')
-        GROUP BY device_id`,
-      [deviceIds],
-    );
-    return new Map(rows.map((r) => [r.deviceId, r.n]));
-  }
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

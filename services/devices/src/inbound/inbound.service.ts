@@ -6,12 +6,15 @@ import { inTenantTransaction } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DeviceEventsWriter } from '../common/device-events.writer';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
+import { TenantRepository } from '../common/tenant.repository';
 import { parseInput } from '../common/validation';
 import { toE164 } from '../domain/phone-numbers';
 import { verifyWebhookSignature } from '../domain/webhook-signature';
+import { DeviceStatusService } from '../fleet/device-status.service';
 import { FleetRepository } from '../fleet/fleet.repository';
-import { FleetService } from '../fleet/fleet.service';
+import { RegistrationService } from '../registration/registration.service';
 import { smsReceivedPayload, webhookEnvelope } from './inbound.dto';
+import { InboundRepository } from './inbound.repository';
 
 export interface SignedCall {
   orgId: string;
@@ -40,8 +43,11 @@ export class InboundService {
   constructor(
     @Inject(DEVICES_CONFIG) private readonly config: DevicesConfig,
     private readonly dataSource: DataSource,
-    private readonly repo: FleetRepository,
-    private readonly fleet: FleetService,
+    private readonly fleet: FleetRepository,
+    private readonly tenants: TenantRepository,
+    private readonly repo: InboundRepository,
+    private readonly registration: RegistrationService,
+    private readonly status: DeviceStatusService,
     private readonly events: DeviceEventsWriter,
     private readonly clock: Clock,
   ) {}
@@ -52,11 +58,14 @@ export class InboundService {
       throw new DevicesException(DevicesErrorCode.INVALID_REQUEST, 'Expected a JSON body');
     }
     await inTenantTransaction(this.dataSource, call.orgId, async (tx) => {
-      const device = await this.repo.device(tx, call.deviceId);
+      if (await this.tenants.isClosed(tx, call.orgId)) {
+        throw new DevicesException(DevicesErrorCode.ORGANIZATION_CLOSED, 'Organization closed');
+      }
+      const device = await this.fleet.device(tx, call.deviceId);
       if (!device) throw badSignature('unknown device');
       const now = this.clock.now();
       const check = verifyWebhookSignature({
-        key: this.fleet.signingKeyOf(device),
+        key: this.registration.signingKeyOf(device),
         rawBody,
         timestamp: call.timestamp,
         signature: call.signature,
@@ -72,21 +81,24 @@ export class InboundService {
         envelope.event === 'sms:received'
           ? parseInput(smsReceivedPayload, envelope.payload, 'sms:received payload')
           : undefined;
-      const fresh: unknown[] = await tx.query(
-        `INSERT INTO webhook_signatures (org_id, device_id, signature, seen_at)
-         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1`,
-        [device.orgId, device.id, call.signature!.toLowerCase(), now],
-      );
-      if (fresh.length === 0) {
+      const fresh = await this.repo.recordSignature(tx, {
+        orgId: device.orgId,
+        deviceId: device.id,
+        signature: call.signature!.toLowerCase(),
+        now,
+      });
+      if (!fresh) {
         throw new DevicesException(DevicesErrorCode.REPLAYED_REQUEST, 'Request already received');
       }
-      await this.fleet.seen(tx, device);
-      const first: unknown[] = await tx.query(
-        `INSERT INTO inbound_receipts (org_id, device_id, event_id, event, received_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
-        [device.orgId, device.id, envelope.id, envelope.event, now],
-      );
-      if (first.length === 0 || !payload) return; // a retry of a call already applied
+      await this.status.seen(tx, device);
+      const first = await this.repo.recordReceipt(tx, {
+        orgId: device.orgId,
+        deviceId: device.id,
+        eventId: envelope.id,
+        event: envelope.event,
+        now,
+      });
+      if (!first || !payload) return; // a retry of a call already applied
       await this.events.inbound(tx, {
         eventId: inboundEventId(device.id, payload.messageId),
         id: payload.messageId,

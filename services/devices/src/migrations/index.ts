@@ -1,5 +1,14 @@
 import { eventTablesMigration } from '@switchboard/service-kit';
 import { Fleet1720000000000 } from './1720000000000-fleet';
+import { OrganizationClosure1720000000001 } from './1720000000001-organization-closure';
+import { EnrollmentApproval1720000000002 } from './1720000000002-enrollment-approval';
+import { RateLimits1720000000003 } from './1720000000003-rate-limits';
 
 /** Every migration of the service, in order. */
-export const migrations = [eventTablesMigration(), Fleet1720000000000];
+export const migrations = [
+  eventTablesMigration(),
+  Fleet1720000000000,
+  OrganizationClosure1720000000001,
+  EnrollmentApproval1720000000002,
+  RateLimits1720000000003,
+];

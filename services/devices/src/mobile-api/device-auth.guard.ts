@@ -4,7 +4,8 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { FleetService, type DeviceIdentity } from '../fleet/fleet.service';
+import type { DeviceIdentity } from '../fleet/device.record';
+import { RegistrationService } from '../registration/registration.service';
 
 export interface DeviceRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -25,11 +26,13 @@ export function bearerToken(header: string | string[] | undefined): string | nul
  */
 @Injectable()
 export class DeviceAuthGuard implements CanActivate {
-  constructor(private readonly fleet: FleetService) {}
+  constructor(private readonly registration: RegistrationService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<DeviceRequest>();
-    request.device = await this.fleet.authenticate(bearerToken(request.headers.authorization));
+    request.device = await this.registration.authenticate(
+      bearerToken(request.headers.authorization),
+    );
     return true;
   }
 }

@@ -16,9 +16,12 @@ import type { Request, Response } from 'express';
 import { Public } from '@switchboard/auth';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { parseInput } from '../common/validation';
-import { DispatchService, type MobileMessage } from '../dispatch/dispatch.service';
-import { FleetService, type DeviceIdentity } from '../fleet/fleet.service';
+import { DeviceStatusService } from '../fleet/device-status.service';
+import type { DeviceIdentity } from '../fleet/device.record';
+import { HandoutService } from '../handout/handout.service';
+import type { MobileMessage } from '../handout/mobile-message.model';
 import { DeviceWakeups, type EventStream } from '../presence/device-wakeups';
+import { RegistrationService, type Registered } from '../registration/registration.service';
 import { bearerToken, CurrentDevice, DeviceAuthGuard } from './device-auth.guard';
 import {
   messagesQuery,
@@ -42,8 +45,9 @@ function appVersionOf(userAgent: string | undefined): string | null {
 export class MobileController {
   constructor(
     @Inject(DEVICES_CONFIG) private readonly config: DevicesConfig,
-    private readonly fleet: FleetService,
-    private readonly dispatch: DispatchService,
+    private readonly registration: RegistrationService,
+    private readonly handouts: HandoutService,
+    private readonly status: DeviceStatusService,
     private readonly wakeups: DeviceWakeups,
   ) {}
 
@@ -53,13 +57,15 @@ export class MobileController {
   register(
     @Headers('authorization') authorization: string | undefined,
     @Headers('user-agent') userAgent: string | undefined,
+    @Req() req: Request,
     @Body() body: unknown,
-  ): Promise<{ id: string; token: string; login: string }> {
+  ): Promise<Registered> {
     const input = parseInput(registerDeviceBody, body, 'registration');
-    return this.fleet.register(
+    return this.registration.register(
       bearerToken(authorization),
       { ...input, simCards: input.simCards ?? undefined },
       appVersionOf(userAgent),
+      req.ip ?? '',
     );
   }
 
@@ -69,7 +75,7 @@ export class MobileController {
   @UseGuards(DeviceAuthGuard)
   async patchDevice(@CurrentDevice() device: DeviceIdentity, @Body() body: unknown) {
     const input = parseInput(patchDeviceBody, body, 'device update');
-    await this.fleet.patchFromDevice(device, {
+    await this.registration.patchFromDevice(device, {
       ...input,
       simCards: input.simCards ?? undefined,
     });
@@ -80,8 +86,8 @@ export class MobileController {
   async getDevice(@Req() req: Request) {
     const externalIp = req.ip ?? '';
     if (!req.headers.authorization) return { externalIp };
-    const identity = await this.fleet.authenticate(bearerToken(req.headers.authorization));
-    const device = await this.fleet.deviceOf(identity);
+    const identity = await this.registration.authenticate(bearerToken(req.headers.authorization));
+    const device = await this.registration.deviceOf(identity);
     return {
       externalIp,
       device: {
@@ -102,7 +108,7 @@ export class MobileController {
     @Query() query: unknown,
   ): Promise<MobileMessage[]> {
     const { order } = parseInput(messagesQuery, query, 'query');
-    return this.dispatch.handout(device, order);
+    return this.handouts.handout(device, order);
   }
 
   /** State reports; unknown ids and repeated reports are accepted and change nothing. */
@@ -110,7 +116,7 @@ export class MobileController {
   @HttpCode(204)
   @UseGuards(DeviceAuthGuard)
   async reportStates(@CurrentDevice() device: DeviceIdentity, @Body() body: unknown) {
-    await this.dispatch.report(device, parseInput(patchMessagesBody, body, 'state report'));
+    await this.handouts.report(device, parseInput(patchMessagesBody, body, 'state report'));
   }
 
   /**
@@ -149,7 +155,7 @@ export class MobileController {
     timer.detach = this.wakeups.attach(device.deviceId, stream);
     timer.keepalive = setInterval(() => {
       write(':keepalive\n\n');
-      this.fleet
+      this.status
         .touch(device)
         .then((exists) => exists || stream.close())
         .catch(() => undefined);
@@ -175,9 +181,9 @@ export class MobileController {
   @Get('settings')
   @UseGuards(DeviceAuthGuard)
   async settings(@CurrentDevice() identity: DeviceIdentity) {
-    const device = await this.fleet.deviceOf(identity);
+    const device = await this.registration.deviceOf(identity);
     return {
-      webhooks: { signing_key: this.fleet.signingKeyOf(device) },
+      webhooks: { signing_key: this.registration.signingKeyOf(device) },
       gateway: { notification_channel: 'SSE_ONLY' },
       ...(this.config.PING_INTERVAL_SECONDS > 0
         ? { ping: { interval_seconds: this.config.PING_INTERVAL_SECONDS } }

@@ -15,6 +15,7 @@ import {
   createTestDatabase,
   EventWatcher,
   graphqlClient,
+  ManualClock,
   stackSetting,
   startPrivateBroker,
   type GraphQLClient,
@@ -25,7 +26,7 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import { AppModule, devicesHttp } from '../../src/app.module';
 import { loadDevicesConfig, type DevicesConfig } from '../../src/config';
 import { migrate } from '../../src/database';
-import { FleetSweeper } from '../../src/presence/fleet-sweeper';
+import { FleetSweeper } from '../../src/presence/fleet-sweeper.job';
 import { AuthKit, AUDIENCE, ISSUER } from './auth-kit';
 
 export interface DevicesHarness {
@@ -36,12 +37,14 @@ export interface DevicesHarness {
   db: TestDatabase;
   broker: PrivateBroker;
   auth: AuthKit;
+  /** The app's clock: real time unless the test moves it (`advance`, `set`, `reset`). */
+  clock: ManualClock;
   /** GraphQL as an owner (CUSTOMER) of `orgId`. */
   owner(orgId: string): Promise<GraphQLClient>;
   /** GraphQL as a member (USER) of `orgId`. */
   member(orgId: string): Promise<GraphQLClient>;
-  /** A new enrollment token of `orgId`. */
-  enrollmentToken(orgId: string, name?: string): Promise<string>;
+  /** A new enrollment token of `orgId` (single-use unless `maxUses`). */
+  enrollmentToken(orgId: string, name?: string, options?: { maxUses?: number }): Promise<string>;
   /** Sends a command on devices.dispatch.v1 as messaging would. */
   dispatch(command: DispatchInput): Promise<void>;
   cancel(orgId: string, messageId: string, reason?: string): Promise<void>;
@@ -90,9 +93,10 @@ export async function startDevicesHarness(
     ...env,
   });
   const logger = createLogger({ service: 'devices', level: config.LOG_LEVEL });
+  const clock = new ManualClock();
   let app: NestExpressApplication;
   try {
-    app = await createDevicesApp(config, logger);
+    app = await createDevicesApp(config, logger, clock);
     await app.listen(port, '127.0.0.1');
   } catch (error) {
     await auth.stop();
@@ -151,17 +155,20 @@ export async function startDevicesHarness(
     db,
     broker,
     auth,
+    clock,
     async owner(orgId) {
       return graphqlClient(`${baseUrl}/graphql`, await auth.userToken(orgId, 'CUSTOMER'));
     },
     async member(orgId) {
       return graphqlClient(`${baseUrl}/graphql`, await auth.userToken(orgId, 'USER'));
     },
-    async enrollmentToken(orgId, name) {
+    async enrollmentToken(orgId, name, options = {}) {
       const client = await harness.owner(orgId);
       const data = await client.expectData<{ createDeviceEnrollment: { token: string } }>(
-        `mutation($name: String) { createDeviceEnrollment(name: $name) { token apiUrl } }`,
-        { name },
+        `mutation($name: String, $maxUses: Int) {
+           createDeviceEnrollment(name: $name, maxUses: $maxUses) { token apiUrl }
+         }`,
+        { name, maxUses: options.maxUses },
       );
       return data.createDeviceEnrollment.token;
     },
@@ -220,11 +227,16 @@ export async function startDevicesHarness(
 }
 
 /** The devices application as main.ts creates it (the kit's bootstrap, this service's module). */
-function createDevicesApp(config: DevicesConfig, logger: Logger): Promise<NestExpressApplication> {
+function createDevicesApp(
+  config: DevicesConfig,
+  logger: Logger,
+  clock?: ManualClock,
+): Promise<NestExpressApplication> {
   return createServiceApp(AppModule.forRoot(config), {
     service: 'devices',
     config,
     logger,
+    clock,
     ...devicesHttp(config),
   });
 }

@@ -12,8 +12,11 @@ export class PhoneFleet {
 
   constructor(private readonly h: DevicesHarness) {}
 
-  /** Enrolls a phone in `orgId` and starts it (SSE open). */
-  async phone(orgId: string, options: Partial<PhoneOptions> = {}): Promise<SimulatedPhone> {
+  /** Enrolls a phone in `orgId` (a new single-use token unless given one) and starts it. */
+  async phone(
+    orgId: string,
+    { enrollmentToken, ...options }: Partial<PhoneOptions> & { enrollmentToken?: string } = {},
+  ): Promise<SimulatedPhone> {
     const phone = new SimulatedPhone({
       apiUrl: this.h.apiUrl,
       sendDelayMs: 30,
@@ -22,7 +25,7 @@ export class PhoneFleet {
       log: (entry) => this.log.push(entry),
       ...options,
     });
-    await phone.enroll(await this.h.enrollmentToken(orgId));
+    await phone.enroll(enrollmentToken ?? (await this.h.enrollmentToken(orgId)));
     this.phones.push(phone);
     await phone.start();
     return phone;

@@ -1,4 +1,4 @@
-import { MessagingErrorCode, MessagingException } from '../messages/messages.exception';
+import { MessagingErrorCode, MessagingException } from './messaging.exception';
 
 export const METADATA_MAX_KEYS = 50;
 export const METADATA_MAX_KEY_LENGTH = 40;

@@ -1,4 +1,4 @@
-import { MessagingErrorCode, MessagingException } from '../messages/messages.exception';
+import { MessagingErrorCode, MessagingException } from './messaging.exception';
 import { decodeCursor, encodeCursor, type KeysetPosition } from './cursor';
 
 export const DEFAULT_PAGE_SIZE = 20;

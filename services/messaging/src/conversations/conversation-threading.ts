@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { MessageRecord } from '../messages/message.record';
+import type { Message } from '../domain/message';
 import { senderKeyOf, type SenderIdentity } from './conversation.record';
 import { ConversationsRepository } from './conversations.repository';
 
@@ -20,7 +20,7 @@ export class ConversationThreading {
    */
   async threadFor(
     tx: EntityManager,
-    message: MessageRecord,
+    message: Message,
     sender: SenderIdentity,
     options: { move: boolean; unread: boolean },
   ): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import type { Page } from '../common/page';
 import { PageInfo } from '../messages/message.model';
 import type { ConversationRecord } from './conversation.record';
 
@@ -77,6 +78,11 @@ export class ConversationConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+}
+
+export function toConversationConnection(page: Page<ConversationRecord>): ConversationConnection {
+  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toConversationModel(e.node) }));
+  return { edges, nodes: edges.map((e) => e.node), pageInfo: page.pageInfo };
 }
 
 @InputType()

@@ -1,14 +1,19 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requireOrg, Scopes, type Principal } from '@switchboard/auth';
 import { isUuid } from '@switchboard/tenancy';
-import { MessageConnection, MessageModel, toMessageModel } from '../messages/message.model';
-import { MessagingErrorCode, MessagingException } from '../messages/messages.exception';
-import { toMessageConnection } from '../messages/messages.resolver';
+import {
+  MessageConnection,
+  MessageModel,
+  toMessageConnection,
+  toMessageModel,
+} from '../messages/message.model';
+import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import { MessagesService } from '../messages/messages.service';
 import {
   ConversationConnection,
   ConversationModel,
   ConversationsFilter,
+  toConversationConnection,
   toConversationModel,
 } from './conversation.model';
 import { ConversationsService } from './conversations.service';
@@ -42,8 +47,7 @@ export class ConversationsResolver {
       first,
       after,
     });
-    const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toConversationModel(e.node) }));
-    return { edges, nodes: edges.map((e) => e.node), pageInfo: page.pageInfo };
+    return toConversationConnection(page);
   }
 
   @Scopes('messages:read')

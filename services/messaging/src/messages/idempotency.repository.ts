@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { StoredIdempotencyKey } from './domain/idempotency';
+import type { StoredIdempotencyKey } from '../domain/idempotency';
 
 @Injectable()
 export class IdempotencyRepository {

@@ -1,30 +1,68 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 import type { devicesV1 } from '@switchboard/contracts';
-import { OutboxWriter } from '@switchboard/events';
+import { Metrics } from '@switchboard/observability';
 import { Clock } from '@switchboard/service-kit';
+import { analyzeSms } from '@switchboard/sms';
 import { stableUuid } from '../common/stable-id';
 import { ConversationThreading } from '../conversations/conversation-threading';
-import { analyzeSms } from '@switchboard/sms';
-import { messageEventDraft } from './message-events';
-import type { MessageRecord } from './message.record';
-import { MessagesRepository } from './messages.repository';
-import { toPatch } from './message-lifecycle';
+import { decideOnInbound, newInboundMessage, type InboundSms } from '../domain/inbound-message';
+import { ProjectionsRepository } from '../projections/projections.repository';
+import { MessageLifecycle } from './message-lifecycle';
+
+/** The devices service's inbound report, in domain terms. */
+export function inboundSmsOf(
+  orgId: string,
+  event: devicesV1.InboundMessageEvent,
+  now: Date,
+): InboundSms {
+  const sms = analyzeSms(event.body);
+  const receivedAt = event.receivedAt ? timestampDate(event.receivedAt) : now;
+  const from = event.from?.e164 || event.fromRaw || null;
+  // Devices name each SMS; without a name, the same sender and text on the same device at the
+  // same time is taken for a repeated post.
+  const deviceMessageId =
+    event.id || stableUuid('inbound-unnamed', from ?? '', event.body, receivedAt.toISOString());
+  return {
+    id: stableUuid('inbound', orgId, event.deviceId, deviceMessageId),
+    orgId,
+    deviceId: event.deviceId,
+    deviceMessageId,
+    from,
+    to: event.to?.e164 || null,
+    body: event.body,
+    encoding: sms.encoding,
+    segments: sms.segments,
+    simNumber: event.simNumber || null,
+    receivedAt,
+  };
+}
 
 /**
  * SMS received by the organization's devices (devices.inbound.v1) become RECEIVED messages in
  * the conversation of (contact, device SIM), raising its unread count. A device may post the
- * same SMS twice: (device, its SMS id) is stored once.
+ * same SMS twice: (device, its SMS id) is stored once. A closed organization's SMS are not
+ * stored (see decideOnInbound).
  */
 @Injectable()
 export class InboundService {
+  private readonly logger = new Logger(InboundService.name);
+  private readonly refused;
+
   constructor(
-    private readonly messages: MessagesRepository,
+    private readonly projections: ProjectionsRepository,
+    private readonly lifecycle: MessageLifecycle,
     private readonly threading: ConversationThreading,
-    private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.refused = metrics.counter(
+      'messaging_inbound_refused_total',
+      'Inbound SMS not stored, by reason (organization closed, purged or unknown).',
+      ['reason'],
+    );
+  }
 
   /** Runs in the consumer's transaction, tenant set. */
   async receive(
@@ -32,68 +70,38 @@ export class InboundService {
     orgId: string,
     event: devicesV1.InboundMessageEvent,
   ): Promise<void> {
+    const decision = decideOnInbound(
+      await this.projections.findOrganization(tx, orgId),
+      await this.projections.isPurged(tx, orgId),
+    );
+    if (decision.action === 'drop') {
+      this.refused.inc({ reason: decision.reason });
+      // Never the number or the text: the organization is gone or not known.
+      this.logger.warn({
+        msg: 'inbound SMS dropped',
+        orgId,
+        deviceId: event.deviceId,
+        reason: decision.reason,
+      });
+      return;
+    }
     const now = this.clock.now();
-    const body = event.body;
-    const sms = analyzeSms(body);
-    const receivedAt = event.receivedAt ? timestampDate(event.receivedAt) : now;
-    const contact = event.from?.e164 || event.fromRaw || null;
-    // Devices name each SMS; without a name, the same sender and text on the same device at the
-    // same time is taken for a repeated post.
-    const deviceMessageId =
-      event.id || stableUuid('inbound-unnamed', contact ?? '', body, receivedAt.toISOString());
-    const record: MessageRecord = {
-      id: stableUuid('inbound', orgId, event.deviceId, deviceMessageId),
-      orgId,
-      direction: 'INBOUND',
-      status: 'RECEIVED',
-      fromNumber: contact,
-      toNumber: event.to?.e164 || null,
-      body,
-      encoding: sms.encoding,
-      segments: sms.segments,
-      mediaUrls: [],
-      route: 'DEVICE',
-      deviceId: event.deviceId,
-      simNumber: event.simNumber || null,
-      requestedDeviceId: null,
-      requestedSimNumber: null,
-      conversationId: null,
-      campaignId: null,
-      externalId: null,
-      ghlMessageId: null,
-      deviceMessageId,
-      idempotencyKey: null,
-      metadata: {},
-      error: null,
-      attempt: 0,
-      excludedDeviceIds: [],
-      scheduledAt: null,
-      validUntil: null,
-      eventSequence: 1,
-      createdAt: now,
-      createdMicros: String(now.getTime() * 1000),
-      updatedAt: now,
-      queuedAt: null,
-      scheduledStatusAt: null,
-      dispatchedAt: null,
-      sentAt: null,
-      deliveredAt: null,
-      failedAt: null,
-      rejectedAt: null,
-      expiredAt: null,
-      canceledAt: null,
-      receivedAt,
-    };
-    const inserted = await this.messages.insertInbound(tx, toPatch(record));
-    if (!inserted) return; // posted before
+    const sms = inboundSmsOf(orgId, event, now);
+    const created = await this.lifecycle.createOnce(tx, newInboundMessage(sms, now));
+    if (!created) return; // posted before
     const conversationId = await this.threading.threadFor(
       tx,
-      record,
-      { deviceId: event.deviceId, simNumber: event.simNumber || 0, ourNumber: record.toNumber },
+      created,
+      { deviceId: sms.deviceId, simNumber: sms.simNumber ?? 0, ourNumber: sms.to },
       { move: false, unread: true },
     );
-    const stored = { ...record, conversationId: conversationId ?? null };
-    if (conversationId) await this.messages.update(tx, record.id, { conversationId });
-    await this.outbox.add(tx, messageEventDraft(stored, 'RECEIVED', 1, receivedAt));
+    await this.lifecycle.change(
+      tx,
+      created,
+      { conversationId: conversationId ?? null },
+      [{ kind: 'RECEIVED', at: sms.receivedAt }],
+      undefined,
+      now,
+    );
   }
 }

@@ -2,7 +2,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { devicesV1, messagingV1, commonV1, Topics } from '@switchboard/contracts';
 import type { EventDraft } from '@switchboard/events';
 import { stableUuid } from '../common/stable-id';
-import type { MessageStatus } from './domain/message-status';
+import type { MessageStatus } from '../domain/message-status';
 import type { MessageRecord } from './message.record';
 
 /** The lifecycle events of messaging.message.v1 (kind = the transition reported). */

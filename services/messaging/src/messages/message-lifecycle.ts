@@ -4,24 +4,24 @@ import type { EntityManager } from 'typeorm';
 import { OutboxWriter, type EventDraft } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
 import { JobsRepository } from '../scheduler/jobs.repository';
-import { UNSENT_STATUSES, type MessageStatus } from './domain/message-status';
+import type { Message } from '../domain/message';
+import { UNSENT_STATUSES } from '../domain/message-status';
+import type { MessageTimer, MessageTransition } from '../domain/outbound-message';
 import { messageEventDraft } from './message-events';
 import type { MessagePatch, MessageRecord } from './message.record';
 import { MessagesRepository } from './messages.repository';
 
 /** One lifecycle event to emit: the transition `kind`, at `at`. */
-export interface LifecycleEvent {
-  kind: MessageStatus;
-  at: Date;
-}
+export type LifecycleEvent = MessageTransition;
 
 type Commands = (after: MessageRecord) => EventDraft<DescMessage>[];
 
 /**
- * The one way messages are written: the row, its lifecycle events (messaging.message.v1, one
- * per transition, numbered by the message's event sequence) and its commands to the fleet
- * (devices.dispatch.v1) go in the caller's transaction, so they commit — or not — together.
- * A message that has left the unsent states loses its pending timers.
+ * The one way messages are written — outbound and inbound alike: the row, its lifecycle events
+ * (messaging.message.v1, one per transition, numbered by the message's event sequence), its
+ * commands to the fleet (devices.dispatch.v1) and its timers go in the caller's transaction, so
+ * they commit — or not — together. A message that has left the unsent states loses its pending
+ * timers.
  */
 @Injectable()
 export class MessageLifecycle {
@@ -32,16 +32,34 @@ export class MessageLifecycle {
     private readonly clock: Clock,
   ) {}
 
+  /** Writes a new message with its first events, commands and timers. */
   async create(
     tx: EntityManager,
-    record: MessageRecord,
+    message: Message,
     events: LifecycleEvent[],
-    commands?: Commands,
+    options: { commands?: Commands; timers?: MessageTimer[] } = {},
   ): Promise<MessageRecord> {
-    const created = { ...record, eventSequence: events.length };
+    const created = recordOf({ ...message, eventSequence: events.length });
     await this.messages.insert(tx, toPatch(created));
-    await this.emit(tx, created, 0, events, commands);
+    await this.emit(tx, created, 0, events, options.commands);
+    for (const timer of options.timers ?? []) {
+      await this.jobs.schedule(tx, {
+        tenantId: created.orgId,
+        messageId: created.id,
+        kind: timer.kind,
+        dueAt: timer.dueAt,
+      });
+    }
     return created;
+  }
+
+  /**
+   * Writes a message a device reported (inbound) unless that device reported it before (same
+   * device, same SMS id): undefined then. No events yet: `change` adds them once threaded.
+   */
+  async createOnce(tx: EntityManager, message: Message): Promise<MessageRecord | undefined> {
+    const created = recordOf({ ...message, eventSequence: 0 });
+    return (await this.messages.insertInbound(tx, toPatch(created))) ? created : undefined;
   }
 
   async change(
@@ -88,8 +106,13 @@ export class MessageLifecycle {
   }
 }
 
+/** The record of a message about to be written (its cursor position is its creation time). */
+function recordOf(message: Message): MessageRecord {
+  return { ...message, createdMicros: String(message.createdAt.getTime() * 1000) };
+}
+
 /** The writable fields of a full record. */
-export function toPatch(record: MessageRecord): MessagePatch & { id: string; orgId: string } {
+function toPatch(record: MessageRecord): MessagePatch & { id: string; orgId: string } {
   const { createdMicros: _micros, ...patch } = record;
   return patch;
 }

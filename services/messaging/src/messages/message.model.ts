@@ -9,13 +9,15 @@ import {
   registerEnumType,
 } from '@nestjs/graphql';
 import { MetadataScalar } from '../common/metadata.scalar';
+import type { Page } from '../common/page';
 import {
   MESSAGE_STATUSES,
   type MessageDirection,
   type MessageStatus,
-} from './domain/message-status';
+} from '../domain/message-status';
 import type { SmsEncoding } from '@switchboard/sms';
 import type { MessageRecord, MessageRoute } from './message.record';
+import type { MessageFilterInput } from './messages.service';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -232,6 +234,11 @@ export class MessageConnection {
   pageInfo!: PageInfo;
 }
 
+export function toMessageConnection(page: Page<MessageRecord>): MessageConnection {
+  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toMessageModel(e.node) }));
+  return { edges, nodes: edges.map((e) => e.node), pageInfo: page.pageInfo };
+}
+
 @InputType()
 export class SendMessageInput {
   @Field(() => String, { description: 'E.164, or national format in the organization country.' })
@@ -300,4 +307,19 @@ export class MessagesFilter {
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Exclusive.' })
   createdBefore?: Date | null;
+}
+
+/** The messages connection's filter as the service takes it (numbers still as given). */
+export function toMessageFilter(filter?: MessagesFilter | null): MessageFilterInput {
+  return {
+    status: filter?.status ?? undefined,
+    direction: filter?.direction ?? undefined,
+    to: filter?.to,
+    from: filter?.from,
+    deviceId: filter?.deviceId ?? undefined,
+    campaignId: filter?.campaignId ?? undefined,
+    conversationId: filter?.conversationId ?? undefined,
+    createdAfter: filter?.createdAfter ?? undefined,
+    createdBefore: filter?.createdBefore ?? undefined,
+  };
 }

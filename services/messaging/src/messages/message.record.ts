@@ -1,59 +1,12 @@
-import type { MessageError } from './domain/message-error';
-import type { MessageDirection, MessageStatus } from './domain/message-status';
-import type { SmsEncoding } from '@switchboard/sms';
+import type { Message } from '../domain/message';
+import type { MessageError } from '../domain/message-error';
 
-export type MessageRoute = 'DEVICE' | 'CARRIER' | 'GHL';
+export type { MessageRoute } from '../domain/message';
 
-/** A row of `messages`, as the service works with it. */
-export interface MessageRecord {
-  id: string;
-  orgId: string;
-  direction: MessageDirection;
-  status: MessageStatus;
-  fromNumber: string | null;
-  toNumber: string | null;
-  /** null once redacted by retention. */
-  body: string | null;
-  encoding: SmsEncoding;
-  segments: number;
-  mediaUrls: string[];
-  route: MessageRoute | null;
-  /** The device that holds, sent or received the message. */
-  deviceId: string | null;
-  simNumber: number | null;
-  /** What the sender asked for (a preference for the device pool). */
-  requestedDeviceId: string | null;
-  requestedSimNumber: number | null;
-  conversationId: string | null;
-  campaignId: string | null;
-  externalId: string | null;
-  ghlMessageId: string | null;
-  /** Inbound: the device's own id of the SMS (deduplication). */
-  deviceMessageId: string | null;
-  idempotencyKey: string | null;
-  metadata: Record<string, string>;
-  error: MessageError | null;
-  /** Current dispatch attempt; 0 = not dispatched yet. */
-  attempt: number;
-  excludedDeviceIds: string[];
-  scheduledAt: Date | null;
-  validUntil: Date | null;
-  /** Events emitted so far (the last event's `sequence`). */
-  eventSequence: number;
-  createdAt: Date;
+/** A row of `messages`, as the repository returns it. */
+export interface MessageRecord extends Message {
   /** created_at in microseconds since the epoch (exact; for cursors). */
   createdMicros: string;
-  updatedAt: Date;
-  queuedAt: Date | null;
-  scheduledStatusAt: Date | null;
-  dispatchedAt: Date | null;
-  sentAt: Date | null;
-  deliveredAt: Date | null;
-  failedAt: Date | null;
-  rejectedAt: Date | null;
-  expiredAt: Date | null;
-  canceledAt: Date | null;
-  receivedAt: Date | null;
 }
 
 /** Columns of MessageRecord fields that can be written. */

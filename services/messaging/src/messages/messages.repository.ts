@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { KeysetPosition } from '../common/cursor';
-import type { MessageDirection, MessageStatus } from './domain/message-status';
+import type { MessageDirection, MessageStatus } from '../domain/message-status';
 import { MESSAGE_COLUMNS, type MessagePatch, type MessageRecord } from './message.record';
 
 /** A filter of the messages connection, already normalized (numbers in E.164). */

@@ -18,24 +18,19 @@ import {
   type Principal,
 } from '@switchboard/auth';
 import { isUuid } from '@switchboard/tenancy';
-import type { Page } from '../common/page';
 import { ConversationModel, toConversationModel } from '../conversations/conversation.model';
 import { ConversationsService } from '../conversations/conversations.service';
-import type { MessageRecord } from './message.record';
 import {
   MessageConnection,
   MessageModel,
   MessagesFilter,
   SendMessageInput,
+  toMessageConnection,
+  toMessageFilter,
   toMessageModel,
 } from './message.model';
-import { MessagingErrorCode, MessagingException } from './messages.exception';
+import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import { MessagesService } from './messages.service';
-
-export function toMessageConnection(page: Page<MessageRecord>): MessageConnection {
-  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toMessageModel(e.node) }));
-  return { edges, nodes: edges.map((e) => e.node), pageInfo: page.pageInfo };
-}
 
 function checkId(id: string): string {
   if (!isUuid(id))
@@ -69,21 +64,10 @@ export class MessagesResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<MessageConnection> {
-    const page = await this.messageService.list(
-      requireOrg(principal),
-      {
-        status: filter?.status ?? undefined,
-        direction: filter?.direction ?? undefined,
-        to: filter?.to,
-        from: filter?.from,
-        deviceId: filter?.deviceId ?? undefined,
-        campaignId: filter?.campaignId ?? undefined,
-        conversationId: filter?.conversationId ?? undefined,
-        createdAfter: filter?.createdAfter ?? undefined,
-        createdBefore: filter?.createdBefore ?? undefined,
-      },
-      { first, after },
-    );
+    const page = await this.messageService.list(requireOrg(principal), toMessageFilter(filter), {
+      first,
+      after,
+    });
     return toMessageConnection(page);
   }
 

@@ -4,26 +4,41 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { Clock } from '@switchboard/service-kit';
 import { checkMetadata } from '../common/metadata';
+import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import { pageWindow, toPage, type Page, type PageRequest } from '../common/page';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { ConversationThreading } from '../conversations/conversation-threading';
+import { isValidIdempotencyKey, onExistingKey, sendFingerprint } from '../domain/idempotency';
+import type { Message } from '../domain/message';
+import { messagingError } from '../domain/message-error';
+import { UNSENT_STATUSES } from '../domain/message-status';
+import {
+  acceptOutbound,
+  newOutboundMessage,
+  rejectOutbound,
+  type OutboundAcceptance,
+} from '../domain/outbound-message';
+import { normalizePhoneNumber } from '../domain/phone-number';
+import {
+  checkSimSlot,
+  chooseRouting,
+  sendTiming,
+  type Checked,
+  type Routing,
+} from '../domain/send-rules';
 import {
   PRE_SEND_POLICIES,
   runPreSendPolicies,
+  type OutboundDraft,
   type PreSendPolicy,
 } from '../pre-send/pre-send-policy';
 import { ProjectionsRepository } from '../projections/projections.repository';
-import { JobsRepository } from '../scheduler/jobs.repository';
-import { isValidIdempotencyKey, onExistingKey, requestFingerprint } from './domain/idempotency';
-import { messagingError } from './domain/message-error';
-import { UNSENT_STATUSES } from './domain/message-status';
-import { normalizePhoneNumber } from './domain/phone-number';
 import { IdempotencyRepository } from './idempotency.repository';
-import { MessageLifecycle, type LifecycleEvent } from './message-lifecycle';
+import { MessageLifecycle } from './message-lifecycle';
 import { cancelCommandDraft, dispatchCommandDraft } from './message-events';
 import type { MessageRecord } from './message.record';
-import { MessagingErrorCode, MessagingException } from './messages.exception';
 import { MessagesRepository, type MessageFilter } from './messages.repository';
+import { SendRateLimitService } from './send-rate-limit.service';
 
 /** A send request, from GraphQL or (later) a Kafka command. */
 export interface SendMessageCommand {
@@ -45,10 +60,6 @@ export type MessageFilterInput = Omit<MessageFilter, 'to' | 'from'> & {
   from?: string | null;
 };
 
-const MAX_SIM_SLOT = 8;
-/** A scheduledAt closer than this is sent at once. */
-const SCHEDULE_SLACK_MS = 1000;
-
 export const MESSAGE_CURSOR = 'message';
 
 /** Sending, canceling, expiring and reading messages. */
@@ -63,197 +74,137 @@ export class MessagesService {
     private readonly projections: ProjectionsRepository,
     private readonly lifecycle: MessageLifecycle,
     private readonly threading: ConversationThreading,
-    private readonly jobs: JobsRepository,
+    private readonly rateLimit: SendRateLimitService,
     private readonly clock: Clock,
   ) {}
 
   /**
    * Accepts an outbound message: validates it (nothing is stored when it is invalid), stores it
-   * QUEUED (or SCHEDULED, or REJECTED by a pre-send policy) together with its dispatch command
-   * and lifecycle events in one transaction, and returns it. With an idempotency key, a retry
-   * returns the first request's message.
+   * QUEUED (or SCHEDULED, or REJECTED by a pre-send policy) together with its dispatch command,
+   * lifecycle events and timers in one transaction, and returns it. With an idempotency key, a
+   * retry returns the first request's message. A new message counts against the organization's
+   * send rate limit (RATE_LIMITED past it: nothing is stored).
    */
   async send(orgId: string, command: SendMessageCommand): Promise<MessageRecord> {
     const now = this.clock.now();
-    const key = command.idempotencyKey ?? null;
-    if (key !== null && !isValidIdempotencyKey(key)) {
-      throw new MessagingException(
-        MessagingErrorCode.INVALID_IDEMPOTENCY_KEY,
-        'The idempotency key must be 1 to 255 visible ASCII characters',
-      );
-    }
+    const key = checkIdempotencyKey(command.idempotencyKey ?? null);
     const metadata = checkMetadata(command.metadata);
-    const timing = this.timing(command, now);
-
+    const timing = orThrow(sendTiming(command, now, this.timingRules()));
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const organization = await this.projections.findOrganization(tx, orgId);
-      const chain = await runPreSendPolicies(
-        this.policies,
-        {
-          to: command.to,
-          from: command.from ?? null,
-          body: command.body ?? '',
-          mediaUrls: [],
-        },
-        {
-          orgId,
-          organization,
-          defaultCountry: organization?.defaultCountry ?? this.config.DEFAULT_COUNTRY,
-          tx,
-          now,
-        },
-      );
-      const draft = chain.draft;
-      const routing = await this.routing(tx, draft.from, command);
-
+      const chain = await this.preSend(tx, orgId, command, now);
+      const routing = orThrow(await this.routing(tx, chain.draft.from, command));
       const id = randomUUID();
-      if (key !== null) {
-        const fingerprint = requestFingerprint({
-          to: draft.to,
-          from: draft.from,
-          body: draft.body,
-          deviceId: command.deviceId ?? null,
-          simNumber: command.simNumber ?? null,
-          validUntil: command.validUntil ?? null,
-          scheduledAt: command.scheduledAt ?? null,
-          metadata,
-          campaignId: command.campaignId ?? null,
-        });
-        await this.idempotency.sweepExpired(tx, orgId);
-        const claim = await this.idempotency.claim(tx, {
-          orgId,
-          key,
-          fingerprint,
-          messageId: id,
-          expiresAt: new Date(now.getTime() + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000),
-        });
-        if (!claim.claimed) {
-          const outcome = onExistingKey(claim.holder, fingerprint);
-          if (outcome.outcome === 'conflict') {
-            throw new MessagingException(
-              MessagingErrorCode.IDEMPOTENCY_KEY_REUSED,
-              'This idempotency key was used for a request with other parameters',
-            );
-          }
-          const first = await this.messages.findById(tx, outcome.messageId);
-          if (!first) {
-            throw new MessagingException(
-              MessagingErrorCode.MESSAGE_NOT_FOUND,
-              'The message of this idempotency key no longer exists',
-            );
-          }
-          return first;
-        }
-      }
-
-      const base: MessageRecord = {
-        id,
-        orgId,
-        direction: 'OUTBOUND',
-        status: 'QUEUED',
-        fromNumber: draft.from,
-        toNumber: draft.to,
-        body: draft.body,
-        encoding: draft.encoding ?? 'GSM7',
-        segments: draft.segments ?? 1,
-        mediaUrls: draft.mediaUrls,
-        route: null,
-        deviceId: null,
-        simNumber: null,
-        requestedDeviceId: routing.deviceId,
-        requestedSimNumber: routing.simNumber,
-        conversationId: null,
-        campaignId: command.campaignId ?? null,
-        externalId: null,
-        ghlMessageId: null,
-        deviceMessageId: null,
-        idempotencyKey: key,
-        metadata,
-        error: null,
-        attempt: 0,
-        excludedDeviceIds: [],
-        scheduledAt: timing.scheduledAt,
-        validUntil: timing.validUntil,
-        eventSequence: 0,
-        createdAt: now,
-        createdMicros: String(now.getTime() * 1000),
-        updatedAt: now,
-        queuedAt: null,
-        scheduledStatusAt: null,
-        dispatchedAt: null,
-        sentAt: null,
-        deliveredAt: null,
-        failedAt: null,
-        rejectedAt: null,
-        expiredAt: null,
-        canceledAt: null,
-        receivedAt: null,
-      };
-
-      if (chain.outcome === 'reject') {
-        return this.lifecycle.create(
-          tx,
-          {
-            ...base,
-            status: 'REJECTED',
-            rejectedAt: now,
-            error: { code: chain.code, message: chain.reason, rawCode: null, rawMessage: null },
-          },
-          [{ kind: 'REJECTED', at: now }],
-        );
-      }
-
-      const conversationId = await this.threading.threadFor(
-        tx,
-        base,
-        { deviceId: routing.deviceId, simNumber: routing.simNumber },
-        { move: false, unread: false },
+      const fingerprint = sendFingerprint({ ...command, ...chain.draft, metadata });
+      const replay = key && (await this.claimKey(tx, orgId, key, fingerprint, id, now));
+      if (replay) return replay;
+      const request = { ...chain.draft, id, orgId, routing, timing, metadata };
+      const message = newOutboundMessage(
+        { ...request, campaignId: command.campaignId ?? null, idempotencyKey: key },
+        now,
       );
-      const events: LifecycleEvent[] = [{ kind: 'QUEUED', at: now }];
-      let record: MessageRecord;
-      if (timing.scheduledAt) {
-        events.push({ kind: 'SCHEDULED', at: now });
-        record = await this.lifecycle.create(
-          tx,
-          {
-            ...base,
-            status: 'SCHEDULED',
-            queuedAt: now,
-            scheduledStatusAt: now,
-            conversationId: conversationId ?? null,
-          },
-          events,
-        );
-        await this.jobs.schedule(tx, {
-          tenantId: orgId,
-          messageId: id,
-          kind: 'dispatch',
-          dueAt: timing.scheduledAt,
-        });
-      } else {
-        record = await this.lifecycle.create(
-          tx,
-          {
-            ...base,
-            queuedAt: now,
-            attempt: 1,
-            route: 'DEVICE',
-            conversationId: conversationId ?? null,
-          },
-          events,
-          (after) => [dispatchCommandDraft(after, now)],
-        );
-      }
-      if (timing.validUntil) {
-        await this.jobs.schedule(tx, {
-          tenantId: orgId,
-          messageId: id,
-          kind: 'expire',
-          dueAt: timing.validUntil,
-        });
-      }
+      const decided =
+        chain.outcome === 'reject'
+          ? rejectOutbound(message, chain, now)
+          : acceptOutbound(message, (await this.thread(tx, message, routing)) ?? null, now);
+      const record = await this.write(tx, decided);
+      // Last: the organization's limiter key stays locked only until this transaction commits.
+      await this.rateLimit.take(orgId, tx);
       return record;
     });
+  }
+
+  /** The conversation of a new message: known only when a device and SIM were asked for. */
+  private thread(tx: EntityManager, message: Message, routing: Routing) {
+    return this.threading.threadFor(tx, message, routing, { move: false, unread: false });
+  }
+
+  /** The pre-send chain, in the organization's country. */
+  private async preSend(tx: EntityManager, orgId: string, command: SendMessageCommand, now: Date) {
+    const organization = await this.projections.findOrganization(tx, orgId);
+    const draft: OutboundDraft = {
+      to: command.to,
+      from: command.from ?? null,
+      body: command.body ?? '',
+      mediaUrls: [],
+    };
+    return runPreSendPolicies(this.policies, draft, {
+      orgId,
+      organization,
+      defaultCountry: organization?.defaultCountry ?? this.config.DEFAULT_COUNTRY,
+      tx,
+      now,
+    });
+  }
+
+  /**
+   * Claims the idempotency key for message `id`; the first request's message when the same
+   * request came before (undefined when the key is ours now), IDEMPOTENCY_KEY_REUSED when another
+   * request holds it.
+   */
+  private async claimKey(
+    tx: EntityManager,
+    orgId: string,
+    key: string,
+    fingerprint: string,
+    id: string,
+    now: Date,
+  ): Promise<MessageRecord | undefined> {
+    await this.idempotency.sweepExpired(tx, orgId);
+    const claim = await this.idempotency.claim(tx, {
+      orgId,
+      key,
+      fingerprint,
+      messageId: id,
+      expiresAt: new Date(now.getTime() + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000),
+    });
+    if (claim.claimed) return undefined;
+    const outcome = onExistingKey(claim.holder, fingerprint);
+    if (outcome.outcome === 'conflict') {
+      throw new MessagingException(
+        MessagingErrorCode.IDEMPOTENCY_KEY_REUSED,
+        'This idempotency key was used for a request with other parameters',
+      );
+    }
+    const first = await this.messages.findById(tx, outcome.messageId);
+    if (!first) {
+      throw new MessagingException(
+        MessagingErrorCode.MESSAGE_NOT_FOUND,
+        'The message of this idempotency key no longer exists',
+      );
+    }
+    return first;
+  }
+
+  /** Loads what routing needs (the requested device, the SIMs of `from`) and asks the rule. */
+  private async routing(
+    tx: EntityManager,
+    from: string | null,
+    command: SendMessageCommand,
+  ): Promise<Checked<Routing>> {
+    const request = { deviceId: command.deviceId ?? null, simNumber: command.simNumber ?? null };
+    const slot = checkSimSlot(request.simNumber);
+    if (!slot.ok) return slot; // a bad slot is refused before anything is loaded
+    const device = request.deviceId
+      ? await this.projections.findDevice(tx, request.deviceId)
+      : undefined;
+    const simsOfSender = from ? await this.projections.findSimsByNumber(tx, from) : [];
+    return chooseRouting({ ...request, from }, { device, simsOfSender });
+  }
+
+  /** Writes a new outbound message as decided: row, events, dispatch command, timers. */
+  private write(tx: EntityManager, decided: OutboundAcceptance): Promise<MessageRecord> {
+    const now = decided.message.createdAt;
+    return this.lifecycle.create(tx, decided.message, decided.events, {
+      commands: decided.dispatch ? (after) => [dispatchCommandDraft(after, now)] : undefined,
+      timers: decided.timers,
+    });
+  }
+
+  private timingRules() {
+    return {
+      maxScheduleDays: this.config.MESSAGE_MAX_SCHEDULE_DAYS,
+      defaultValiditySeconds: this.config.MESSAGE_DEFAULT_VALIDITY_SECONDS,
+    };
   }
 
   /** Cancels a message the phone has not sent yet; canceling twice is harmless. */
@@ -362,92 +313,24 @@ export class MessagesService {
     }
     return parsed.e164;
   }
+}
 
-  /** scheduledAt / validUntil checks and defaults. */
-  private timing(
-    command: SendMessageCommand,
-    now: Date,
-  ): { scheduledAt: Date | null; validUntil: Date | null } {
-    const invalidDate = (d: Date | null | undefined) => d != null && Number.isNaN(d.getTime());
-    if (invalidDate(command.scheduledAt) || invalidDate(command.validUntil)) {
-      throw new MessagingException(MessagingErrorCode.INVALID_SCHEDULE, 'Invalid date');
-    }
-    const scheduledAt =
-      command.scheduledAt && command.scheduledAt.getTime() > now.getTime() + SCHEDULE_SLACK_MS
-        ? command.scheduledAt
-        : null;
-    if (
-      scheduledAt &&
-      scheduledAt.getTime() > now.getTime() + this.config.MESSAGE_MAX_SCHEDULE_DAYS * 86_400_000
-    ) {
-      throw new MessagingException(
-        MessagingErrorCode.INVALID_SCHEDULE,
-        `scheduledAt may be at most ${this.config.MESSAGE_MAX_SCHEDULE_DAYS} days ahead`,
-      );
-    }
-    const sendAt = scheduledAt ?? now;
-    if (command.validUntil) {
-      if (command.validUntil <= sendAt) {
-        throw new MessagingException(
-          MessagingErrorCode.INVALID_VALIDITY,
-          scheduledAt ? 'validUntil must be after scheduledAt' : 'validUntil must be in the future',
-        );
-      }
-      return { scheduledAt, validUntil: command.validUntil };
-    }
-    const seconds = this.config.MESSAGE_DEFAULT_VALIDITY_SECONDS;
-    return {
-      scheduledAt,
-      validUntil: seconds > 0 ? new Date(sendAt.getTime() + seconds * 1000) : null,
-    };
-  }
-
-  /**
-   * The device and SIM to ask the pool for: `deviceId` must be a device of the organization
-   * (another organization's devices are invisible here: row-level security), `simNumber` one of
-   * its SIMs, and `from` the number of one of the organization's SIMs.
-   */
-  private async routing(
-    tx: EntityManager,
-    from: string | null,
-    command: SendMessageCommand,
-  ): Promise<{ deviceId: string | null; simNumber: number | null }> {
-    const sim = command.simNumber ?? null;
-    if (sim !== null && (!Number.isInteger(sim) || sim < 1 || sim > MAX_SIM_SLOT)) {
-      throw new MessagingException(
-        MessagingErrorCode.INVALID_SIM,
-        `simNumber must be a SIM slot from 1 to ${MAX_SIM_SLOT}`,
-      );
-    }
-    let deviceId = command.deviceId ?? null;
-    if (deviceId !== null) {
-      const device = await this.projections.findDevice(tx, deviceId);
-      if (!device || device.removed) {
-        throw new MessagingException(
-          MessagingErrorCode.UNKNOWN_DEVICE,
-          'No such device in this organization',
-          { details: { deviceId } },
-        );
-      }
-      if (sim !== null && device.sims.length > 0 && !device.sims.some((s) => s.slot === sim)) {
-        throw new MessagingException(MessagingErrorCode.INVALID_SIM, 'The device has no such SIM', {
-          details: { deviceId, simNumber: sim, slots: device.sims.map((s) => s.slot) },
-        });
-      }
-    }
-    if (from === null) return { deviceId, simNumber: sim };
-    const sims = (await this.projections.findSimsByNumber(tx, from)).filter(
-      (s) => (deviceId === null || s.deviceId === deviceId) && (sim === null || s.slot === sim),
+/** The idempotency key as given, or INVALID_IDEMPOTENCY_KEY. */
+function checkIdempotencyKey(key: string | null): string | null {
+  if (key !== null && !isValidIdempotencyKey(key)) {
+    throw new MessagingException(
+      MessagingErrorCode.INVALID_IDEMPOTENCY_KEY,
+      'The idempotency key must be 1 to 255 visible ASCII characters',
     );
-    if (sims.length === 0) {
-      throw new MessagingException(
-        MessagingErrorCode.UNKNOWN_SENDER,
-        '"from" is not the number of a SIM of this organization',
-      );
-    }
-    deviceId = sims[0].deviceId;
-    return { deviceId, simNumber: sims[0].slot };
   }
+  return key;
+}
+
+/** A domain rule's answer, or its refusal as the typed error. */
+function orThrow<T>(checked: Checked<T>): T {
+  if (checked.ok) return checked.value;
+  const { code, message, details } = checked.refusal;
+  throw new MessagingException(MessagingErrorCode[code], message, details ? { details } : {});
 }
 
 function notFound(): MessagingException {

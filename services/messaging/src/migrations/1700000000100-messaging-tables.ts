@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { appRoleOf, createTenantTable, grantToApp } from '@switchboard/tenancy';
-import { MESSAGE_STATUSES } from '../messages/domain/message-status';
+import { MESSAGE_STATUSES } from '../domain/message-status';
 
 const statuses = MESSAGE_STATUSES.map((s) => `'${s}'`).join(', ');
 

@@ -1,5 +1,10 @@
 import { eventTablesMigration } from '@switchboard/service-kit';
 import { MessagingTables1700000000100 } from './1700000000100-messaging-tables';
+import { SendLimitsAndPurgedOrganizations1700000000101 } from './1700000000101-send-limits-and-purged-organizations';
 
 /** Every migration of the service, in order. */
-export const migrations = [eventTablesMigration(), MessagingTables1700000000100];
+export const migrations = [
+  eventTablesMigration(),
+  MessagingTables1700000000100,
+  SendLimitsAndPurgedOrganizations1700000000101,
+];

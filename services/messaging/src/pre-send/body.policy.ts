@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { analyzeSms, obviouslyTooLong } from '@switchboard/sms';
-import { MessagingErrorCode, MessagingException } from '../messages/messages.exception';
+import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import type { OutboundDraft, PolicyVerdict, PreSendPolicy } from './pre-send-policy';
 
 /**

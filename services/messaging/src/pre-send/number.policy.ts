@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { normalizePhoneNumber } from '../messages/domain/phone-number';
-import { MessagingErrorCode, MessagingException } from '../messages/messages.exception';
+import { normalizePhoneNumber } from '../domain/phone-number';
+import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import type {
   OutboundDraft,
   PolicyVerdict,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { MessagingErrorCode, MessagingException } from '../messages/messages.exception';
+import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import { BodyPolicy } from './body.policy';
 import { NumberPolicy } from './number.policy';
 import { OrganizationStatusPolicy } from './organization-status.policy';

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { SmsEncoding } from '@switchboard/sms';
-import type { MessagingException } from '../messages/messages.exception';
-import type { OrganizationProjection } from '../projections/projections.repository';
+import type { MessagingException } from '../common/messaging.exception';
+import type { OrganizationProjection } from '../projections/projection.record';
 
 /**
  * The pre-send hook point: every outbound message passes an ordered chain of policies before it

@@ -1,26 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 import { accountsV1, devicesV1, Topics } from '@switchboard/contracts';
 import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
-import { ProjectionsRepository, type SimProjection } from './projections.repository';
+import { ProjectionsService } from './projections.service';
 
-const orgStatus = (status: accountsV1.OrganizationStatus) => accountsV1.OrganizationStatus[status];
-const deviceStatus = (status: devicesV1.DeviceStatus) => devicesV1.DeviceStatus[status];
-
-const simsOf = (device?: devicesV1.Device): SimProjection[] | undefined =>
-  device?.sims.map((sim) => ({
-    slot: sim.slot,
-    operator: sim.operator,
-    maskedNumber: sim.maskedNumber,
-  }));
-
-/** Keeps the organization and device projections up to date. */
+/** Kafka: thin, one service call per event (the consumer dedupes by event id). */
 @Injectable()
 export class ProjectionsConsumer {
   constructor(
-    private readonly projections: ProjectionsRepository,
+    private readonly projections: ProjectionsService,
     private readonly clock: Clock,
   ) {}
 
@@ -29,50 +19,8 @@ export class ProjectionsConsumer {
     event: ConsumedEvent<typeof accountsV1.OrganizationEventSchema>,
     tx: EntityManager,
   ): Promise<void> {
-    const message = event.message;
-    const orgId = await enterEventTenant(tx, event, message.orgId);
-    const at = message.occurredAt
-      ? timestampDate(message.occurredAt)
-      : (event.time ?? this.clock.now());
-    const change = message.event;
-    switch (change.case) {
-      case 'created':
-      case 'updated': {
-        const org = change.value.organization;
-        if (!org) return;
-        await this.projections.upsertOrganization(
-          tx,
-          {
-            orgId,
-            slug: org.slug,
-            name: org.name,
-            timezone: org.timezone || null,
-            status: orgStatus(org.status),
-            defaultCountry: org.defaultCountry ? org.defaultCountry.toUpperCase() : null,
-          },
-          at,
-        );
-        return;
-      }
-      case 'deletionScheduled':
-        await this.projections.setOrganizationStatus(tx, orgId, 'DELETION_SCHEDULED', at);
-        return;
-      case 'deletionCanceled':
-        await this.projections.setOrganizationStatus(
-          tx,
-          orgId,
-          orgStatus(change.value.status) === 'UNSPECIFIED'
-            ? 'ACTIVE'
-            : orgStatus(change.value.status),
-          at,
-        );
-        return;
-      case 'deleted':
-        await this.projections.deleteOrganizationData(tx, orgId);
-        return;
-      default:
-        return;
-    }
+    const orgId = await enterEventTenant(tx, event, event.message.orgId);
+    await this.projections.onOrganization(tx, orgId, event.message, this.timeOf(event));
   }
 
   @OnEvent(Topics.devices.device)
@@ -80,52 +28,13 @@ export class ProjectionsConsumer {
     event: ConsumedEvent<typeof devicesV1.DeviceEventSchema>,
     tx: EntityManager,
   ): Promise<void> {
-    const message = event.message;
-    const orgId = await enterEventTenant(tx, event, message.orgId);
-    const at = message.occurredAt
-      ? timestampDate(message.occurredAt)
-      : (event.time ?? this.clock.now());
-    const change = message.event;
-    switch (change.case) {
-      case 'registered':
-        await this.projections.upsertDevice(
-          tx,
-          orgId,
-          {
-            deviceId: message.deviceId,
-            name: change.value.device?.name ?? '',
-            status: deviceStatus(change.value.status),
-            sims: simsOf(change.value.device) ?? [],
-          },
-          at,
-          true,
-        );
-        return;
-      case 'updated':
-        await this.projections.upsertDevice(
-          tx,
-          orgId,
-          {
-            deviceId: message.deviceId,
-            name: change.value.device?.name,
-            sims: simsOf(change.value.device),
-          },
-          at,
-        );
-        return;
-      case 'statusChanged':
-        await this.projections.upsertDevice(
-          tx,
-          orgId,
-          { deviceId: message.deviceId, status: deviceStatus(change.value.status) },
-          at,
-        );
-        return;
-      case 'removed':
-        await this.projections.removeDevice(tx, orgId, message.deviceId, at);
-        return;
-      default:
-        return;
-    }
+    const orgId = await enterEventTenant(tx, event, event.message.orgId);
+    await this.projections.onDevice(tx, orgId, event.message, this.timeOf(event));
+  }
+
+  /** When it happened: the event's own time, else the envelope's, else now. */
+  private timeOf(event: { message: { occurredAt?: Timestamp }; time?: Date }): Date {
+    const occurredAt = event.message.occurredAt;
+    return occurredAt ? timestampDate(occurredAt) : (event.time ?? this.clock.now());
   }
 }

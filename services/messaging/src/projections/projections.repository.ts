@@ -1,34 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { matchesMaskedNumber } from '../messages/domain/phone-number';
+import { matchesMaskedNumber } from '../domain/phone-number';
 
-/** What messaging knows about an organization (from accounts.organization.v1). */
-export interface OrganizationProjection {
-  orgId: string;
-  slug: string;
-  name: string;
-  timezone: string | null;
-  /** ACTIVE, SUSPENDED, DELETION_SCHEDULED, DELETED (accountsV1.OrganizationStatus names). */
-  status: string;
-  /** ISO 3166-1 alpha-2, or null when accounts did not say. */
-  defaultCountry: string | null;
-}
+import type { DeviceProjection, OrganizationProjection, SimProjection } from './projection.record';
 
-export interface SimProjection {
-  slot: number;
-  operator: string;
-  maskedNumber: string;
-}
-
-/** What messaging knows about a device (from devices.device.v1). */
-export interface DeviceProjection {
-  deviceId: string;
-  name: string;
-  /** ONLINE, OFFLINE, DISABLED, QUARANTINED (devicesV1.DeviceStatus names) or UNSPECIFIED. */
-  status: string;
-  sims: SimProjection[];
-  removed: boolean;
-}
+export type { DeviceProjection, OrganizationProjection, SimProjection };
 
 type Row = Record<string, unknown>;
 
@@ -111,6 +87,19 @@ export class ProjectionsRepository {
       await tx.query(`DELETE FROM ${table} WHERE org_id = $1`, [orgId]);
     }
     await tx.query(`DELETE FROM scheduled_jobs WHERE tenant_id = $1`, [orgId]);
+    // Only the id stays, so the organization's phones are not taken for an unknown tenant's.
+    await tx.query(
+      `INSERT INTO purged_organizations (org_id, purged_at) VALUES ($1, now()) ON CONFLICT DO NOTHING`,
+      [orgId],
+    );
+  }
+
+  /** Whether accounts purged the organization (its data is gone here). */
+  async isPurged(tx: EntityManager, orgId: string): Promise<boolean> {
+    const rows: Row[] = await tx.query(`SELECT 1 FROM purged_organizations WHERE org_id = $1`, [
+      orgId,
+    ]);
+    return rows.length > 0;
   }
 
   async findDevice(tx: EntityManager, deviceId: string): Promise<DeviceProjection | undefined> {

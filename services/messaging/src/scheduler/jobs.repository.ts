@@ -89,4 +89,20 @@ export class JobsRepository {
       ],
     );
   }
+
+  /**
+   * Runs one claimed job's work under a savepoint: when it fails, its part is undone and the
+   * batch's transaction (and its other jobs) goes on; the error is rethrown.
+   */
+  async inSavepoint<T>(tx: EntityManager, work: () => Promise<T>): Promise<T> {
+    await tx.query('SAVEPOINT job');
+    try {
+      const result = await work();
+      await tx.query('RELEASE SAVEPOINT job');
+      return result;
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT job');
+      throw error;
+    }
+  }
 }

@@ -72,16 +72,15 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     enterTenant: EnterTenant,
     job: ScheduledJob,
   ): Promise<void> {
-    await tx.query('SAVEPOINT job');
     try {
-      await enterTenant(job.tenantId);
-      if (job.kind === 'dispatch') await this.messages.dispatchScheduled(tx, job.messageId);
-      else await this.messages.expire(tx, job.messageId);
-      await tx.query('RELEASE SAVEPOINT job');
+      await this.jobs.inSavepoint(tx, async () => {
+        await enterTenant(job.tenantId);
+        if (job.kind === 'dispatch') await this.messages.dispatchScheduled(tx, job.messageId);
+        else await this.messages.expire(tx, job.messageId);
+      });
       this.jobsRun.inc({ kind: job.kind, outcome: 'done' });
     } catch (error) {
-      // One bad job must not hold back the batch: undo its part, try it again later.
-      await tx.query('ROLLBACK TO SAVEPOINT job');
+      // One bad job must not hold back the batch: its part was undone; try it again later.
       const message = (error as Error).message;
       this.logger.warn({
         msg: 'scheduler job failed; retrying later',

@@ -10,7 +10,7 @@ import {
   type TestDatabase,
 } from '@switchboard/testing';
 import { createLogger } from '@switchboard/observability';
-import { createServiceApp } from '@switchboard/service-kit';
+import { createServiceApp, type Clock } from '@switchboard/service-kit';
 import { AppModule } from '../../src/app.module';
 import { loadMessagingConfig } from '../../src/config';
 import { migrate } from '../../src/database';
@@ -48,6 +48,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Mess
     'idempotency_keys',
     'organizations',
     'devices',
+    'purged_organizations',
   ]) {
     await owner.query(`CREATE POLICY test_owner_reads ON ${table} TO CURRENT_USER USING (true)`);
   }
@@ -91,6 +92,7 @@ export interface RunningApp {
 export async function startApp(
   stack: MessagingStack,
   env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
 ): Promise<RunningApp> {
   const config = loadMessagingConfig({ ...stack.env, ...env });
   const logger = createLogger({ service: 'messaging', level: config.LOG_LEVEL });
@@ -98,6 +100,7 @@ export async function startApp(
     service: 'messaging',
     config,
     logger,
+    clock: options.clock,
   });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
@@ -130,4 +133,45 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Waits until the service has applied the consumed events `eventIds` (processed_events). */
+export async function handled(stack: MessagingStack, eventIds: string[]): Promise<void> {
+  await eventually(
+    'events handled',
+    async () => {
+      const [{ n }] = await stack.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1::text[])`,
+        [eventIds],
+      );
+      return n === eventIds.length;
+    },
+    30_000,
+  );
+}
+
+/**
+ * Waits until `watcher` has seen every record the service wrote to its outbox for `topic` (of
+ * `keys`, or of every key). The outbox keeps every event the service produced (7 days), so
+ * "nothing more was sent" can then be asserted on the watcher without a fixed wait, however
+ * slow the machine.
+ */
+export async function caughtUp(
+  stack: MessagingStack,
+  watcher: { events: { key: string }[] },
+  topic: string,
+  keys?: string[],
+): Promise<void> {
+  await eventually(
+    `${topic} caught up`,
+    async () => {
+      const [{ n }] = await stack.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM outbox
+          WHERE topic = $1 AND ($2::text[] IS NULL OR record_key = ANY($2::text[]))`,
+        [topic, keys ?? null],
+      );
+      return watcher.events.filter((e) => !keys || keys.includes(e.key)).length >= n;
+    },
+    30_000,
+  );
 }

@@ -1,0 +1,5 @@
+export * from './window';
+export * from './keys';
+export * from './rate-limit-table.migration';
+export * from './rate-limit.repository';
+export * from './rate-limiter';

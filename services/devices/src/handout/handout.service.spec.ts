@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Metrics } from '@switchboard/observability';
+import { ManualClock } from '@switchboard/testing';
+import type { DevicesConfig } from '../config';
+import type { DeviceEventsWriter } from '../common/device-events.writer';
+import type { ReportedState } from '../domain/message-states';
+import type { DeviceRow } from '../fleet/device.record';
+import type { DeviceStatusService } from '../fleet/device-status.service';
+import type { FleetRepository } from '../fleet/fleet.repository';
+import type { DeviceWakeups } from '../presence/device-wakeups';
+import type { AssignmentService } from '../queue/assignment.service';
+import type { QueueRepository, ReportedStep } from '../queue/queue.repository';
+import type { QueueRow } from '../queue/queue-row.record';
+import { HandoutService, MAX_PENDING_BATCH } from './handout.service';
+
+const WINDOW_MS = 60_000;
+const ORG = '00000000-0000-4000-8000-000000000001';
+const DEVICE = '00000000-0000-4000-8000-0000000000d1';
+
+/** device_messages of one device, in memory: the queue repository's methods the handout uses. */
+class FakeQueue {
+  rows: QueueRow[] = [];
+  steps: { id: string; step: ReportedStep }[] = [];
+
+  held(_tx: EntityManager, deviceId: string, limit: number) {
+    return Promise.resolve(
+      this.rows
+        .filter(
+          (r) =>
+            r.deviceId === deviceId &&
+            (r.state === 'HANDED_OUT' || (r.state === 'PROCESSED' && r.cancelRequested)),
+        )
+        .slice(0, limit),
+    );
+  }
+  queued(_tx: EntityManager, deviceId: string, order: 'lifo' | 'fifo', limit: number) {
+    const queued = this.rows.filter((r) => r.deviceId === deviceId && r.state === 'QUEUED');
+    const sorted = [...queued].sort((a, b) =>
+      order === 'fifo'
+        ? a.createdAt.getTime() - b.createdAt.getTime()
+        : b.createdAt.getTime() - a.createdAt.getTime(),
+    );
+    return Promise.resolve(sorted.slice(0, limit));
+  }
+  queuedExpired(_tx: EntityManager, deviceId: string, now: Date) {
+    return Promise.resolve(
+      this.rows.filter(
+        (r) =>
+          r.deviceId === deviceId && r.state === 'QUEUED' && r.validUntil && r.validUntil <= now,
+      ),
+    );
+  }
+  handoutsSince(_tx: EntityManager, deviceId: string, since: Date) {
+    return Promise.resolve(
+      this.rows
+        .filter((r) => r.deviceId === deviceId && r.handedOutAt && r.handedOutAt > since)
+        .map((r) => ({ at: r.handedOutAt!, segments: r.segments, simNumber: r.simNumber })),
+    );
+  }
+  markHandedOut(_tx: EntityManager, ids: string[], now: Date) {
+    for (const row of this.rows) {
+      if (ids.includes(row.id)) Object.assign(row, { state: 'HANDED_OUT', handedOutAt: now });
+    }
+    return Promise.resolve();
+  }
+  latestOfDevice(_tx: EntityManager, deviceId: string, messageIds: string[]) {
+    return Promise.resolve(
+      this.rows
+        .filter((r) => r.deviceId === deviceId && messageIds.includes(r.messageId))
+        .map((r) => ({ ...r })),
+    );
+  }
+  applyReportedStep(_tx: EntityManager, id: string, step: ReportedStep) {
+    this.steps.push({ id, step });
+    const row = this.rows.find((r) => r.id === id)!;
+    row.state = step.state as QueueRow['state'];
+    return Promise.resolve();
+  }
+}
+
+function device(overrides: Partial<DeviceRow> = {}): DeviceRow {
+  const now = new Date();
+  return {
+    id: DEVICE,
+    orgId: ORG,
+    name: 'Google/pixel_7',
+    manufacturer: 'Google',
+    model: 'pixel_7',
+    appVersion: '1.40.0',
+    pushToken: null,
+    connected: true,
+    approved: true,
+    enabled: true,
+    quarantinedAt: null,
+    quarantineReason: null,
+    sendRatePerMinute: 3,
+    dailyLimit: null,
+    simPolicy: 'BALANCED',
+    lastSeenAt: now,
+    offlineSince: null,
+    healthScore: 100,
+    consecutiveFailures: 0,
+    outcomes: 0,
+    sentCount: 0,
+    deliveredCount: 0,
+    failedCount: 0,
+    webhookSigningKey: 'sealed',
+    createdAt: now,
+    removedAt: null,
+    ...overrides,
+  };
+}
+
+function newTestHandout(deviceRow: DeviceRow = device()) {
+  const clock = new ManualClock();
+  clock.set(new Date('2030-01-01T12:00:00Z'));
+  const queue = new FakeQueue();
+  const tx = { query: jest.fn().mockResolvedValue([]) } as unknown as EntityManager;
+  const dataSource = {
+    transaction: (work: (manager: EntityManager) => Promise<unknown>) => work(tx),
+  } as unknown as DataSource;
+  const fleet = {
+    device: jest.fn().mockImplementation(() => Promise.resolve(deviceRow)),
+    touchLastPull: jest.fn().mockResolvedValue(undefined),
+    countOutcome: jest.fn().mockResolvedValue(undefined),
+  };
+  const finished: { row: QueueRow; state: string }[] = [];
+  const assignment = {
+    finish: jest.fn((_tx: EntityManager, row: QueueRow, state: string) => {
+      finished.push({ row, state });
+      row.state = state as QueueRow['state'];
+      return Promise.resolve();
+    }),
+  };
+  const outcomes: string[] = [];
+  const status = {
+    recordOutcome: jest.fn((_tx: EntityManager, _id: string, outcome: string) => {
+      outcomes.push(outcome);
+      return Promise.resolve();
+    }),
+  };
+  const events: { messageId: string; state: ReportedState; errorCode?: string }[] = [];
+  const writer = {
+    messageState: jest.fn(
+      (
+        _tx: unknown,
+        ref: { messageId: string },
+        state: ReportedState,
+        extra: { errorCode?: string },
+      ) => {
+        events.push({ messageId: ref.messageId, state, errorCode: extra.errorCode });
+        return Promise.resolve();
+      },
+    ),
+  };
+  const wakeAt: number[] = [];
+  const wakeups = { wakeAt: jest.fn((_r: unknown, _d: string, at: number) => wakeAt.push(at)) };
+  const metrics = { counter: () => ({ inc: () => undefined }) } as unknown as Metrics;
+  const config = { PACING_WINDOW_MS: WINDOW_MS } as DevicesConfig;
+  const service = new HandoutService(
+    metrics,
+    config,
+    dataSource,
+    queue as unknown as QueueRepository,
+    fleet as unknown as FleetRepository,
+    assignment as unknown as AssignmentService,
+    status as unknown as DeviceStatusService,
+    writer as unknown as DeviceEventsWriter,
+    wakeups as unknown as DeviceWakeups,
+    clock,
+  );
+  const enqueue = (overrides: Partial<QueueRow> = {}): QueueRow => {
+    const row: QueueRow = {
+      id: randomUUID(),
+      orgId: ORG,
+      messageId: randomUUID(),
+      attempt: 1,
+      deviceId: DEVICE,
+      state: 'QUEUED',
+      toE164: '+14155550123',
+      body: 'hello',
+      segments: 1,
+      requestedSim: null,
+      simNumber: null,
+      preferredDeviceId: null,
+      excludedDeviceIds: [],
+      validUntil: null,
+      priority: 0,
+      createdAt: new Date(clock.now().getTime() - 1000 + queue.rows.length),
+      handedOutAt: null,
+      cancelRequested: false,
+      ...overrides,
+    };
+    queue.rows.push(row);
+    return row;
+  };
+  const identity = { deviceId: DEVICE, orgId: ORG };
+  return { service, clock, queue, fleet, finished, outcomes, events, wakeAt, enqueue, identity };
+}
+
+describe('HandoutService.handout (GET /message)', () => {
+  it('hands out only what the pacing window allows and schedules a wake-up for the rest', async () => {
+    const t = newTestHandout(device({ sendRatePerMinute: 3 }));
+    const rows = [t.enqueue(), t.enqueue(), t.enqueue(), t.enqueue(), t.enqueue()];
+
+    const first = await t.service.handout(t.identity, 'fifo');
+
+    expect(first.map((m) => m.id)).toEqual(rows.slice(0, 3).map((r) => r.messageId));
+    expect(first.every((m) => m.state === 'Pending')).toBe(true);
+    expect(t.queue.rows.filter((r) => r.state === 'HANDED_OUT')).toHaveLength(3);
+    // The fourth fits when the first handout leaves the window.
+    const firstAt = rows[0].handedOutAt!.getTime();
+    expect(t.wakeAt).toHaveLength(1);
+    expect(t.wakeAt[0] - firstAt).toBeGreaterThanOrEqual(WINDOW_MS);
+    expect(t.wakeAt[0] - firstAt).toBeLessThanOrEqual(WINDOW_MS + 1);
+  });
+
+  it('re-sends what the device holds unchanged and does not spend the budget twice', async () => {
+    const t = newTestHandout(device({ sendRatePerMinute: 2 }));
+    t.enqueue();
+    t.enqueue();
+    t.enqueue();
+    const first = await t.service.handout(t.identity, 'fifo');
+    t.clock.advance(1000);
+    const again = await t.service.handout(t.identity, 'fifo');
+
+    expect(again.map((m) => m.id)).toEqual(first.map((m) => m.id));
+    expect(t.queue.rows.filter((r) => r.state === 'QUEUED')).toHaveLength(1);
+  });
+
+  it('gives the budget back once the window has passed', async () => {
+    const t = newTestHandout(device({ sendRatePerMinute: 1 }));
+    t.enqueue();
+    const second = t.enqueue();
+    await t.service.handout(t.identity, 'fifo');
+    t.queue.rows[0].state = 'SENT'; // reported: no longer held
+    t.clock.advance(WINDOW_MS + 1);
+
+    const later = await t.service.handout(t.identity, 'fifo');
+    expect(later.map((m) => m.id)).toEqual([second.messageId]);
+  });
+
+  it('selects newest first for lifo and oldest first for fifo', async () => {
+    const lifo = newTestHandout(device({ sendRatePerMinute: 1 }));
+    lifo.enqueue();
+    const newest = lifo.enqueue();
+    expect((await lifo.service.handout(lifo.identity, 'lifo')).map((m) => m.id)).toEqual([
+      newest.messageId,
+    ]);
+
+    const fifo = newTestHandout(device({ sendRatePerMinute: 1 }));
+    const oldest = fifo.enqueue();
+    fifo.enqueue();
+    expect((await fifo.service.handout(fifo.identity, 'fifo')).map((m) => m.id)).toEqual([
+      oldest.messageId,
+    ]);
+  });
+
+  it('hands a device out of the pool only what it already holds', async () => {
+    for (const state of [{ connected: false }, { enabled: false }, { quarantinedAt: new Date() }]) {
+      const t = newTestHandout(device(state));
+      const held = t.enqueue({ state: 'HANDED_OUT', handedOutAt: new Date() });
+      t.enqueue();
+      const messages = await t.service.handout(t.identity, 'fifo');
+      expect(messages.map((m) => m.id)).toEqual([held.messageId]);
+      expect(t.queue.rows.filter((r) => r.state === 'QUEUED')).toHaveLength(1);
+    }
+  });
+
+  it('marks a message the device was asked to cancel as Cancelling', async () => {
+    const t = newTestHandout();
+    const canceling = t.enqueue({
+      state: 'PROCESSED',
+      handedOutAt: new Date(),
+      cancelRequested: true,
+    });
+    const [message] = await t.service.handout(t.identity, 'fifo');
+    expect(message).toMatchObject({ id: canceling.messageId, state: 'Cancelling' });
+  });
+
+  it('expires queued messages past valid_until instead of handing them out', async () => {
+    const t = newTestHandout();
+    const stale = t.enqueue({ validUntil: new Date(t.clock.now().getTime() - 1) });
+    const fresh = t.enqueue();
+    const messages = await t.service.handout(t.identity, 'fifo');
+    expect(messages.map((m) => m.id)).toEqual([fresh.messageId]);
+    expect(t.finished).toEqual([expect.objectContaining({ row: stale, state: 'EXPIRED' })]);
+  });
+
+  it('takes the device lock (a lease on its budget) and never more than a batch', async () => {
+    const t = newTestHandout(device({ sendRatePerMinute: 600 }));
+    for (let i = 0; i < MAX_PENDING_BATCH + 5; i++) t.enqueue();
+    const messages = await t.service.handout(t.identity, 'fifo');
+    expect(messages).toHaveLength(MAX_PENDING_BATCH);
+    expect(t.fleet.device).toHaveBeenCalledWith(expect.anything(), DEVICE, { lock: true });
+    expect(t.fleet.touchLastPull).toHaveBeenCalled();
+  });
+
+  it('answers an unknown (removed) device with nothing', async () => {
+    const t = newTestHandout();
+    t.fleet.device.mockResolvedValue(undefined);
+    t.enqueue();
+    expect(await t.service.handout(t.identity, 'fifo')).toEqual([]);
+  });
+});
+
+describe('HandoutService.report (PATCH /message)', () => {
+  it('turns reports into states, counters and health outcomes; unknown ids change nothing', async () => {
+    const t = newTestHandout();
+    const sent = t.enqueue({ state: 'HANDED_OUT', handedOutAt: new Date() });
+    const failed = t.enqueue({ state: 'HANDED_OUT', handedOutAt: new Date() });
+    await t.service.report(t.identity, [
+      { id: sent.messageId, state: 'Sent', recipients: [], states: {} },
+      {
+        id: failed.messageId,
+        state: 'Failed',
+        recipients: [
+          { phoneNumber: '+14155550123', state: 'Failed', error: 'RESULT_ERROR_NO_SERVICE' },
+        ],
+        states: {},
+      },
+      { id: 'not-ours', state: 'Sent', recipients: [], states: {} },
+    ]);
+
+    expect(t.events.filter((e) => e.messageId === sent.messageId).map((e) => e.state)).toContain(
+      'SENT',
+    );
+    expect(t.events.find((e) => e.messageId === failed.messageId && e.state === 'FAILED')).toEqual(
+      expect.objectContaining({ errorCode: 'NO_SERVICE' }),
+    );
+    expect(t.events.some((e) => e.messageId === 'not-ours')).toBe(false);
+    expect(t.fleet.countOutcome).toHaveBeenCalledWith(expect.anything(), DEVICE, 'SENT');
+    expect(t.fleet.countOutcome).toHaveBeenCalledWith(expect.anything(), DEVICE, 'FAILED');
+    expect(t.outcomes.sort()).toEqual(['failure', 'success']);
+  });
+
+  it('does not count a delivery failure after SENT against the device', async () => {
+    const t = newTestHandout();
+    const row = t.enqueue({ state: 'SENT', handedOutAt: new Date() });
+    await t.service.report(t.identity, [
+      { id: row.messageId, state: 'Failed', recipients: [], states: {} },
+    ]);
+    expect(t.events.map((e) => e.state)).toEqual(['FAILED']);
+    expect(t.outcomes).toEqual([]);
+  });
+
+  it('repeats change nothing', async () => {
+    const t = newTestHandout();
+    const row = t.enqueue({ state: 'HANDED_OUT', handedOutAt: new Date() });
+    const report = [{ id: row.messageId, state: 'Sent' as const, recipients: [], states: {} }];
+    await t.service.report(t.identity, report);
+    const after = t.events.length;
+    await t.service.report(t.identity, report);
+    expect(t.events).toHaveLength(after);
+  });
+});

@@ -1,0 +1,201 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Metrics } from '@switchboard/observability';
+import { Clock } from '@switchboard/service-kit';
+import { inTenantTransaction } from '@switchboard/tenancy';
+import { DEVICES_CONFIG, type DevicesConfig } from '../config';
+import { DeviceEventsWriter } from '../common/device-events.writer';
+import { statusOf } from '../domain/device-status';
+import {
+  normalizeDeviceError,
+  transitionsFor,
+  type AppState,
+  type StateReport,
+} from '../domain/message-states';
+import { DAY_MS, planHandout, type Handout } from '../domain/pacing';
+import { DeviceStatusService } from '../fleet/device-status.service';
+import { FleetRepository } from '../fleet/fleet.repository';
+import type { DeviceIdentity } from '../fleet/device.record';
+import { DeviceWakeups } from '../presence/device-wakeups';
+import { AssignmentService } from '../queue/assignment.service';
+import { QueueRepository } from '../queue/queue.repository';
+import { refOf, type QueueRow } from '../queue/queue-row.record';
+import { toMobileMessage, type MobileMessage, type StateReportItem } from './mobile-message.model';
+
+/** The app takes at most this many messages per pull (the reference server's maxPendingBatch). */
+export const MAX_PENDING_BATCH = 100;
+/** Device clocks more than this ahead of ours are not believed. */
+const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/**
+ * The phone's side of the send path: `GET /message` hands a device what it holds and what its
+ * pacing budget allows now; `PATCH /message` turns its state reports into MessageStateEvents
+ * and health outcomes.
+ */
+@Injectable()
+export class HandoutService {
+  private readonly handedOut;
+  private readonly reported;
+
+  constructor(
+    metrics: Metrics,
+    @Inject(DEVICES_CONFIG) private readonly config: DevicesConfig,
+    private readonly dataSource: DataSource,
+    private readonly queue: QueueRepository,
+    private readonly fleet: FleetRepository,
+    private readonly assignment: AssignmentService,
+    private readonly status: DeviceStatusService,
+    private readonly events: DeviceEventsWriter,
+    private readonly wakeups: DeviceWakeups,
+    private readonly clock: Clock,
+  ) {
+    this.handedOut = metrics.counter(
+      'devices_segments_handed_out_total',
+      'SMS segments handed to phones through GET /message.',
+    );
+    this.reported = metrics.counter(
+      'devices_message_states_total',
+      'Message states reported by phones, by state.',
+      ['state'],
+    );
+  }
+
+  /**
+   * `GET /message`: what the device should work on — messages it already holds (handed out or
+   * to be canceled) and as many queued ones as its pacing budget allows right now, at most 100.
+   * When messages wait for the budget, a wake-up is scheduled for when it allows the next one.
+   */
+  async handout(identity: DeviceIdentity, order: 'lifo' | 'fifo'): Promise<MobileMessage[]> {
+    const now = this.clock.now();
+    const result = await inTenantTransaction(this.dataSource, identity.orgId, async (tx) => {
+      // The lock serializes pulls of one device: two at once can't both spend the budget.
+      const device = await this.fleet.device(tx, identity.deviceId, { lock: true });
+      if (!device) return { messages: [] as QueueRow[], nextAt: null };
+      await this.fleet.touchLastPull(tx, device.id, now);
+      await this.expireQueued(tx, device.id, now);
+      const held = await this.queue.held(tx, device.id, MAX_PENDING_BATCH);
+      let nextAt: number | null = null;
+      let handed: QueueRow[] = [];
+      if (statusOf(device) === 'ONLINE' && held.length < MAX_PENDING_BATCH) {
+        const queued = await this.queue.queued(
+          tx,
+          device.id,
+          order,
+          MAX_PENDING_BATCH - held.length,
+        );
+        const recent = await this.queue.handoutsSince(
+          tx,
+          device.id,
+          new Date(now.getTime() - Math.max(DAY_MS, this.config.PACING_WINDOW_MS)),
+        );
+        const plan = planHandout(
+          queued,
+          recent.map((r): Handout => ({ ...r, at: r.at.getTime() })),
+          now.getTime(),
+          {
+            rate: device.sendRatePerMinute,
+            windowMs: this.config.PACING_WINDOW_MS,
+            dailyLimit: device.dailyLimit,
+          },
+        );
+        nextAt = plan.nextAt;
+        const chosen = new Set(plan.handOut);
+        handed = queued.filter((row) => chosen.has(row.id));
+        await this.queue.markHandedOut(
+          tx,
+          handed.map((r) => r.id),
+          now,
+        );
+      }
+      return {
+        messages: [...held, ...handed.map((r) => ({ ...r, state: 'HANDED_OUT' as const }))],
+        nextAt,
+      };
+    });
+    this.handedOut.inc(
+      result.messages.filter((m) => m.handedOutAt === null).reduce((n, m) => n + m.segments, 0),
+    );
+    if (result.nextAt !== null) {
+      this.wakeups.wakeAt(this.dataSource, identity.deviceId, result.nextAt);
+    }
+    return result.messages.map(toMobileMessage);
+  }
+
+  /**
+   * `PATCH /message`: the app's state reports. Unknown ids (another device's message, a
+   * message released since) and repeated reports change nothing; every new state is an event.
+   */
+  async report(identity: DeviceIdentity, items: StateReportItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const now = this.clock.now();
+    await inTenantTransaction(this.dataSource, identity.orgId, async (tx) => {
+      // The device row first, as a pull and the sweep lock it: the same order everywhere, so a
+      // report that quarantines the device can't deadlock with its own next pull.
+      await this.fleet.device(tx, identity.deviceId, { lock: true });
+      const rows = await this.queue.latestOfDevice(tx, identity.deviceId, [
+        ...new Set(items.map((i) => i.id)),
+      ]);
+      const byMessage = new Map(rows.map((r) => [r.messageId, r]));
+      const outcomes: ('success' | 'failure')[] = [];
+      for (const item of items) {
+        const row = byMessage.get(item.id);
+        if (!row) continue;
+        const report: StateReport = {
+          state: item.state,
+          states: parseStates(item.states, now.getTime()),
+          error: item.recipients.find((r) => r.error)?.error ?? null,
+        };
+        for (const step of transitionsFor(row.state, report, now.getTime())) {
+          const at = new Date(step.at);
+          const failure =
+            step.state === 'FAILED'
+              ? { errorCode: normalizeDeviceError(report.error), errorMessage: report.error ?? '' }
+              : undefined;
+          await this.queue.applyReportedStep(tx, row.id, {
+            state: step.state,
+            now,
+            at,
+            errorCode: failure?.errorCode ?? null,
+            errorMessage: failure ? failure.errorMessage.slice(0, 2000) : null,
+          });
+          await this.events.messageState(tx, refOf(row), step.state, { at, ...failure });
+          this.reported.inc({ state: step.state });
+          if (step.state === 'SENT' || step.state === 'DELIVERED' || step.state === 'FAILED') {
+            await this.fleet.countOutcome(tx, identity.deviceId, step.state);
+          }
+          // Sending is the device's job; what happens after SENT (delivery) is the network's.
+          if (step.state === 'SENT') outcomes.push('success');
+          else if (step.state === 'FAILED' && row.state !== 'SENT') outcomes.push('failure');
+          row.state = step.state;
+        }
+      }
+      // After the reports: a quarantine releases what is still open, not what was just reported.
+      for (const outcome of outcomes) {
+        await this.status.recordOutcome(tx, identity.deviceId, outcome);
+      }
+    });
+  }
+
+  /** Queued messages of the device whose validity ended. */
+  private async expireQueued(tx: EntityManager, deviceId: string, now: Date): Promise<void> {
+    for (const row of await this.queue.queuedExpired(tx, deviceId, now)) {
+      await this.assignment.finish(tx, row, 'EXPIRED', now, {
+        reason: 'valid_until passed before the device took it',
+      });
+    }
+  }
+}
+
+/** The app's state history: ISO dates (Gson) or epoch milliseconds (older app versions). */
+function parseStates(
+  raw: Record<string, string | number>,
+  now: number,
+): Partial<Record<AppState, number>> {
+  const out: Partial<Record<AppState, number>> = {};
+  for (const [state, value] of Object.entries(raw)) {
+    const at = typeof value === 'number' ? value : Date.parse(value);
+    if (!Number.isFinite(at)) continue;
+    out[state as AppState] = at > now + MAX_FUTURE_SKEW_MS ? now : at;
+  }
+  return out;
+}

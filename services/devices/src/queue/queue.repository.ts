@@ -1,0 +1,342 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { rows } from '@switchboard/tenancy';
+import type { Candidate, SimPolicy } from '../domain/selection';
+import type { HandoutRecord, QueueRow } from './queue-row.record';
+
+const QUEUE_COLUMNS = `
+  id, org_id AS "orgId", message_id AS "messageId", attempt, device_id AS "deviceId", state,
+  to_e164 AS "toE164", body, segments, requested_sim AS "requestedSim",
+  sim_number AS "simNumber", preferred_device_id AS "preferredDeviceId",
+  excluded_device_ids AS "excludedDeviceIds", valid_until AS "validUntil", priority,
+  created_at AS "createdAt", handed_out_at AS "handedOutAt",
+  cancel_requested AS "cancelRequested"`;
+
+/** States in which a message is still open (not final). */
+const OPEN_STATES = `('POOLED', 'QUEUED', 'HANDED_OUT', 'PROCESSED')`;
+
+export interface NewQueueRow {
+  orgId: string;
+  id: string;
+  messageId: string;
+  attempt: number;
+  toE164: string;
+  body: string;
+  segments: number;
+  encoding: string | null;
+  requestedSim: number | null;
+  preferredDeviceId: string | null;
+  excludedDeviceIds: string[];
+  validUntil: Date | null;
+  priority: number;
+  now: Date;
+}
+
+/** A final state the devices service decides itself (no device report). */
+export type ServiceFinalState = 'FAILED' | 'EXPIRED' | 'CANCELED' | 'RELEASED';
+
+/** A step of a device report applied to a row. */
+export interface ReportedStep {
+  state: string;
+  now: Date;
+  at: Date;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+/**
+ * All SQL of device_messages, the queue: one row per dispatch attempt of a message, waiting in
+ * the organization's pool (no device), queued for a device, handed out, or final. Every method
+ * runs in the caller's tenant transaction.
+ */
+@Injectable()
+export class QueueRepository {
+  async exists(tx: EntityManager, messageId: string, attempt: number): Promise<boolean> {
+    const found: unknown[] = await tx.query(
+      `SELECT 1 FROM device_messages WHERE message_id = $1 AND attempt = $2`,
+      [messageId, attempt],
+    );
+    return found.length > 0;
+  }
+
+  async insertPooled(tx: EntityManager, row: NewQueueRow): Promise<QueueRow> {
+    const [inserted]: QueueRow[] = await tx.query(
+      `INSERT INTO device_messages
+         (org_id, id, message_id, attempt, state, to_e164, body, segments, encoding,
+          requested_sim, preferred_device_id, excluded_device_ids, valid_until, priority,
+          created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'POOLED', $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $14)
+       RETURNING ${QUEUE_COLUMNS}`,
+      [
+        row.orgId,
+        row.id,
+        row.messageId,
+        row.attempt,
+        row.toE164,
+        row.body,
+        row.segments,
+        row.encoding,
+        row.requestedSim,
+        row.preferredDeviceId,
+        row.excludedDeviceIds,
+        row.validUntil,
+        row.priority,
+        row.now,
+      ],
+    );
+    return inserted;
+  }
+
+  /** Open rows of a message (all attempts, or those before `beforeAttempt`), locked. */
+  openOfMessage(tx: EntityManager, messageId: string, beforeAttempt?: number): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE message_id = $1 AND ($2::int IS NULL OR attempt < $2) AND state IN ${OPEN_STATES}
+        FOR UPDATE`,
+      [messageId, beforeAttempt ?? null],
+    );
+  }
+
+  /** What the device holds: handed out, or processed with a cancel pending. */
+  held(tx: EntityManager, deviceId: string, limit: number): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE device_id = $1
+          AND (state = 'HANDED_OUT' OR (state = 'PROCESSED' AND cancel_requested))
+        ORDER BY handed_out_at, id LIMIT $2`,
+      [deviceId, limit],
+    );
+  }
+
+  /** The device's queued rows in handout order. */
+  queued(
+    tx: EntityManager,
+    deviceId: string,
+    order: 'lifo' | 'fifo',
+    limit: number,
+  ): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE device_id = $1 AND state = 'QUEUED'
+        ORDER BY priority DESC, created_at ${order === 'fifo' ? 'ASC' : 'DESC'}, id
+        LIMIT $2`,
+      [deviceId, limit],
+    );
+  }
+
+  /** Queued rows of the device whose validity ended. */
+  queuedExpired(tx: EntityManager, deviceId: string, now: Date): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE device_id = $1 AND state = 'QUEUED' AND valid_until <= $2`,
+      [deviceId, now],
+    );
+  }
+
+  /** Handouts of the device since `since` (pacing's history). */
+  async handoutsSince(tx: EntityManager, deviceId: string, since: Date): Promise<HandoutRecord[]> {
+    return tx.query(
+      `SELECT handed_out_at AS at, segments, sim_number AS "simNumber"
+         FROM device_messages WHERE device_id = $1 AND handed_out_at > $2`,
+      [deviceId, since],
+    );
+  }
+
+  async markHandedOut(tx: EntityManager, ids: string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(
+      `UPDATE device_messages SET state = 'HANDED_OUT', handed_out_at = $2, updated_at = $2
+        WHERE id = ANY($1::uuid[])`,
+      [ids, now],
+    );
+  }
+
+  /** The latest attempt the device had of each of these messages, locked. */
+  latestOfDevice(tx: EntityManager, deviceId: string, messageIds: string[]): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE id IN (SELECT DISTINCT ON (message_id) id FROM device_messages
+                      WHERE device_id = $1 AND message_id = ANY($2::text[])
+                      ORDER BY message_id, attempt DESC)
+        FOR UPDATE`,
+      [deviceId, messageIds],
+    );
+  }
+
+  /** Applies a reported state (timestamps of that state, the error of a failure). */
+  async applyReportedStep(tx: EntityManager, id: string, step: ReportedStep): Promise<void> {
+    await tx.query(
+      `UPDATE device_messages
+          SET state = $2, updated_at = $3,
+              processed_at = CASE WHEN $2 = 'PROCESSED' THEN $4 ELSE processed_at END,
+              sent_at = CASE WHEN $2 = 'SENT' THEN $4 ELSE sent_at END,
+              delivered_at = CASE WHEN $2 = 'DELIVERED' THEN $4 ELSE delivered_at END,
+              failed_at = CASE WHEN $2 = 'FAILED' THEN $4 ELSE failed_at END,
+              canceled_at = CASE WHEN $2 = 'CANCELED' THEN $4 ELSE canceled_at END,
+              error_code = COALESCE($5, error_code),
+              error_message = COALESCE($6, error_message),
+              body = CASE WHEN $2 IN ('DELIVERED', 'FAILED', 'CANCELED') THEN '' ELSE body END
+        WHERE id = $1`,
+      [id, step.state, step.now, step.at, step.errorCode, step.errorMessage],
+    );
+  }
+
+  /** Ends a row in a state the service decides; the body is cleared. */
+  async finish(
+    tx: EntityManager,
+    id: string,
+    state: ServiceFinalState,
+    now: Date,
+    errorCode: string | null = null,
+  ): Promise<void> {
+    const column = {
+      FAILED: 'failed_at',
+      EXPIRED: 'expired_at',
+      CANCELED: 'canceled_at',
+      RELEASED: 'released_at',
+    }[state];
+    await tx.query(
+      `UPDATE device_messages SET state = $2, ${column} = $3, updated_at = $3, body = '',
+              error_code = COALESCE($4, error_code)
+        WHERE id = $1`,
+      [id, state, now, errorCode],
+    );
+  }
+
+  async requestCancel(tx: EntityManager, id: string, now: Date): Promise<void> {
+    await tx.query(
+      `UPDATE device_messages SET cancel_requested = true, updated_at = $2 WHERE id = $1`,
+      [id, now],
+    );
+  }
+
+  async assignTo(
+    tx: EntityManager,
+    id: string,
+    deviceId: string,
+    simNumber: number | null,
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE device_messages SET state = 'QUEUED', device_id = $2, sim_number = $3,
+              assigned_at = $4, updated_at = $4
+        WHERE id = $1`,
+      [id, deviceId, simNumber, now],
+    );
+  }
+
+  /** Pooled rows still valid, in pool order, locked (others skip them). */
+  pooled(tx: EntityManager, now: Date, limit: number): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE state = 'POOLED' AND (valid_until IS NULL OR valid_until > $1)
+        ORDER BY priority DESC, created_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+  }
+
+  /** Pooled rows (no device yet), oldest first, locked. */
+  allPooled(tx: EntityManager): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages WHERE state = 'POOLED'
+        ORDER BY created_at, id FOR UPDATE`,
+    );
+  }
+
+  /** Rows of the device in these states, oldest first, locked. */
+  ofDevice(tx: EntityManager, deviceId: string, states: string[]): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE device_id = $1 AND state = ANY($2::text[])
+        ORDER BY created_at, id
+        FOR UPDATE`,
+      [deviceId, states],
+    );
+  }
+
+  /** Waiting rows (pooled or queued) whose validity ended become EXPIRED; returns them. */
+  expireDue(tx: EntityManager, now: Date): Promise<QueueRow[]> {
+    return rows<QueueRow>(
+      tx,
+      `UPDATE device_messages SET state = 'EXPIRED', expired_at = $1, updated_at = $1, body = ''
+        WHERE state IN ('POOLED', 'QUEUED') AND valid_until IS NOT NULL AND valid_until <= $1
+        RETURNING ${QUEUE_COLUMNS}`,
+      [now],
+    );
+  }
+
+  /** Handed-out rows not reported since `before`, marked timed out once; returns their devices. */
+  markTimedOut(tx: EntityManager, before: Date): Promise<{ id: string; deviceId: string }[]> {
+    return rows(
+      tx,
+      `UPDATE device_messages SET timed_out = true
+        WHERE state = 'HANDED_OUT' AND NOT timed_out AND handed_out_at < $1
+        RETURNING id, device_id AS "deviceId"`,
+      [before],
+    );
+  }
+
+  /** Messages assigned to each device and not sent yet (queued, handed out, processed). */
+  async depths(tx: EntityManager, deviceIds: string[]): Promise<Map<string, number>> {
+    if (deviceIds.length === 0) return new Map();
+    const found: { deviceId: string; n: number }[] = await tx.query(
+      `SELECT device_id AS "deviceId", count(*)::int AS n FROM device_messages
+        WHERE device_id = ANY($1::uuid[]) AND state IN ('QUEUED', 'HANDED_OUT', 'PROCESSED')
+        GROUP BY device_id`,
+      [deviceIds],
+    );
+    return new Map(found.map((r) => [r.deviceId, r.n]));
+  }
+
+  /** The organization's devices as selection candidates, with their current load. */
+  async candidates(tx: EntityManager, windowStart: Date, dayStart: Date): Promise<Candidate[]> {
+    const found: {
+      id: string;
+      connected: boolean;
+      enabled: boolean;
+      quarantined: boolean;
+      rate: number;
+      dailyLimit: number | null;
+      simPolicy: SimPolicy;
+      lastAssignedAt: Date | null;
+      sims: number[] | null;
+      backlog: string;
+      windowSegments: string;
+      daily: Record<string, string> | null;
+    }[] = await tx.query(
+      `SELECT d.id, d.connected, d.approved AND d.enabled AS enabled,
+              d.quarantined_at IS NOT NULL AS quarantined,
+              d.send_rate_per_minute AS rate, d.daily_limit AS "dailyLimit",
+              d.sim_policy AS "simPolicy", d.last_assigned_at AS "lastAssignedAt",
+              (SELECT array_agg(s.slot ORDER BY s.slot) FROM sims s WHERE s.device_id = d.id) AS sims,
+              (SELECT COALESCE(sum(m.segments), 0) FROM device_messages m
+                WHERE m.device_id = d.id AND m.state = 'QUEUED') AS backlog,
+              (SELECT COALESCE(sum(m.segments), 0) FROM device_messages m
+                WHERE m.device_id = d.id AND m.handed_out_at > $1) AS "windowSegments",
+              (SELECT json_object_agg(x.slot, x.n) FROM (
+                  SELECT COALESCE(m.sim_number, 0) AS slot, sum(m.segments) AS n
+                    FROM device_messages m
+                   WHERE m.device_id = d.id AND (m.handed_out_at > $2 OR m.state = 'QUEUED')
+                   GROUP BY 1) x) AS daily
+         FROM devices d
+        WHERE d.removed_at IS NULL`,
+      [windowStart, dayStart],
+    );
+    return found.map((r) => ({
+      id: r.id,
+      online: r.connected,
+      enabled: r.enabled,
+      quarantined: r.quarantined,
+      rate: r.rate,
+      dailyLimit: r.dailyLimit,
+      simPolicy: r.simPolicy,
+      sims: r.sims ?? [],
+      backlogSegments: Number(r.backlog),
+      windowSegments: Number(r.windowSegments),
+      dailySegments: new Map(Object.entries(r.daily ?? {}).map(([k, v]) => [Number(k), Number(v)])),
+      lastAssignedAt: r.lastAssignedAt?.getTime() ?? 0,
+    }));
+  }
+}

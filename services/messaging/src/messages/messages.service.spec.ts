@@ -1,0 +1,322 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DescMessage } from '@bufbuild/protobuf';
+import type { EventDraft, OutboxWriter } from '@switchboard/events';
+import { ManualClock } from '@switchboard/testing';
+import { MessagingErrorCode } from '../common/messaging.exception';
+import type { MessagingConfig } from '../config';
+import type { ConversationThreading } from '../conversations/conversation-threading';
+import type { StoredIdempotencyKey } from '../domain/idempotency';
+import { BodyPolicy } from '../pre-send/body.policy';
+import { NumberPolicy } from '../pre-send/number.policy';
+import { OrganizationStatusPolicy } from '../pre-send/organization-status.policy';
+import type { DeviceProjection, OrganizationProjection } from '../projections/projection.record';
+import type { ProjectionsRepository } from '../projections/projections.repository';
+import type { JobKind, JobsRepository } from '../scheduler/jobs.repository';
+import type { IdempotencyRepository } from './idempotency.repository';
+import { MessageLifecycle } from './message-lifecycle';
+import type { MessagePatch, MessageRecord } from './message.record';
+import type { MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+import type { SendRateLimitService } from './send-rate-limit.service';
+
+const ORG = '00000000-0000-4000-8000-000000000001';
+const TO = '+14155550123';
+const HOUR = 3_600_000;
+
+const config = {
+  DEFAULT_COUNTRY: 'US',
+  MESSAGE_MAX_SEGMENTS: 10,
+  MESSAGE_DEFAULT_VALIDITY_SECONDS: 86_400,
+  MESSAGE_MAX_SCHEDULE_DAYS: 365,
+  IDEMPOTENCY_KEY_TTL_HOURS: 24,
+} as MessagingConfig;
+
+/** The database in memory: what the repositories the send path uses read and write. */
+class FakeDatabase {
+  messages = new Map<string, MessageRecord>();
+  keys = new Map<string, StoredIdempotencyKey>();
+  jobs: { messageId: string; kind: JobKind; dueAt: Date }[] = [];
+  outbox: EventDraft<DescMessage>[] = [];
+  organization: OrganizationProjection | undefined = {
+    orgId: ORG,
+    slug: 'acme',
+    name: 'Acme',
+    timezone: null,
+    status: 'ACTIVE',
+    defaultCountry: 'US',
+  };
+  devices = new Map<string, DeviceProjection>();
+  transactions = 0;
+
+  readonly tx = { query: () => Promise.resolve([]) } as unknown as EntityManager;
+
+  readonly dataSource = {
+    transaction: async <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => {
+      this.transactions += 1;
+      // All or nothing, like PostgreSQL: a failed transaction leaves no rows behind.
+      const before = this.snapshot();
+      try {
+        return await work(this.tx);
+      } catch (error) {
+        this.restore(before);
+        throw error;
+      }
+    },
+  } as unknown as DataSource;
+
+  readonly messagesRepository = {
+    insert: (_tx: EntityManager, row: MessagePatch & { id: string }) => {
+      this.messages.set(row.id, { ...(row as MessageRecord), createdMicros: '0' });
+      return Promise.resolve();
+    },
+    findById: (_tx: EntityManager, id: string) => Promise.resolve(this.messages.get(id)),
+    update: (_tx: EntityManager, id: string, patch: MessagePatch) => {
+      this.messages.set(id, { ...this.messages.get(id)!, ...patch });
+      return Promise.resolve();
+    },
+  } as unknown as MessagesRepository;
+
+  readonly idempotencyRepository = {
+    sweepExpired: () => Promise.resolve(),
+    claim: (_tx: EntityManager, claim: { key: string; fingerprint: string; messageId: string }) => {
+      const holder = this.keys.get(claim.key);
+      if (holder) return Promise.resolve({ claimed: false as const, holder });
+      this.keys.set(claim.key, { fingerprint: claim.fingerprint, messageId: claim.messageId });
+      return Promise.resolve({ claimed: true as const });
+    },
+  } as unknown as IdempotencyRepository;
+
+  readonly projections = {
+    findOrganization: () => Promise.resolve(this.organization),
+    findDevice: (_tx: EntityManager, id: string) => Promise.resolve(this.devices.get(id)),
+    findSimsByNumber: () =>
+      Promise.resolve(
+        [...this.devices.values()].flatMap((d) =>
+          d.sims.map((s) => ({ deviceId: d.deviceId, slot: s.slot, status: d.status })),
+        ),
+      ),
+  } as unknown as ProjectionsRepository;
+
+  readonly jobsRepository = {
+    schedule: (_tx: EntityManager, job: { messageId: string; kind: JobKind; dueAt: Date }) => {
+      this.jobs.push({ messageId: job.messageId, kind: job.kind, dueAt: job.dueAt });
+      return Promise.resolve();
+    },
+    cancel: () => Promise.resolve(),
+  } as unknown as JobsRepository;
+
+  readonly outboxWriter = {
+    add: (_tx: EntityManager, draft: EventDraft<DescMessage>) => {
+      this.outbox.push(draft);
+      return Promise.resolve();
+    },
+  } as unknown as OutboxWriter;
+
+  dispatches(id: string) {
+    return this.outbox.filter(
+      (d) =>
+        d.key === id && (d.event as { command?: { case: string } }).command?.case === 'dispatch',
+    );
+  }
+
+  eventKinds(id: string): number[] {
+    return this.outbox
+      .filter((d) => d.key === id && (d.event as { kind?: number }).kind !== undefined)
+      .map((d) => (d.event as { kind: number }).kind);
+  }
+
+  private snapshot() {
+    return {
+      messages: new Map(this.messages),
+      keys: new Map(this.keys),
+      jobs: [...this.jobs],
+      outbox: [...this.outbox],
+    };
+  }
+
+  private restore(s: ReturnType<FakeDatabase['snapshot']>) {
+    Object.assign(this, s);
+  }
+}
+
+function newTestService() {
+  const db = new FakeDatabase();
+  const clock = new ManualClock();
+  clock.set(new Date('2030-01-01T12:00:00Z'));
+  const rateLimit = { take: jest.fn(() => Promise.resolve()) };
+  const threading = { threadFor: jest.fn(() => Promise.resolve(undefined)) };
+  const lifecycle = new MessageLifecycle(
+    db.outboxWriter,
+    db.messagesRepository,
+    db.jobsRepository,
+    clock,
+  );
+  const service = new MessagesService(
+    db.dataSource,
+    config,
+    [new NumberPolicy(), new BodyPolicy(config), new OrganizationStatusPolicy()],
+    db.messagesRepository,
+    db.idempotencyRepository,
+    db.projections,
+    lifecycle,
+    threading as unknown as ConversationThreading,
+    rateLimit as unknown as SendRateLimitService,
+    clock,
+  );
+  return { service, db, clock, rateLimit, threading };
+}
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (error: { code?: string }) => error.code,
+  );
+
+describe('MessagesService.send', () => {
+  it('stores a message QUEUED with its dispatch command, queued event and expiry timer', async () => {
+    const { service, db } = newTestService();
+
+    const message = await service.send(ORG, { to: '(415) 555-0123', body: 'Hello' });
+    const now = message.createdAt; // the injected clock's time of the send
+
+    expect(message).toMatchObject({
+      status: 'QUEUED',
+      direction: 'OUTBOUND',
+      toNumber: TO,
+      attempt: 1,
+      route: 'DEVICE',
+      encoding: 'GSM7',
+      segments: 1,
+      queuedAt: now,
+      validUntil: new Date(now.getTime() + 24 * HOUR),
+      eventSequence: 1,
+    });
+    expect(db.messages.get(message.id)).toMatchObject({ status: 'QUEUED', toNumber: TO });
+    expect(db.dispatches(message.id)).toHaveLength(1);
+    expect(db.eventKinds(message.id)).toHaveLength(1);
+    expect(db.jobs).toEqual([
+      { messageId: message.id, kind: 'expire', dueAt: new Date(now.getTime() + 24 * HOUR) },
+    ]);
+  });
+
+  it('replays an idempotent request: the same message, no second row or dispatch', async () => {
+    const { service, db } = newTestService();
+    const request = { to: TO, body: 'Once', idempotencyKey: 'order-42' };
+
+    const first = await service.send(ORG, request);
+    // The same request written another way (national format) is the same request.
+    const again = await service.send(ORG, { ...request, to: '415-555-0123' });
+
+    expect(again.id).toBe(first.id);
+    expect(db.messages.size).toBe(1);
+    expect(db.dispatches(first.id)).toHaveLength(1);
+    expect(await codeOf(service.send(ORG, { ...request, body: 'Twice' }))).toBe(
+      MessagingErrorCode.IDEMPOTENCY_KEY_REUSED,
+    );
+    expect(db.messages.size).toBe(1);
+  });
+
+  it('stores a message a policy refuses REJECTED, with its code, and never dispatches it', async () => {
+    const { service, db, threading } = newTestService();
+    db.organization = { ...db.organization!, status: 'SUSPENDED' };
+
+    const message = await service.send(ORG, { to: TO, body: 'Blocked' });
+
+    expect(message).toMatchObject({
+      status: 'REJECTED',
+      attempt: 0,
+      error: { code: 'ORGANIZATION_SUSPENDED', message: 'The organization is suspended' },
+    });
+    expect(db.dispatches(message.id)).toHaveLength(0);
+    expect(db.eventKinds(message.id)).toHaveLength(1);
+    expect(db.jobs).toEqual([]);
+    expect(threading.threadFor).not.toHaveBeenCalled();
+  });
+
+  it('holds a scheduled message SCHEDULED with a dispatch timer and an expiry after it', async () => {
+    const { service, db, clock } = newTestService();
+    const scheduledAt = new Date(clock.now().getTime() + 2 * HOUR);
+
+    const message = await service.send(ORG, { to: TO, body: 'Later', scheduledAt });
+
+    expect(message).toMatchObject({ status: 'SCHEDULED', attempt: 0, scheduledAt });
+    expect(db.dispatches(message.id)).toHaveLength(0);
+    expect(db.eventKinds(message.id)).toHaveLength(2); // queued, scheduled
+    expect(db.jobs).toEqual([
+      { messageId: message.id, kind: 'dispatch', dueAt: scheduledAt },
+      {
+        messageId: message.id,
+        kind: 'expire',
+        dueAt: new Date(scheduledAt.getTime() + 24 * HOUR),
+      },
+    ]);
+  });
+
+  it('sends at once when scheduledAt is within a second of now', async () => {
+    const { service, clock } = newTestService();
+    const scheduledAt = new Date(clock.now().getTime() + 500);
+    const message = await service.send(ORG, { to: TO, body: 'Now', scheduledAt });
+    expect(message).toMatchObject({ status: 'QUEUED', scheduledAt: null, attempt: 1 });
+  });
+
+  it('refuses an invalid number and stores nothing: the idempotency key stays free', async () => {
+    const { service, db } = newTestService();
+
+    expect(await codeOf(service.send(ORG, { to: '12', body: 'Hi', idempotencyKey: 'k-1' }))).toBe(
+      MessagingErrorCode.INVALID_NUMBER,
+    );
+    expect(db.messages.size).toBe(0);
+    expect(db.outbox).toEqual([]);
+
+    const corrected = await service.send(ORG, { to: TO, body: 'Hi', idempotencyKey: 'k-1' });
+    expect(corrected.status).toBe('QUEUED');
+  });
+
+  it.each([
+    ['an invalid idempotency key', { idempotencyKey: 'with space' }, 'INVALID_IDEMPOTENCY_KEY'],
+    ['validUntil in the past', { validUntil: new Date('2000-01-01') }, 'INVALID_VALIDITY'],
+    ['scheduledAt too far ahead', { scheduledAt: new Date('2040-01-01') }, 'INVALID_SCHEDULE'],
+    ['a SIM slot out of range', { simNumber: 9 }, 'INVALID_SIM'],
+    ['an unknown device', { deviceId: 'nope' }, 'UNKNOWN_DEVICE'],
+    ['an unknown sender', { from: '+14155550999' }, 'UNKNOWN_SENDER'],
+  ])('refuses %s with its code', async (_what, extra, code) => {
+    const { service, db } = newTestService();
+    expect(await codeOf(service.send(ORG, { to: TO, body: 'Hi', ...extra }))).toBe(code);
+    expect(db.messages.size).toBe(0);
+  });
+
+  it('asks the pool for the device and SIM of `from`', async () => {
+    const { service, db } = newTestService();
+    db.devices.set('phone-1', {
+      deviceId: 'phone-1',
+      name: 'phone',
+      status: 'ONLINE',
+      removed: false,
+      sims: [{ slot: 2, operator: '', maskedNumber: '+1******0999' }],
+    });
+    const message = await service.send(ORG, { to: TO, body: 'Hi', from: '+14155550999' });
+    expect(message).toMatchObject({ requestedDeviceId: 'phone-1', requestedSimNumber: 2 });
+  });
+
+  it('counts a new message against the organization’s rate limit, last in its transaction', async () => {
+    const { service, db, rateLimit } = newTestService();
+    rateLimit.take.mockRejectedValueOnce(
+      Object.assign(new Error('slow down'), { code: 'RATE_LIMITED' }),
+    );
+
+    // Refused: the transaction rolls back, nothing stored, nothing dispatched.
+    expect(await codeOf(service.send(ORG, { to: TO, body: 'Hi', idempotencyKey: 'k' }))).toBe(
+      'RATE_LIMITED',
+    );
+    expect(rateLimit.take).toHaveBeenCalledWith(ORG, db.tx);
+    expect(db.messages.size).toBe(0);
+    expect(db.outbox).toEqual([]);
+
+    // The key stayed free; its replay and an invalid request are not counted.
+    const first = await service.send(ORG, { to: TO, body: 'Hi', idempotencyKey: 'k' });
+    await service.send(ORG, { to: TO, body: 'Hi', idempotencyKey: 'k' });
+    await codeOf(service.send(ORG, { to: '12', body: 'Hi' }));
+    expect(first.status).toBe('QUEUED');
+    expect(rateLimit.take).toHaveBeenCalledTimes(2);
+  });
+});

@@ -9,7 +9,7 @@ import type { DeviceRow } from '../fleet/device.record';
 import type { DeviceStatusService } from '../fleet/device-status.service';
 import type { FleetRepository } from '../fleet/fleet.repository';
 import type { DeviceWakeups } from '../presence/device-wakeups';
-import type { AssignmentService } from '../queue/assignment.service';
+import { AssignmentService } from '../queue/assignment.service';
 import type { QueueRepository, ReportedStep } from '../queue/queue.repository';
 import type { QueueRow } from '../queue/queue-row.record';
 import { HandoutService, MAX_PENDING_BATCH } from './handout.service';
@@ -126,7 +126,18 @@ function newTestHandout(deviceRow: DeviceRow = device()) {
     countOutcome: jest.fn().mockResolvedValue(undefined),
   };
   const finished: { row: QueueRow; state: string }[] = [];
+  const config = { PACING_WINDOW_MS: WINDOW_MS } as DevicesConfig;
+  // The pacing plan is the real one, over the fake queue.
+  const planner = new AssignmentService(
+    config,
+    clock,
+    queue as unknown as QueueRepository,
+    fleet as unknown as FleetRepository,
+    {} as DeviceEventsWriter,
+    {} as DeviceWakeups,
+  );
   const assignment = {
+    planHandout: planner.planHandout.bind(planner),
     finish: jest.fn((_tx: EntityManager, row: QueueRow, state: string) => {
       finished.push({ row, state });
       row.state = state as QueueRow['state'];
@@ -157,7 +168,6 @@ function newTestHandout(deviceRow: DeviceRow = device()) {
   const wakeAt: number[] = [];
   const wakeups = { wakeAt: jest.fn((_r: unknown, _d: string, at: number) => wakeAt.push(at)) };
   const metrics = { counter: () => ({ inc: () => undefined }) } as unknown as Metrics;
-  const config = { PACING_WINDOW_MS: WINDOW_MS } as DevicesConfig;
   const service = new HandoutService(
     metrics,
     config,

@@ -12,7 +12,6 @@ import {
   type AppState,
   type StateReport,
 } from '../domain/message-states';
-import { DAY_MS, planHandout, type Handout } from '../domain/pacing';
 import { DeviceStatusService } from '../fleet/device-status.service';
 import { FleetRepository } from '../fleet/fleet.repository';
 import type { DeviceIdentity } from '../fleet/device.record';
@@ -77,26 +76,12 @@ export class HandoutService {
       let nextAt: number | null = null;
       let handed: QueueRow[] = [];
       if (statusOf(device) === 'ONLINE' && held.length < MAX_PENDING_BATCH) {
-        const queued = await this.queue.queued(
+        const { queued, plan } = await this.assignment.planHandout(
           tx,
-          device.id,
+          device,
           order,
           MAX_PENDING_BATCH - held.length,
-        );
-        const recent = await this.queue.handoutsSince(
-          tx,
-          device.id,
-          new Date(now.getTime() - Math.max(DAY_MS, this.config.PACING_WINDOW_MS)),
-        );
-        const plan = planHandout(
-          queued,
-          recent.map((r): Handout => ({ ...r, at: r.at.getTime() })),
-          now.getTime(),
-          {
-            rate: device.sendRatePerMinute,
-            windowMs: this.config.PACING_WINDOW_MS,
-            dailyLimit: device.dailyLimit,
-          },
+          now,
         );
         nextAt = plan.nextAt;
         const chosen = new Set(plan.handOut);

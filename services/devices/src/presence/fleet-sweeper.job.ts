@@ -12,7 +12,7 @@ import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { TenantRepository } from '../common/tenant.repository';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { DAY_MS, planHandout, type Handout } from '../domain/pacing';
+import { DAY_MS } from '../domain/pacing';
 import { DeviceStatusService } from '../fleet/device-status.service';
 import { FleetRepository } from '../fleet/fleet.repository';
 import { InboundRepository } from '../inbound/inbound.repository';
@@ -174,22 +174,7 @@ export class FleetSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     );
     let woken = 0;
     for (const device of idle) {
-      const queued = await this.queue.queued(tx, device.id, 'fifo', 1);
-      const recent = await this.queue.handoutsSince(
-        tx,
-        device.id,
-        new Date(now.getTime() - Math.max(DAY_MS, this.config.PACING_WINDOW_MS)),
-      );
-      const plan = planHandout(
-        queued,
-        recent.map((r): Handout => ({ ...r, at: r.at.getTime() })),
-        now.getTime(),
-        {
-          rate: device.sendRatePerMinute,
-          windowMs: this.config.PACING_WINDOW_MS,
-          dailyLimit: device.dailyLimit,
-        },
-      );
+      const { plan } = await this.assignment.planHandout(tx, device, 'fifo', 1, now);
       if (plan.handOut.length > 0) {
         await this.wakeups.notify(tx, device.id);
         woken++;

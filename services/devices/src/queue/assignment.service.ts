@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Clock } from '@switchboard/service-kit';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DeviceEventsWriter } from '../common/device-events.writer';
-import { DAY_MS } from '../domain/pacing';
+import { DAY_MS, planHandout, type Handout, type HandoutPlan } from '../domain/pacing';
 import { chooseDevice, type Candidate, type DispatchRequest } from '../domain/selection';
 import { FleetRepository } from '../fleet/fleet.repository';
 import { DeviceWakeups } from '../presence/device-wakeups';
@@ -26,6 +26,36 @@ export class AssignmentService {
     private readonly events: DeviceEventsWriter,
     private readonly wakeups: DeviceWakeups,
   ) {}
+
+  /**
+   * What a device may be handed now: up to `limit` of its queued rows (in `order`) as its
+   * pacing budget (per-minute rate, daily cap per SIM) allows, and when the next one will be.
+   */
+  async planHandout(
+    tx: EntityManager,
+    device: { id: string; sendRatePerMinute: number; dailyLimit: number | null },
+    order: 'lifo' | 'fifo',
+    limit: number,
+    now: Date,
+  ): Promise<{ queued: QueueRow[]; plan: HandoutPlan }> {
+    const queued = await this.queue.queued(tx, device.id, order, limit);
+    const recent = await this.queue.handoutsSince(
+      tx,
+      device.id,
+      new Date(now.getTime() - Math.max(DAY_MS, this.config.PACING_WINDOW_MS)),
+    );
+    const plan = planHandout(
+      queued,
+      recent.map((r): Handout => ({ ...r, at: r.at.getTime() })),
+      now.getTime(),
+      {
+        rate: device.sendRatePerMinute,
+        windowMs: this.config.PACING_WINDOW_MS,
+        dailyLimit: device.dailyLimit,
+      },
+    );
+    return { queued, plan };
+  }
 
   /** The organization's devices as selection candidates, with their current load. */
   candidates(tx: EntityManager, now: Date): Promise<Candidate[]> {

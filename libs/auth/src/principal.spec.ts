@@ -21,12 +21,13 @@ describe('scopesOfRole', () => {
       CUSTOMER: [
         'messages:send',
         'messages:read',
+        'devices:read',
         'devices:manage',
         'contacts:write',
         'billing:read',
         'admin',
       ],
-      USER: ['messages:send', 'messages:read', 'contacts:write'],
+      USER: ['messages:send', 'messages:read', 'devices:read', 'contacts:write'],
     });
     expect(Object.isFrozen(scopesOfRole.USER)).toBe(true);
   });
@@ -180,6 +181,7 @@ describe('hasScope', () => {
     'user CUSTOMER': user('CUSTOMER'),
     'user USER': user('USER'),
     'api_token messages:send': apiToken('messages:send'),
+    'api_token devices:manage': apiToken('devices:manage'),
     'api_token admin': apiToken('admin'),
     'api_token (none)': apiToken(''),
     device: principalFromClaims({ ...base, typ: 'device', sub: 'd', org: ORG }),
@@ -190,19 +192,21 @@ describe('hasScope', () => {
       scope: 'messages:read',
     }),
   };
-  // Columns: messages:send messages:read devices:manage contacts:write billing:read admin
+  // Columns: messages:send messages:read devices:read devices:manage contacts:write billing:read admin
   const expected: Record<string, string> = {
     // A platform admin has no tenant powers by that role, only its membership's.
-    'user ADMIN': '. . . . . .',
-    'user ADMIN, a plain member': 'Y Y . Y . .',
-    'user ADMIN, an owner': 'Y Y Y Y Y Y',
-    'user CUSTOMER': 'Y Y Y Y Y Y',
-    'user USER': 'Y Y . Y . .',
-    'api_token messages:send': 'Y . . . . .',
-    'api_token admin': 'Y Y Y Y Y Y',
-    'api_token (none)': '. . . . . .',
-    device: '. . . . . .',
-    'service messages:read': '. Y . . . .',
+    'user ADMIN': '. . . . . . .',
+    'user ADMIN, a plain member': 'Y Y Y . Y . .',
+    'user ADMIN, an owner': 'Y Y Y Y Y Y Y',
+    'user CUSTOMER': 'Y Y Y Y Y Y Y',
+    'user USER': 'Y Y Y . Y . .',
+    'api_token messages:send': 'Y . . . . . .',
+    // Managing the fleet includes reading it.
+    'api_token devices:manage': '. . Y Y . . .',
+    'api_token admin': 'Y Y Y Y Y Y Y',
+    'api_token (none)': '. . . . . . .',
+    device: '. . . . . . .',
+    'service messages:read': '. Y . . . . .',
   };
   const cases = Object.entries(expected).flatMap(([name, row]) =>
     row.split(' ').map((cell, i) => [name, SCOPES[i], cell === 'Y'] as [string, Scope, boolean]),

@@ -9,6 +9,7 @@ export type Role = (typeof ROLES)[number];
 export const SCOPES = [
   'messages:send',
   'messages:read',
+  'devices:read',
   'devices:manage',
   'contacts:write',
   'billing:read',
@@ -31,7 +32,12 @@ export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 export const scopesOfRole: Readonly<Record<Role, readonly Scope[]>> = Object.freeze({
   ADMIN: Object.freeze([] as Scope[]),
   CUSTOMER: Object.freeze([...SCOPES]),
-  USER: Object.freeze(['messages:send', 'messages:read', 'contacts:write'] as Scope[]),
+  USER: Object.freeze([
+    'messages:send',
+    'messages:read',
+    'devices:read',
+    'contacts:write',
+  ] as Scope[]),
 });
 
 /** A person signed in through the accounts service (a session). */
@@ -178,10 +184,27 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   }
 }
 
-/** Whether the principal holds `scope`; `admin` implies every scope. Devices hold none. */
+/** Scopes that come with another: whoever manages the fleet may read it. */
+const IMPLIED_BY: Partial<Record<Scope, Scope>> = { 'devices:read': 'devices:manage' };
+
+/** The scopes that grant `scope` besides itself: `admin`, and any that implies it. */
+export function scopesImplying(scope: Scope): Scope[] {
+  const implying = IMPLIED_BY[scope];
+  return implying ? ['admin', implying] : ['admin'];
+}
+
+/**
+ * Whether the principal holds `scope`; `admin` implies every scope, `devices:manage` implies
+ * `devices:read`. Devices hold none.
+ */
 export function hasScope(principal: Principal, scope: Scope): boolean {
   if (principal.kind === 'device') return false;
-  return principal.scopes.includes(scope) || principal.scopes.includes('admin');
+  const implying = IMPLIED_BY[scope];
+  return (
+    principal.scopes.includes(scope) ||
+    principal.scopes.includes('admin') ||
+    (implying !== undefined && principal.scopes.includes(implying))
+  );
 }
 
 /** The principal's organization, or TENANT_REQUIRED (a service token belongs to none). */

@@ -104,6 +104,7 @@ describe('JwtVerifier against a live JWKS', () => {
       scopes: [
         'messages:send',
         'messages:read',
+        'devices:read',
         'devices:manage',
         'contacts:write',
         'billing:read',

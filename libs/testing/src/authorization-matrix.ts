@@ -20,6 +20,7 @@ import {
   PLATFORM_ADMIN_OPERATION_KEY,
   ROLES_KEY,
   SCOPES,
+  scopesImplying,
   SCOPES_KEY,
   scopesOfRole,
   type PlatformAdminOperationMetadata,
@@ -180,12 +181,13 @@ export function callersFor(
   const needed = requirement.scopes ?? [];
   if (needed.length) {
     callers.push(apiToken(needed));
-    // Without each needed scope in turn, holding every other one.
+    // Without each needed scope in turn (nor one that implies it), holding every other one.
     for (const missing of needed) {
+      const withheld = [missing, ...scopesImplying(missing)];
       callers.push(
         apiToken(
-          SCOPES.filter((s) => s !== 'admin' && s !== missing),
-          `all but ${missing}, admin`,
+          SCOPES.filter((s) => !withheld.includes(s)),
+          `all but ${withheld.join(', ')}`,
         ),
       );
     }

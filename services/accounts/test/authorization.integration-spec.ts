@@ -255,7 +255,7 @@ describe('authorization', () => {
       ) as { role: string; scope: string };
       expect(claims.role).toBe('ADMIN');
       expect(claims.scope.split(' ').sort()).toEqual(
-        ['contacts:write', 'messages:read', 'messages:send'].sort(),
+        ['contacts:write', 'devices:read', 'messages:read', 'messages:send'].sort(),
       );
       const asAdmin = accounts.gql.as(admin.accessToken);
       for (const owners of [

@@ -17,7 +17,7 @@ import {
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
 
 /** Reading the fleet: what members read messages with; changing it: owners' devices:manage. */
-const READ = requiresScopes('messages:read');
+const READ = requiresScopes('devices:read');
 const MANAGE = requiresScopes('devices:manage');
 
 const matrix: AuthorizationMatrix = {

@@ -11,7 +11,7 @@ export class ApiTokensResolver {
   @Allow('apiTokens.manage')
   @Mutation(() => CreatedApiTokenModel, {
     description:
-      'Creates an API token. Scopes: messages:send, messages:read, devices:manage, contacts:write, billing:read, admin. The secret is returned only here.',
+      'Creates an API token. Scopes: messages:send, messages:read, devices:read, devices:manage, contacts:write, billing:read, admin. The secret is returned only here.',
   })
   async createApiToken(
     @CurrentPrincipal() principal: Principal,

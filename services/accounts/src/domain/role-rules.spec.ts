@@ -2,7 +2,7 @@ import { callerOf, can, leavesNoOwner, type Caller, type Operation } from './rol
 
 // A platform admin's token carries its membership's scopes (tokens/token-issuer.service.ts):
 // libs/auth's scopesOfRole of USER and CUSTOMER.
-const MEMBER_SCOPES = ['messages:send', 'messages:read', 'contacts:write'];
+const MEMBER_SCOPES = ['messages:send', 'messages:read', 'devices:read', 'contacts:write'];
 const OWNER_SCOPES = [...MEMBER_SCOPES, 'devices:manage', 'billing:read', 'admin'];
 const adminMember: Caller = { kind: 'user', role: 'ADMIN', scopes: MEMBER_SCOPES };
 const adminOwner: Caller = { kind: 'user', role: 'ADMIN', scopes: OWNER_SCOPES };

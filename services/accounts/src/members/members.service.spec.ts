@@ -16,6 +16,7 @@ const ORG = randomUUID();
 const OWNER_SCOPES = [
   'messages:send',
   'messages:read',
+  'devices:read',
   'devices:manage',
   'contacts:write',
   'billing:read',
@@ -26,7 +27,10 @@ const userOf = (userId: string, role: 'CUSTOMER' | 'USER'): Principal => ({
   userId,
   orgId: ORG,
   role,
-  scopes: role === 'CUSTOMER' ? OWNER_SCOPES : ['messages:send', 'messages:read', 'contacts:write'],
+  scopes:
+    role === 'CUSTOMER'
+      ? OWNER_SCOPES
+      : ['messages:send', 'messages:read', 'devices:read', 'contacts:write'],
   sessionId: randomUUID(),
   tokenId: randomUUID(),
 });

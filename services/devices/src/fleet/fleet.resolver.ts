@@ -48,9 +48,9 @@ function deviceId(id: string): string {
 }
 
 /**
- * Fleet management. Thin: one service call per field. Reading needs `messages:read` (members
- * and owners have it; the catalog has no fleet-read scope, and the fleet is what messages go
- * through); changing needs `devices:manage` (owners; members do not have it).
+ * Fleet management. Thin: one service call per field. Reading needs `devices:read` (members and
+ * owners have it; `devices:manage` implies it); changing needs `devices:manage` (owners;
+ * members do not have it).
  */
 @Resolver(() => Device)
 export class DevicesResolver {
@@ -60,7 +60,7 @@ export class DevicesResolver {
     private readonly caller: FederationCaller,
   ) {}
 
-  @Scopes('messages:read')
+  @Scopes('devices:read')
   @Query(() => [Device], { description: "The organization's devices (not removed ones)." })
   devices(
     @CurrentPrincipal() principal: Principal,
@@ -69,7 +69,7 @@ export class DevicesResolver {
     return this.fleet.list(readerOrg(principal), filter ?? {});
   }
 
-  @Scopes('messages:read')
+  @Scopes('devices:read')
   @Query(() => Device, { nullable: true })
   device(
     @CurrentPrincipal() principal: Principal,
@@ -194,7 +194,7 @@ export class OrganizationDevicesResolver {
     return { id: reference.id };
   }
 
-  @Scopes('messages:read')
+  @Scopes('devices:read')
   @ResolveField(() => [Device])
   devices(
     @Parent() organization: Organization,

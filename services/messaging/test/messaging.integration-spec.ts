@@ -597,6 +597,15 @@ describe('organizations', () => {
 
 describe('scheduler', () => {
   it('survives a restart and never dispatches twice with two replicas', async () => {
+    // Scheduled dispatches a replica has run (its metric).
+    const done = async (replica: RunningApp) => {
+      const text = await scrapeMetrics(replica.app);
+      const line =
+        /messaging_scheduler_jobs_total\{[^}]*kind="dispatch"[^}]*outcome="done"[^}]*\} (\d+)/.exec(
+          text,
+        );
+      return Number(line?.[1] ?? 0);
+    };
     const at = new Date(Date.now() + 6000);
     const scheduled = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
@@ -605,8 +614,7 @@ describe('scheduler', () => {
     );
     // The service goes down (before their time, unless the machine is very slow); two
     // replicas come up.
-    const original = app;
-    await original.close();
+    await app.close();
     const closedBeforeTheirTime = Date.now() < at.getTime();
     // Small batches, so the replicas interleave.
     const replica = { SCHEDULER_BATCH_SIZE: '5', SCHEDULER_POLL_INTERVAL_MS: '50' };
@@ -635,21 +643,12 @@ describe('scheduler', () => {
           [[...ids]],
         ),
       ).toEqual([]);
-      // Each job ran once, on one replica or the other.
-      const done = async (replica: RunningApp) => {
-        const text = await scrapeMetrics(replica.app);
-        const line =
-          /messaging_scheduler_jobs_total\{[^}]*kind="dispatch"[^}]*outcome="done"[^}]*\} (\d+)/.exec(
-            text,
-          );
-        return Number(line?.[1] ?? 0);
-      };
-      const [before, a, b] = [await done(original), await done(first), await done(second)];
-      console.log(
-        `scheduled dispatches run before the restart: ${before}, by replica 1: ${a}, replica 2: ${b}`,
-      );
-      expect(before + a + b).toBe(30);
-      if (closedBeforeTheirTime) expect(before).toBe(0);
+      // Each job ran once, on one replica or the other (all of them on the replicas when the
+      // first instance stopped before their time; a very slow machine may have let it run some).
+      const [a, b] = [await done(first), await done(second)];
+      console.log(`scheduled dispatches run by replica 1: ${a}, replica 2: ${b}`);
+      if (closedBeforeTheirTime) expect(a + b).toBe(30);
+      else expect(a + b).toBeLessThanOrEqual(30);
     } finally {
       await second.close();
     }

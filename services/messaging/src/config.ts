@@ -38,7 +38,8 @@ export const messagingConfigShape = {
   MESSAGE_MAX_SCHEDULE_DAYS: env.int(365).pipe(z.number().int().min(1)),
   /**
    * Sends per second per organization (average; 0: no limit), with bursts of up to
-   * MESSAGE_SEND_BURST: at most BURST sends in any BURST / RATE seconds → RATE_LIMITED.
+   * MESSAGE_SEND_BURST: a token bucket per organization, RATE tokens a second, at most BURST
+   * saved up; a send without a token → RATE_LIMITED.
    */
   MESSAGE_SEND_RATE_PER_SECOND: env.int(100).pipe(z.number().int().min(0).max(100_000)),
   MESSAGE_SEND_BURST: env.int(1000).pipe(z.number().int().min(1).max(1_000_000)),

@@ -11,8 +11,8 @@ import { appRole, migrate } from '../src/database';
 const GLOBAL_TABLES = {
   scheduled_jobs:
     'the scheduler queue of every tenant: (tenant_id, message id, kind, due time), no content',
-  rate_limit_hits:
-    'the send rate limit of @switchboard/rate-limit: (action, key org:<id>, time), counted only',
+  send_rate_buckets:
+    'the send rate limit, a token bucket per organization: (key org:<id>, tokens, time), no content',
 };
 
 describe('messaging migrations', () => {

@@ -1,91 +1,67 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { nestJobLogger, PeriodicJob } from '@switchboard/events';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { Metrics } from '@switchboard/observability';
-import { RateLimiter, rateLimitKeys, type RateLimit } from '@switchboard/rate-limit';
+import {
+  rateLimited,
+  rateLimitKeys,
+  TokenBucket,
+  type TokenBucketLimit,
+} from '@switchboard/rate-limit';
 import { Clock } from '@switchboard/service-kit';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 
-/** The limiter table of messaging (migration 1700000000101). */
-export const SEND_RATE_LIMIT_TABLE = 'rate_limit_hits';
-const ACTION = 'send';
-const PRUNE_INTERVAL_MS = 60_000;
+/** The send limit's table (migration 1700000000102): a token bucket per organization. */
+export const SEND_RATE_BUCKETS_TABLE = 'send_rate_buckets';
 
-/**
- * The send limit per organization as a sliding window: at most BURST sends in BURST / RATE
- * seconds, i.e. RATE per second on average with bursts of up to BURST. 0 turns it off.
- */
+/** RATE sends per second on average, bursts of up to BURST. A rate of 0 turns it off. */
 export function sendRateLimitOf(
   config: Pick<MessagingConfig, 'MESSAGE_SEND_RATE_PER_SECOND' | 'MESSAGE_SEND_BURST'>,
-): RateLimit {
-  const rate = config.MESSAGE_SEND_RATE_PER_SECOND;
-  if (rate <= 0) return { max: 0, windowSeconds: 1 };
-  const burst = Math.max(config.MESSAGE_SEND_BURST, 1);
-  return { max: burst, windowSeconds: burst / rate };
+): TokenBucketLimit {
+  return {
+    rate: Math.max(config.MESSAGE_SEND_RATE_PER_SECOND, 0),
+    burst: Math.max(config.MESSAGE_SEND_BURST, 1),
+  };
 }
 
 /**
- * Sends per organization, counted in PostgreSQL (`@switchboard/rate-limit`) so every replica
- * agrees. The count is written in the send transaction, as its last step: a refused send
- * (RATE_LIMITED with `retryAfterSeconds`) rolls back and stores nothing, a send that fails for
- * another reason is not counted, and no extra commit is paid. The organization's key is locked
- * (a transaction-scoped advisory lock) from that step to the commit only, so concurrent sends
- * of one organization overlap everywhere else. Old counts are pruned every minute.
+ * Sends per organization, a token bucket in PostgreSQL (`@switchboard/rate-limit`) so every
+ * replica agrees. The token is taken in the send transaction, as its last step and with one
+ * statement: a refused send (RATE_LIMITED with `retryAfterSeconds`) rolls back, giving the
+ * token back and storing nothing; a send that fails for another reason costs no token. The
+ * organization's bucket row stays locked from that step to the commit only, so concurrent
+ * sends of one organization overlap everywhere else.
  */
 @Injectable()
-export class SendRateLimitService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly limit: RateLimit;
-  private readonly limiter: RateLimiter;
-  private readonly pruner: PeriodicJob;
+export class SendRateLimitService {
+  private readonly limit: TokenBucketLimit;
+  private readonly bucket = new TokenBucket(SEND_RATE_BUCKETS_TABLE);
   private readonly refused;
 
   constructor(
-    dataSource: DataSource,
     @Inject(MESSAGING_CONFIG) config: MessagingConfig,
-    clock: Clock,
+    private readonly clock: Clock,
     metrics: Metrics,
   ) {
     this.limit = sendRateLimitOf(config);
-    this.limiter = new RateLimiter(dataSource, clock, { table: SEND_RATE_LIMIT_TABLE });
     this.refused = metrics.counter(
       'messaging_sends_rate_limited_total',
       'Sends refused by the per-organization send rate limit.',
     );
-    this.pruner = new PeriodicJob({
-      name: 'send rate limit prune',
-      intervalMs: PRUNE_INTERVAL_MS,
-      logger: nestJobLogger(SendRateLimitService.name),
-      run: async () => void (await this.limiter.prune(Math.ceil(this.limit.windowSeconds) + 1)),
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.limit.max > 0) this.pruner.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pruner.stop();
   }
 
   /**
-   * Counts one send of the organization in `tx` (the send transaction), or throws RATE_LIMITED
-   * (retryAfterSeconds).
+   * Takes one send of the organization in `tx` (the send transaction), or throws RATE_LIMITED
+   * (retryAfterSeconds), which must roll `tx` back.
    */
   async take(orgId: string, tx: EntityManager): Promise<void> {
-    try {
-      await this.limiter.enforce(
-        ACTION,
-        [{ key: rateLimitKeys.org(orgId), limit: this.limit }],
-        tx,
-      );
-    } catch (error) {
-      this.refused.inc();
-      throw error;
-    }
+    const taken = await this.bucket.take(
+      tx,
+      rateLimitKeys.org(orgId),
+      this.limit,
+      this.clock.now(),
+    );
+    if (taken.allowed) return;
+    this.refused.inc();
+    throw rateLimited(taken.retryAfterSeconds);
   }
 }

@@ -1,0 +1,75 @@
+import type { EntityManager } from 'typeorm';
+import { grantToApp, row, type SqlRunner } from '@switchboard/tenancy';
+import { checkTableName } from './rate-limit-table.migration';
+
+/** `rate` tokens per second, at most `burst` saved up; a rate of 0 turns the bucket off. */
+export interface TokenBucketLimit {
+  rate: number;
+  burst: number;
+}
+
+/**
+ * Seconds to wait after a refused take left the bucket at `tokens` (below 0: the refill fell
+ * `-tokens` short of one token), rounded up, at least 1.
+ */
+export function bucketRetryAfterSeconds(tokens: number, rate: number): number {
+  return Math.max(1, Math.ceil(-tokens / rate));
+}
+
+/**
+ * Creates a token-bucket table: one row per key with its tokens and when they were counted.
+ * Cross-tenant like the limiter table (the key names the organization); never shown.
+ */
+export async function createTokenBucketTable(
+  runner: SqlRunner,
+  appRole: string,
+  table: string,
+): Promise<void> {
+  checkTableName(table);
+  await runner.query(`
+    CREATE TABLE ${table} (
+      key text PRIMARY KEY CHECK (key <> '' AND strpos(key, '@') = 0),
+      tokens double precision NOT NULL,
+      updated_at timestamptz NOT NULL
+    )`);
+  await grantToApp(runner, table, appRole);
+}
+
+/**
+ * A token bucket per key in PostgreSQL, for a limit on a hot path: taking a token is one
+ * statement (an upsert that refills by the time passed, takes one and returns what is left),
+ * run in the caller's transaction. The key's row stays locked until that transaction ends, so
+ * replicas agree; a refused take must roll the transaction back (the token it took is then
+ * given back), which throwing out of it does.
+ */
+export class TokenBucket {
+  private readonly table: string;
+
+  constructor(table: string) {
+    this.table = checkTableName(table);
+  }
+
+  /** Takes one token of `key`: `{ allowed }`, or the seconds to wait when there was none. */
+  async take(
+    tx: EntityManager,
+    key: string,
+    limit: TokenBucketLimit,
+    now: Date,
+  ): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
+    if (limit.rate <= 0) return { allowed: true };
+    const left = await row<{ tokens: number }>(
+      tx,
+      `INSERT INTO ${this.table} AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - 1, $3::timestamptz)
+       ON CONFLICT (key) DO UPDATE SET
+         tokens = LEAST($2::float8,
+                        b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($3::timestamptz - b.updated_at))) * $4::float8) - 1,
+         updated_at = GREATEST(b.updated_at, $3::timestamptz)
+       RETURNING tokens`,
+      [key, limit.burst, now, limit.rate],
+    );
+    const tokens = Number(left?.tokens ?? 0);
+    return tokens >= 0
+      ? { allowed: true }
+      : { allowed: false, retryAfterSeconds: bucketRetryAfterSeconds(tokens, limit.rate) };
+  }
+}

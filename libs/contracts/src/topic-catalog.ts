@@ -149,6 +149,30 @@ export const Topics = {
       description: 'Audit entries of every service, appended to the hash-chained audit log.',
       schema: complianceV1.AuditEventSchema,
     }),
+    suppression: topic({
+      name: 'compliance.suppression.v1',
+      key: 'org id + ":" + E.164 number',
+      partitions: 6,
+      // Compacted: the latest state of every number stays, so messaging rebuilds its
+      // suppression projection from the start of the topic.
+      cleanupPolicy: 'compact',
+      retentionMs: FOREVER,
+      visibility: 'internal',
+      description:
+        'Opt-out, consent and DND state per organization and number, for the pre-send checks.',
+      schema: complianceV1.SuppressionStateSchema,
+    }),
+    policy: topic({
+      name: 'compliance.policy.v1',
+      key: 'org id',
+      partitions: 3,
+      cleanupPolicy: 'compact',
+      retentionMs: FOREVER,
+      visibility: 'internal',
+      description:
+        "Each organization's compliance policy: quiet hours, consent requirement, retention.",
+      schema: complianceV1.OrganizationPolicySchema,
+    }),
   },
   devices: {
     dispatch: topic({
@@ -205,6 +229,18 @@ export const Topics = {
       visibility: 'public',
       description: 'The message lifecycle: every status transition of every message.',
       schema: messagingV1.MessageEventSchema,
+    }),
+    send: topic({
+      name: 'messaging.send.v1',
+      key: 'org id + ":" + idempotency key',
+      partitions: 12,
+      cleanupPolicy: 'delete',
+      // Short: records carry message bodies; a command is handled within seconds.
+      retentionMs: 1 * DAY,
+      visibility: 'internal',
+      description:
+        'Commands from other services (compliance replies, campaigns, GoHighLevel) to send one message.',
+      schema: messagingV1.SendMessageCommandSchema,
     }),
   },
   testing: {

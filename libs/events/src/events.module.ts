@@ -21,6 +21,7 @@ import {
 import { EventPublisher } from './event-publisher';
 import { createKafka, createProducer } from './kafka';
 import type { KafkaSecurity } from './kafka-security';
+import { auditEventDraft, type AuditRecord } from './audit-event';
 import { addToOutbox, type EventDraft, type OutboxRecord } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import type { JobLogger } from './leader-lease';
@@ -90,6 +91,11 @@ export class OutboxWriter {
 
   add<S extends DescMessage>(tx: SqlRunner, draft: EventDraft<S>): Promise<OutboxRecord> {
     return addToOutbox(tx, this.options.service, draft);
+  }
+
+  /** An audit log entry of this service (`compliance.audit.v1`), in the caller's transaction. */
+  audit(tx: SqlRunner, entry: AuditRecord): Promise<OutboxRecord> {
+    return addToOutbox(tx, this.options.service, auditEventDraft(entry, this.options.service));
   }
 }
 

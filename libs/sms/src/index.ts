@@ -1,1 +1,3 @@
 export * from './segments';
+export * from './quiet-hours';
+export * from './number-location';

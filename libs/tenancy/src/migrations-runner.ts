@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 
 /**
@@ -12,6 +13,8 @@ export function appRoleOf(url = process.env.DATABASE_URL): string {
 /**
  * Runs a service's pending migrations as the owner role, each in its own transaction, and
  * returns the names applied. `appUrl` tells the migrations which role the service runs as.
+ * One run at a time per database: a concurrent run (a retried deploy job next to the first,
+ * two upgrades at once) waits on a session advisory lock, then finds nothing left to apply.
  */
 export async function runMigrations(options: {
   ownerUrl: string;
@@ -26,11 +29,19 @@ export async function runMigrations(options: {
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
   });
-  await dataSource.initialize();
+  // A connection of its own holds the lock for the whole run; closing it releases the lock.
+  const lock = new Client({ connectionString: options.ownerUrl });
+  await lock.connect();
   try {
-    const applied = await dataSource.runMigrations();
-    return applied.map((m) => m.name);
+    await lock.query(`SELECT pg_advisory_lock(hashtext('switchboard:migrations'))`);
+    await dataSource.initialize();
+    try {
+      const applied = await dataSource.runMigrations();
+      return applied.map((m) => m.name);
+    } finally {
+      await dataSource.destroy();
+    }
   } finally {
-    await dataSource.destroy();
+    await lock.end();
   }
 }

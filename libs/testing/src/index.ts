@@ -11,3 +11,4 @@ export * from './subgraph-schema';
 export * from './authorization-matrix';
 export * from './manual-clock';
 export * from './metrics-scrape';
+export * from './eventually';

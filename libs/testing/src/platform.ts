@@ -130,6 +130,8 @@ export async function startPlatform(
     APP_BASE_URL: 'https://app.switchboard.test',
     // Mail requests of earlier runs on the shared broker are not sent again.
     MAIL_MAX_AGE_SECONDS: '60',
+    // Likewise STOP/HELP keywords of earlier runs: recorded, but no reply is sent for them.
+    KEYWORD_REPLY_VALIDITY_SECONDS: '120',
     // A short window, so tests can see a revoked API token stop working.
     API_TOKEN_CACHE_SECONDS: '2',
     // Tests sign up many users, all from 127.0.0.1; production insists on cost >= 12 and

@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AUDIT_SINK, FederationCaller } from '@switchboard/auth';
-import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
+import { EventsModule, kafkaSecurityOptions, OutboxAuditSink } from '@switchboard/events';
 import { createLogger, MetricsModule, type Logger } from '@switchboard/observability';
 import { DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
 import { apiTokensProviders } from './api-tokens/api-tokens.providers';
 import { TokenExchangeController } from './api-tokens/token-exchange.controller';
-import { OutboxAuditSink } from './audit/outbox-audit-sink';
 import { accountsGraphQLModule } from './common/graphql.module';
 import { rateLimiterProvider } from './common/rate-limits';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config';
@@ -19,6 +18,7 @@ import type { MailTransport } from './mail/mail-transport';
 import { membersProviders } from './members/members.providers';
 import { organizationsProviders } from './organizations/organizations.providers';
 import { purgeProviders } from './purge/purge.providers';
+import { retentionProviders } from './retention/retention.providers';
 import { sessionsProviders } from './tokens/sessions.providers';
 
 /**
@@ -70,6 +70,7 @@ export class AppModule {
         ...apiTokensProviders,
         ...googleProviders,
         ...purgeProviders,
+        ...retentionProviders,
       ],
       exports: [ACCOUNTS_CONFIG],
     };

@@ -9,6 +9,7 @@ import {
   z,
 } from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { retentionConfigShape } from '@switchboard/retention';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 
 /**
@@ -149,6 +150,9 @@ export const accountsConfigShape = {
   GOOGLE_CLIENT_SECRET: secret(z.string().optional()),
   /** The redirect URI registered with Google: the web app's page that receives `code` and `state`. */
   GOOGLE_REDIRECT_URI: optionalUrl(),
+
+  /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */
+  ...retentionConfigShape,
 };
 
 type RawAccountsConfig = ReturnType<typeof loadRawConfig>;

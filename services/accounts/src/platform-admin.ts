@@ -3,11 +3,7 @@
 // The change applies to the user's next login or refresh (access tokens live 15 minutes).
 // It is audited (compliance.audit.v1) like every other role change.
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { commonV1, complianceV1, Topics } from '@switchboard/contracts';
-import { addToOutbox } from '@switchboard/events';
+import { addToOutbox, auditEventDraft } from '@switchboard/events';
 import { createLogger } from '@switchboard/observability';
 import { SystemClock } from '@switchboard/service-kit';
 import { inGlobalTransaction, rows } from '@switchboard/tenancy';
@@ -32,26 +28,23 @@ async function main(): Promise<void> {
         [email, command === 'grant', now],
       );
       if (!user) return undefined;
-      const id = randomUUID();
-      const event = create(complianceV1.AuditEventSchema, {
-        id,
-        occurredAt: timestampFromDate(now),
-        actor: { type: commonV1.ActorType.SYSTEM, id: 'accounts.platform-admin-cli' },
-        action: command === 'grant' ? 'platform_admin.grant' : 'platform_admin.revoke',
-        resourceType: 'user',
-        resourceId: user.id,
-        privileged: true,
-        reason: 'command line',
-        outcome: complianceV1.AuditOutcome.SUCCESS,
-        sourceService: 'accounts',
-      });
-      await addToOutbox(tx, 'accounts', {
-        topic: Topics.compliance.audit,
-        key: '',
-        subject: user.id,
-        id,
-        event,
-      });
+      await addToOutbox(
+        tx,
+        'accounts',
+        auditEventDraft(
+          {
+            actor: { kind: 'system', id: 'accounts.platform-admin-cli' },
+            action: command === 'grant' ? 'platform_admin.grant' : 'platform_admin.revoke',
+            resourceType: 'user',
+            resourceId: user.id,
+            privileged: true,
+            reason: 'command line',
+            outcome: 'success',
+            occurredAt: now,
+          },
+          'accounts',
+        ),
+      );
       return user.id;
     });
     if (!changed) throw new Error('no user with this email');

@@ -1,5 +1,6 @@
 // The migrated accounts database, checked the way an auditor would.
 import { Client } from 'pg';
+import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
 import { checkTenantIsolation } from '@switchboard/tenancy';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { appRole, migrate } from '../src/database';
@@ -16,6 +17,7 @@ const GLOBAL_TABLES = {
   signing_keys: 'the JWT signing keys of the platform, one set for every tenant',
   login_attempts: 'login throttling by account and IP, recorded before the organization is known',
   rate_limit_hits: 'per-IP and per-account limits of public mutations, no organization involved',
+  ...RETENTION_GLOBAL_TABLES,
 };
 
 describe('accounts schema', () => {

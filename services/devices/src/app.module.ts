@@ -8,6 +8,7 @@ import { MetricsModule } from '@switchboard/observability';
 import { DatabaseModule, ReadinessModule, type ServiceHttpOptions } from '@switchboard/service-kit';
 import { DEVICES_CONFIG, type DevicesConfig } from './config';
 import { DevicesModule } from './devices.module';
+import { RetentionModule } from './retention/retention.module';
 import { Organization } from './fleet/device.model';
 
 /**
@@ -70,6 +71,7 @@ export class AppModule {
         MetricsModule.forRoot({ service: 'devices' }),
         ReadinessModule.forRoot(),
         DevicesModule,
+        RetentionModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { retentionConfigShape } from '@switchboard/retention';
 import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
@@ -91,6 +92,8 @@ export const devicesConfigShape = {
   DEVICE_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   /** Signed webhook calls older or newer than this are refused. */
   WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */
+  ...retentionConfigShape,
 };
 
 export type DevicesConfig = ReturnType<typeof loadDevicesConfig>;

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AUDIT_SINK } from '@switchboard/auth';
+import { OutboxAuditSink } from '@switchboard/events';
 import { RateLimiter } from '@switchboard/rate-limit';
 import { Clock } from '@switchboard/service-kit';
 import { CredentialRepository } from './common/credential.repository';
@@ -47,6 +49,8 @@ import { RegistrationService } from './registration/registration.service';
     InboundRepository,
     OrganizationRepository,
     DeviceEventsWriter,
+    // Platform admins' reads (`@PlatformAdminOperation`) are audited through the outbox.
+    { provide: AUDIT_SINK, useClass: OutboxAuditSink },
     DeviceWakeups,
     AssignmentService,
     DeviceStatusService,

@@ -8,6 +8,7 @@ import {
   expectedOutcome,
   FEDERATION,
   graphqlClient,
+  requiresPlatformAdmin,
   requiresScopes,
   TestTokenIssuer,
   type AuthorizationMatrix,
@@ -27,6 +28,7 @@ const matrix: AuthorizationMatrix = {
   fields: {
     'Query.devices': READ,
     'Query.device': READ,
+    'Query.adminDevices': requiresPlatformAdmin('device.list'),
     'Query.deviceEnrollments': MANAGE,
     'Mutation.createDeviceEnrollment': MANAGE,
     'Mutation.revokeDeviceEnrollment': MANAGE,

@@ -2,6 +2,7 @@
 // credential lookup that works before the organization is known.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
 import { checkTenantIsolation } from '@switchboard/tenancy';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { migrate } from '../src/database';
@@ -15,6 +16,7 @@ const GLOBAL_TABLES = {
     'ids of the organizations with a fleet (and since when one is closed), so the sweep knows whose transactions to open',
   rate_limit_hits:
     'libs/rate-limit: per-IP and per-token registration limits count across organizations; rows are only counted',
+  ...RETENTION_GLOBAL_TABLES,
 };
 
 describe('devices migrations', () => {

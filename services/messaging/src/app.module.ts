@@ -10,6 +10,8 @@ import { MESSAGING_CONFIG, type MessagingConfig } from './config';
 // MessagingModule first: the SDL lists types in the order they are declared (schema.graphql).
 import { MessagingModule } from './messaging.module';
 import { DeviceReference, OrganizationReference } from './federation/entity-references.model';
+import { PrivacyModule } from './privacy/privacy.module';
+import { RetentionModule } from './retention/retention.module';
 
 @Global()
 @Module({})
@@ -58,6 +60,8 @@ export class AppModule {
         MetricsModule.forRoot({ service: 'messaging' }),
         ReadinessModule.forRoot(),
         MessagingModule,
+        RetentionModule,
+        PrivacyModule,
       ],
     };
   }

@@ -1,6 +1,8 @@
 import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
 import { ConfigError, env, loadConfig, z } from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { privacyConfigShape } from '@switchboard/privacy';
+import { retentionConfigShape } from '@switchboard/retention';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 import { isKnownCountry } from './domain/phone-number';
 
@@ -55,6 +57,10 @@ export const messagingConfigShape = {
   SCHEDULER_ENABLED: env.bool(true),
   SCHEDULER_POLL_INTERVAL_MS: env.int(500).pipe(z.number().int().min(10)),
   SCHEDULER_BATCH_SIZE: env.int(200).pipe(z.number().int().min(1).max(5000)),
+  /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */
+  ...retentionConfigShape,
+  /** PRIVACY_WORKER_ENABLED, PRIVACY_WORKER_INTERVAL_MS, PRIVACY_PAGE_SIZE (libs/privacy). */
+  ...privacyConfigShape,
 };
 
 export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;

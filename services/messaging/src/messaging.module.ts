@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AUDIT_SINK } from '@switchboard/auth';
+import { OutboxAuditSink } from '@switchboard/events';
 import { ConversationThreading } from './conversations/conversation-threading';
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { ConversationsResolver } from './conversations/conversations.resolver';
@@ -17,9 +19,16 @@ import { MessagesResolver } from './messages/messages.resolver';
 import { MessagesService } from './messages/messages.service';
 import { SendRateLimitService } from './messages/send-rate-limit.service';
 import { BodyPolicy } from './pre-send/body.policy';
+import { ComplianceFacts } from './pre-send/compliance-facts';
+import { ConsentPolicy } from './pre-send/consent.policy';
+import { DndPolicy } from './pre-send/dnd.policy';
+import { OptedOutPolicy } from './pre-send/opted-out.policy';
+import { QuietHoursPolicy } from './pre-send/quiet-hours.policy';
 import { NumberPolicy } from './pre-send/number.policy';
 import { OrganizationStatusPolicy } from './pre-send/organization-status.policy';
 import { PRE_SEND_POLICIES, type PreSendPolicy } from './pre-send/pre-send-policy';
+import { ComplianceProjectionsRepository } from './projections/compliance-projections.repository';
+import { ComplianceProjectionsService } from './projections/compliance-projections.service';
 import { ProjectionsConsumer } from './projections/projections.consumer';
 import { ProjectionsRepository } from './projections/projections.repository';
 import { ProjectionsService } from './projections/projections.service';
@@ -29,10 +38,13 @@ import { SchedulerService } from './scheduler/scheduler.service';
 /** Messages, conversations, their consumers, the scheduler and the GraphQL API. */
 @Module({
   providers: [
+    // Platform admins' reads (`@PlatformAdminOperation`) are audited through the outbox.
+    { provide: AUDIT_SINK, useClass: OutboxAuditSink },
     MessagesRepository,
     IdempotencyRepository,
     ConversationsRepository,
     ProjectionsRepository,
+    ComplianceProjectionsRepository,
     JobsRepository,
     MessageLifecycle,
     ConversationThreading,
@@ -40,18 +52,34 @@ import { SchedulerService } from './scheduler/scheduler.service';
     SendRateLimitService,
     ConversationsService,
     ProjectionsService,
+    ComplianceProjectionsService,
     MessageTrackingService,
     InboundService,
     SchedulerService,
     NumberPolicy,
     BodyPolicy,
     OrganizationStatusPolicy,
+    ComplianceFacts,
+    OptedOutPolicy,
+    DndPolicy,
+    ConsentPolicy,
+    QuietHoursPolicy,
     {
       // The pre-send chain, in order: the request's validity first, then the policies that
-      // may refuse a valid message (compliance and quota plug in after these).
+      // may refuse a valid message: the organization's status, then compliance (opt-out, DND,
+      // consent, and quiet hours last: it may hold a message the others let through). Quota
+      // plugs in after these.
       provide: PRE_SEND_POLICIES,
       useFactory: (...policies: PreSendPolicy[]) => policies,
-      inject: [NumberPolicy, BodyPolicy, OrganizationStatusPolicy],
+      inject: [
+        NumberPolicy,
+        BodyPolicy,
+        OrganizationStatusPolicy,
+        OptedOutPolicy,
+        DndPolicy,
+        ConsentPolicy,
+        QuietHoursPolicy,
+      ],
     },
     MessagesConsumer,
     ProjectionsConsumer,

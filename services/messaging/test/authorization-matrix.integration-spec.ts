@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   describeAuthorizationMatrix,
   FEDERATION,
+  requiresPlatformAdmin,
   requiresScopes,
   TestTokenIssuer,
   type AuthorizationMatrix,
@@ -27,6 +28,7 @@ const matrix: AuthorizationMatrix = {
   fields: {
     'Query.message': READ,
     'Query.messages': READ,
+    'Query.adminMessages': requiresPlatformAdmin('message.list'),
     'Query.conversations': READ,
     'Query.conversation': READ,
     'Mutation.sendMessage': SEND,

@@ -1,5 +1,7 @@
 // The migrated messaging database, checked the way an auditor would.
 import { Client } from 'pg';
+import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
+import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
 import { checkTenantIsolation } from '@switchboard/tenancy';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { appRole, migrate } from '../src/database';
@@ -13,6 +15,8 @@ const GLOBAL_TABLES = {
     'the scheduler queue of every tenant: (tenant_id, message id, kind, due time), no content',
   send_rate_buckets:
     'the send rate limit, a token bucket per organization: (key org:<id>, tokens, time), no content',
+  ...RETENTION_GLOBAL_TABLES,
+  ...PRIVACY_GLOBAL_TABLES,
 };
 
 describe('messaging migrations', () => {

@@ -1,10 +1,12 @@
 // The deploy step that creates the platform's Kafka topics from the topic catalog (the Helm
-// chart runs it as a pre-install/pre-upgrade hook). Idempotent: existing topics are left as
-// they are, a topic with fewer partitions than the catalog says is grown, never shrunk.
+// chart runs it as a pre-install/pre-upgrade hook). Idempotent: missing topics are created, a
+// topic with fewer partitions than the catalog says is grown (never shrunk), and an existing
+// topic whose cleanup.policy, retention.ms or min.insync.replicas differ from the catalog's is
+// reconciled (its other overrides are kept).
 //   KAFKA_BROKERS=h:9092 node dist/tools/topics/src/create-topics.js [--replication-factor 3] [--dry-run]
 // A cluster with TLS or SASL takes the services' KAFKA_SSL* and KAFKA_SASL_* variables.
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, Kafka, logLevel } from 'kafkajs';
 import { ConfigError, loadConfig } from '@switchboard/config';
 import { topicCatalog } from '@switchboard/contracts';
 import {
@@ -12,7 +14,7 @@ import {
   kafkaSecurityOptions,
   kafkaSecurityProblems,
 } from '@switchboard/events';
-import { topicPlan } from './topic-plan';
+import { topicConfigChanges, topicPlan, type TopicOverrides } from './topic-plan';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -58,8 +60,39 @@ async function main(): Promise<void> {
       await admin.createPartitions({
         topicPartitions: grow.map((t) => ({ topic: t.topic, count: t.numPartitions })),
       });
+    const existingPlan = plan.filter((t) => existing.has(t.topic));
+    const described = existingPlan.length
+      ? await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: existingPlan.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic })),
+        })
+      : { resources: [] };
+    const current: TopicOverrides[] = described.resources.map((r) => ({
+      topic: r.resourceName,
+      overrides: Object.fromEntries(
+        r.configEntries
+          .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG)
+          .map((e) => [e.configName, e.configValue]),
+      ),
+    }));
+    const changes = topicConfigChanges(plan, current);
+    if (changes.length)
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: changes.map((c) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: c.topic,
+          configEntries: c.configEntries,
+        })),
+      });
+    for (const c of changes) {
+      const what = Object.entries(c.changed).map(
+        ([k, [from, to]]) => `${k} ${from ?? '(default)'} -> ${to}`,
+      );
+      process.stdout.write(`reconciled ${c.topic}: ${what.join(', ')}\n`);
+    }
     process.stdout.write(
-      `topics: ${missing.length} created, ${grow.length} grown, ${plan.length - missing.length} already there\n`,
+      `topics: ${missing.length} created, ${grow.length} grown, ${changes.length} reconciled, ${plan.length - missing.length} already there\n`,
     );
   } finally {
     await admin.disconnect();

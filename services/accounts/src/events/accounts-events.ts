@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { accountsV1, commonV1, complianceV1, Topics } from '@switchboard/contracts';
-import { OutboxWriter } from '@switchboard/events';
+import { accountsV1, Topics } from '@switchboard/contracts';
+import { OutboxWriter, type AuditRecord } from '@switchboard/events';
 import type { Tx } from '../common/db-context';
 import type { MemberRole } from '../domain/role-rules';
 import type { OrganizationStatus } from '../domain/organization-rules';
@@ -25,40 +25,12 @@ const roleOf = (role: MemberRole | 'ADMIN' | undefined): accountsV1.Role =>
         ? accountsV1.Role.ADMIN
         : accountsV1.Role.UNSPECIFIED;
 
-const actorTypeOf: Record<string, commonV1.ActorType> = {
-  user: commonV1.ActorType.USER,
-  api_token: commonV1.ActorType.API_TOKEN,
-  device: commonV1.ActorType.DEVICE,
-  service: commonV1.ActorType.SERVICE,
-  system: commonV1.ActorType.SYSTEM,
-};
-
 export type EmailTemplate =
   | 'VERIFY_EMAIL'
   | 'PASSWORD_RESET'
   | 'INVITATION'
   | 'ORGANIZATION_DELETION_SCHEDULED'
   | 'SECURITY_ALERT';
-
-/** An entry of the audit log, as this service records it (see compliance.v1.AuditEvent). */
-export interface AuditRecord {
-  actor: {
-    kind: 'user' | 'api_token' | 'device' | 'service' | 'system';
-    id: string;
-    orgId?: string;
-  };
-  action: string;
-  orgId?: string;
-  resourceType: string;
-  resourceId?: string;
-  privileged?: boolean;
-  reason?: string;
-  outcome: 'success' | 'failure' | 'denied';
-  correlationId?: string;
-  requestId?: string;
-  metadata?: Record<string, string>;
-  occurredAt: Date;
-}
 
 type OrganizationEventInit = NonNullable<
   MessageInitShape<typeof accountsV1.OrganizationEventSchema>['event']
@@ -242,43 +214,9 @@ export class AccountsEvents {
     });
   }
 
-  /** An audit log entry, to compliance.audit.v1, keyed by the target organization. */
+  /** An audit log entry, to compliance.audit.v1, keyed by the target organization (libs/events). */
   audit(tx: Pick<Tx, 'query'>, entry: AuditRecord) {
-    const id = randomUUID();
-    return this.outbox.add(tx, {
-      topic: Topics.compliance.audit,
-      key: entry.orgId ?? '',
-      subject: entry.resourceId || entry.orgId || entry.action,
-      orgId: entry.orgId,
-      id,
-      time: entry.occurredAt,
-      correlationId: entry.correlationId,
-      event: {
-        id,
-        occurredAt: timestampFromDate(entry.occurredAt),
-        actor: {
-          type: actorTypeOf[entry.actor.kind],
-          id: entry.actor.id,
-          orgId: entry.actor.orgId ?? '',
-        },
-        orgId: entry.orgId ?? '',
-        action: entry.action,
-        resourceType: entry.resourceType,
-        resourceId: entry.resourceId ?? '',
-        privileged: entry.privileged ?? false,
-        reason: entry.reason ?? '',
-        outcome:
-          entry.outcome === 'success'
-            ? complianceV1.AuditOutcome.SUCCESS
-            : entry.outcome === 'denied'
-              ? complianceV1.AuditOutcome.DENIED
-              : complianceV1.AuditOutcome.FAILED,
-        requestId: entry.requestId ?? '',
-        correlationId: entry.correlationId ?? '',
-        sourceService: 'accounts',
-        metadata: entry.metadata ?? {},
-      },
-    });
+    return this.outbox.audit(tx, entry);
   }
 
   private organization(tx: Tx, orgId: string, at: Date, event: OrganizationEventInit) {

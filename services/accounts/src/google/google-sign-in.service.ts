@@ -87,13 +87,17 @@ export class GoogleSignInService {
     const email = normalizeEmail(claims.email);
     const bySubject = await this.users.findByGoogleSubject(claims.sub);
     if (bySubject)
-      return this.identity.openSessionFor(bySubject, input.organizationSlug ?? undefined);
+      return this.identity.openSessionFor(bySubject, input.organizationSlug ?? undefined, {
+        method: 'google',
+      });
     const byEmail = await this.users.findByEmail(email);
     if (byEmail) {
       if (byEmail.googleSubject && byEmail.googleSubject !== claims.sub)
         throw failed('email_linked_to_another_google_account');
       await this.users.linkGoogle(byEmail.id, claims.sub);
-      return this.identity.openSessionFor(byEmail, input.organizationSlug ?? undefined);
+      return this.identity.openSessionFor(byEmail, input.organizationSlug ?? undefined, {
+        method: 'google',
+      });
     }
     if (!input.organizationName) {
       throw new AccountsException(

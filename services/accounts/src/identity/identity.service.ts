@@ -181,13 +181,38 @@ export class IdentityService {
       ? await this.users.findByEmail(this.dataSource, email)
       : undefined;
     const ok = await this.hasher.verify(input.password ?? '', user?.passwordHash);
-    if (!user || !ok) throw invalidCredentials();
+    if (!user || !ok) {
+      // On the platform chain: the attempt belongs to no organization yet. Never the email.
+      await inGlobalTransaction(this.dataSource, (tx) =>
+        this.events.audit(tx, {
+          actor: { kind: 'user', id: user?.id ?? 'unknown' },
+          action: 'user.login',
+          resourceType: 'user',
+          resourceId: user?.id,
+          outcome: 'failure',
+          occurredAt: this.clock.now(),
+          metadata: {
+            method: 'password',
+            reason: user ? 'wrong password' : 'unknown email',
+            ip: meta.ip,
+          },
+        }),
+      );
+      throw invalidCredentials();
+    }
     await this.throttle.succeeded(attempt);
-    return this.openSessionFor(user, input.organizationSlug ?? undefined);
+    return this.openSessionFor(user, input.organizationSlug ?? undefined, {
+      method: 'password',
+      ip: meta.ip,
+    });
   }
 
   /** Opens a session in one of the user's organizations (password and Google logins). */
-  async openSessionFor(user: UserRecord, organizationSlug?: string): Promise<AuthResult> {
+  async openSessionFor(
+    user: UserRecord,
+    organizationSlug?: string,
+    login: { method: 'password' | 'google'; ip?: string } = { method: 'password' },
+  ): Promise<AuthResult> {
     const opened = await inGlobalTransaction(
       this.dataSource,
       async (tx, enterTenant) => {
@@ -211,7 +236,18 @@ export class IdentityService {
           );
         }
         await enterTenant(chosen.org!.id);
-        return this.sessions.open(tx, user, chosen.org!, chosen.m.role);
+        const session = await this.sessions.open(tx, user, chosen.org!, chosen.m.role);
+        await this.events.audit(tx, {
+          actor: { kind: 'user', id: user.id, orgId: chosen.org!.id },
+          action: 'user.login',
+          orgId: chosen.org!.id,
+          resourceType: 'session',
+          resourceId: session.sessionId,
+          outcome: 'success',
+          occurredAt: this.clock.now(),
+          metadata: { method: login.method, ...(login.ip ? { ip: login.ip } : {}) },
+        });
+        return session;
       },
       asUser(user.id),
     );
@@ -347,6 +383,15 @@ export class IdentityService {
       await this.users.markEmailVerified(tx, used.userId, used.email, now);
       await setUser(tx, used.userId);
       await this.sessions.endSessionsOfUser(tx, used.userId, 'password reset', now);
+      await this.events.audit(tx, {
+        actor: { kind: 'user', id: used.userId },
+        action: 'user.password_reset',
+        resourceType: 'user',
+        resourceId: used.userId,
+        outcome: 'success',
+        occurredAt: now,
+        metadata: { ip: meta.ip },
+      });
       await this.userTokens.revokeAll(tx, used.userId, 'PASSWORD_RESET', now);
       await this.events.emailRequested(tx, {
         to: used.email,
@@ -386,6 +431,15 @@ export class IdentityService {
       await this.users.setPassword(tx, user.id, hash, now);
       await setUser(tx, user.id);
       await this.sessions.endOtherSessionsOfUser(tx, user.id, sessionId, 'password changed', now);
+      await this.events.audit(tx, {
+        actor: { kind: 'user', id: user.id },
+        action: 'user.password_change',
+        resourceType: 'user',
+        resourceId: user.id,
+        outcome: 'success',
+        occurredAt: now,
+        metadata: { session_id: sessionId },
+      });
       await this.events.emailRequested(tx, {
         to: user.email,
         template: 'SECURITY_ALERT',

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import { OutboxWriter, type SqlRunner } from '@switchboard/events';
+import { OutboxWriter, type AuditRecord, type SqlRunner } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
 import type { DeviceStatus } from '../domain/device-status';
 import type { ReportedState } from '../domain/message-states';
@@ -57,6 +57,23 @@ export class DeviceEventsWriter {
     private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * An audit log entry about the organization's devices (compliance.audit.v1), in the
+   * transaction of the audited change.
+   */
+  async audit(
+    tx: SqlRunner,
+    orgId: string,
+    entry: Omit<AuditRecord, 'orgId' | 'occurredAt' | 'outcome'>,
+  ): Promise<void> {
+    await this.outbox.audit(tx, {
+      ...entry,
+      orgId,
+      outcome: 'success',
+      occurredAt: this.clock.now(),
+    });
+  }
 
   async messageState(
     tx: SqlRunner,

@@ -9,13 +9,8 @@ import {
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
-import {
-  CurrentPrincipal,
-  principalId,
-  requireOrg,
-  Scopes,
-  type Principal,
-} from '@switchboard/auth';
+import { CurrentPrincipal, requireOrg, Scopes, type Principal } from '@switchboard/auth';
+import { auditActorOf } from '@switchboard/events';
 import { isUuid } from '@switchboard/tenancy';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import { Device } from '../fleet/device.model';
@@ -54,7 +49,7 @@ export class EnrollmentResolver {
     })
     maxUses?: number | null,
   ): Promise<DeviceEnrollment> {
-    return this.enrollments.create(requireOrg(principal), principalId(principal), {
+    return this.enrollments.create(requireOrg(principal), auditActorOf(principal), {
       name,
       expiresAt,
       maxUses,
@@ -70,7 +65,7 @@ export class EnrollmentResolver {
     if (!isUuid(id)) {
       throw new DevicesException(DevicesErrorCode.ENROLLMENT_NOT_FOUND, 'No such enrollment');
     }
-    await this.enrollments.revoke(requireOrg(principal), id);
+    await this.enrollments.revoke(requireOrg(principal), id, auditActorOf(principal));
     return true;
   }
 

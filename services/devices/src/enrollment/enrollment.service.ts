@@ -2,10 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { generateOpaqueToken, OpaqueTokenPrefix } from '@switchboard/auth';
+import type { AuditRecord } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { CredentialRepository } from '../common/credential.repository';
+import { DeviceEventsWriter } from '../common/device-events.writer';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import { TenantRepository } from '../common/tenant.repository';
 import { hashToken } from '../domain/tokens';
@@ -30,12 +32,13 @@ export class EnrollmentService {
     private readonly repo: EnrollmentRepository,
     private readonly tenants: TenantRepository,
     private readonly credentials: CredentialRepository,
+    private readonly events: DeviceEventsWriter,
     private readonly clock: Clock,
   ) {}
 
   async create(
     orgId: string,
-    createdBy: string,
+    actor: AuditRecord['actor'],
     input: { name?: string | null; expiresAt?: Date | null; maxUses?: number | null },
   ): Promise<EnrollmentRecord & { token: string; apiUrl: string }> {
     const now = this.clock.now();
@@ -59,11 +62,19 @@ export class EnrollmentService {
       );
     }
     const id = randomUUID();
+    const createdBy = actor.id;
     const token = generateOpaqueToken(OpaqueTokenPrefix.enrollment);
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       await this.tenants.register(tx, orgId);
       await this.repo.insert(tx, { orgId, id, name, createdBy, now, expiresAt, maxUses });
       await this.credentials.add(tx, orgId, hashToken(token), 'enrollment', id, expiresAt);
+      await this.events.audit(tx, orgId, {
+        actor,
+        action: 'device_enrollment.create',
+        resourceType: 'device_enrollment',
+        resourceId: id,
+        metadata: { max_uses: String(maxUses), expires_at: expiresAt.toISOString() },
+      });
     });
     return {
       id,
@@ -80,12 +91,18 @@ export class EnrollmentService {
   }
 
   /** Revokes an enrollment token (devices already registered keep working). */
-  async revoke(orgId: string, id: string): Promise<void> {
+  async revoke(orgId: string, id: string, actor: AuditRecord['actor']): Promise<void> {
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       if (!(await this.repo.revoke(tx, id, this.clock.now()))) {
         throw new DevicesException(DevicesErrorCode.ENROLLMENT_NOT_FOUND, 'No such enrollment');
       }
       await this.credentials.delete(tx, id);
+      await this.events.audit(tx, orgId, {
+        actor,
+        action: 'device_enrollment.revoke',
+        resourceType: 'device_enrollment',
+        resourceId: id,
+      });
     });
   }
 

@@ -11,8 +11,10 @@ import {
   ResolveReference,
 } from '@nestjs/graphql';
 import {
+  AccessReasonArg,
   CurrentPrincipal,
   FederationCaller,
+  PlatformAdminOperation,
   requireOrg,
   Scopes,
   type GraphQLRequestContext,
@@ -20,6 +22,7 @@ import {
 } from '@switchboard/auth';
 import { z } from '@switchboard/config';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
+import { auditActorOf } from '@switchboard/events';
 import { isUuid } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
@@ -69,6 +72,19 @@ export class DevicesResolver {
     return this.fleet.list(readerOrg(principal), filter ?? {});
   }
 
+  @PlatformAdminOperation('device.list', { targetOrgArg: 'orgId', resourceType: 'device' })
+  @Query(() => [Device], {
+    description: "Platform admins: an organization's devices. Needs a reason; audited.",
+  })
+  adminDevices(
+    @Args('orgId', { type: () => ID }) orgId: string,
+    @AccessReasonArg() _reason?: string,
+    @Args('filter', { type: () => DeviceFilter, nullable: true }) filter?: DeviceFilter | null,
+  ): Promise<DeviceView[]> {
+    if (!isUuid(orgId)) return Promise.resolve([]);
+    return this.fleet.list(orgId.toLowerCase(), filter ?? {});
+  }
+
   @Scopes('devices:read')
   @Query(() => Device, { nullable: true })
   device(
@@ -103,7 +119,7 @@ export class DevicesResolver {
       { ...input },
       'device settings',
     );
-    await this.fleet.update(orgId, deviceId(id), {
+    await this.fleet.update(orgId, deviceId(id), auditActorOf(principal), {
       name: change.name ?? undefined,
       enabled: change.enabled ?? undefined,
       sendRatePerMinute: change.sendRatePerMinute ?? undefined,
@@ -127,7 +143,7 @@ export class DevicesResolver {
     @Args('id', { type: () => ID }) id: string,
   ): Promise<DeviceView> {
     const orgId = requireOrg(principal);
-    await this.fleet.approve(orgId, deviceId(id));
+    await this.fleet.approve(orgId, deviceId(id), auditActorOf(principal));
     return (await this.fleet.get(orgId, deviceId(id)))!;
   }
 
@@ -139,7 +155,7 @@ export class DevicesResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<boolean> {
-    await this.fleet.reject(requireOrg(principal), deviceId(id));
+    await this.fleet.reject(requireOrg(principal), deviceId(id), auditActorOf(principal));
     return true;
   }
 
@@ -156,7 +172,11 @@ export class DevicesResolver {
     @Args('requireApprovalForSharedEnrollments', { type: () => Boolean })
     requireApprovalForSharedEnrollments: boolean,
   ): Promise<DeviceSettings> {
-    return this.fleet.saveSettings(requireOrg(principal), { requireApprovalForSharedEnrollments });
+    return this.fleet.saveSettings(
+      requireOrg(principal),
+      { requireApprovalForSharedEnrollments },
+      auditActorOf(principal),
+    );
   }
 
   @Scopes('devices:manage')
@@ -165,7 +185,7 @@ export class DevicesResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<boolean> {
-    await this.fleet.remove(requireOrg(principal), deviceId(id));
+    await this.fleet.remove(requireOrg(principal), deviceId(id), auditActorOf(principal));
     return true;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditRecord } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { CredentialRepository } from '../common/credential.repository';
@@ -41,6 +42,8 @@ export interface DeviceListFilter {
   status?: DeviceStatus[] | null;
   search?: string | null;
 }
+
+type Actor = AuditRecord['actor'];
 
 export interface DeviceSettingsChange {
   name?: string;
@@ -94,24 +97,34 @@ export class FleetService {
   }
 
   /** `approveDevice`: a phone from a shared enrollment token joins the pool. */
-  async approve(orgId: string, id: string): Promise<void> {
+  async approve(orgId: string, id: string, actor: Actor): Promise<void> {
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const device = await this.repo.device(tx, id, { lock: true });
       if (!device) throw deviceNotFound();
       if (device.approved) return;
       await this.status.changeFacts(tx, device, { approved: true }, 'approved by user');
+      await this.events.audit(tx, orgId, {
+        actor,
+        action: 'device.approve',
+        resourceType: 'device',
+        resourceId: id,
+      });
     });
   }
 
   /** `rejectDevice`: a phone waiting for approval is removed (its token stops working). */
-  async reject(orgId: string, id: string): Promise<void> {
-    await this.remove(orgId, id, 'rejected by user', (device) => {
-      if (device.approved) {
-        throw new DevicesException(
-          DevicesErrorCode.DEVICE_NOT_PENDING,
-          'Only a device waiting for approval can be rejected; remove it instead',
-        );
-      }
+  async reject(orgId: string, id: string, actor: Actor): Promise<void> {
+    await this.remove(orgId, id, actor, {
+      action: 'device.reject',
+      reason: 'rejected by user',
+      check: (device) => {
+        if (device.approved) {
+          throw new DevicesException(
+            DevicesErrorCode.DEVICE_NOT_PENDING,
+            'Only a device waiting for approval can be rejected; remove it instead',
+          );
+        }
+      },
     });
   }
 
@@ -120,15 +133,34 @@ export class FleetService {
   }
 
   /** `setDeviceSettings`: the organization's fleet settings; returns them. */
-  async saveSettings(orgId: string, settings: DeviceSettingsRecord): Promise<DeviceSettingsRecord> {
-    await inTenantTransaction(this.dataSource, orgId, (tx) =>
-      this.repo.saveSettings(tx, orgId, settings, this.clock.now()),
-    );
+  async saveSettings(
+    orgId: string,
+    settings: DeviceSettingsRecord,
+    actor: Actor,
+  ): Promise<DeviceSettingsRecord> {
+    await inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      await this.repo.saveSettings(tx, orgId, settings, this.clock.now());
+      await this.events.audit(tx, orgId, {
+        actor,
+        action: 'device_settings.update',
+        resourceType: 'device_settings',
+        metadata: {
+          require_approval_for_shared_enrollments: String(
+            settings.requireApprovalForSharedEnrollments,
+          ),
+        },
+      });
+    });
     return settings;
   }
 
   /** `updateDevice`: the organization's settings for a device. */
-  async update(orgId: string, id: string, change: DeviceSettingsChange): Promise<void> {
+  async update(
+    orgId: string,
+    id: string,
+    actor: Actor,
+    change: DeviceSettingsChange,
+  ): Promise<void> {
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       let device = await this.repo.device(tx, id, { lock: true });
       if (!device) throw deviceNotFound();
@@ -145,6 +177,25 @@ export class FleetService {
         simPolicy: change.simPolicy ?? null,
         now,
       });
+      const fields = Object.entries(change)
+        .filter(([, value]) => value !== undefined)
+        .map(([field]) => field);
+      await this.events.audit(tx, orgId, {
+        actor,
+        action: 'device.update',
+        resourceType: 'device',
+        resourceId: id,
+        metadata: { fields: fields.join(',') },
+      });
+      if (change.enabled === true && device.quarantinedAt) {
+        await this.events.audit(tx, orgId, {
+          actor,
+          action: 'device.quarantine_lift',
+          resourceType: 'device',
+          resourceId: id,
+          metadata: { quarantine_reason: device.quarantineReason ?? '' },
+        });
+      }
       if (change.enabled === true && (!device.enabled || device.quarantinedAt)) {
         device = await this.status.changeFacts(
           tx,
@@ -164,8 +215,12 @@ export class FleetService {
   async remove(
     orgId: string,
     id: string,
-    reason = 'removed by user',
-    check?: (device: DeviceRow) => void,
+    actor: Actor,
+    {
+      action = 'device.remove',
+      reason = 'removed by user',
+      check,
+    }: { action?: string; reason?: string; check?: (device: DeviceRow) => void } = {},
   ): Promise<void> {
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const device = await this.repo.device(tx, id, { lock: true });
@@ -175,6 +230,13 @@ export class FleetService {
       await this.repo.markRemoved(tx, id, this.clock.now());
       await this.assignment.releaseDevice(tx, id, 'device removed', { includeProcessed: true });
       await this.events.removed(tx, orgId, id, reason);
+      await this.events.audit(tx, orgId, {
+        actor,
+        action,
+        resourceType: 'device',
+        resourceId: id,
+        metadata: { reason },
+      });
       await this.wakeups.disconnectOnCommit(tx, id);
     });
   }

@@ -3,6 +3,7 @@ import { Fleet1720000000000 } from './1720000000000-fleet';
 import { OrganizationClosure1720000000001 } from './1720000000001-organization-closure';
 import { EnrollmentApproval1720000000002 } from './1720000000002-enrollment-approval';
 import { RateLimits1720000000003 } from './1720000000003-rate-limits';
+import { Retention1720000000040 } from './1720000000040-retention';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   OrganizationClosure1720000000001,
   EnrollmentApproval1720000000002,
   RateLimits1720000000003,
+  Retention1720000000040,
 ];

@@ -28,6 +28,8 @@ export enum MessagingErrorCode {
   /** The message was already sent (or is final): it cannot be canceled. */
   MESSAGE_NOT_CANCELABLE = 'MESSAGE_NOT_CANCELABLE',
   CONVERSATION_NOT_FOUND = 'CONVERSATION_NOT_FOUND',
+  /** replyToMessageId is not an inbound message of the organization. */
+  UNKNOWN_REPLY_TO = 'UNKNOWN_REPLY_TO',
   /** A pagination cursor that this API did not issue, or `first` out of range. */
   INVALID_PAGINATION = 'INVALID_PAGINATION',
 }
@@ -48,4 +50,5 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   MESSAGE_NOT_CANCELABLE: 'PRECONDITION_FAILED',
   CONVERSATION_NOT_FOUND: 'NOT_FOUND',
   INVALID_PAGINATION: 'BAD_INPUT',
+  UNKNOWN_REPLY_TO: 'BAD_INPUT',
 }) {}

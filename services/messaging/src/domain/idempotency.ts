@@ -60,6 +60,7 @@ export interface SendRequestParams {
   scheduledAt?: Date | null;
   metadata: Record<string, string>;
   campaignId?: string | null;
+  purpose?: string | null;
 }
 
 /** The fingerprint of a send request (requestFingerprint of exactly these parameters). */
@@ -74,5 +75,7 @@ export function sendFingerprint(request: SendRequestParams): string {
     scheduledAt: request.scheduledAt ?? null,
     metadata: request.metadata,
     campaignId: request.campaignId ?? null,
+    // Only when it is not the default, so keys stored before purposes existed still match.
+    purpose: request.purpose && request.purpose !== 'TRANSACTIONAL' ? request.purpose : undefined,
   });
 }

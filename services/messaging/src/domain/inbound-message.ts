@@ -43,6 +43,7 @@ export function newInboundMessage(sms: InboundSms, now: Date): Message {
     ghlMessageId: null,
     deviceMessageId: sms.deviceMessageId,
     idempotencyKey: null,
+    purpose: null,
     metadata: {},
     error: null,
     attempt: 0,

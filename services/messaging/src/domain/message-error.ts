@@ -17,6 +17,17 @@ export const MESSAGE_ERROR_CODES = {
   MAX_ATTEMPTS: { retryOnAnotherDevice: false, text: 'Every dispatch attempt failed' },
   ORGANIZATION_SUSPENDED: { retryOnAnotherDevice: false, text: 'The organization is suspended' },
   POLICY_REJECTED: { retryOnAnotherDevice: false, text: 'Blocked by a sending policy' },
+  // Compliance (pre-send policies).
+  OPTED_OUT: { retryOnAnotherDevice: false, text: 'The recipient opted out of messages' },
+  DND: { retryOnAnotherDevice: false, text: "The recipient's contact is marked Do Not Disturb" },
+  NO_CONSENT: {
+    retryOnAnotherDevice: false,
+    text: 'No recorded consent of the recipient to campaign messages',
+  },
+  QUIET_HOURS: {
+    retryOnAnotherDevice: false,
+    text: "Outside the sending window in the recipient's local time",
+  },
 } as const;
 
 export type MessageErrorCode = keyof typeof MESSAGE_ERROR_CODES;

@@ -4,6 +4,10 @@ import type { MessageDirection, MessageStatus } from './message-status';
 
 export type MessageRoute = 'DEVICE' | 'CARRIER' | 'GHL';
 
+/** Why an outbound message is sent: decides which pre-send policies apply to it. */
+export const SEND_PURPOSES = ['TRANSACTIONAL', 'CAMPAIGN', 'COMPLIANCE_REPLY'] as const;
+export type SendPurpose = (typeof SEND_PURPOSES)[number];
+
 /** A message, sent or received: what the rules decide on and the factories make. Pure. */
 export interface Message {
   id: string;
@@ -31,6 +35,8 @@ export interface Message {
   /** Inbound: the device's own id of the SMS (deduplication). */
   deviceMessageId: string | null;
   idempotencyKey: string | null;
+  /** Outbound: why it is sent; null for inbound messages. */
+  purpose: SendPurpose | null;
   metadata: Record<string, string>;
   error: MessageError | null;
   /** Current dispatch attempt; 0 = not dispatched yet. */

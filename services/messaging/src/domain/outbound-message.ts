@@ -1,5 +1,5 @@
 import type { SmsEncoding } from '@switchboard/sms';
-import type { Message } from './message';
+import type { Message, SendPurpose } from './message';
 import type { MessageStatus } from './message-status';
 import type { Routing, SendTiming } from './send-rules';
 
@@ -18,6 +18,8 @@ export interface OutboundRequest {
   timing: SendTiming;
   campaignId: string | null;
   idempotencyKey: string | null;
+  /** Default TRANSACTIONAL. */
+  purpose?: SendPurpose;
   metadata: Record<string, string>;
 }
 
@@ -66,6 +68,7 @@ export function newOutboundMessage(request: OutboundRequest, now: Date): Message
     ghlMessageId: null,
     deviceMessageId: null,
     idempotencyKey: request.idempotencyKey,
+    purpose: request.purpose ?? 'TRANSACTIONAL',
     metadata: request.metadata,
     error: null,
     attempt: 0,

@@ -1,8 +1,10 @@
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { devicesV1, messagingV1, commonV1, Topics } from '@switchboard/contracts';
 import type { EventDraft } from '@switchboard/events';
 import { stableUuid } from '../common/stable-id';
+import type { SendPurpose } from '../domain/message';
 import type { MessageStatus } from '../domain/message-status';
+import type { SendActor, SendMessageCommand } from './send-request';
 import type { MessageRecord } from './message.record';
 
 /** The lifecycle events of messaging.message.v1 (kind = the transition reported). */
@@ -64,6 +66,11 @@ export function messageEventDraft(
       attempt: record.attempt,
       scheduledAt: record.scheduledAt ? timestampFromDate(record.scheduledAt) : undefined,
       validUntil: record.validUntil ? timestampFromDate(record.validUntil) : undefined,
+      idempotencyKey: record.idempotencyKey ?? '',
+      purpose:
+        record.direction === 'OUTBOUND'
+          ? messagingV1.SendPurpose[record.purpose ?? 'TRANSACTIONAL']
+          : messagingV1.SendPurpose.UNSPECIFIED,
     },
   };
 }
@@ -122,5 +129,44 @@ export function cancelCommandDraft(
       issuedAt: timestampFromDate(issuedAt),
       command: { case: 'cancel', value: { reason } },
     },
+  };
+}
+
+const PURPOSES: Record<messagingV1.SendPurpose, SendPurpose | null> = {
+  [messagingV1.SendPurpose.UNSPECIFIED]: null,
+  [messagingV1.SendPurpose.TRANSACTIONAL]: 'TRANSACTIONAL',
+  [messagingV1.SendPurpose.CAMPAIGN]: 'CAMPAIGN',
+  [messagingV1.SendPurpose.COMPLIANCE_REPLY]: 'COMPLIANCE_REPLY',
+};
+
+/**
+ * A `messaging.send.v1` SendMessageCommand as the send request `MessagesService.send` takes
+ * (the same as the GraphQL input's). An unspecified purpose is CAMPAIGN for a campaign's
+ * message, TRANSACTIONAL otherwise.
+ */
+export function sendRequestOfCommand(command: messagingV1.SendMessageCommand): {
+  request: SendMessageCommand;
+  actor: SendActor | undefined;
+} {
+  const purpose = PURPOSES[command.purpose] ?? (command.campaignId ? 'CAMPAIGN' : 'TRANSACTIONAL');
+  const actor = command.requestedBy;
+  return {
+    request: {
+      to: command.to,
+      from: command.from || null,
+      body: command.body,
+      idempotencyKey: command.idempotencyKey || null,
+      validUntil: command.validUntil ? timestampDate(command.validUntil) : null,
+      metadata: command.metadata,
+      campaignId: command.campaignId || null,
+      purpose,
+      replyToMessageId: command.replyToMessageId || null,
+    },
+    actor: actor
+      ? {
+          type: (commonV1.ActorType[actor.type] ?? 'UNSPECIFIED') as SendActor['type'],
+          id: actor.id,
+        }
+      : undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { EntityManager } from 'typeorm';
-import { OutboxWriter, type EventDraft } from '@switchboard/events';
+import { OutboxWriter, type AuditRecord, type EventDraft } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
 import { JobsRepository } from '../scheduler/jobs.repository';
 import type { Message } from '../domain/message';
@@ -31,6 +31,11 @@ export class MessageLifecycle {
     private readonly jobs: JobsRepository,
     private readonly clock: Clock,
   ) {}
+
+  /** An audit log entry about a message (compliance.audit.v1), in the change's transaction. */
+  async audit(tx: EntityManager, entry: AuditRecord): Promise<void> {
+    await this.outbox.audit(tx, entry);
+  }
 
   /** Writes a new message with its first events, commands and timers. */
   async create(
@@ -69,6 +74,8 @@ export class MessageLifecycle {
     events: LifecycleEvent[],
     commands?: Commands,
     at?: Date,
+    /** Timers to set (or move): a held message's new dispatch time. */
+    timers: MessageTimer[] = [],
   ): Promise<MessageRecord> {
     const now = at ?? this.clock.now();
     const after: MessageRecord = {
@@ -85,6 +92,14 @@ export class MessageLifecycle {
     await this.emit(tx, after, before.eventSequence, events, commands);
     if (UNSENT_STATUSES.has(before.status) && !UNSENT_STATUSES.has(after.status)) {
       await this.jobs.cancel(tx, before.id);
+    }
+    for (const timer of timers) {
+      await this.jobs.schedule(tx, {
+        tenantId: after.orgId,
+        messageId: after.id,
+        kind: timer.kind,
+        dueAt: timer.dueAt,
+      });
     }
     return after;
   }

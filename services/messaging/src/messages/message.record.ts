@@ -32,6 +32,7 @@ export const MESSAGE_COLUMNS = {
   ghlMessageId: 'ghl_message_id',
   deviceMessageId: 'device_message_id',
   idempotencyKey: 'idempotency_key',
+  purpose: 'purpose',
   metadata: 'metadata',
   attempt: 'attempt',
   excludedDeviceIds: 'excluded_device_ids',

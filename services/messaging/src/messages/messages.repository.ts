@@ -47,6 +47,7 @@ export function messageFromRow(row: Row): MessageRecord {
     ghlMessageId: (row.ghl_message_id as string | null) ?? null,
     deviceMessageId: (row.device_message_id as string | null) ?? null,
     idempotencyKey: (row.idempotency_key as string | null) ?? null,
+    purpose: (row.purpose as MessageRecord['purpose']) ?? null,
     metadata: (row.metadata as Record<string, string> | null) ?? {},
     error: row.error_code
       ? {

@@ -10,13 +10,17 @@ import {
   Resolver,
 } from '@nestjs/graphql';
 import {
+  AccessReasonArg,
   CurrentPrincipal,
   FederationCaller,
+  PlatformAdminOperation,
   requireOrg,
   Scopes,
   type GraphQLRequestContext,
   type Principal,
 } from '@switchboard/auth';
+import { CommonErrorCode, CommonException } from '@switchboard/errors';
+import { auditActorOf } from '@switchboard/events';
 import { isUuid } from '@switchboard/tenancy';
 import { ConversationModel, toConversationModel } from '../conversations/conversation.model';
 import { ConversationsService } from '../conversations/conversations.service';
@@ -71,6 +75,26 @@ export class MessagesResolver {
     return toMessageConnection(page);
   }
 
+  @PlatformAdminOperation('message.list', { targetOrgArg: 'orgId', resourceType: 'message' })
+  @Query(() => MessageConnection, {
+    description: "Platform admins: an organization's messages. Needs a reason; audited.",
+  })
+  async adminMessages(
+    @Args('orgId', { type: () => ID }) orgId: string,
+    @AccessReasonArg() _reason?: string,
+    @Args('filter', { type: () => MessagesFilter, nullable: true }) filter?: MessagesFilter | null,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<MessageConnection> {
+    if (!isUuid(orgId))
+      throw new CommonException(CommonErrorCode.NOT_FOUND, 'No such organization');
+    const page = await this.messageService.list(orgId.toLowerCase(), toMessageFilter(filter), {
+      first,
+      after,
+    });
+    return toMessageConnection(page);
+  }
+
   @Scopes('messages:send')
   @Mutation(() => MessageModel, {
     description: 'Sends an SMS: returns it QUEUED (or SCHEDULED, or REJECTED by a sending policy).',
@@ -88,7 +112,9 @@ export class MessagesResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<MessageModel> {
-    return toMessageModel(await this.messageService.cancel(requireOrg(principal), checkId(id)));
+    return toMessageModel(
+      await this.messageService.cancel(requireOrg(principal), checkId(id), auditActorOf(principal)),
+    );
   }
 
   @ResolveField(() => ConversationModel, { nullable: true })

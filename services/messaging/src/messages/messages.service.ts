@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { inTenantTransaction } from '@switchboard/tenancy';
+import type { AuditRecord } from '@switchboard/events';
+import { inTenantTransaction, isUuid } from '@switchboard/tenancy';
 import { Clock } from '@switchboard/service-kit';
 import { checkMetadata } from '../common/metadata';
 import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
@@ -25,7 +26,9 @@ import {
   sendTiming,
   type Checked,
   type Routing,
+  type SendTiming,
 } from '../domain/send-rules';
+import { purposeOf } from '../domain/compliance-checks';
 import {
   PRE_SEND_POLICIES,
   runPreSendPolicies,
@@ -38,21 +41,10 @@ import { MessageLifecycle } from './message-lifecycle';
 import { cancelCommandDraft, dispatchCommandDraft } from './message-events';
 import type { MessageRecord } from './message.record';
 import { MessagesRepository, type MessageFilter } from './messages.repository';
+import type { SendMessageCommand, SendOptions } from './send-request';
 import { SendRateLimitService } from './send-rate-limit.service';
 
-/** A send request, from GraphQL or (later) a Kafka command. */
-export interface SendMessageCommand {
-  to: string;
-  body?: string | null;
-  from?: string | null;
-  deviceId?: string | null;
-  simNumber?: number | null;
-  validUntil?: Date | null;
-  scheduledAt?: Date | null;
-  idempotencyKey?: string | null;
-  metadata?: Record<string, string> | null;
-  campaignId?: string | null;
-}
+export type { SendActor, SendMessageCommand, SendOptions } from './send-request';
 
 /** The filter of the messages connection as given (numbers not normalized yet). */
 export type MessageFilterInput = Omit<MessageFilter, 'to' | 'from'> & {
@@ -79,38 +71,151 @@ export class MessagesService {
   ) {}
 
   /**
-   * Accepts an outbound message: validates it (nothing is stored when it is invalid), stores it
-   * QUEUED (or SCHEDULED, or REJECTED by a pre-send policy) together with its dispatch command,
-   * lifecycle events and timers in one transaction, and returns it. With an idempotency key, a
-   * retry returns the first request's message. A new message counts against the organization's
-   * send rate limit (RATE_LIMITED past it: nothing is stored).
+   * Accepts an outbound message: validates it (nothing is stored when it is invalid, unless
+   * `onInvalid: 'reject'`), stores it QUEUED (or SCHEDULED — asked for, or held by quiet
+   * hours — or REJECTED by a pre-send policy) together with its dispatch command, lifecycle
+   * events and timers in one transaction, and returns it. With an idempotency key, a retry
+   * returns the first request's message. A new message counts against the organization's send
+   * rate limit (RATE_LIMITED past it: nothing is stored). The GraphQL mutation and the
+   * messaging.send.v1 consumer both come here.
    */
-  async send(orgId: string, command: SendMessageCommand): Promise<MessageRecord> {
+  async send(
+    orgId: string,
+    command: SendMessageCommand,
+    options: SendOptions = {},
+  ): Promise<MessageRecord> {
     const now = this.clock.now();
-    const key = checkIdempotencyKey(command.idempotencyKey ?? null);
-    const metadata = checkMetadata(command.metadata);
-    const timing = orThrow(sendTiming(command, now, this.timingRules()));
-    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const chain = await this.preSend(tx, orgId, command, now);
-      const routing = orThrow(await this.routing(tx, chain.draft.from, command));
-      const id = randomUUID();
-      const fingerprint = sendFingerprint({ ...command, ...chain.draft, metadata });
-      const replay = key && (await this.claimKey(tx, orgId, key, fingerprint, id, now));
-      if (replay) return replay;
-      const request = { ...chain.draft, id, orgId, routing, timing, metadata };
-      const message = newOutboundMessage(
-        { ...request, campaignId: command.campaignId ?? null, idempotencyKey: key },
-        now,
+    const run = async (tx: EntityManager) => {
+      if (options.onInvalid !== 'reject') return this.accept(tx, orgId, command, now);
+      try {
+        return await this.accept(tx, orgId, command, now);
+      } catch (error) {
+        if (!isInvalidRequest(error)) throw error;
+        return this.rejectInvalid(tx, orgId, command, error, now);
+      }
+    };
+    return options.tx ? run(options.tx) : inTenantTransaction(this.dataSource, orgId, run);
+  }
+
+  private async accept(
+    tx: EntityManager,
+    orgId: string,
+    request: SendMessageCommand,
+    now: Date,
+  ): Promise<MessageRecord> {
+    const key = checkIdempotencyKey(request.idempotencyKey ?? null);
+    const metadata = checkMetadata(request.metadata);
+    const command = await this.withReplyTo(tx, request);
+    const requested = orThrow(sendTiming(command, now, this.timingRules()));
+    const chain = await this.preSend(tx, orgId, command, now, requested);
+    const routing = orThrow(await this.routing(tx, chain.draft.from, command));
+    const id = randomUUID();
+    const purpose = purposeOf(command.purpose);
+    const fingerprint = sendFingerprint({ ...command, ...chain.draft, metadata, purpose });
+    const replay = key && (await this.claimKey(tx, orgId, key, fingerprint, id, now));
+    if (replay) return replay;
+    const timing = chain.draft.holdUntil
+      ? {
+          scheduledAt: chain.draft.holdUntil,
+          validUntil: this.heldValidity(command, chain.draft.holdUntil),
+        }
+      : requested;
+    const message = newOutboundMessage(
+      {
+        ...chain.draft,
+        id,
+        orgId,
+        routing,
+        timing,
+        metadata,
+        purpose,
+        campaignId: command.campaignId ?? null,
+        idempotencyKey: key,
+      },
+      now,
+    );
+    const decided =
+      chain.outcome === 'reject'
+        ? rejectOutbound(message, chain, now)
+        : acceptOutbound(message, (await this.thread(tx, message, routing)) ?? null, now);
+    const record = await this.write(tx, decided);
+    // Last: the organization's limiter key stays locked only until this transaction commits.
+    await this.rateLimit.take(orgId, tx);
+    return record;
+  }
+
+  /** A held message's validity: the one asked for, else the default counted from the hold. */
+  private heldValidity(command: SendMessageCommand, holdUntil: Date): Date | null {
+    if (command.validUntil) return command.validUntil;
+    const seconds = this.config.MESSAGE_DEFAULT_VALIDITY_SECONDS;
+    return seconds > 0 ? new Date(holdUntil.getTime() + seconds * 1000) : null;
+  }
+
+  /**
+   * A reply goes back over the device and SIM the inbound message came in by, to its sender
+   * unless `to` says otherwise; UNKNOWN_REPLY_TO when there is no such inbound message.
+   */
+  private async withReplyTo(
+    tx: EntityManager,
+    command: SendMessageCommand,
+  ): Promise<SendMessageCommand> {
+    if (!command.replyToMessageId) return command;
+    const inbound = isUuid(command.replyToMessageId)
+      ? await this.messages.findById(tx, command.replyToMessageId.toLowerCase())
+      : undefined;
+    if (!inbound || inbound.direction !== 'INBOUND') {
+      throw new MessagingException(
+        MessagingErrorCode.UNKNOWN_REPLY_TO,
+        'replyToMessageId is not an inbound message of this organization',
       );
-      const decided =
-        chain.outcome === 'reject'
-          ? rejectOutbound(message, chain, now)
-          : acceptOutbound(message, (await this.thread(tx, message, routing)) ?? null, now);
-      const record = await this.write(tx, decided);
-      // Last: the organization's limiter key stays locked only until this transaction commits.
-      await this.rateLimit.take(orgId, tx);
-      return record;
-    });
+    }
+    return {
+      ...command,
+      to: command.to || (inbound.fromNumber ?? ''),
+      deviceId: inbound.deviceId ?? command.deviceId ?? null,
+      simNumber: inbound.simNumber ?? command.simNumber ?? null,
+    };
+  }
+
+  /**
+   * The command path's answer to an invalid request: a REJECTED message with the error's code,
+   * claimed under the idempotency key like any other, so a repeated command finds it.
+   */
+  private async rejectInvalid(
+    tx: EntityManager,
+    orgId: string,
+    command: SendMessageCommand,
+    error: MessagingException,
+    now: Date,
+  ): Promise<MessageRecord> {
+    const key = command.idempotencyKey ?? null;
+    const id = randomUUID();
+    const draft = { to: command.to, from: command.from ?? null, body: command.body ?? '' };
+    const purpose = purposeOf(command.purpose);
+    const fingerprint = sendFingerprint({ ...command, ...draft, metadata: {}, purpose });
+    const replay = key && (await this.claimKey(tx, orgId, key, fingerprint, id, now));
+    if (replay) return replay;
+    const message = newOutboundMessage(
+      {
+        ...draft,
+        id,
+        orgId,
+        mediaUrls: [],
+        routing: { deviceId: null, simNumber: null },
+        timing: { scheduledAt: null, validUntil: null },
+        metadata: {},
+        purpose,
+        campaignId: isUuid(command.campaignId) ? command.campaignId : null,
+        idempotencyKey: key,
+      },
+      now,
+    );
+    const record = await this.write(
+      tx,
+      rejectOutbound(message, { code: error.code, reason: error.message }, now),
+    );
+    await this.rateLimit.take(orgId, tx);
+    return record;
   }
 
   /** The conversation of a new message: known only when a device and SIM were asked for. */
@@ -118,14 +223,21 @@ export class MessagesService {
     return this.threading.threadFor(tx, message, routing, { move: false, unread: false });
   }
 
-  /** The pre-send chain, in the organization's country. */
-  private async preSend(tx: EntityManager, orgId: string, command: SendMessageCommand, now: Date) {
+  /** The pre-send chain, in the organization's country, at the time the message would go. */
+  private async preSend(
+    tx: EntityManager,
+    orgId: string,
+    command: SendMessageCommand,
+    now: Date,
+    timing: SendTiming,
+  ) {
     const organization = await this.projections.findOrganization(tx, orgId);
     const draft: OutboundDraft = {
       to: command.to,
       from: command.from ?? null,
       body: command.body ?? '',
       mediaUrls: [],
+      purpose: purposeOf(command.purpose),
     };
     return runPreSendPolicies(this.policies, draft, {
       orgId,
@@ -133,6 +245,9 @@ export class MessagesService {
       defaultCountry: organization?.defaultCountry ?? this.config.DEFAULT_COUNTRY,
       tx,
       now,
+      sendAt: timing.scheduledAt ?? now,
+      validUntil: timing.validUntil,
+      stage: 'send',
     });
   }
 
@@ -208,7 +323,7 @@ export class MessagesService {
   }
 
   /** Cancels a message the phone has not sent yet; canceling twice is harmless. */
-  async cancel(orgId: string, id: string): Promise<MessageRecord> {
+  async cancel(orgId: string, id: string, actor: AuditRecord['actor']): Promise<MessageRecord> {
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const record = await this.messages.findById(tx, id, { forUpdate: true });
       if (!record) throw notFound();
@@ -221,6 +336,16 @@ export class MessagesService {
         );
       }
       const now = this.clock.now();
+      await this.lifecycle.audit(tx, {
+        actor,
+        action: 'message.cancel',
+        orgId,
+        resourceType: 'message',
+        resourceId: id,
+        outcome: 'success',
+        occurredAt: now,
+        metadata: { status: record.status },
+      });
       return this.lifecycle.change(
         tx,
         record,
@@ -232,12 +357,45 @@ export class MessagesService {
     });
   }
 
-  /** Scheduler: a scheduled message's time has come; hand it to the fleet. */
+  /**
+   * Scheduler: a scheduled message's time has come. The policies that may have changed their
+   * mind meanwhile run again: an opt-out (or DND, consent withdrawn) since then makes it REJECTED
+   * with that reason; outside quiet hours it is held again until the window opens; otherwise it
+   * goes to the fleet.
+   */
   async dispatchScheduled(tx: EntityManager, id: string): Promise<void> {
     const record = await this.messages.findById(tx, id, { forUpdate: true });
     if (!record || record.status !== 'SCHEDULED' || record.attempt > 0) return;
     const now = this.clock.now();
     if (record.validUntil && record.validUntil <= now) return this.expire(tx, id);
+    const check = await this.recheck(tx, record, now);
+    if (check.outcome === 'reject') {
+      await this.lifecycle.change(
+        tx,
+        record,
+        {
+          status: 'REJECTED',
+          rejectedAt: now,
+          error: { code: check.code, message: check.reason, rawCode: null, rawMessage: null },
+        },
+        [{ kind: 'REJECTED', at: now }],
+        undefined,
+        now,
+      );
+      return;
+    }
+    if (check.draft.holdUntil) {
+      await this.lifecycle.change(
+        tx,
+        record,
+        { scheduledAt: check.draft.holdUntil },
+        [],
+        undefined,
+        now,
+        [{ kind: 'dispatch', dueAt: check.draft.holdUntil }],
+      );
+      return;
+    }
     await this.lifecycle.change(
       tx,
       record,
@@ -245,6 +403,31 @@ export class MessagesService {
       [],
       (after) => [dispatchCommandDraft(after, now)],
       now,
+    );
+  }
+
+  /** The policies marked `recheckAtDispatch`, on a stored message, now. */
+  private async recheck(tx: EntityManager, record: MessageRecord, now: Date) {
+    const organization = await this.projections.findOrganization(tx, record.orgId);
+    return runPreSendPolicies(
+      this.policies.filter((policy) => policy.recheckAtDispatch),
+      {
+        to: record.toNumber ?? '',
+        from: record.fromNumber,
+        body: record.body ?? '',
+        mediaUrls: record.mediaUrls,
+        purpose: purposeOf(record.purpose),
+      },
+      {
+        orgId: record.orgId,
+        organization,
+        defaultCountry: organization?.defaultCountry ?? this.config.DEFAULT_COUNTRY,
+        tx,
+        now,
+        sendAt: now,
+        validUntil: record.validUntil,
+        stage: 'dispatch',
+      },
     );
   }
 
@@ -324,6 +507,15 @@ function checkIdempotencyKey(key: string | null): string | null {
     );
   }
   return key;
+}
+
+/** A request the command path stores as REJECTED: bad input other than an unusable key. */
+function isInvalidRequest(error: unknown): error is MessagingException {
+  return (
+    error instanceof MessagingException &&
+    error.kind === 'BAD_INPUT' &&
+    error.code !== MessagingErrorCode.INVALID_IDEMPOTENCY_KEY
+  );
 }
 
 /** A domain rule's answer, or its refusal as the typed error. */

@@ -1,13 +1,16 @@
 import type { EntityManager } from 'typeorm';
 import type { SmsEncoding } from '@switchboard/sms';
 import type { MessagingException } from '../common/messaging.exception';
+import type { SendPurpose } from '../domain/message';
 import type { OrganizationProjection } from '../projections/projection.record';
 
 /**
  * The pre-send hook point: every outbound message passes an ordered chain of policies before it
- * is stored. Today the chain validates the numbers and the body and refuses sends of suspended
- * organizations; opt-outs, DND, quiet hours, consent and quota plug in here later, as more
- * providers of PRE_SEND_POLICIES, reading their projections through `context.tx`.
+ * is stored: the numbers and the body are validated, sends of suspended organizations refused,
+ * then the compliance policies (opted out, DND, consent, quiet hours) read their projections
+ * through `context.tx`. Quota plugs in here later, as one more provider of PRE_SEND_POLICIES.
+ * Policies marked `recheckAtDispatch` run again when a scheduled (or held) message's time
+ * comes: what changed meanwhile (an opt-out) still stops it.
  */
 export const PRE_SEND_POLICIES = Symbol('PRE_SEND_POLICIES');
 
@@ -21,6 +24,10 @@ export interface OutboundDraft {
   /** Set by the body policy. */
   encoding?: SmsEncoding;
   segments?: number;
+  /** Why it is sent (undefined: TRANSACTIONAL). */
+  purpose?: SendPurpose;
+  /** Set by the quiet-hours policy: hold the message until then (its window opens). */
+  holdUntil?: Date;
 }
 
 export interface PreSendContext {
@@ -32,6 +39,12 @@ export interface PreSendContext {
   /** The send transaction (tenant set): policies read their projections through it. */
   tx: EntityManager;
   now: Date;
+  /** When the message would go: its scheduledAt, else now (default). */
+  sendAt?: Date;
+  /** The end of its validity, if any. */
+  validUntil?: Date | null;
+  /** `send`: a new request (default); `dispatch`: a scheduled message whose time came. */
+  stage?: 'send' | 'dispatch';
 }
 
 /**
@@ -47,6 +60,8 @@ export type PolicyVerdict =
 
 export interface PreSendPolicy {
   readonly name: string;
+  /** Run again when a scheduled message is dispatched (the request's validity is not). */
+  readonly recheckAtDispatch?: boolean;
   check(
     draft: Readonly<OutboundDraft>,
     context: PreSendContext,

@@ -25,3 +25,30 @@ export interface DeviceProjection {
   sims: SimProjection[];
   removed: boolean;
 }
+
+/** What compliance last published about one number of an organization (compliance.suppression.v1). */
+export interface SuppressionProjection {
+  phoneNumber: string;
+  optedOut: boolean;
+  optedOutChangedAt: Date | null;
+  /** compliance ConsentSource names (INBOUND_KEYWORD, API, GHL, …). */
+  optOutSource: string;
+  consent: boolean;
+  consentChangedAt: Date | null;
+  dnd: boolean;
+  /** compliance's version of the state: only a higher one replaces it. */
+  version: bigint;
+  updatedAt: Date | null;
+}
+
+/** An organization's sending rules from its compliance policy (compliance.policy.v1). */
+export interface OrganizationPolicyProjection {
+  quietHoursEnabled: boolean;
+  windowStartMinute: number;
+  windowEndMinute: number;
+  transactionalAction: 'SEND' | 'REFUSE' | 'HOLD';
+  applyStateRules: boolean;
+  consentRequiredForCampaigns: boolean;
+  version: bigint;
+  updatedAt: Date | null;
+}

@@ -43,18 +43,19 @@ export class JobsRepository {
   }
 
   /**
-   * Takes up to `limit` due jobs out of the queue, in due order. `FOR UPDATE SKIP LOCKED`: a
+   * Takes up to `limit` jobs due by `now` (the service's clock, like the due times it wrote)
+   * out of the queue, in due order. `FOR UPDATE SKIP LOCKED`: a
    * replica never waits for nor takes the jobs another replica's open transaction holds; a
    * crash rolls the deletion back, so the jobs are taken again.
    */
-  async claimDue(tx: EntityManager, limit: number): Promise<ScheduledJob[]> {
+  async claimDue(tx: EntityManager, limit: number, now: Date): Promise<ScheduledJob[]> {
     const claimed = await rows<Record<string, unknown>>(
       tx,
       `DELETE FROM scheduled_jobs WHERE id IN (
-         SELECT id FROM scheduled_jobs WHERE due_at <= now() ORDER BY due_at
+         SELECT id FROM scheduled_jobs WHERE due_at <= $2 ORDER BY due_at
           LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id, tenant_id, message_id, kind, due_at, attempts`,
-      [limit],
+      [limit, now],
     );
     return claimed
       .map((row) => ({

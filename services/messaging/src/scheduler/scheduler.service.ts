@@ -8,6 +8,7 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import { backoffDelay, nestJobLogger, PeriodicJob } from '@switchboard/events';
 import { Metrics } from '@switchboard/observability';
+import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, type EnterTenant } from '@switchboard/tenancy';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { MessagesService } from '../messages/messages.service';
@@ -32,6 +33,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
     private readonly jobs: JobsRepository,
     private readonly messages: MessagesService,
+    private readonly clock: Clock,
     metrics: Metrics,
   ) {
     this.jobsRun = metrics.counter('messaging_scheduler_jobs_total', 'Scheduler jobs run.', [
@@ -61,7 +63,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
    */
   async runDueJobs(limit = this.config.SCHEDULER_BATCH_SIZE): Promise<number> {
     return inGlobalTransaction(this.dataSource, async (tx, enterTenant) => {
-      const due = await this.jobs.claimDue(tx, limit);
+      const due = await this.jobs.claimDue(tx, limit, this.clock.now());
       for (const job of due) await this.runOne(tx, enterTenant, job);
       return due.length;
     });

@@ -49,6 +49,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Mess
     'organizations',
     'devices',
     'purged_organizations',
+    'suppression_states',
+    'organization_policies',
   ]) {
     await owner.query(`CREATE POLICY test_owner_reads ON ${table} TO CURRENT_USER USING (true)`);
   }

@@ -1,0 +1,7 @@
+/** A row of `organizations`. */
+export interface OrganizationRecord {
+  orgId: string;
+  name: string;
+  slug: string;
+  closedAt: Date | null;
+}

@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import {
+  PRIVACY_OPTIONS,
+  PRIVACY_PARTICIPANT,
+  privacyOptions,
+  privacyProviders,
+} from '@switchboard/privacy';
+import { ComplianceModule } from '../compliance.module';
+import { COMPLIANCE_CONFIG, type ComplianceConfig } from '../config';
+import { DownloadLinks } from '../downloads/download-links';
+import { DownloadsController } from '../downloads/downloads.controller';
+import { ExportDocumentService } from '../downloads/export-document.service';
+import { CompliancePrivacyParticipant } from './compliance-privacy.participant';
+import { CompliancePrivacyRepository } from './compliance-privacy.repository';
+import { PrivacyReplyConsumer } from './privacy-reply.consumer';
+import { PrivacyRepublishJob } from './privacy-republish.job';
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
+import { PrivacyRequestsService } from './privacy-requests.service';
+import { PrivacyResolver } from './privacy.resolver';
+
+/**
+ * GDPR/CCPA: the requests (GraphQL, fan-out, answers, re-publishing), the export download
+ * (src/downloads: signed links, the streamed document) and compliance's own participant part
+ * (libs/privacy).
+ */
+@Module({
+  imports: [ComplianceModule],
+  controllers: [DownloadsController],
+  providers: [
+    PrivacyRequestsRepository,
+    PrivacyRequestsService,
+    PrivacyReplyConsumer,
+    PrivacyResolver,
+    PrivacyRepublishJob,
+    DownloadLinks,
+    ExportDocumentService,
+    ...privacyProviders,
+    CompliancePrivacyRepository,
+    { provide: PRIVACY_PARTICIPANT, useClass: CompliancePrivacyParticipant },
+    {
+      provide: PRIVACY_OPTIONS,
+      useFactory: (config: ComplianceConfig) => privacyOptions('compliance', config),
+      inject: [COMPLIANCE_CONFIG],
+    },
+  ],
+})
+export class PrivacyModule {}

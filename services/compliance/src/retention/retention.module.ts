@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import {
+  RETENTION_OPTIONS,
+  RETENTION_STEPS,
+  RetentionPolicyConsumer,
+  retentionOptions,
+  retentionProviders,
+} from '@switchboard/retention';
+import { COMPLIANCE_CONFIG, type ComplianceConfig } from '../config';
+import { RetentionReportConsumer } from './retention-report.consumer';
+import { RetentionReportResolver } from './retention-report.resolver';
+import { RetentionReportsRepository } from './retention-reports.repository';
+import { RetentionReportsService } from './retention-reports.service';
+
+/**
+ * Retention: every service's reports (stored from `compliance.retention-report.v1`, shown by
+ * `retentionReport`) and compliance's own retention job (libs/retention: its event tables).
+ */
+@Module({
+  providers: [
+    RetentionReportsRepository,
+    RetentionReportsService,
+    RetentionReportConsumer,
+    RetentionReportResolver,
+    ...retentionProviders,
+    RetentionPolicyConsumer,
+    {
+      provide: RETENTION_OPTIONS,
+      useFactory: (config: ComplianceConfig) => retentionOptions('compliance', config),
+      inject: [COMPLIANCE_CONFIG],
+    },
+    { provide: RETENTION_STEPS, useValue: [] },
+  ],
+})
+export class RetentionModule {}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import type { RetentionStep } from '@switchboard/retention';
+import { Clock } from '@switchboard/service-kit';
+import { DeviceMessageRetentionRepository } from './device-message-retention.repository';
+
+/**
+ * The devices' retention steps on `device_messages` (one row per dispatch attempt): bodies
+ * emptied `bodyRetentionDays` after the row's final state (rows ending FAILED, DELIVERED or
+ * CANCELED already drop theirs; SENT, EXPIRED and RELEASED rows kept theirs until now), rows
+ * purged `metadataRetentionMonths` after it.
+ */
+@Injectable()
+export class DeviceMessageRetentionSteps {
+  constructor(
+    private readonly repository: DeviceMessageRetentionRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  all(): RetentionStep[] {
+    return [
+      {
+        job: 'device-message-bodies',
+        batch: async (tx, cut, limit) => {
+          const n = await this.repository.redactBodies(
+            tx,
+            cut.bodiesBefore,
+            this.clock.now(),
+            limit,
+          );
+          return { counts: { bodies_redacted: n }, more: n === limit };
+        },
+      },
+      {
+        job: 'device-message-metadata',
+        batch: async (tx, cut, limit) => {
+          const n = await this.repository.purge(tx, cut.metadataBefore, limit);
+          return { counts: { device_messages_purged: n }, more: n === limit };
+        },
+      },
+    ];
+  }
+}

@@ -1,0 +1,38 @@
+import type { EntityManager } from 'typeorm';
+import type { SendPurpose } from '../domain/message';
+
+/** A send request, from GraphQL or a Kafka command (messaging.send.v1). */
+export interface SendMessageCommand {
+  to: string;
+  body?: string | null;
+  from?: string | null;
+  deviceId?: string | null;
+  simNumber?: number | null;
+  validUntil?: Date | null;
+  scheduledAt?: Date | null;
+  idempotencyKey?: string | null;
+  metadata?: Record<string, string> | null;
+  campaignId?: string | null;
+  /** Why it is sent (default TRANSACTIONAL): decides which policies apply. */
+  purpose?: SendPurpose | null;
+  /** Send back over the device and SIM this inbound message came in by (`to` defaults to its sender). */
+  replyToMessageId?: string | null;
+}
+
+/** Who asked for a send (a user, an API token, a service), for the audit trail. */
+export interface SendActor {
+  type: 'USER' | 'API_TOKEN' | 'DEVICE' | 'SERVICE' | 'SYSTEM' | 'UNSPECIFIED';
+  id: string;
+}
+
+export interface SendOptions {
+  /**
+   * `throw` (GraphQL): an invalid request is a typed error and stores nothing; `reject` (the
+   * command topic, whose sender cannot be answered): it is stored as a REJECTED message with
+   * the error's code (INVALID_NUMBER, BODY_REQUIRED…), once per idempotency key.
+   */
+  onInvalid?: 'throw' | 'reject';
+  /** Run in this transaction (tenant set) instead of a new one: a consumer's. */
+  tx?: EntityManager;
+  actor?: SendActor;
+}

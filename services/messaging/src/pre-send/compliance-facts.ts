@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DEFAULT_COMPLIANCE_RULES,
+  type OrganizationComplianceRules,
+  type SuppressionFacts,
+} from '../domain/compliance-checks';
+import { ComplianceProjectionsRepository } from '../projections/compliance-projections.repository';
+import type { OutboundDraft, PreSendContext } from './pre-send-policy';
+
+/**
+ * What the compliance policies decide on, loaded once per chain run (the opt-out, DND and
+ * consent policies share one read of the number's state): the recipient's suppression state
+ * and the organization's rules (the platform defaults until compliance publishes a policy).
+ */
+@Injectable()
+export class ComplianceFacts {
+  private readonly states = new WeakMap<
+    PreSendContext,
+    Map<string, Promise<SuppressionFacts | undefined>>
+  >();
+  private readonly rulesOf = new WeakMap<PreSendContext, Promise<OrganizationComplianceRules>>();
+
+  constructor(private readonly projections: ComplianceProjectionsRepository) {}
+
+  suppression(
+    draft: Readonly<OutboundDraft>,
+    context: PreSendContext,
+  ): Promise<SuppressionFacts | undefined> {
+    let byNumber = this.states.get(context);
+    if (!byNumber) this.states.set(context, (byNumber = new Map()));
+    let state = byNumber.get(draft.to);
+    if (!state) {
+      state = this.projections.findSuppression(context.tx, context.orgId, draft.to);
+      byNumber.set(draft.to, state);
+    }
+    return state;
+  }
+
+  rules(context: PreSendContext): Promise<OrganizationComplianceRules> {
+    let rules = this.rulesOf.get(context);
+    if (!rules) {
+      rules = this.projections.findPolicy(context.tx, context.orgId).then((policy) =>
+        policy
+          ? {
+              quietHours: {
+                enabled: policy.quietHoursEnabled,
+                window: {
+                  startMinute: policy.windowStartMinute,
+                  endMinute: policy.windowEndMinute,
+                },
+                transactionalAction: policy.transactionalAction,
+                applyStateRules: policy.applyStateRules,
+              },
+              consentRequiredForCampaigns: policy.consentRequiredForCampaigns,
+            }
+          : DEFAULT_COMPLIANCE_RULES,
+      );
+      this.rulesOf.set(context, rules);
+    }
+    return rules;
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { affectedRows, row, rows } from '@switchboard/tenancy';
+
+/** Which rows a subject's request concerns: one phone number, or the whole organization. */
+export type MessagingScope = { phoneNumber: string } | { organization: true };
+
+const where = (scope: MessagingScope, numberColumns: string[]): [string, unknown[]] =>
+  'phoneNumber' in scope
+    ? [`(${numberColumns.map((c) => `${c} = $1`).join(' OR ')})`, [scope.phoneNumber]]
+    : ['true', [null]];
+
+export interface ExportedMessageRow {
+  id: string;
+  createdAt: Date;
+  [column: string]: unknown;
+}
+
+/** SQL of messaging's part of privacy requests (the tenant's transaction). */
+@Injectable()
+export class MessagingPrivacyRepository {
+  /** A page of messages, oldest first, after the keyset (created_at, id). */
+  async messages(
+    tx: EntityManager,
+    scope: MessagingScope,
+    after: { createdAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<ExportedMessageRow[]> {
+    const [filter, params] = where(scope, ['to_number', 'from_number']);
+    return rows(
+      tx,
+      `SELECT id, direction, status, from_number AS "from", to_number AS "to", body,
+              media_urls AS "mediaUrls", encoding, segments, route, device_id AS "deviceId",
+              conversation_id AS "conversationId", campaign_id AS "campaignId", metadata,
+              error_code AS "errorCode", created_at AS "createdAt", queued_at AS "queuedAt",
+              sent_at AS "sentAt", delivered_at AS "deliveredAt", failed_at AS "failedAt",
+              rejected_at AS "rejectedAt", received_at AS "receivedAt",
+              body_redacted_at AS "bodyRedactedAt"
+         FROM messages
+        WHERE ${filter} AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::uuid))
+        ORDER BY created_at, id LIMIT $4`,
+      [...params, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+  }
+
+  /** A page of conversations, oldest first, after the keyset (created_at, id). */
+  async conversations(
+    tx: EntityManager,
+    scope: MessagingScope,
+    after: { createdAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<ExportedMessageRow[]> {
+    const [filter, params] = where(scope, ['contact_number']);
+    return rows(
+      tx,
+      `SELECT id, contact_number AS "contactNumber", our_number AS "ourNumber",
+              device_id AS "deviceId", message_count AS "messageCount",
+              last_message_at AS "lastMessageAt", created_at AS "createdAt"
+         FROM conversations
+        WHERE ${filter} AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::uuid))
+        ORDER BY created_at, id LIMIT $4`,
+      [...params, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+  }
+
+  /**
+   * Up to `limit` messages to or from the number: body, media and metadata removed, the number
+   * replaced by the pseudonym. Returns how many.
+   */
+  async eraseMessages(
+    tx: EntityManager,
+    phoneNumber: string,
+    pseudonym: string,
+    at: Date,
+    limit: number,
+  ): Promise<number> {
+    return affectedRows(
+      tx,
+      `UPDATE messages SET body = NULL, media_urls = '{}', metadata = '{}',
+              body_redacted_at = COALESCE(body_redacted_at, $3),
+              to_number = CASE WHEN to_number = $1 THEN $2 ELSE to_number END,
+              from_number = CASE WHEN from_number = $1 THEN $2 ELSE from_number END
+        WHERE id IN (SELECT id FROM messages WHERE to_number = $1 OR from_number = $1 LIMIT $4)`,
+      [phoneNumber, pseudonym, at, limit],
+    );
+  }
+
+  /** Up to `limit` conversations with the number: the number replaced by the pseudonym. */
+  async eraseConversations(
+    tx: EntityManager,
+    phoneNumber: string,
+    pseudonym: string,
+    limit: number,
+  ): Promise<number> {
+    return affectedRows(
+      tx,
+      `UPDATE conversations SET contact_number = $2
+        WHERE id IN (SELECT id FROM conversations WHERE contact_number = $1 LIMIT $3)`,
+      [phoneNumber, pseudonym, limit],
+    );
+  }
+
+  /** Whether the number is on the opt-out list (the projection of compliance's). */
+  async optedOut(tx: EntityManager, phoneNumber: string): Promise<boolean> {
+    return (
+      (await row(tx, `SELECT 1 FROM suppression_states WHERE phone_number = $1 AND opted_out`, [
+        phoneNumber,
+      ])) !== undefined
+    );
+  }
+}

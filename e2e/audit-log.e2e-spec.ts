@@ -3,6 +3,7 @@
 // in the organization's hash-chained log, which verifies; another organization sees none of it.
 import { randomUUID } from 'node:crypto';
 import type { GraphQLClient } from '@switchboard/testing';
+import { platform } from './platform';
 import { gateway, PASSWORD, until } from './support';
 
 interface Entry {
@@ -79,5 +80,32 @@ describe('audit log (through the gateway)', () => {
     const theirs = await auditLog(other.api);
     expect(theirs.some((e) => e.actorId === owner.userId)).toBe(false);
     expect(theirs.some((e) => e.resourceId === createDeviceEnrollment.id)).toBe(false);
+  });
+
+  it('exports the log as JSON lines through a signed link on the public entry point', async () => {
+    const owner = await signUpAndLogIn('audit-export');
+    await until('the login entry', async () =>
+      (await auditLog(owner.api)).some((e) => e.action === 'user.login'),
+    );
+    const { exportAuditLog } = await owner.api.expectData<{
+      exportAuditLog: { url: string; expiresAt: string };
+    }>('mutation { exportAuditLog(filter: { action: "user.login" }) { url expiresAt } }');
+    const link = new URL(exportAuditLog.url);
+    // The link's path on the gateway (the public entry point) of this test platform.
+    const publicOrigin = new URL(platform().graphqlUrl!).origin;
+    const response = await fetch(`${publicOrigin}${link.pathname}${link.search}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const lines = (await response.text())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { action: string; actor: { id: string }; hash: string });
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.every((l) => l.action === 'user.login')).toBe(true);
+    expect(lines[0].actor.id).toBe(owner.userId);
+    expect(lines[0].hash).toMatch(/^[0-9a-f]{64}$/);
+    // Without a valid token the gateway passes on compliance's refusal.
+    const refused = await fetch(`${publicOrigin}${link.pathname}?token=forged`);
+    expect(refused.status).toBe(404);
   });
 });

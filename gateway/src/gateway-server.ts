@@ -13,6 +13,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import express from 'express';
+import { complianceBaseUrl, downloadsProxy } from './downloads-proxy';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Principal } from '@switchboard/auth';
@@ -243,6 +244,18 @@ export async function createGateway(deps: GatewayDeps) {
     const origin = config.GATEWAY_PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
     res.json(openIdConfiguration(config.AUTH_ISSUER, origin));
   });
+  // Export and audit log downloads: streamed from compliance (signed links, no session).
+  app.use(
+    '/downloads',
+    downloadsProxy({
+      upstreamUrl: complianceBaseUrl(
+        config.subgraphUrls.compliance ??
+          SUBGRAPHS.find((s) => s.name === 'compliance')?.url ??
+          'http://127.0.0.1:4104/graphql',
+      ),
+      admit: (clientIp) => admit(undefined, clientIp),
+    }),
+  );
   app.use(
     '/graphql',
     cors({

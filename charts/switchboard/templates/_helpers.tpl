@@ -69,6 +69,14 @@ compliance:
   database: true
   secrets: [SUBGRAPH_SHARED_SECRET, DOWNLOAD_SIGNING_SECRET]
   routes: []
+billing:
+  subgraph: true
+  scalable: true
+  database: true
+  # STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET come from billing.existingSecret (checks.yaml).
+  secrets: [SUBGRAPH_SHARED_SECRET]
+  # The Stripe webhook receiver's path goes here (kind: webhook) when its controller lands.
+  routes: []
 gateway:
   subgraph: false
   scalable: true
@@ -338,6 +346,10 @@ The Deployment and its migrations Job render the same list (owner=true adds the 
 {{- if eq $c.name "devices" }}
 - name: PUBLIC_BASE_URL
   value: "https://{{ $root.Values.publicHost }}"
+{{- end }}
+{{- if eq $c.name "billing" }}
+- name: PUBLIC_APP_URL
+  value: {{ $root.Values.appBaseUrl | quote }}
 {{- end }}
 {{- if eq $c.name "compliance" }}
 - name: PUBLIC_DOWNLOAD_BASE_URL

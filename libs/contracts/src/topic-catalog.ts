@@ -6,7 +6,7 @@
  * services never rely on auto-creation.
  */
 import type { DescMessage, DescOneof, MessageShape } from '@bufbuild/protobuf';
-import { accountsV1, complianceV1, devicesV1, messagingV1, testingV1 } from './gen';
+import { accountsV1, billingV1, complianceV1, devicesV1, messagingV1, testingV1 } from './gen';
 
 export type TopicVisibility = 'public' | 'internal';
 export type CleanupPolicy = 'delete' | 'compact';
@@ -169,6 +169,31 @@ export const Topics = {
       visibility: 'internal',
       description: 'Transactional emails to send, for the mail sender.',
       schema: accountsV1.EmailRequestedSchema,
+    }),
+  },
+  billing: {
+    quota: topic({
+      name: 'billing.quota.v1',
+      key: 'org id',
+      partitions: 3,
+      // Compacted: the latest quota of every organization stays, so messaging rebuilds its
+      // pre-send projection from the start of the topic.
+      cleanupPolicy: 'compact',
+      retentionMs: FOREVER,
+      visibility: 'internal',
+      description:
+        "Each organization's remaining allowance, wallet balance and blocked flag, for the pre-send quota check.",
+      schema: billingV1.QuotaStateSchema,
+    }),
+    walletAlert: topic({
+      name: 'billing.wallet-alert.v1',
+      key: 'org id',
+      partitions: 3,
+      cleanupPolicy: 'delete',
+      retentionMs: 30 * DAY,
+      visibility: 'internal',
+      description: 'Low-balance alerts: a wallet fell below its threshold.',
+      schema: billingV1.LowBalanceAlertSchema,
     }),
   },
   compliance: {

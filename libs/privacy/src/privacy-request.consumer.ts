@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { complianceV1, Topics } from '@switchboard/contracts';
 import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
-import { Clock } from '@switchboard/service-kit';
 import { requestKindOf, subjectOf } from './privacy-subject';
-import { PrivacyTasksRepository } from './privacy-tasks.repository';
 import { PrivacyWorker } from './privacy-worker';
 
 /**
@@ -14,11 +11,7 @@ import { PrivacyWorker } from './privacy-worker';
  */
 @Injectable()
 export class PrivacyRequestConsumer {
-  constructor(
-    private readonly tasks: PrivacyTasksRepository,
-    private readonly worker: PrivacyWorker,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly worker: PrivacyWorker) {}
 
   @OnEvent(Topics.compliance.privacyRequest)
   async onRequest(
@@ -29,17 +22,6 @@ export class PrivacyRequestConsumer {
     const kind = requestKindOf(event.message.kind);
     const subject = subjectOf(event.message.subject);
     if (!kind || !subject) return;
-    await this.tasks.enqueue(
-      tx,
-      {
-        orgId,
-        requestId: event.message.requestId,
-        kind,
-        subject,
-        pseudonym: kind === 'ERASURE' ? `erased-${randomUUID()}` : null,
-      },
-      this.clock.now(),
-    );
-    this.worker.wake();
+    await this.worker.accept(tx, { orgId, requestId: event.message.requestId, kind, subject });
   }
 }

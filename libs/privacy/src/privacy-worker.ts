@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -57,8 +58,19 @@ export class PrivacyWorker implements OnApplicationBootstrap, OnApplicationShutd
     await this.job?.stop();
   }
 
-  /** Runs soon (a request arrived). */
-  wake(): void {
+  /**
+   * Records a request to carry out (in the consumer's transaction) and runs soon. An erasure
+   * gets its random pseudonym here; a request delivered again starts over, harmlessly.
+   */
+  async accept(
+    tx: EntityManager,
+    request: Pick<PrivacyTaskRecord, 'orgId' | 'requestId' | 'kind' | 'subject'>,
+  ): Promise<void> {
+    await this.tasks.enqueue(
+      tx,
+      { ...request, pseudonym: request.kind === 'ERASURE' ? `erased-${randomUUID()}` : null },
+      this.clock.now(),
+    );
     this.job?.wake();
   }
 

@@ -18,6 +18,7 @@ import type { MailTransport } from './mail/mail-transport';
 import { membersProviders } from './members/members.providers';
 import { organizationsProviders } from './organizations/organizations.providers';
 import { purgeProviders } from './purge/purge.providers';
+import { privacyProviders } from './privacy/privacy.providers';
 import { retentionProviders } from './retention/retention.providers';
 import { sessionsProviders } from './tokens/sessions.providers';
 
@@ -71,6 +72,7 @@ export class AppModule {
         ...googleProviders,
         ...purgeProviders,
         ...retentionProviders,
+        ...privacyProviders,
       ],
       exports: [ACCOUNTS_CONFIG],
     };

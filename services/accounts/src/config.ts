@@ -9,6 +9,7 @@ import {
   z,
 } from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { privacyConfigShape } from '@switchboard/privacy';
 import { retentionConfigShape } from '@switchboard/retention';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 
@@ -153,6 +154,8 @@ export const accountsConfigShape = {
 
   /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */
   ...retentionConfigShape,
+  /** PRIVACY_WORKER_ENABLED, PRIVACY_WORKER_INTERVAL_MS, PRIVACY_PAGE_SIZE (libs/privacy). */
+  ...privacyConfigShape,
 };
 
 type RawAccountsConfig = ReturnType<typeof loadRawConfig>;

@@ -1,5 +1,6 @@
 // The migrated accounts database, checked the way an auditor would.
 import { Client } from 'pg';
+import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
 import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
 import { checkTenantIsolation } from '@switchboard/tenancy';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
@@ -18,6 +19,7 @@ const GLOBAL_TABLES = {
   login_attempts: 'login throttling by account and IP, recorded before the organization is known',
   rate_limit_hits: 'per-IP and per-account limits of public mutations, no organization involved',
   ...RETENTION_GLOBAL_TABLES,
+  ...PRIVACY_GLOBAL_TABLES,
 };
 
 describe('accounts schema', () => {

@@ -171,6 +171,23 @@ describe('audit log', () => {
     });
   });
 
+  it('dead-letters an audit event it cannot store, and goes on with the next', async () => {
+    const org = randomUUID();
+    const dlq = await h.watch({ ...Topics.compliance.audit, name: Topics.compliance.audit.dlq });
+    const bad = auditEvent(org, { id: 'not-a-uuid' });
+    await h.publish(Topics.compliance.audit, org, org, bad);
+    // An organization in the payload that is not the envelope's: never applied to either.
+    const other = randomUUID();
+    await h.publish(Topics.compliance.audit, org, org, auditEvent(other));
+    const good = await publish(org, { action: 'after.poison' });
+    const dead = await dlq.waitFor((e) => e.message.id === 'not-a-uuid');
+    expect(dead.headers.sb_dlq_error).toMatch(/uuid id/);
+    await dlq.waitFor((e) => e.message.orgId === other);
+    const found = await countIs(org, 1);
+    expect(found.map((e) => e.id)).toEqual([good.id]);
+    expect(await h.sql(`SELECT 1 FROM audit_log WHERE org_id = $1`, [other])).toEqual([]);
+  });
+
   it('names an entry changed directly in the database', async () => {
     const org = randomUUID();
     for (let i = 0; i < 4; i++) await publish(org, { actorId: `user-${i}` });
@@ -265,6 +282,25 @@ describe('audit log', () => {
       // Appends go on after a prune.
       await append();
       expect(await verify(org)).toMatchObject({ ok: true, checkedEntries: 3, headSequence: 6 });
+
+      // In batches (the retention job's steps): at most `limit` per call, oldest first.
+      const later = new Date('2030-05-01T00:00:00Z');
+      const batch = () =>
+        inTenantTransaction(dataSource, org, (tx) => service.pruneBatch(tx, org, later, 2));
+      expect(await batch()).toBe(2);
+      expect(await verify(org)).toMatchObject({ ok: true, anchorSequence: 5, checkedEntries: 1 });
+      expect(await batch()).toBe(1);
+      expect(await batch()).toBe(0);
+      // Everything pruned: the chain is its checkpoint, still verifiable, and goes on from it.
+      expect(await verify(org)).toMatchObject({
+        ok: true,
+        checkedEntries: 0,
+        anchorSequence: 6,
+        headSequence: 6,
+        prunedEntries: 6,
+      });
+      await append();
+      expect(await verify(org)).toMatchObject({ ok: true, checkedEntries: 1, headSequence: 7 });
     } finally {
       h.clock.reset();
     }

@@ -58,7 +58,7 @@ async function state(id: string, orgId = org): Promise<PrivacyRequest> {
 }
 
 beforeAll(async () => {
-  h = await startComplianceHarness({ PRIVACY_WORKER_INTERVAL_MS: '100', PRIVACY_PAGE_SIZE: '2', LOG_LEVEL: 'warn' });
+  h = await startComplianceHarness({ PRIVACY_WORKER_INTERVAL_MS: '100', PRIVACY_PAGE_SIZE: '2' });
   requests = await h.watch(Topics.compliance.privacyRequest);
   await h.organizationCreated(org);
   await h.organizationCreated(otherOrg, 'Other');

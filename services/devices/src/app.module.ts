@@ -8,6 +8,7 @@ import { MetricsModule } from '@switchboard/observability';
 import { DatabaseModule, ReadinessModule, type ServiceHttpOptions } from '@switchboard/service-kit';
 import { DEVICES_CONFIG, type DevicesConfig } from './config';
 import { DevicesModule } from './devices.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { RetentionModule } from './retention/retention.module';
 import { Organization } from './fleet/device.model';
 
@@ -72,6 +73,7 @@ export class AppModule {
         ReadinessModule.forRoot(),
         DevicesModule,
         RetentionModule,
+        PrivacyModule,
       ],
     };
   }

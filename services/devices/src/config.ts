@@ -1,3 +1,4 @@
+import { privacyConfigShape } from '@switchboard/privacy';
 import { retentionConfigShape } from '@switchboard/retention';
 import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
@@ -94,6 +95,8 @@ export const devicesConfigShape = {
   WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */
   ...retentionConfigShape,
+  /** PRIVACY_WORKER_ENABLED, PRIVACY_WORKER_INTERVAL_MS, PRIVACY_PAGE_SIZE (libs/privacy). */
+  ...privacyConfigShape,
 };
 
 export type DevicesConfig = ReturnType<typeof loadDevicesConfig>;

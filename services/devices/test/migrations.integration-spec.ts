@@ -2,6 +2,7 @@
 // credential lookup that works before the organization is known.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
 import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
 import { checkTenantIsolation } from '@switchboard/tenancy';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
@@ -17,6 +18,7 @@ const GLOBAL_TABLES = {
   rate_limit_hits:
     'libs/rate-limit: per-IP and per-token registration limits count across organizations; rows are only counted',
   ...RETENTION_GLOBAL_TABLES,
+  ...PRIVACY_GLOBAL_TABLES,
 };
 
 describe('devices migrations', () => {

@@ -10,7 +10,6 @@ import { EventWatcher, ManualClock } from '@switchboard/testing';
 import { RetentionJob } from '@switchboard/retention';
 import { FakeService } from './support/fake-devices';
 import {
-  eventually,
   handled,
   startApp,
   startStack,

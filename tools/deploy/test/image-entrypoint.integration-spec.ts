@@ -142,6 +142,11 @@ describe('the image entrypoint runs every component as the chart deploys it', ()
       urls.set(`http://${FULL}-${c.name}:${c.port}`, `http://127.0.0.1:${port}`);
     }
     secrets['database-passwords'] = passwords;
+    // What billing.existingSecret holds in production (local-stack-values.yaml names it).
+    secrets.stripe = {
+      STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
+      STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(12).toString('hex')}`,
+    };
     secrets.platform = {
       SUBGRAPH_SHARED_SECRET: randomBytes(24).toString('hex'),
       INTERNAL_API_SECRET: randomBytes(24).toString('hex'),
@@ -202,7 +207,10 @@ describe('the image entrypoint runs every component as the chart deploys it', ()
   /** The container's environment as the kubelet builds it, with the local substitutions. */
   function containerEnv(
     component: string,
-    container: { env?: EnvVar[]; envFrom?: { configMapRef?: { name: string } }[] },
+    container: {
+      env?: EnvVar[];
+      envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+    },
   ) {
     const env: Record<string, string> = { ...image.env, PATH: '/usr/local/bin:/usr/bin:/bin' };
     const local = (value: string) => {
@@ -211,6 +219,13 @@ describe('the image entrypoint runs every component as the chart deploys it', ()
       return out;
     };
     for (const from of container.envFrom ?? []) {
+      if (from.secretRef) {
+        const secret = secrets[from.secretRef.name];
+        if (!secret)
+          throw new Error(`the chart refers to secret ${from.secretRef.name}, unknown here`);
+        Object.assign(env, secret);
+        continue;
+      }
       const cm = objects.find(
         (o) => o.kind === 'ConfigMap' && o.metadata.name === from.configMapRef?.name,
       );

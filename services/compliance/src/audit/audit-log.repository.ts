@@ -175,15 +175,17 @@ export class AuditLogRepository {
   }
 
   /**
-   * Deletes the chain's oldest entries received before `before` and keeps the hash of the last
-   * one deleted as the chain's checkpoint (audit_log_prune, the migration's SECURITY DEFINER
-   * function: the application role cannot DELETE from the log). Returns how many went.
+   * Deletes the chain's oldest entries received before `before` (at most `limit`; null: all)
+   * and keeps the hash of the last one deleted as the chain's checkpoint (audit_log_prune, the
+   * migrations' SECURITY DEFINER function: the application role cannot DELETE from the log).
+   * Returns how many went.
    */
-  async prune(tx: Tx, orgId: string, before: Date): Promise<number> {
-    const r = await row<{ deleted: string }>(tx, `SELECT audit_log_prune($1, $2) AS deleted`, [
-      orgId,
-      before,
-    ]);
+  async prune(tx: Tx, orgId: string, before: Date, limit: number | null): Promise<number> {
+    const r = await row<{ deleted: string }>(
+      tx,
+      `SELECT audit_log_prune($1, $2, $3::integer) AS deleted`,
+      [orgId, before, limit],
+    );
     return Number(r?.deleted ?? 0);
   }
 

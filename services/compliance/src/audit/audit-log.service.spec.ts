@@ -138,10 +138,22 @@ describe('AuditLogService', () => {
     expect(log.entries).toHaveLength(1);
   });
 
+  it('keeps enum values it does not know as their numbers', async () => {
+    const { log, service } = setUp();
+    await service.append(
+      tx,
+      ORG,
+      event(1, { outcome: 99 as complianceV1.AuditOutcome, actor: { type: 42, id: 'x' } }),
+    );
+    expect(log.entries[0]).toMatchObject({ outcome: '99', actorType: '42' });
+  });
+
   it.each([
     ['no uuid id', { id: 'not-a-uuid' }],
     ['no action', { action: '' }],
     ['no time', { occurredAt: undefined }],
+    ['a NUL in a field', { reason: 'a\u0000b' }],
+    ['a NUL in metadata', { metadata: { 'k\u0000': 'v' } }],
   ])('refuses an event with %s (INVALID_EVENT: dead-lettered)', async (_what, init) => {
     const { log, service } = setUp();
     await expect(service.append(tx, ORG, event(1, init))).rejects.toMatchObject({

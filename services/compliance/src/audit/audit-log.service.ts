@@ -83,6 +83,13 @@ export class AuditLogService {
         'An audit event needs a uuid id, an action and a time',
       );
     }
+    // PostgreSQL text cannot hold NUL: refused here (dead-lettered at once), not retried.
+    if (hasNul(event)) {
+      throw new CommonException(
+        CommonErrorCode.INVALID_EVENT,
+        'An audit event holds a NUL character',
+      );
+    }
     const id = event.id.toLowerCase();
     const now = this.clock.now();
     let head = await this.log.lockHead(tx, chainOrgId);
@@ -97,7 +104,7 @@ export class AuditLogService {
       id,
       occurredAt: timestampDate(event.occurredAt),
       receivedAt: now,
-      actorType: commonV1.ActorType[event.actor?.type ?? commonV1.ActorType.UNSPECIFIED],
+      actorType: enumName(commonV1.ActorType, event.actor?.type ?? 0),
       actorId: event.actor?.id ?? '',
       actorOrgId: event.actor?.orgId ?? '',
       action: event.action,
@@ -105,7 +112,7 @@ export class AuditLogService {
       resourceId: event.resourceId,
       privileged: event.privileged,
       reason: event.reason,
-      outcome: complianceV1.AuditOutcome[event.outcome],
+      outcome: enumName(complianceV1.AuditOutcome, event.outcome),
       requestId: event.requestId,
       correlationId: event.correlationId,
       sourceService: event.sourceService,
@@ -225,8 +232,39 @@ export class AuditLogService {
    * there). Idempotent; returns how many entries were deleted.
    */
   prune(orgId: string, before: Date): Promise<number> {
-    return inTenantTransaction(this.dataSource, orgId, (tx) => this.log.prune(tx, orgId, before));
+    return inTenantTransaction(this.dataSource, orgId, (tx) =>
+      this.log.prune(tx, orgId, before, null),
+    );
   }
+
+  /**
+   * One retention batch in the caller's tenant transaction (a libs/retention RetentionStep):
+   * at most `limit` of the oldest entries received before `before`, checkpoint kept.
+   */
+  pruneBatch(tx: EntityManager, orgId: string, before: Date, limit: number): Promise<number> {
+    return this.log.prune(tx, orgId, before, limit);
+  }
+}
+
+/** The enum value's name; a value this build does not know (a newer producer) as its number. */
+function enumName(values: Record<number, string>, value: number): string {
+  return values[value] ?? String(value);
+}
+
+function hasNul(event: complianceV1.AuditEvent): boolean {
+  const texts = [
+    event.actor?.id,
+    event.actor?.orgId,
+    event.action,
+    event.resourceType,
+    event.resourceId,
+    event.reason,
+    event.requestId,
+    event.correlationId,
+    event.sourceService,
+    ...Object.entries(event.metadata).flat(),
+  ];
+  return texts.some((text) => text?.includes('\u0000'));
 }
 
 /** The filter of a query or an export, checked (INVALID_AUDIT_FILTER). */

@@ -50,15 +50,16 @@ export class CompliancePrivacyParticipant implements PrivacyParticipant {
       {
         name: 'suppressionHistory',
         page: async (tx, subject, cursor, limit) => {
+          // The cursor keeps recorded_at as PostgreSQL prints it (microseconds).
+          const at = cursor ? cursor.lastIndexOf('|') : -1;
           const after = cursor
-            ? { recordedAt: new Date(cursor.split('|')[0]), id: cursor.split('|')[1] }
+            ? { recordedAt: cursor.slice(0, at), id: cursor.slice(at + 1) }
             : null;
           const found = await this.repository.history(tx, scopeOf(subject), after, limit);
           const last = found.at(-1);
           return {
-            items: found,
-            next:
-              found.length === limit && last ? `${last.recordedAt.toISOString()}|${last.id}` : null,
+            items: found.map(({ cursorAt: _cursor, ...item }) => item),
+            next: found.length === limit && last ? `${last.cursorAt}|${last.id}` : null,
           };
         },
       },

@@ -38,12 +38,12 @@ export class CompliancePrivacyRepository {
   async history(
     tx: EntityManager,
     scope: ComplianceScope,
-    after: { recordedAt: Date; id: string } | null,
+    after: { recordedAt: string; id: string } | null,
     limit: number,
-  ): Promise<({ id: string; recordedAt: Date } & Record<string, unknown>)[]> {
+  ): Promise<({ id: string; cursorAt: string } & Record<string, unknown>)[]> {
     return rows(
       tx,
-      `SELECT id, phone_number AS "phoneNumber", kind, source, actor_type AS "actorType",
+      `SELECT id, recorded_at::text AS "cursorAt", phone_number AS "phoneNumber", kind, source, actor_type AS "actorType",
               actor_id AS "actorId", reason, keyword, message_id AS "messageId", ip::text AS ip,
               consent_text AS "consentText", occurred_at AS "occurredAt", recorded_at AS "recordedAt"
          FROM suppression_history

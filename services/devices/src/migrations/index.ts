@@ -4,6 +4,7 @@ import { OrganizationClosure1720000000001 } from './1720000000001-organization-c
 import { EnrollmentApproval1720000000002 } from './1720000000002-enrollment-approval';
 import { RateLimits1720000000003 } from './1720000000003-rate-limits';
 import { Retention1720000000040 } from './1720000000040-retention';
+import { Privacy1720000000041 } from './1720000000041-privacy';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   EnrollmentApproval1720000000002,
   RateLimits1720000000003,
   Retention1720000000040,
+  Privacy1720000000041,
 ];

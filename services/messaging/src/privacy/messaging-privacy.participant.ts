@@ -41,7 +41,7 @@ export class MessagingPrivacyParticipant implements PrivacyParticipant {
       read: (
         tx: EntityManager,
         scope: MessagingScope,
-        after: { createdAt: Date; id: string } | null,
+        after: { createdAt: string; id: string } | null,
         limit: number,
       ) => Promise<ExportedMessageRow[]>,
     ): ExportSection => ({
@@ -52,8 +52,8 @@ export class MessagingPrivacyParticipant implements PrivacyParticipant {
         const found = await read(tx, scope, decodeKeyset(cursor), limit);
         const last = found.at(-1);
         return {
-          items: found,
-          next: found.length === limit && last ? encodeKeyset(last.createdAt, last.id) : null,
+          items: found.map(({ cursorAt: _cursor, ...item }) => item),
+          next: found.length === limit && last ? encodeKeyset(last.cursorAt, last.id) : null,
         };
       },
     });

@@ -12,7 +12,8 @@ const where = (scope: MessagingScope, numberColumns: string[]): [string, unknown
 
 export interface ExportedMessageRow {
   id: string;
-  createdAt: Date;
+  /** created_at as PostgreSQL prints it (microseconds kept): the keyset of the next page. */
+  cursorAt: string;
   [column: string]: unknown;
 }
 
@@ -23,13 +24,13 @@ export class MessagingPrivacyRepository {
   async messages(
     tx: EntityManager,
     scope: MessagingScope,
-    after: { createdAt: Date; id: string } | null,
+    after: { createdAt: string; id: string } | null,
     limit: number,
   ): Promise<ExportedMessageRow[]> {
     const [filter, params] = where(scope, ['to_number', 'from_number']);
     return rows(
       tx,
-      `SELECT id, direction, status, from_number AS "from", to_number AS "to", body,
+      `SELECT id, created_at::text AS "cursorAt", direction, status, from_number AS "from", to_number AS "to", body,
               media_urls AS "mediaUrls", encoding, segments, route, device_id AS "deviceId",
               conversation_id AS "conversationId", campaign_id AS "campaignId", metadata,
               error_code AS "errorCode", created_at AS "createdAt", queued_at AS "queuedAt",
@@ -47,13 +48,13 @@ export class MessagingPrivacyRepository {
   async conversations(
     tx: EntityManager,
     scope: MessagingScope,
-    after: { createdAt: Date; id: string } | null,
+    after: { createdAt: string; id: string } | null,
     limit: number,
   ): Promise<ExportedMessageRow[]> {
     const [filter, params] = where(scope, ['contact_number']);
     return rows(
       tx,
-      `SELECT id, contact_number AS "contactNumber", our_number AS "ourNumber",
+      `SELECT id, created_at::text AS "cursorAt", contact_number AS "contactNumber", our_number AS "ourNumber",
               device_id AS "deviceId", message_count AS "messageCount",
               last_message_at AS "lastMessageAt", created_at AS "createdAt"
          FROM conversations

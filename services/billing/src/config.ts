@@ -1,0 +1,67 @@
+import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
+import { ConfigError, env, isDevelopmentMode, loadConfig, secret, z } from '@switchboard/config';
+import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
+
+/** The billing service's environment, validated at boot. README.md documents each variable. */
+export const billingConfigShape = {
+  NODE_ENV: env.nodeEnv(),
+  PORT: env.port(4105),
+  LOG_LEVEL: env.logLevel(),
+  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE. */
+  ...databaseConfigShape,
+  /** TRUST_PROXY, HTTP_KEEP_ALIVE_TIMEOUT_MS, METRICS_PORT, SUBGRAPH_SHARED_SECRET, GraphQL limits. */
+  ...httpConfigShape,
+  KAFKA_BROKERS: env.brokers(),
+  KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
+  /** Shorter Kafka timings for the dev broker and tests. */
+  KAFKA_FAST_CONSUMERS: env.bool(false),
+  /** Consumer group of the organization and metering consumers. */
+  KAFKA_GROUP_ID: z.string().min(1).default('billing'),
+  /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
+  ...kafkaSecurityConfigShape,
+  /** Access tokens of the accounts service (GraphQL): libs/auth's settings and defaults. */
+  ...authConfigShape,
+  /** ISO 4217 currency of wallets and the default plan (prices in other currencies are refused). */
+  BILLING_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('USD'),
+  /** A new wallet's low-balance alert threshold, in minor units of BILLING_CURRENCY. */
+  LOW_BALANCE_THRESHOLD_MINOR: env.int(500).pipe(z.number().int().min(0)),
+  /** Sensitive. Stripe's secret API key (sk_…). Required outside development mode. */
+  STRIPE_SECRET_KEY: secret(z.string().min(1).optional()),
+  /** Sensitive. The signing secret of the Stripe webhook endpoint (whsec_…). Required outside development mode. */
+  STRIPE_WEBHOOK_SECRET: secret(z.string().min(1).optional()),
+  /** Where the Stripe API is (a local test server in tests): protocol, host and port. */
+  STRIPE_API_BASE: z.string().url().default('https://api.stripe.com'),
+  /** Tolerance of a webhook's `Stripe-Signature` timestamp, seconds. */
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: env.int(300).pipe(z.number().int().min(1).max(3600)),
+  /** Where Checkout and the billing portal send the customer back (the web app). */
+  PUBLIC_APP_URL: z.string().url().default('http://localhost:3000'),
+};
+
+/** Only for development and tests: fixed, public stand-ins. */
+const DEVELOPMENT_STRIPE_KEY = 'sk_test_switchboard_development';
+const DEVELOPMENT_WEBHOOK_SECRET = 'whsec_switchboard_development';
+
+export type BillingConfig = ReturnType<typeof loadBillingConfig>;
+
+/** Loads and checks the configuration (Stripe secrets are required in production). */
+export function loadBillingConfig(source: Record<string, string | undefined> = process.env) {
+  const { config, problems } = resolveAuthConfig(loadConfig(billingConfigShape, source));
+  problems.push(...kafkaSecurityProblems(config));
+  if (!isDevelopmentMode(config)) {
+    if (!config.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY is required in production');
+    if (!config.STRIPE_WEBHOOK_SECRET)
+      problems.push('STRIPE_WEBHOOK_SECRET is required in production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    ...config,
+    STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY ?? DEVELOPMENT_STRIPE_KEY,
+    STRIPE_WEBHOOK_SECRET: config.STRIPE_WEBHOOK_SECRET ?? DEVELOPMENT_WEBHOOK_SECRET,
+  };
+}
+
+export const BILLING_CONFIG = Symbol('BILLING_CONFIG');

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { messagingV1, Topics } from '@switchboard/contracts';
+import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
+import { MeteringService } from './metering.service';
+
+/** `messaging.message.v1` → the usage ledger. Thin: enters the event's tenant, one call. */
+@Injectable()
+export class MeteringConsumer {
+  constructor(private readonly metering: MeteringService) {}
+
+  @OnEvent(Topics.messaging.message)
+  async onMessage(
+    event: ConsumedEvent<typeof messagingV1.MessageEventSchema>,
+    tx: EntityManager,
+  ): Promise<void> {
+    const orgId = await enterEventTenant(tx, event, event.message.orgId);
+    await this.metering.onMessageEvent(tx, orgId, event.message);
+  }
+}

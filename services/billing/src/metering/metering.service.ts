@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { messagingV1 } from '@switchboard/contracts';
+import { Clock } from '@switchboard/service-kit';
+import type { SqlRunner } from '@switchboard/tenancy';
+import { periodOf } from '../domain/period';
+import { chargeFor, countryOf, settle, type RouteName, type StatusStep } from '../domain/pricing';
+import { PlansService } from '../plans/plans.service';
+import { QuotaService } from '../quota/quota.service';
+import { WalletService } from '../wallet/wallet.service';
+import { UsageRepository } from './usage.repository';
+
+const K = messagingV1.MessageEventKind;
+const ROUTE: Partial<Record<messagingV1.Route, RouteName>> = {
+  [messagingV1.Route.DEVICE]: 'DEVICE',
+  [messagingV1.Route.CARRIER]: 'CARRIER',
+  [messagingV1.Route.GHL]: 'GHL',
+};
+const STEP: Partial<Record<messagingV1.MessageEventKind, StatusStep>> = {
+  [K.SENT]: 'SENT',
+  [K.DELIVERED]: 'DELIVERED',
+  [K.FAILED]: 'FAILED',
+  [K.REJECTED]: 'REJECTED',
+  [K.EXPIRED]: 'EXPIRED',
+  [K.CANCELED]: 'CANCELED',
+};
+
+/**
+ * Metering from messaging.message.v1, exactly once per message: the first QUEUED/SCHEDULED
+ * event of an outbound message writes its usage entry (keyed by message id: a duplicate or a
+ * replay writes nothing), priced at the version in force when it was accepted, paid from the
+ * allowance, as overage or by a wallet reservation; a later status captures or refunds it once.
+ */
+@Injectable()
+export class MeteringService {
+  constructor(
+    private readonly usage: UsageRepository,
+    private readonly plans: PlansService,
+    private readonly wallets: WalletService,
+    private readonly quotas: QuotaService,
+    private readonly clock: Clock,
+  ) {}
+
+  async onMessageEvent(
+    tx: SqlRunner,
+    orgId: string,
+    event: messagingV1.MessageEvent,
+  ): Promise<void> {
+    if (event.direction !== messagingV1.Direction.OUTBOUND) return;
+    if (event.kind === K.QUEUED || event.kind === K.SCHEDULED) return this.accept(tx, orgId, event);
+    const step = STEP[event.kind];
+    if (step) return this.settle(tx, orgId, event.messageId, step);
+  }
+
+  private async accept(
+    tx: SqlRunner,
+    orgId: string,
+    event: messagingV1.MessageEvent,
+  ): Promise<void> {
+    const account = await this.plans.lockAccount(tx, orgId);
+    if (await this.usage.find(tx, orgId, event.messageId)) return;
+    const plan = (await this.plans.plan(tx, account.planId))!;
+    const acceptedAt = event.occurredAt ? timestampDate(event.occurredAt) : this.clock.now();
+    // Before routing a message has no route yet: the device route is the default one.
+    const route = ROUTE[event.route] ?? 'DEVICE';
+    const country = countryOf(event.to?.e164 ?? '');
+    const kind = 'SMS' as const;
+    const segments = Math.max(1, event.segments);
+    const price = await this.plans.priceAt(tx, country, route, kind, acceptedAt);
+    const period = periodOf(acceptedAt);
+    const includedUsed = await this.usage.lockPeriod(tx, orgId, period);
+    const charge = chargeFor({ segments, unitPriceMinor: price.amountMinor, plan, includedUsed });
+    const inserted = await this.usage.insert(tx, {
+      orgId,
+      messageId: event.messageId,
+      period,
+      acceptedAt,
+      route,
+      country,
+      kind,
+      segments,
+      currency: price.currency,
+      unitPriceMinor: price.amountMinor,
+      priceId: price.id,
+      state: 'ACCEPTED',
+      leftPlatform: false,
+      ...charge,
+    });
+    if (!inserted) return;
+    await this.usage.addIncludedUsed(tx, orgId, period, charge.includedSegments);
+    await this.wallets.reserve(tx, orgId, event.messageId, charge.walletAmountMinor);
+    await this.quotas.publish(tx, orgId);
+  }
+
+  private async settle(
+    tx: SqlRunner,
+    orgId: string,
+    messageId: string,
+    step: StatusStep,
+  ): Promise<void> {
+    const account = await this.plans.lockAccount(tx, orgId);
+    const entry = await this.usage.find(tx, orgId, messageId, true);
+    if (!entry) return; // never accepted (e.g. rejected by the pre-send checks): nothing to bill
+    const plan = (await this.plans.plan(tx, account.planId))!;
+    const left = entry.leftPlatform || step === 'SENT' || step === 'DELIVERED';
+    if (left && !entry.leftPlatform) await this.usage.markLeft(tx, orgId, messageId);
+    const decision = settle(entry.state, left, step, plan.refundFailed);
+    const at = this.clock.now();
+    if (decision === 'CAPTURE') {
+      await this.usage.settle(tx, orgId, messageId, 'CAPTURED', at);
+      await this.wallets.capture(tx, orgId, messageId, entry.walletAmountMinor);
+    } else if (decision === 'REFUND') {
+      await this.usage.settle(tx, orgId, messageId, 'REFUNDED', at);
+      await this.usage.lockPeriod(tx, orgId, entry.period);
+      await this.usage.addIncludedUsed(tx, orgId, entry.period, -entry.includedSegments);
+      await this.wallets.release(tx, orgId, messageId, entry.walletAmountMinor);
+      await this.quotas.publish(tx, orgId);
+    }
+  }
+}

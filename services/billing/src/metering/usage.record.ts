@@ -1,0 +1,30 @@
+import type { Charge, MessageKind, RouteName, UsageState } from '../domain/pricing';
+
+/** A row of `usage_entries`: one accepted outbound message. */
+export interface UsageRecord extends Charge {
+  orgId: string;
+  messageId: string;
+  period: string;
+  acceptedAt: Date;
+  route: RouteName;
+  country: string;
+  kind: MessageKind;
+  segments: number;
+  currency: string;
+  unitPriceMinor: number;
+  state: UsageState;
+  leftPlatform: boolean;
+}
+
+/** Usage of a period per route and country. */
+export interface UsageLine {
+  route: RouteName;
+  country: string;
+  messages: number;
+  segments: number;
+  includedSegments: number;
+  overageSegments: number;
+  overageAmountMinor: number;
+  walletAmountMinor: number;
+  refundedMessages: number;
+}

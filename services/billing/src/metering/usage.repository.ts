@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { row, rows, type SqlRunner } from '@switchboard/tenancy';
+import type { UsageLine, UsageRecord } from './usage.record';
+
+const USAGE = `org_id AS "orgId", message_id AS "messageId", period, accepted_at AS "acceptedAt",
+  route, country, kind, segments, currency, unit_price_minor::float8 AS "unitPriceMinor",
+  included_segments AS "includedSegments", overage_segments AS "overageSegments",
+  overage_amount_minor::float8 AS "overageAmountMinor", wallet_segments AS "walletSegments",
+  wallet_amount_minor::float8 AS "walletAmountMinor", state, left_platform AS "leftPlatform"`;
+
+/** SQL of the usage ledger and the per-period allowance counters. */
+@Injectable()
+export class UsageRepository {
+  find(tx: SqlRunner, orgId: string, messageId: string, forUpdate = false) {
+    return row<UsageRecord>(
+      tx,
+      `SELECT ${USAGE} FROM usage_entries WHERE org_id = $1 AND message_id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [orgId, messageId],
+    );
+  }
+
+  /** Inserts the entry; false when the message was metered already (nothing written). */
+  async insert(tx: SqlRunner, e: UsageRecord & { priceId: string }): Promise<boolean> {
+    const inserted = await rows(
+      tx,
+      `INSERT INTO usage_entries (org_id, message_id, period, accepted_at, route, country, kind,
+         segments, currency, unit_price_minor, price_id, included_segments, overage_segments,
+         overage_amount_minor, wallet_segments, wallet_amount_minor, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'ACCEPTED')
+       ON CONFLICT (org_id, message_id) DO NOTHING RETURNING 1`,
+      [
+        e.orgId,
+        e.messageId,
+        e.period,
+        e.acceptedAt,
+        e.route,
+        e.country,
+        e.kind,
+        e.segments,
+        e.currency,
+        e.unitPriceMinor,
+        e.priceId,
+        e.includedSegments,
+        e.overageSegments,
+        e.overageAmountMinor,
+        e.walletSegments,
+        e.walletAmountMinor,
+      ],
+    );
+    return inserted.length > 0;
+  }
+
+  async markLeft(tx: SqlRunner, orgId: string, messageId: string): Promise<void> {
+    await tx.query(
+      `UPDATE usage_entries SET left_platform = true WHERE org_id = $1 AND message_id = $2`,
+      [orgId, messageId],
+    );
+  }
+
+  async settle(
+    tx: SqlRunner,
+    orgId: string,
+    messageId: string,
+    state: 'CAPTURED' | 'REFUNDED',
+    at: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE usage_entries SET state = $3, settled_at = $4
+        WHERE org_id = $1 AND message_id = $2 AND state = 'ACCEPTED'`,
+      [orgId, messageId, state, at],
+    );
+  }
+
+  /** The period's allowance used so far, the row locked (created at 0 the first time). */
+  async lockPeriod(tx: SqlRunner, orgId: string, period: string): Promise<number> {
+    await tx.query(
+      `INSERT INTO billing_periods (org_id, period) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [orgId, period],
+    );
+    const found = await row<{ used: number }>(
+      tx,
+      `SELECT included_used::float8 AS used FROM billing_periods
+        WHERE org_id = $1 AND period = $2 FOR UPDATE`,
+      [orgId, period],
+    );
+    return found!.used;
+  }
+
+  async addIncludedUsed(
+    tx: SqlRunner,
+    orgId: string,
+    period: string,
+    delta: number,
+  ): Promise<void> {
+    if (delta === 0) return;
+    await tx.query(
+      `UPDATE billing_periods SET included_used = included_used + $3 WHERE org_id = $1 AND period = $2`,
+      [orgId, period, delta],
+    );
+  }
+
+  /** Usage of the period by route and country (refunded messages counted apart). */
+  summary(tx: SqlRunner, orgId: string, period: string): Promise<UsageLine[]> {
+    return rows<UsageLine>(
+      tx,
+      `SELECT route, country,
+         count(*) FILTER (WHERE state <> 'REFUNDED')::int AS messages,
+         coalesce(sum(segments) FILTER (WHERE state <> 'REFUNDED'), 0)::int AS segments,
+         coalesce(sum(included_segments) FILTER (WHERE state <> 'REFUNDED'), 0)::int AS "includedSegments",
+         coalesce(sum(overage_segments) FILTER (WHERE state <> 'REFUNDED'), 0)::int AS "overageSegments",
+         coalesce(sum(overage_amount_minor) FILTER (WHERE state <> 'REFUNDED'), 0)::float8 AS "overageAmountMinor",
+         coalesce(sum(wallet_amount_minor) FILTER (WHERE state <> 'REFUNDED'), 0)::float8 AS "walletAmountMinor",
+         count(*) FILTER (WHERE state = 'REFUNDED')::int AS "refundedMessages"
+       FROM usage_entries WHERE org_id = $1 AND period = $2
+       GROUP BY route, country ORDER BY route, country`,
+      [orgId, period],
+    );
+  }
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '@switchboard/service-kit';
+import { inTenantTransaction, type SqlRunner } from '@switchboard/tenancy';
+import { BillingEventsWriter } from '../common/billing-events.writer';
+import { BillingErrorCode, BillingException } from '../common/billing.exception';
+import { BILLING_CONFIG, type BillingConfig } from '../config';
+import type { WalletEntryRecord, WalletRecord } from './wallet.record';
+import { WalletRepository } from './wallet.repository';
+
+/** available = balance − open reservations. */
+export const availableOf = (w: Pick<WalletRecord, 'balanceMinor' | 'heldMinor'>) =>
+  w.balanceMinor - w.heldMinor;
+
+/**
+ * The prepaid wallet. Every movement is one immutable ledger entry, unique per (kind,
+ * reference), so a repeated top-up or reservation writes nothing; the balance is the sum of
+ * the entries (the schema's trigger). Callers hold the organization's plan row lock, so changes
+ * of one organization are serialized.
+ */
+@Injectable()
+export class WalletService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly wallets: WalletRepository,
+    private readonly events: BillingEventsWriter,
+    private readonly clock: Clock,
+    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
+  ) {}
+
+  async ensure(tx: SqlRunner, orgId: string): Promise<WalletRecord> {
+    await this.wallets.create(
+      tx,
+      orgId,
+      this.config.BILLING_CURRENCY,
+      this.config.LOW_BALANCE_THRESHOLD_MINOR,
+    );
+    return (await this.wallets.find(tx, orgId))!;
+  }
+
+  get(orgId: string): Promise<WalletRecord> {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => this.ensure(tx, orgId));
+  }
+
+  ledger(orgId: string, limit: number, beforeSeq?: number): Promise<WalletEntryRecord[]> {
+    return inTenantTransaction(this.dataSource, orgId, (tx) =>
+      this.wallets.entries(tx, orgId, limit, beforeSeq),
+    );
+  }
+
+  /** Credits a top-up once per reference (a Stripe Checkout Session id); true if credited now. */
+  async topUp(
+    tx: SqlRunner,
+    orgId: string,
+    top: { reference: string; amountMinor: number; currency: string; description: string },
+  ): Promise<boolean> {
+    const wallet = await this.ensure(tx, orgId);
+    if (!Number.isSafeInteger(top.amountMinor) || top.amountMinor <= 0) {
+      throw new BillingException(
+        BillingErrorCode.INVALID_AMOUNT,
+        'A top-up is a positive integer amount',
+      );
+    }
+    if (top.currency !== wallet.currency) {
+      throw new BillingException(
+        BillingErrorCode.INVALID_AMOUNT,
+        `The wallet is in ${wallet.currency}, not ${top.currency}`,
+      );
+    }
+    const credited = await this.append(
+      tx,
+      orgId,
+      'TOPUP',
+      top.reference,
+      top.amountMinor,
+      0,
+      top.description,
+    );
+    if (credited) await this.checkLowBalance(tx, orgId);
+    return credited;
+  }
+
+  /** Holds `amountMinor` for a message (even past the available balance: it was accepted). */
+  async reserve(
+    tx: SqlRunner,
+    orgId: string,
+    messageId: string,
+    amountMinor: number,
+  ): Promise<void> {
+    if (amountMinor <= 0) return;
+    await this.ensure(tx, orgId);
+    await this.append(tx, orgId, 'RESERVATION', messageId, 0, amountMinor, 'message accepted');
+    await this.checkLowBalance(tx, orgId);
+  }
+
+  /** The message left the platform: its reservation becomes a charge. */
+  async capture(
+    tx: SqlRunner,
+    orgId: string,
+    messageId: string,
+    amountMinor: number,
+  ): Promise<void> {
+    if (amountMinor <= 0) return;
+    await this.append(tx, orgId, 'CAPTURE', messageId, -amountMinor, -amountMinor, 'message sent');
+  }
+
+  /** The message never left: its reservation is released. */
+  async release(
+    tx: SqlRunner,
+    orgId: string,
+    messageId: string,
+    amountMinor: number,
+  ): Promise<void> {
+    if (amountMinor <= 0) return;
+    await this.append(tx, orgId, 'RELEASE', messageId, 0, -amountMinor, 'message refunded');
+    await this.checkLowBalance(tx, orgId);
+  }
+
+  private async append(
+    tx: SqlRunner,
+    orgId: string,
+    kind: 'TOPUP' | 'RESERVATION' | 'CAPTURE' | 'RELEASE',
+    reference: string,
+    amountMinor: number,
+    heldMinor: number,
+    description: string,
+  ): Promise<boolean> {
+    return this.wallets.append(tx, orgId, {
+      id: randomUUID(),
+      kind,
+      amountMinor,
+      heldMinor,
+      currency: this.config.BILLING_CURRENCY,
+      reference,
+      description,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  /** One alert per crossing below the threshold; rearmed when the balance is back above it. */
+  private async checkLowBalance(tx: SqlRunner, orgId: string): Promise<void> {
+    const wallet = (await this.wallets.find(tx, orgId))!;
+    const available = availableOf(wallet);
+    const below = available < wallet.lowBalanceThresholdMinor;
+    if (below && !wallet.lowBalanceAlerted) {
+      await this.wallets.setAlerted(tx, orgId, true);
+      await this.events.lowBalance(
+        tx,
+        orgId,
+        {
+          currency: wallet.currency,
+          availableMinor: available,
+          thresholdMinor: wallet.lowBalanceThresholdMinor,
+        },
+        this.clock.now(),
+      );
+    } else if (!below && wallet.lowBalanceAlerted) {
+      await this.wallets.setAlerted(tx, orgId, false);
+    }
+  }
+}

@@ -1,0 +1,322 @@
+// Metering exactly once: messaging.message.v1 → the usage ledger and the wallet, through the
+// real consumer; duplicated events (same and new CloudEvents ids) and a replay of the topic from
+// offset 0 by a new consumer group leave the ledger identical. Plans, prices, usage and the
+// wallet over GraphQL; the quota on billing.quota.v1.
+import { randomUUID } from 'node:crypto';
+import { Topics, messagingV1, billingV1 } from '@switchboard/contracts';
+import { createServiceApp } from '@switchboard/service-kit';
+import { createLogger } from '@switchboard/observability';
+import { eventually, expectCommittedSubgraphSchema } from '@switchboard/testing';
+import { AppModule } from '../src/app.module';
+import { startBillingHarness, type BillingHarness } from './support/billing-harness';
+
+const K = messagingV1.MessageEventKind;
+const REASON = 'integration test';
+
+describe('billing metering', () => {
+  let h: BillingHarness;
+
+  beforeAll(async () => {
+    h = await startBillingHarness();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('serves the committed subgraph schema', async () => {
+    await expectCommittedSubgraphSchema(h.graphql(), 'billing');
+  });
+
+  it('starts a new organization on the free plan with a published quota', async () => {
+    const orgId = randomUUID();
+    const quotas = await h.watch(Topics.billing.quota);
+    await h.organizationCreated(orgId);
+    const owner = await h.owner(orgId);
+    const data = await owner.expectData<{
+      myPlan: {
+        plan: { id: string; includedSegments: string; monthlyPrice: { amountMinor: string } };
+      };
+      price: { country: string; price: { currencyCode: string; amountMinor: string } };
+      wallet: { balance: { amountMinor: string } };
+    }>(`{ myPlan { plan { id includedSegments monthlyPrice { amountMinor } } }
+          price(country: "US", route: CARRIER) { country price { currencyCode amountMinor } }
+          wallet { balance { amountMinor } } }`);
+    expect(data.myPlan.plan).toEqual({
+      id: 'free',
+      includedSegments: '100',
+      monthlyPrice: { amountMinor: '0' },
+    });
+    expect(data.price).toEqual({ country: '*', price: { currencyCode: 'USD', amountMinor: '2' } });
+    expect(data.wallet.balance.amountMinor).toBe('0');
+    const quota = await quotas.waitFor((e) => e.message.orgId === orgId);
+    expect(quota.key).toBe(orgId);
+    expect(quota.message).toMatchObject({
+      planId: 'free',
+      remainingIncludedSegments: 100n,
+      blocked: false,
+      version: 1n,
+    });
+  });
+
+  it('lets platform admins manage plans and prices, with a reason, and nobody else', async () => {
+    const admin = await h.platformAdmin();
+    const plan = {
+      id: `pro-${randomUUID().slice(0, 6)}`,
+      name: 'Pro',
+      currency: 'USD',
+      monthlyPriceMinor: '4900',
+      includedSegments: '5000',
+      deviceLimit: 5,
+      routes: ['DEVICE', 'CARRIER'],
+      overageAllowed: true,
+      overagePriceMinor: '2',
+      refundFailed: true,
+    };
+    const save = `mutation($input: PlanInput!, $reason: String) { adminSavePlan(input: $input, reason: $reason) { id version overagePrice { amountMinor } } }`;
+    expect(await admin.errorCodes(save, { input: plan })).toEqual(['REASON_REQUIRED']);
+    expect(
+      await admin.errorCodes(save, {
+        input: { ...plan, monthlyPriceMinor: '49.5' },
+        reason: REASON,
+      }),
+    ).toEqual(['INVALID_PLAN']);
+    expect(
+      (await (await h.owner(randomUUID())).errorCodes(save, { input: plan, reason: REASON }))[0],
+    ).toBe('FORBIDDEN');
+    const saved = await admin.expectData<{ adminSavePlan: { version: number } }>(save, {
+      input: plan,
+      reason: REASON,
+    });
+    expect(saved.adminSavePlan.version).toBe(1);
+
+    const add = `mutation($input: PriceInput!, $reason: String) { adminAddPrice(input: $input, reason: $reason) { country price { amountMinor } } }`;
+    await admin.expectData(add, {
+      input: { country: 'DE', route: 'DEVICE', kind: 'SMS', currency: 'USD', amountMinor: '7' },
+      reason: REASON,
+    });
+    const owner = await h.owner(randomUUID());
+    const found = await owner.expectData<{
+      price: { country: string; price: { amountMinor: string } };
+    }>(`{ price(country: "DE", route: DEVICE) { country price { amountMinor } } }`);
+    expect(found.price).toEqual({ country: 'DE', price: { amountMinor: '7' } });
+    expect(
+      await admin.errorCodes(add, {
+        input: { country: 'DE', route: 'DEVICE', kind: 'SMS', currency: 'USD', amountMinor: '-1' },
+        reason: REASON,
+      }),
+    ).toEqual(['INVALID_PRICE']);
+  });
+
+  it('meters every message once, under duplicates and a replay from offset 0', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const admin = await h.platformAdmin();
+    const planId = `tiny-${randomUUID().slice(0, 6)}`;
+    await admin.expectData(
+      `mutation($input: PlanInput!) { adminSavePlan(input: $input, reason: "test") { id } }`,
+      {
+        input: {
+          id: planId,
+          name: 'Tiny',
+          currency: 'USD',
+          monthlyPriceMinor: '0',
+          includedSegments: '2',
+          deviceLimit: 1,
+          routes: ['DEVICE'],
+          overageAllowed: false,
+          overagePriceMinor: '0',
+          refundFailed: true,
+        },
+      },
+    );
+    await admin.expectData(
+      `mutation($org: ID!, $plan: ID!) { adminAssignPlan(orgId: $org, planId: $plan, reason: "test") { plan { id } } }`,
+      { org: orgId, plan: planId },
+    );
+
+    const [m1, m2, m3] = [randomUUID(), randomUUID(), randomUUID()];
+    const send = (
+      messageId: string,
+      kind: messagingV1.MessageEventKind,
+      segments: number,
+      eventId?: string,
+    ) => h.messageEvent({ orgId, messageId, kind, segments, eventId });
+    const firstId = randomUUID();
+    await send(m1, K.QUEUED, 1, firstId); // included
+    await send(m1, K.QUEUED, 1, firstId); // redelivery (same event id)
+    await send(m1, K.QUEUED, 1); // a duplicate with a new event id
+    // Messages are keyed by id (other partitions, no order between them): m2 after m1 is metered,
+    // so the allowance goes to m1 first.
+    await eventually(async () => {
+      const found = await h.sql(`SELECT 1 FROM usage_entries WHERE message_id = $1`, [m1]);
+      if (found.length === 0) throw new Error('m1 not metered yet');
+    }, 20_000);
+    await send(m2, K.QUEUED, 3); // 1 included, 2 from the wallet at 1 cent
+    await send(m1, K.SENT, 1);
+    await send(m2, K.FAILED, 3); // never left: refunded (the plan says so)
+    await eventually(async () => {
+      const found = await h.sql(`SELECT state FROM usage_entries WHERE message_id = $1`, [m2]);
+      if (found[0]?.state !== 'REFUNDED') throw new Error('m2 not refunded yet');
+    }, 20_000);
+    await send(m3, K.QUEUED, 2); // the segment m2 gave back, and 1 cent from the wallet
+    await send(m3, K.SENT, 2);
+    await send(m3, K.DELIVERED, 2);
+    await send(m3, K.QUEUED, 2); // late duplicate
+
+    const ledger = async () => ({
+      usage: await h.sql(
+        `SELECT message_id, period, route, country, segments, unit_price_minor::int AS price,
+           included_segments, wallet_segments, wallet_amount_minor::int AS wallet, state
+         FROM usage_entries WHERE org_id = $1 ORDER BY message_id`,
+        [orgId],
+      ),
+      wallet: await h.sql(
+        `SELECT kind, amount_minor::int AS amount, held_minor::int AS held, reference
+         FROM wallet_entries WHERE org_id = $1 ORDER BY kind, reference`,
+        [orgId],
+      ),
+      balance: await h.sql(
+        `SELECT balance_minor::int AS balance, held_minor::int AS held FROM wallets WHERE org_id = $1`,
+        [orgId],
+      ),
+      periods: await h.sql(
+        `SELECT period, included_used::int AS used FROM billing_periods WHERE org_id = $1`,
+        [orgId],
+      ),
+    });
+    const settled = await eventually(async () => {
+      const snapshot = await ledger();
+      const states = Object.fromEntries(snapshot.usage.map((u) => [u.message_id, u.state]));
+      if (states[m1] !== 'CAPTURED' || states[m2] !== 'REFUNDED' || states[m3] !== 'CAPTURED')
+        throw new Error(`not settled yet: ${JSON.stringify(states)}`);
+      return snapshot;
+    }, 20_000);
+
+    expect(settled.usage).toHaveLength(3);
+    expect(settled.usage.find((u) => u.message_id === m2)).toMatchObject({
+      included_segments: 1,
+      wallet_segments: 2,
+      wallet: 2,
+      state: 'REFUNDED',
+    });
+    expect(settled.usage.find((u) => u.message_id === m3)).toMatchObject({
+      country: 'US',
+      route: 'DEVICE',
+      price: 1,
+      included_segments: 1,
+      wallet_segments: 1,
+      wallet: 1,
+    });
+    const byKind = (
+      a: { kind: string; reference: string },
+      b: { kind: string; reference: string },
+    ) => (a.kind + a.reference).localeCompare(b.kind + b.reference);
+    expect(settled.wallet).toEqual(
+      [
+        { kind: 'CAPTURE', amount: -1, held: -1, reference: m3 },
+        { kind: 'RELEASE', amount: 0, held: -2, reference: m2 },
+        { kind: 'RESERVATION', amount: 0, held: 2, reference: m2 },
+        { kind: 'RESERVATION', amount: 0, held: 1, reference: m3 },
+      ].sort(byKind),
+    );
+    expect(settled.balance).toEqual([{ balance: -1, held: 0 }]);
+    expect(settled.periods[0].used).toBe(2); // m1's segment and one of m3's; m2's was given back
+
+    const usage = await (
+      await h.owner(orgId)
+    ).expectData<{
+      usage: {
+        lines: {
+          route: string;
+          country: string;
+          messages: number;
+          segments: number;
+          refundedMessages: number;
+          walletAmount: { amountMinor: string };
+        }[];
+      };
+    }>(
+      `{ usage { lines { route country messages segments refundedMessages walletAmount { amountMinor } } } }`,
+    );
+    expect(usage.usage.lines).toEqual([
+      {
+        route: 'DEVICE',
+        country: 'US',
+        messages: 2,
+        segments: 3,
+        refundedMessages: 1,
+        walletAmount: { amountMinor: '1' },
+      },
+    ]);
+    expect(
+      await (await h.owner(orgId)).errorCodes(`{ usage(period: "2026-13") { period } }`),
+    ).toEqual(['INVALID_PERIOD']);
+
+    // A replay of the topic from offset 0 by a new consumer group: the same ledger.
+    const group = `billing-replay-${randomUUID().slice(0, 8)}`;
+    const replayConfig = { ...h.config, KAFKA_GROUP_ID: group };
+    const logger = createLogger({ service: 'billing', level: 'error' });
+    const replica = await createServiceApp(AppModule.forRoot(replayConfig, { logger }), {
+      service: 'billing',
+      config: replayConfig,
+      logger,
+    });
+    await replica.init();
+    try {
+      const total = (
+        await h.sql(
+          `SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1 AND topic = $2`,
+          [h.config.KAFKA_GROUP_ID, Topics.messaging.message.name],
+        )
+      )[0].n as number;
+      await eventually(async () => {
+        const [{ n }] = await h.sql(
+          `SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1 AND topic = $2`,
+          [group, Topics.messaging.message.name],
+        );
+        if ((n as number) < total) throw new Error(`replayed ${n} of ${total}`);
+      }, 30_000);
+      expect(await ledger()).toEqual(settled);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('publishes a blocked quota when the allowance and the wallet are used up', async () => {
+    const orgId = randomUUID();
+    const quotas = await h.watch(Topics.billing.quota);
+    await h.organizationCreated(orgId);
+    const admin = await h.platformAdmin();
+    const planId = `one-${randomUUID().slice(0, 6)}`;
+    await admin.expectData(
+      `mutation($input: PlanInput!) { adminSavePlan(input: $input, reason: "test") { id } }`,
+      {
+        input: {
+          id: planId,
+          name: 'One',
+          currency: 'USD',
+          monthlyPriceMinor: '0',
+          includedSegments: '1',
+          deviceLimit: 1,
+          routes: ['DEVICE'],
+          overageAllowed: false,
+          overagePriceMinor: '0',
+          refundFailed: true,
+        },
+      },
+    );
+    await admin.expectData(
+      `mutation($org: ID!, $plan: ID!) { adminAssignPlan(orgId: $org, planId: $plan, reason: "test") { plan { id } } }`,
+      { org: orgId, plan: planId },
+    );
+    await h.messageEvent({ orgId, messageId: randomUUID(), kind: K.QUEUED, segments: 1 });
+    const blocked = await quotas.waitFor((e) => e.message.orgId === orgId && e.message.blocked);
+    expect(blocked.message).toMatchObject({
+      planId,
+      remainingIncludedSegments: 0n,
+      blockReason: billingV1.QuotaBlockReason.QUOTA_EXCEEDED,
+    });
+    expect(blocked.message.walletAvailable?.amountMinor).toBe(0n);
+  });
+});

@@ -1,0 +1,179 @@
+// A local Stripe: the endpoints billing uses, the way Stripe documents them — form-encoded
+// bodies with bracketed keys, `Authorization: Bearer sk_…`, `Idempotency-Key` (a repeated key
+// returns the first response; the same key with other parameters is an idempotency_error),
+// error objects `{ error: { type, code, message, param } }` — plus webhook events signed by the
+// library's own test-header helper.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+
+type Obj = Record<string, unknown>;
+
+/** `a[b][0][c]=1` form fields into nested objects and arrays (Stripe's encoding). */
+export function parseStripeForm(body: string): Obj {
+  const root: Obj = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const path = key.replace(/\]/g, '').split('[');
+    let node: Obj = root;
+    path.forEach((part, i) => {
+      if (i === path.length - 1) {
+        node[part] = value;
+        return;
+      }
+      const nextIsIndex = /^\d+$/.test(path[i + 1]);
+      node[part] ??= nextIsIndex ? [] : {};
+      node = node[part] as Obj;
+    });
+  }
+  return root;
+}
+
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  idempotencyKey?: string;
+  params: Obj;
+}
+
+export class StripeTestServer {
+  readonly requests: RecordedRequest[] = [];
+  readonly customers = new Map<string, Obj>();
+  readonly sessions = new Map<string, Obj>();
+  private readonly idempotent = new Map<string, { body: string; status: number; response: Obj }>();
+  private server!: Server;
+  private constructor(
+    readonly secretKey: string,
+    readonly webhookSecret: string,
+  ) {}
+
+  static async start(secretKey = 'sk_test_local', webhookSecret = 'whsec_local_test'): Promise<StripeTestServer> {
+    const s = new StripeTestServer(secretKey, webhookSecret);
+    s.server = createServer((req, res) => void s.handle(req, res));
+    await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+    return s;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Billing's settings for this server. */
+  get env(): Record<string, string> {
+    return {
+      STRIPE_API_BASE: this.baseUrl,
+      STRIPE_SECRET_KEY: this.secretKey,
+      STRIPE_WEBHOOK_SECRET: this.webhookSecret,
+    };
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** A webhook event as Stripe sends it (`object: 'event'`). */
+  event(type: string, object: Obj, created = Math.floor(Date.now() / 1000)): Obj {
+    return { id: id('evt'), object: 'event', api_version: '2023-08-16', created, livemode: false, pending_webhooks: 1, type, data: { object } };
+  }
+
+  /** The session as `checkout.session.completed` carries it once the customer paid. */
+  completedSession(sessionId: string): Obj {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    return { ...session, status: 'complete', payment_status: 'paid' };
+  }
+
+  /** `Stripe-Signature` for a payload, by the library (timestamp in seconds; default now). */
+  sign(payload: string, timestamp?: number, secret = this.webhookSecret): string {
+    return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString();
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const send = (status: number, payload: Obj) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
+      res.end(JSON.stringify(payload));
+    };
+    const fail = (status: number, type: string, message: string, extra: Obj = {}) =>
+      send(status, { error: { type, message, ...extra } });
+
+    if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
+      return fail(401, 'invalid_request_error', 'Invalid API Key provided.');
+    }
+    if (req.method === 'POST' && !(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return fail(400, 'invalid_request_error', 'Content-Type must be application/x-www-form-urlencoded.');
+    }
+    const params = parseStripeForm(body);
+    const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
+    this.requests.push({ method: req.method ?? '', path: url.pathname, idempotencyKey, params });
+    if (idempotencyKey) {
+      const previous = this.idempotent.get(`${url.pathname} ${idempotencyKey}`);
+      if (previous && previous.body !== body) {
+        return fail(400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+      }
+      if (previous) {
+        res.setHeader('idempotent-replayed', 'true');
+        return send(previous.status, previous.response);
+      }
+    }
+    const [status, response] = this.route(req.method ?? '', url.pathname, params);
+    if (idempotencyKey && status < 500) this.idempotent.set(`${url.pathname} ${idempotencyKey}`, { body, status, response });
+    send(status, response);
+  }
+
+  private route(method: string, path: string, p: Obj): [number, Obj] {
+    const missing = (param: string): [number, Obj] => [
+      400,
+      { error: { type: 'invalid_request_error', code: 'parameter_missing', param, message: `Missing required param: ${param}.` } },
+    ];
+    if (method === 'POST' && path === '/v1/customers') {
+      const customer = { id: id('cus'), object: 'customer', metadata: p.metadata ?? {}, created: Math.floor(Date.now() / 1000) };
+      this.customers.set(customer.id, customer);
+      return [200, customer];
+    }
+    if (method === 'POST' && path === '/v1/checkout/sessions') {
+      for (const param of ['mode', 'success_url']) if (!p[param]) return missing(param);
+      const items = (p.line_items ?? []) as Obj[];
+      if (items.length === 0) return missing('line_items');
+      if (p.customer && !this.customers.has(p.customer as string)) {
+        return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: `No such customer: '${String(p.customer)}'` } }];
+      }
+      const amount = items.reduce((sum, item) => {
+        const data = (item.price_data ?? {}) as Obj;
+        return sum + Number(item.quantity ?? 1) * Number(data.unit_amount ?? 0);
+      }, 0);
+      const currency = ((items[0].price_data as Obj | undefined)?.currency as string | undefined) ?? 'usd';
+      const sessionId = id('cs_test');
+      const session = {
+        id: sessionId,
+        object: 'checkout.session',
+        mode: p.mode,
+        status: 'open',
+        payment_status: 'unpaid',
+        amount_total: amount,
+        currency,
+        customer: p.customer ?? null,
+        client_reference_id: p.client_reference_id ?? null,
+        metadata: p.metadata ?? {},
+        success_url: p.success_url,
+        url: `https://checkout.stripe.test/c/pay/${sessionId}`,
+      };
+      this.sessions.set(sessionId, session);
+      return [200, session];
+    }
+    if (method === 'POST' && path === '/v1/billing_portal/sessions') {
+      if (!p.customer) return missing('customer');
+      if (!this.customers.has(p.customer as string)) {
+        return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: `No such customer: '${String(p.customer)}'` } }];
+      }
+      const portalId = id('bps');
+      return [200, { id: portalId, object: 'billing_portal.session', customer: p.customer, return_url: p.return_url ?? null, url: `https://billing.stripe.test/p/session/${portalId}` }];
+    }
+    return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } }];
+  }
+}

@@ -23,6 +23,7 @@ export class PrivacyTasksRepository {
          created_at, updated_at)
        VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, $6)
        ON CONFLICT (org_id, request_id) DO UPDATE SET status = 'PENDING', section = 0,
+         subject = EXCLUDED.subject,
          cursor = NULL, sequence = 0, counts = '{}', pseudonym = EXCLUDED.pseudonym,
          updated_at = EXCLUDED.updated_at
        WHERE t.status = 'DONE'`,
@@ -56,13 +57,15 @@ export class PrivacyTasksRepository {
 
   async saveProgress(tx: SqlRunner, task: PrivacyTaskRecord, now: Date): Promise<void> {
     await tx.query(
+      // A finished task forgets its subject (a number, a user id) and its cursor.
       `UPDATE privacy_tasks SET section = $2, cursor = $3, sequence = $4, counts = $5,
-         status = $6, pseudonym = $7, updated_at = $8
+         status = $6, pseudonym = $7, updated_at = $8,
+         subject = CASE WHEN $6 = 'DONE' THEN jsonb_build_object('kind', subject->>'kind') ELSE subject END
         WHERE request_id = $1`,
       [
         task.requestId,
         task.section,
-        task.cursor,
+        task.status === 'DONE' ? null : task.cursor,
         task.sequence,
         JSON.stringify(task.counts),
         task.status,

@@ -5,6 +5,7 @@ import { privacyConfigShape } from '@switchboard/privacy';
 import { retentionConfigShape } from '@switchboard/retention';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 import { isKnownCountry } from './domain/phone-number';
+import { webhooksConfigShape } from './webhooks/webhooks.config';
 
 /** The messaging service's environment, validated at boot. */
 export const messagingConfigShape = {
@@ -61,6 +62,8 @@ export const messagingConfigShape = {
   ...retentionConfigShape,
   /** PRIVACY_WORKER_ENABLED, PRIVACY_WORKER_INTERVAL_MS, PRIVACY_PAGE_SIZE (libs/privacy). */
   ...privacyConfigShape,
+  /** WEBHOOK_*: customer webhooks (webhooks/webhooks.config.ts). */
+  ...webhooksConfigShape,
 };
 
 export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;

@@ -15,6 +15,8 @@ const GLOBAL_TABLES = {
     'the scheduler queue of every tenant: (tenant_id, message id, kind, due time), no content',
   send_rate_buckets:
     'the send rate limit, a token bucket per organization: (key org:<id>, tokens, time), no content',
+  webhook_delivery_queue:
+    'the webhook delivery queue of every tenant: (delivery id, tenant_id, due time), no content',
   ...RETENTION_GLOBAL_TABLES,
   ...PRIVACY_GLOBAL_TABLES,
 };

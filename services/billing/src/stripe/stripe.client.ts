@@ -96,7 +96,8 @@ export class StripeClient {
         this.config.STRIPE_WEBHOOK_SECRET,
         this.config.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
         undefined,
-        Math.floor(receivedAt.getTime() / 1000),
+        // The library takes milliseconds here (and seconds in the header).
+        receivedAt.getTime(),
       );
     } catch {
       throw new BillingException(

@@ -49,7 +49,10 @@ export class StripeTestServer {
     readonly webhookSecret: string,
   ) {}
 
-  static async start(secretKey = 'sk_test_local', webhookSecret = 'whsec_local_test'): Promise<StripeTestServer> {
+  static async start(
+    secretKey = 'sk_test_local',
+    webhookSecret = 'whsec_local_test',
+  ): Promise<StripeTestServer> {
     const s = new StripeTestServer(secretKey, webhookSecret);
     s.server = createServer((req, res) => void s.handle(req, res));
     await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
@@ -75,7 +78,16 @@ export class StripeTestServer {
 
   /** A webhook event as Stripe sends it (`object: 'event'`). */
   event(type: string, object: Obj, created = Math.floor(Date.now() / 1000)): Obj {
-    return { id: id('evt'), object: 'event', api_version: '2023-08-16', created, livemode: false, pending_webhooks: 1, type, data: { object } };
+    return {
+      id: id('evt'),
+      object: 'event',
+      api_version: '2023-08-16',
+      created,
+      livemode: false,
+      pending_webhooks: 1,
+      type,
+      data: { object },
+    };
   }
 
   /** The session as `checkout.session.completed` carries it once the customer paid. */
@@ -105,8 +117,15 @@ export class StripeTestServer {
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
       return fail(401, 'invalid_request_error', 'Invalid API Key provided.');
     }
-    if (req.method === 'POST' && !(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      return fail(400, 'invalid_request_error', 'Content-Type must be application/x-www-form-urlencoded.');
+    if (
+      req.method === 'POST' &&
+      !(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    ) {
+      return fail(
+        400,
+        'invalid_request_error',
+        'Content-Type must be application/x-www-form-urlencoded.',
+      );
     }
     const params = parseStripeForm(body);
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
@@ -114,7 +133,11 @@ export class StripeTestServer {
     if (idempotencyKey) {
       const previous = this.idempotent.get(`${url.pathname} ${idempotencyKey}`);
       if (previous && previous.body !== body) {
-        return fail(400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+        return fail(
+          400,
+          'idempotency_error',
+          'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+        );
       }
       if (previous) {
         res.setHeader('idempotent-replayed', 'true');
@@ -122,17 +145,30 @@ export class StripeTestServer {
       }
     }
     const [status, response] = this.route(req.method ?? '', url.pathname, params);
-    if (idempotencyKey && status < 500) this.idempotent.set(`${url.pathname} ${idempotencyKey}`, { body, status, response });
+    if (idempotencyKey && status < 500)
+      this.idempotent.set(`${url.pathname} ${idempotencyKey}`, { body, status, response });
     send(status, response);
   }
 
   private route(method: string, path: string, p: Obj): [number, Obj] {
     const missing = (param: string): [number, Obj] => [
       400,
-      { error: { type: 'invalid_request_error', code: 'parameter_missing', param, message: `Missing required param: ${param}.` } },
+      {
+        error: {
+          type: 'invalid_request_error',
+          code: 'parameter_missing',
+          param,
+          message: `Missing required param: ${param}.`,
+        },
+      },
     ];
     if (method === 'POST' && path === '/v1/customers') {
-      const customer = { id: id('cus'), object: 'customer', metadata: p.metadata ?? {}, created: Math.floor(Date.now() / 1000) };
+      const customer = {
+        id: id('cus'),
+        object: 'customer',
+        metadata: p.metadata ?? {},
+        created: Math.floor(Date.now() / 1000),
+      };
       this.customers.set(customer.id, customer);
       return [200, customer];
     }
@@ -141,13 +177,24 @@ export class StripeTestServer {
       const items = (p.line_items ?? []) as Obj[];
       if (items.length === 0) return missing('line_items');
       if (p.customer && !this.customers.has(p.customer as string)) {
-        return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: `No such customer: '${String(p.customer)}'` } }];
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              param: 'customer',
+              message: `No such customer: '${String(p.customer)}'`,
+            },
+          },
+        ];
       }
       const amount = items.reduce((sum, item) => {
         const data = (item.price_data ?? {}) as Obj;
         return sum + Number(item.quantity ?? 1) * Number(data.unit_amount ?? 0);
       }, 0);
-      const currency = ((items[0].price_data as Obj | undefined)?.currency as string | undefined) ?? 'usd';
+      const currency =
+        ((items[0].price_data as Obj | undefined)?.currency as string | undefined) ?? 'usd';
       const sessionId = id('cs_test');
       const session = {
         id: sessionId,
@@ -169,11 +216,38 @@ export class StripeTestServer {
     if (method === 'POST' && path === '/v1/billing_portal/sessions') {
       if (!p.customer) return missing('customer');
       if (!this.customers.has(p.customer as string)) {
-        return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: `No such customer: '${String(p.customer)}'` } }];
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              param: 'customer',
+              message: `No such customer: '${String(p.customer)}'`,
+            },
+          },
+        ];
       }
       const portalId = id('bps');
-      return [200, { id: portalId, object: 'billing_portal.session', customer: p.customer, return_url: p.return_url ?? null, url: `https://billing.stripe.test/p/session/${portalId}` }];
+      return [
+        200,
+        {
+          id: portalId,
+          object: 'billing_portal.session',
+          customer: p.customer,
+          return_url: p.return_url ?? null,
+          url: `https://billing.stripe.test/p/session/${portalId}`,
+        },
+      ];
     }
-    return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } }];
+    return [
+      404,
+      {
+        error: {
+          type: 'invalid_request_error',
+          message: `Unrecognized request URL (${method}: ${path}).`,
+        },
+      },
+    ];
   }
 }

@@ -8,6 +8,8 @@ import type {
 } from '@switchboard/privacy';
 import { Clock } from '@switchboard/service-kit';
 import { ComplianceEventsWriter } from '../common/compliance-events.writer';
+import { maskedNumber } from '../domain/privacy-request';
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
 import { CompliancePrivacyRepository, type ComplianceScope } from './compliance-privacy.repository';
 
 const OPT_OUT_REASON =
@@ -33,6 +35,7 @@ export class CompliancePrivacyParticipant implements PrivacyParticipant {
 
   constructor(
     private readonly repository: CompliancePrivacyRepository,
+    private readonly requests: PrivacyRequestsRepository,
     private readonly events: ComplianceEventsWriter,
     private readonly clock: Clock,
   ) {
@@ -77,8 +80,19 @@ export class CompliancePrivacyParticipant implements PrivacyParticipant {
     const number = subject.phoneNumber;
     const deleted = await this.repository.deleteHistory(tx, number, limit);
     if (deleted === limit) return { counts: { history_entries_deleted: deleted }, more: true };
+    const exportChunks = await this.requests.forgetNumber(
+      tx,
+      number,
+      maskedNumber(number),
+      this.clock.now(),
+    );
     const state = await this.repository.state(tx, number);
-    if (!state) return { counts: { history_entries_deleted: deleted }, more: false };
+    if (!state) {
+      return {
+        counts: { history_entries_deleted: deleted, export_chunks_deleted: exportChunks },
+        more: false,
+      };
+    }
     const now = this.clock.now();
     let cleared = 0;
     if (state.consent) {
@@ -88,7 +102,11 @@ export class CompliancePrivacyParticipant implements PrivacyParticipant {
     }
     if (state.optedOut || state.dnd) {
       return {
-        counts: { history_entries_deleted: deleted, consents_cleared: cleared },
+        counts: {
+          history_entries_deleted: deleted,
+          consents_cleared: cleared,
+          export_chunks_deleted: exportChunks,
+        },
         more: false,
       };
     }
@@ -100,6 +118,7 @@ export class CompliancePrivacyParticipant implements PrivacyParticipant {
         history_entries_deleted: deleted + rest,
         consents_cleared: cleared,
         states_deleted: 1,
+        export_chunks_deleted: exportChunks,
       },
       more: false,
     };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { row, rows } from '@switchboard/tenancy';
+import { affectedRows, row, rows } from '@switchboard/tenancy';
 import type { Subject } from '../domain/privacy-request';
 import type {
   ExportChunkRecord,
@@ -197,5 +197,56 @@ export class PrivacyRequestsRepository {
       requestId,
       at,
     ]);
+  }
+
+  /**
+   * After a number's erasure: every stored export document that names it (an export of the
+   * number, or another subject's that mentions it) is deleted and its link stops working now;
+   * completed requests keep the number masked only. Returns how many chunks went.
+   */
+  async forgetNumber(
+    tx: EntityManager,
+    phoneNumber: string,
+    masked: string,
+    now: Date,
+  ): Promise<number> {
+    const affected = await rows<{ id: string }>(
+      tx,
+      `SELECT id FROM privacy_requests WHERE kind = 'EXPORT' AND subject_phone_number = $1
+       UNION
+       SELECT DISTINCT request_id FROM privacy_export_chunks
+        WHERE strpos(array_to_string(items, ' '), $1) > 0`,
+      [phoneNumber],
+    );
+    const ids = affected.map((a) => a.id);
+    const chunks = await affectedRows(
+      tx,
+      `DELETE FROM privacy_export_chunks WHERE request_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    await tx.query(
+      `UPDATE privacy_requests SET expires_at = LEAST(expires_at, $2)
+        WHERE id = ANY($1::uuid[]) AND status = 'COMPLETED'`,
+      [ids, now],
+    );
+    await tx.query(
+      `UPDATE privacy_requests SET subject_phone_number = $2
+        WHERE subject_phone_number = $1 AND status = 'COMPLETED'`,
+      [phoneNumber, masked],
+    );
+    return chunks;
+  }
+
+  /** Deletes the stored documents of up to `limit` exports whose link expired before `now`. */
+  async deleteExpiredDocuments(tx: EntityManager, now: Date, limit: number): Promise<number> {
+    return affectedRows(
+      tx,
+      `DELETE FROM privacy_export_chunks WHERE request_id IN (
+         SELECT r.id FROM privacy_requests r
+          WHERE r.kind = 'EXPORT' AND r.expires_at < $1
+            AND EXISTS (SELECT 1 FROM privacy_export_chunks c WHERE c.request_id = r.id)
+          LIMIT $2)`,
+      [now, limit],
+    );
   }
 }

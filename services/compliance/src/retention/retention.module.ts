@@ -7,6 +7,8 @@ import {
   retentionProviders,
 } from '@switchboard/retention';
 import { COMPLIANCE_CONFIG, type ComplianceConfig } from '../config';
+import { PrivacyRequestsRepository } from '../privacy/privacy-requests.repository';
+import { ComplianceRetentionSteps } from './privacy-export-retention.steps';
 import { RetentionReportConsumer } from './retention-report.consumer';
 import { RetentionReportResolver } from './retention-report.resolver';
 import { RetentionReportsRepository } from './retention-reports.repository';
@@ -14,7 +16,8 @@ import { RetentionReportsService } from './retention-reports.service';
 
 /**
  * Retention: every service's reports (stored from `compliance.retention-report.v1`, shown by
- * `retentionReport`) and compliance's own retention job (libs/retention: its event tables).
+ * `retentionReport`) and compliance's own retention job (libs/retention: its event tables,
+ * expired export documents).
  */
 @Module({
   providers: [
@@ -29,7 +32,13 @@ import { RetentionReportsService } from './retention-reports.service';
       useFactory: (config: ComplianceConfig) => retentionOptions('compliance', config),
       inject: [COMPLIANCE_CONFIG],
     },
-    { provide: RETENTION_STEPS, useValue: [] },
+    PrivacyRequestsRepository,
+    ComplianceRetentionSteps,
+    {
+      provide: RETENTION_STEPS,
+      useFactory: (steps: ComplianceRetentionSteps) => steps.all(),
+      inject: [ComplianceRetentionSteps],
+    },
   ],
 })
 export class RetentionModule {}

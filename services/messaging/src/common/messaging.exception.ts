@@ -32,6 +32,16 @@ export enum MessagingErrorCode {
   UNKNOWN_REPLY_TO = 'UNKNOWN_REPLY_TO',
   /** A pagination cursor that this API did not issue, or `first` out of range. */
   INVALID_PAGINATION = 'INVALID_PAGINATION',
+  /** A webhook URL that is not an absolute https URL (http only outside production). */
+  INVALID_WEBHOOK_URL = 'INVALID_WEBHOOK_URL',
+  /** A webhook URL whose host resolves to a loopback, private, link-local… address (SSRF). */
+  WEBHOOK_ADDRESS_FORBIDDEN = 'WEBHOOK_ADDRESS_FORBIDDEN',
+  /** No event types, or an unknown one. */
+  INVALID_WEBHOOK_EVENT_TYPES = 'INVALID_WEBHOOK_EVENT_TYPES',
+  /** A description, overlap or time range out of bounds. */
+  INVALID_WEBHOOK_INPUT = 'INVALID_WEBHOOK_INPUT',
+  WEBHOOK_ENDPOINT_NOT_FOUND = 'WEBHOOK_ENDPOINT_NOT_FOUND',
+  WEBHOOK_DELIVERY_NOT_FOUND = 'WEBHOOK_DELIVERY_NOT_FOUND',
 }
 
 export class MessagingException extends domainException<MessagingErrorCode>({
@@ -51,4 +61,10 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   CONVERSATION_NOT_FOUND: 'NOT_FOUND',
   INVALID_PAGINATION: 'BAD_INPUT',
   UNKNOWN_REPLY_TO: 'BAD_INPUT',
+  INVALID_WEBHOOK_URL: 'BAD_INPUT',
+  WEBHOOK_ADDRESS_FORBIDDEN: 'BAD_INPUT',
+  INVALID_WEBHOOK_EVENT_TYPES: 'BAD_INPUT',
+  INVALID_WEBHOOK_INPUT: 'BAD_INPUT',
+  WEBHOOK_ENDPOINT_NOT_FOUND: 'NOT_FOUND',
+  WEBHOOK_DELIVERY_NOT_FOUND: 'NOT_FOUND',
 }) {}

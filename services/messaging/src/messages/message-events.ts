@@ -139,6 +139,14 @@ const PURPOSES: Record<messagingV1.SendPurpose, SendPurpose | null> = {
   [messagingV1.SendPurpose.COMPLIANCE_REPLY]: 'COMPLIANCE_REPLY',
 };
 
+const ACTOR_KINDS: Partial<Record<commonV1.ActorType, SendActor['kind']>> = {
+  [commonV1.ActorType.USER]: 'user',
+  [commonV1.ActorType.API_TOKEN]: 'api_token',
+  [commonV1.ActorType.DEVICE]: 'device',
+  [commonV1.ActorType.SERVICE]: 'service',
+  [commonV1.ActorType.SYSTEM]: 'system',
+};
+
 /**
  * A `messaging.send.v1` SendMessageCommand as the send request `MessagesService.send` takes
  * (the same as the GraphQL input's). An unspecified purpose is CAMPAIGN for a campaign's
@@ -164,8 +172,9 @@ export function sendRequestOfCommand(command: messagingV1.SendMessageCommand): {
     },
     actor: actor
       ? {
-          type: (commonV1.ActorType[actor.type] ?? 'UNSPECIFIED') as SendActor['type'],
+          kind: ACTOR_KINDS[actor.type] ?? 'service',
           id: actor.id,
+          ...(actor.orgId ? { orgId: actor.orgId } : {}),
         }
       : undefined,
   };

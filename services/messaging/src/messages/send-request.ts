@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { AuditRecord } from '@switchboard/events';
 import type { SendPurpose } from '../domain/message';
 
 /** A send request, from GraphQL or a Kafka command (messaging.send.v1). */
@@ -19,11 +20,11 @@ export interface SendMessageCommand {
   replyToMessageId?: string | null;
 }
 
-/** Who asked for a send (a user, an API token, a service), for the audit trail. */
-export interface SendActor {
-  type: 'USER' | 'API_TOKEN' | 'DEVICE' | 'SERVICE' | 'SYSTEM' | 'UNSPECIFIED';
-  id: string;
-}
+/**
+ * Who asked for a send (a user, an API token, a service: the command's `requested_by`), in the
+ * audit log's terms.
+ */
+export type SendActor = AuditRecord['actor'];
 
 export interface SendOptions {
   /**

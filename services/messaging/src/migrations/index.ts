@@ -5,6 +5,7 @@ import { SendRateBuckets1700000000102 } from './1700000000102-send-rate-buckets'
 import { ComplianceProjections1700000000103 } from './1700000000103-compliance-projections';
 import { Retention1700000000140 } from './1700000000140-retention';
 import { Privacy1700000000141 } from './1700000000141-privacy';
+import { Webhooks1700000000160 } from './1700000000160-webhooks';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ComplianceProjections1700000000103,
   Retention1700000000140,
   Privacy1700000000141,
+  Webhooks1700000000160,
 ];

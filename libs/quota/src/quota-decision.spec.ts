@@ -1,0 +1,51 @@
+import { decideQuota, type QuotaProjection } from './quota-decision';
+
+const base: QuotaProjection = {
+  remainingIncluded: 10,
+  walletAvailableMinor: 0,
+  maxSegmentPriceMinor: 2,
+  overageAllowed: false,
+  blockReason: null,
+  localIncludedUsed: 0,
+  localWalletSpent: 0,
+};
+
+describe('decideQuota', () => {
+  it('takes the allowance first, then the wallet at the highest price', () => {
+    expect(decideQuota(base, 3)).toEqual({ allowed: true, includedDebit: 3, walletDebitMinor: 0 });
+    expect(decideQuota({ ...base, localIncludedUsed: 9, walletAvailableMinor: 4 }, 3)).toEqual({
+      allowed: true,
+      includedDebit: 1,
+      walletDebitMinor: 4,
+    });
+  });
+
+  it('allows overage when the plan does', () => {
+    expect(decideQuota({ ...base, remainingIncluded: 0, overageAllowed: true }, 5)).toEqual({
+      allowed: true,
+      includedDebit: 0,
+      walletDebitMinor: 0,
+    });
+  });
+
+  it('refuses past the allowance and the wallet, with the limit that was reached', () => {
+    expect(decideQuota({ ...base, localIncludedUsed: 10 }, 1)).toEqual({
+      allowed: false,
+      code: 'QUOTA_EXCEEDED',
+    });
+    expect(decideQuota({ ...base, localIncludedUsed: 10, walletAvailableMinor: 3 }, 2)).toEqual({
+      allowed: false,
+      code: 'INSUFFICIENT_FUNDS',
+    });
+    expect(
+      decideQuota({ ...base, remainingIncluded: 0, blockReason: 'INSUFFICIENT_FUNDS' }, 1),
+    ).toEqual({ allowed: false, code: 'INSUFFICIENT_FUNDS' });
+    // Local debits count: 5 spent of 6 leaves less than one 2-cent segment.
+    expect(
+      decideQuota(
+        { ...base, remainingIncluded: 0, walletAvailableMinor: 6, localWalletSpent: 5 },
+        1,
+      ),
+    ).toEqual({ allowed: false, code: 'INSUFFICIENT_FUNDS' });
+  });
+});

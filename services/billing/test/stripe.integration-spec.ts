@@ -1,0 +1,264 @@
+// Stripe through the public interfaces: GraphQL creates the customer and the Checkout Session on
+// a local Stripe (form-encoded, idempotency keys), signed webhooks at POST /webhooks/stripe
+// credit the wallet once however often and in whatever order they come, bad or stale
+// signatures change nothing, subscription events drive the plan, and no card number is stored.
+import { randomUUID } from 'node:crypto';
+import { eventually } from '@switchboard/testing';
+import { startBillingHarness, type BillingHarness } from './support/billing-harness';
+import { StripeTestServer } from './support/stripe-test-server';
+
+describe('billing with Stripe', () => {
+  let stripe: StripeTestServer;
+  let h: BillingHarness;
+
+  beforeAll(async () => {
+    stripe = await StripeTestServer.start();
+    h = await startBillingHarness(stripe.env);
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await stripe?.stop();
+  });
+
+  const deliver = (payload: string, signature?: string) =>
+    fetch(`${h.baseUrl}/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(signature === undefined ? {} : { 'stripe-signature': signature }),
+      },
+      body: payload,
+    });
+  const signed = async (event: Record<string, unknown>) => {
+    const payload = JSON.stringify(event, null, 2);
+    return deliver(payload, stripe.sign(payload));
+  };
+  const wallet = async (orgId: string) =>
+    await (
+      await h.owner(orgId)
+    ).expectData<{
+      wallet: { balance: { amountMinor: string } };
+      walletLedger: {
+        edges: { node: { kind: string; amount: { amountMinor: string }; reference: string } }[];
+      };
+    }>(
+      `{ wallet { balance { amountMinor } } walletLedger(first: 10) { edges { node { kind amount { amountMinor } reference } } } }`,
+    );
+
+  async function topUpSession(orgId: string, amountMinor: string): Promise<string> {
+    const owner = await h.owner(orgId);
+    const data = await owner.expectData<{ createTopUpCheckout: { id: string; url: string } }>(
+      `mutation($amount: String!) { createTopUpCheckout(amountMinor: $amount) { id url } }`,
+      { amount: amountMinor },
+    );
+    expect(data.createTopUpCheckout.url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
+    return data.createTopUpCheckout.id;
+  }
+
+  it('tops up through Checkout and credits once when the webhook comes three times, out of order', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const sessionId = await topUpSession(orgId, '2500');
+
+    const customerCall = stripe.requests.find(
+      (r) => r.path === '/v1/customers' && r.idempotencyKey === `customer:${orgId}`,
+    );
+    expect(customerCall?.params).toEqual({ metadata: { org_id: orgId } });
+    const sessionCall = stripe.requests.find(
+      (r) =>
+        r.path === '/v1/checkout/sessions' &&
+        (r.params.metadata as { org_id?: string })?.org_id === orgId,
+    );
+    expect(sessionCall?.idempotencyKey).toMatch(new RegExp(`^top-up:${orgId}:`));
+    expect(sessionCall?.params).toMatchObject({
+      mode: 'payment',
+      client_reference_id: orgId,
+      line_items: [{ quantity: '1', price_data: { currency: 'usd', unit_amount: '2500' } }],
+    });
+
+    const now = Math.floor(Date.now() / 1000);
+    const completed = stripe.event(
+      'checkout.session.completed',
+      stripe.completedSession(sessionId),
+      now - 5,
+    );
+    const asyncSucceeded = stripe.event(
+      'checkout.session.async_payment_succeeded',
+      stripe.completedSession(sessionId),
+      now - 2,
+    );
+    // Newest first, then the original three times.
+    for (const event of [asyncSucceeded, completed, completed, completed]) {
+      expect((await signed(event)).status).toBe(200);
+    }
+    const found = await wallet(orgId);
+    expect(found.wallet.balance.amountMinor).toBe('2500');
+    expect(found.walletLedger.edges.map((e) => e.node)).toEqual([
+      { kind: 'TOPUP', amount: { amountMinor: '2500' }, reference: sessionId },
+    ]);
+    const events = await h.sql(`SELECT id FROM stripe_events WHERE id = ANY($1)`, [
+      [completed.id, asyncSucceeded.id],
+    ]);
+    expect(events).toHaveLength(2);
+  });
+
+  it('refuses bad, stale and missing signatures with 400 and writes nothing', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const sessionId = await topUpSession(orgId, '1000');
+    const event = stripe.event('checkout.session.completed', stripe.completedSession(sessionId));
+    const payload = JSON.stringify(event);
+    const before = await h.sql(`SELECT count(*)::int AS n FROM stripe_events`);
+
+    const wrongSecret = await deliver(
+      payload,
+      stripe.sign(payload, undefined, 'whsec_someone_else'),
+    );
+    const stale = await deliver(payload, stripe.sign(payload, Math.floor(Date.now() / 1000) - 301));
+    const tampered = await deliver(payload.replace('1000', '9000'), stripe.sign(payload));
+    const missing = await deliver(payload);
+    for (const response of [wrongSecret, stale, tampered, missing]) {
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'INVALID_SIGNATURE' });
+    }
+    expect(await h.sql(`SELECT count(*)::int AS n FROM stripe_events`)).toEqual(before);
+    expect((await wallet(orgId)).wallet.balance.amountMinor).toBe('0');
+    // Within the tolerance it is accepted.
+    expect(
+      (await deliver(payload, stripe.sign(payload, Math.floor(Date.now() / 1000) - 250))).status,
+    ).toBe(200);
+    expect((await wallet(orgId)).wallet.balance.amountMinor).toBe('1000');
+  });
+
+  it('follows subscription events to the plan, the newest one winning whatever the order', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    await topUpSession(orgId, '500'); // creates the Stripe customer
+    const customer = [...stripe.customers.values()].find(
+      (c) => (c.metadata as { org_id?: string }).org_id === orgId,
+    )!;
+    const admin = await h.platformAdmin();
+    const planId = `pro-${randomUUID().slice(0, 6)}`;
+    const stripePriceId = `price_${randomUUID().replace(/-/g, '')}`;
+    await admin.expectData(
+      `mutation($input: PlanInput!) { adminSavePlan(input: $input, reason: "test") { id } }`,
+      {
+        input: {
+          id: planId,
+          name: 'Pro',
+          currency: 'USD',
+          monthlyPriceMinor: '4900',
+          includedSegments: '5000',
+          deviceLimit: 5,
+          routes: ['DEVICE'],
+          overageAllowed: true,
+          overagePriceMinor: '2',
+          refundFailed: true,
+          stripePriceId,
+        },
+      },
+    );
+    const subscription = (status: string) => ({
+      id: 'sub_123',
+      object: 'subscription',
+      customer: customer.id,
+      status,
+      items: {
+        object: 'list',
+        data: [{ id: 'si_1', price: { id: stripePriceId, object: 'price' } }],
+      },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const created = stripe.event(
+      'customer.subscription.created',
+      subscription('incomplete'),
+      now - 30,
+    );
+    const updated = stripe.event('customer.subscription.updated', subscription('active'), now - 20);
+    const myPlan = async () =>
+      (
+        await (
+          await h.owner(orgId)
+        ).expectData<{ myPlan: { plan: { id: string }; subscriptionStatus: string | null } }>(
+          `{ myPlan { plan { id } subscriptionStatus } }`,
+        )
+      ).myPlan;
+
+    expect((await signed(updated)).status).toBe(200);
+    expect((await signed(created)).status).toBe(200); // older: changes nothing
+    expect(await myPlan()).toEqual({ plan: { id: planId }, subscriptionStatus: 'active' });
+
+    const deleted = stripe.event(
+      'customer.subscription.deleted',
+      subscription('canceled'),
+      now - 10,
+    );
+    expect((await signed(deleted)).status).toBe(200);
+    expect((await signed(updated)).status).toBe(200); // a redelivery of an older event
+    expect(await myPlan()).toEqual({ plan: { id: 'free' }, subscriptionStatus: 'canceled' });
+  });
+
+  it('keeps only Stripe ids, brand, last 4 digits and expiry of a card (checked by a dump)', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    await topUpSession(orgId, '500');
+    const customer = [...stripe.customers.values()].find(
+      (c) => (c.metadata as { org_id?: string }).org_id === orgId,
+    )!;
+    const pan = '4242424242424242';
+    const attached = stripe.event('payment_method.attached', {
+      id: 'pm_card_visa',
+      object: 'payment_method',
+      type: 'card',
+      customer: customer.id,
+      // More than Stripe ever sends (it never sends a number or CVC): none of it may be kept.
+      card: {
+        brand: 'visa',
+        last4: '4242',
+        exp_month: 12,
+        exp_year: 2030,
+        fingerprint: 'fp_x',
+        number: pan,
+        cvc: '123',
+      },
+      billing_details: { name: 'Card Holder' },
+    });
+    expect((await signed(attached)).status).toBe(200);
+    await eventually(async () => {
+      const cards = await h.sql(
+        `SELECT brand, last4, exp_month, exp_year FROM payment_methods WHERE org_id = $1`,
+        [orgId],
+      );
+      expect(cards).toEqual([{ brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 }]);
+    });
+    const tables = await h.sql<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`,
+    );
+    for (const { name } of tables) {
+      const dump = await h.sql<{ row: string }>(`SELECT t::text AS row FROM "${name}" t`);
+      for (const { row } of dump) {
+        expect(row).not.toContain(pan);
+        expect(row).not.toContain('Card Holder');
+      }
+    }
+  });
+
+  it('opens the billing portal for the organization’s customer', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const owner = await h.owner(orgId);
+    const data = await owner.expectData<{ createBillingPortalSession: { url: string } }>(
+      `mutation { createBillingPortalSession { url } }`,
+    );
+    expect(data.createBillingPortalSession.url).toMatch(/^https:\/\/billing\.stripe\.test\//);
+    expect(
+      await owner.errorCodes(`mutation { createTopUpCheckout(amountMinor: "5") { id } }`),
+    ).toEqual(['INVALID_AMOUNT']);
+    expect(
+      (
+        await (await h.member(orgId)).errorCodes(`mutation { createBillingPortalSession { url } }`)
+      )[0],
+    ).toBe('FORBIDDEN');
+  });
+});

@@ -278,7 +278,13 @@ const SEND =
 async function throughGateway(): Promise<Result> {
   const platform = await startPlatform({
     label: 'bench',
-    env: { LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true', MESSAGE_SEND_RATE_PER_SECOND: '0' },
+    env: {
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+      MESSAGE_SEND_RATE_PER_SECOND: '0',
+      // Billing: no allowance to run out of (every segment charged, nothing refused for quota).
+      DEFAULT_PLAN_ID: 'postpaid',
+    },
   });
   try {
     if (!platform.graphqlUrl) throw new Error('the gateway is not built (node tools/build.mjs)');

@@ -12,4 +12,5 @@ export * from './outbox-relay';
 export * from './event-consumer';
 export * from './event-tenant';
 export * from './events.module';
+export * from './events-config';
 export * from './backoff';

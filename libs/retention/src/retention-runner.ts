@@ -74,7 +74,8 @@ function addCounts(into: RetentionCounts, more: RetentionCounts): void {
  * day ago, `processed_events` older than 35 days). Idempotent: a second run finds nothing left.
  * Every (organization, job) that changed something is reported on
  * `compliance.retention-report.v1` through the outbox, with the periods in force; the event
- * tables are reported as a platform-level line (no organization).
+ * tables are reported as a platform-level line (no organization) on every run, so each run
+ * leaves a record even when it had nothing to do.
  */
 export class RetentionRunner {
   private readonly batchSize: number;
@@ -117,9 +118,10 @@ export class RetentionRunner {
         }
       }
     }
+    // The platform-level line is reported on every run, changes or not: it is the record
+    // that the service's job ran (organizations' lines only when something changed).
     const events = await this.pruneEventTables();
-    if (total(events) > 0)
-      lines.push({ orgId: null, job: 'event-tables', counts: events, policyVersion: 0 });
+    lines.push({ orgId: null, job: 'event-tables', counts: events, policyVersion: 0 });
     const finishedAt = this.o.clock.now();
     for (const line of lines) await this.report(runId, startedAt, finishedAt, line);
     return { runId, startedAt, finishedAt, reports: lines };

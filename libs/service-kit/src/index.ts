@@ -9,3 +9,6 @@ export * from './event-tables.migration';
 export * from './graphql-limits';
 export * from './subgraph-access';
 export * from './metrics-server';
+export * from './relay';
+export * from './subgraph-graphql';
+export * from './config-module';

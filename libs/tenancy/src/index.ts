@@ -4,3 +4,4 @@ export * from './tenant-migrations';
 export * from './isolation-check';
 export * from './migrations-runner';
 export * from './sql';
+export * from './tenant.repository';

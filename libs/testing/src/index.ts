@@ -12,3 +12,6 @@ export * from './authorization-matrix';
 export * from './manual-clock';
 export * from './metrics-scrape';
 export * from './eventually';
+export * from './migrated-database';
+export * from './test-event-producer';
+export * from './superuser-sql';

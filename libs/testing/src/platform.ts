@@ -145,6 +145,10 @@ export async function startPlatform(
     SSE_KEEPALIVE_SECONDS: '0.5',
     DEVICE_RELEASE_GRACE_SECONDS: '1',
     SWEEP_INTERVAL_MS: '300',
+    // Customer webhooks: the tests' receivers listen on http://127.0.0.1.
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1',
+    WEBHOOK_POLL_INTERVAL_MS: '200',
     ...options.env,
   };
   const stop = async () => {

@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AUDIT_SINK, FederationCaller } from '@switchboard/auth';
-import { EventsModule, kafkaSecurityOptions, OutboxAuditSink } from '@switchboard/events';
+import { EventsModule, eventsOptionsFromConfig, OutboxAuditSink } from '@switchboard/events';
 import { createLogger, MetricsModule, type Logger } from '@switchboard/observability';
-import { DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
+import { DatabaseModule, ReadinessModule, subgraphGraphQL } from '@switchboard/service-kit';
 import { apiTokensProviders } from './api-tokens/api-tokens.providers';
 import { TokenExchangeController } from './api-tokens/token-exchange.controller';
-import { accountsGraphQLModule } from './common/graphql.module';
 import { rateLimiterProvider } from './common/rate-limits';
 import { ACCOUNTS_CONFIG, type AccountsConfig } from './config';
 import { AccountsEvents } from './events/accounts-events';
@@ -40,17 +39,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        accountsGraphQLModule(config, logger),
+        subgraphGraphQL(config, { logger }),
         EventsModule.forRootAsync({
-          useFactory: () => ({
-            service: 'accounts',
-            brokers: config.KAFKA_BROKERS,
-            security: kafkaSecurityOptions(config),
-            databaseUrl: config.DATABASE_URL,
-            groupId: config.KAFKA_GROUP_ID,
-            idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
-            fastConsumers: config.KAFKA_FAST_CONSUMERS,
-          }),
+          useFactory: () => eventsOptionsFromConfig('accounts', config),
         }),
         MetricsModule.forRoot({ service: 'accounts' }),
         ReadinessModule.forRoot(),

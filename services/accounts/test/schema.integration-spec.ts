@@ -51,6 +51,8 @@ describe('accounts schema', () => {
       'api_tokens',
       'invitations',
       'memberships',
+      // libs/privacy: the privacy requests accounts carries out, per organization.
+      'privacy_tasks',
       'refresh_tokens',
       'sessions',
     ]);

@@ -56,6 +56,7 @@ export class AppModule {
             databaseUrl: config.DATABASE_URL,
             idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
             fastConsumers: config.KAFKA_FAST_CONSUMERS,
+            partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
           }),
         }),
         MetricsModule.forRoot({ service: 'billing' }),

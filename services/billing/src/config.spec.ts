@@ -14,6 +14,8 @@ describe('billing config', () => {
       BILLING_CURRENCY: 'USD',
       STRIPE_API_BASE: 'https://api.stripe.com',
       STRIPE_WEBHOOK_TOLERANCE_SECONDS: 300,
+      DEFAULT_PLAN_ID: 'free',
+      KAFKA_PARTITIONS_CONCURRENTLY: 4,
     });
   });
 
@@ -25,6 +27,9 @@ describe('billing config', () => {
     );
     expect(() => loadBillingConfig({ ...base, STRIPE_API_BASE: 'not a url' })).toThrow(
       /STRIPE_API_BASE/,
+    );
+    expect(() => loadBillingConfig({ ...base, DEFAULT_PLAN_ID: 'Free Plan' })).toThrow(
+      /DEFAULT_PLAN_ID/,
     );
   });
 

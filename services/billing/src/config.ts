@@ -18,6 +18,11 @@ export const billingConfigShape = {
   KAFKA_FAST_CONSUMERS: env.bool(false),
   /** Consumer group of the organization and metering consumers. */
   KAFKA_GROUP_ID: z.string().min(1).default('billing'),
+  /**
+   * Partitions consumed at the same time (messaging.message.v1 has 12). Safe: every change of
+   * one organization takes its plan row lock first, so handlers of other partitions queue there.
+   */
+  KAFKA_PARTITIONS_CONCURRENTLY: env.int(4).pipe(z.number().int().min(1).max(12)),
   /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
   ...kafkaSecurityConfigShape,
   /** Access tokens of the accounts service (GraphQL): libs/auth's settings and defaults. */
@@ -27,6 +32,15 @@ export const billingConfigShape = {
     .string()
     .regex(/^[A-Z]{3}$/)
     .default('USD'),
+  /**
+   * The plan every new organization starts on (and returns to when its subscription ends):
+   * `free` (100 segments a month, then the wallet) or `postpaid` (no allowance, every segment
+   * charged as overage: nothing is refused, e.g. for load tests).
+   */
+  DEFAULT_PLAN_ID: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,39}$/)
+    .default('free'),
   /** A new wallet's low-balance alert threshold, in minor units of BILLING_CURRENCY. */
   LOW_BALANCE_THRESHOLD_MINOR: env.int(500).pipe(z.number().int().min(0)),
   /** Sensitive. Stripe's secret API key (sk_…). Required outside development mode. */

@@ -15,8 +15,6 @@ const GLOBAL_TABLES: Record<string, string> = {
     'ids of the organizations billing holds something for, so scheduled jobs know whose transactions to open',
   plans: "the platform's plan catalog, the same for every organization (platform admins manage it)",
   prices: "the platform's price book, the same for every organization (platform admins manage it)",
-  stripe_customers:
-    'Stripe customer id → organization id (ids only): a webhook names the customer and must find its tenant first',
   stripe_events:
     'ids of the Stripe webhook events applied (deduplication); the event names no tenant before it is read',
 };

@@ -1,11 +1,13 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { GraphQLModule } from '@nestjs/graphql';
-import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
-import { AuthModule, authOptionsFromConfig, graphqlContext } from '@switchboard/auth';
-import { formatGraphQLError } from '@switchboard/errors';
-import { EventsModule, kafkaSecurityOptions } from '@switchboard/events';
-import { graphqlLogging, MetricsModule, type Logger } from '@switchboard/observability';
-import { DatabaseModule, ReadinessModule } from '@switchboard/service-kit';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule, authOptionsFromConfig } from '@switchboard/auth';
+import { EventsModule, eventsOptionsFromConfig } from '@switchboard/events';
+import { MetricsModule, type Logger } from '@switchboard/observability';
+import {
+  DatabaseModule,
+  ReadinessModule,
+  serviceConfigModule,
+  subgraphGraphQL,
+} from '@switchboard/service-kit';
 import { AuditModule } from './audit/audit.module';
 import { ComplianceModule } from './compliance.module';
 import { COMPLIANCE_CONFIG, type ComplianceConfig } from './config';
@@ -18,18 +20,6 @@ import { RetentionModule } from './retention/retention.module';
  */
 const FEATURES = [ComplianceModule, AuditModule, RetentionModule, PrivacyModule];
 
-@Global()
-@Module({})
-class ComplianceConfigModule {
-  static forRoot(config: ComplianceConfig): DynamicModule {
-    return {
-      module: ComplianceConfigModule,
-      providers: [{ provide: COMPLIANCE_CONFIG, useValue: config }],
-      exports: [COMPLIANCE_CONFIG],
-    };
-  }
-}
-
 /** Wiring only: the kit's runtime pieces, GraphQL, Kafka, and the compliance features. */
 @Module({})
 export class AppModule {
@@ -37,28 +27,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ComplianceConfigModule.forRoot(config),
+        serviceConfigModule(COMPLIANCE_CONFIG, config),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
-        GraphQLModule.forRoot<ApolloFederationDriverConfig>({
-          driver: ApolloFederationDriver,
-          autoSchemaFile: { federation: 2 },
-          sortSchema: true,
-          context: graphqlContext,
-          formatError: formatGraphQLError,
-          introspection: config.NODE_ENV !== 'production',
-          plugins: options.logger ? [graphqlLogging(options.logger)] : [],
-        }),
+        subgraphGraphQL(config, { logger: options.logger }),
         EventsModule.forRootAsync({
-          useFactory: () => ({
-            service: 'compliance',
-            groupId: config.KAFKA_GROUP_ID,
-            brokers: config.KAFKA_BROKERS,
-            security: kafkaSecurityOptions(config),
-            databaseUrl: config.DATABASE_URL,
-            idempotentProducer: config.KAFKA_IDEMPOTENT_PRODUCER,
-            fastConsumers: config.KAFKA_FAST_CONSUMERS,
-          }),
+          useFactory: () => eventsOptionsFromConfig('compliance', config),
         }),
         MetricsModule.forRoot({ service: 'compliance' }),
         ReadinessModule.forRoot(),

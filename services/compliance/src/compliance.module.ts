@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TenantRepository } from '@switchboard/tenancy';
 import { KeywordConsumer } from './keywords/keyword.consumer';
 import { KeywordService } from './keywords/keyword.service';
 import { ComplianceEventsWriter } from './common/compliance-events.writer';
-import { TenantRepository } from './common/tenant.repository';
 import { OrganizationConsumer } from './organizations/organization.consumer';
 import { OrganizationRepository } from './organizations/organization.repository';
 import { OrganizationService } from './organizations/organization.service';

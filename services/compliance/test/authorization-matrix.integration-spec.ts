@@ -54,6 +54,10 @@ const matrix: AuthorizationMatrix = {
       args: { subject: { kind: 'USER' }, confirmation: 'not the user id' },
     },
     'Query.privacyRequest': { ...READ, args: { id: randomUUID() } },
+    'Mutation.adminRequestDataExport': {
+      ...requiresPlatformAdmin('privacy_request.export'),
+      args: { orgId: randomUUID(), subject: { kind: 'ORGANIZATION' } },
+    },
     'Query._service': FEDERATION,
   },
 };

@@ -1,50 +1,37 @@
 // The schema as the service's application role sees it: tenant isolation everywhere, and the
 // history that cannot be rewritten.
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
 import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
-import { checkTenantIsolation } from '@switchboard/tenancy';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { TENANTS_GLOBAL_TABLES } from '@switchboard/tenancy';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@switchboard/testing';
 import { migrate } from '../src/database';
 
 /**
  * The compliance tables that are not tenant tables, reviewed. A new table is a tenant table
  * (org_id + RLS) unless it is added here with its reason.
  */
-const GLOBAL_TABLES: Record<string, string> = {
-  tenants:
-    'ids of the organizations compliance holds something for (and since when one is closed), so scheduled jobs know whose transactions to open',
+const GLOBAL_TABLES = {
+  ...TENANTS_GLOBAL_TABLES,
   ...RETENTION_GLOBAL_TABLES,
   ...PRIVACY_GLOBAL_TABLES,
 };
 
 describe('compliance migrations', () => {
-  let db: TestDatabase;
-  let app: Client;
+  let db: MigratedTestDatabase;
+  let app: MigratedTestDatabase['app'];
 
   beforeAll(async () => {
-    db = await createTestDatabase('compliance');
-    process.env.DATABASE_URL = db.appUrl;
-    await migrate(db.ownerUrl, db.appUrl);
-    app = new Client({ connectionString: db.appUrl });
-    await app.connect();
+    db = await createMigratedTestDatabase('compliance', migrate);
+    app = db.app;
   });
 
   afterAll(async () => {
-    await app?.end();
     await db?.drop();
   });
 
   it('isolates every tenant table', async () => {
-    const owner = new Client({ connectionString: db.ownerUrl });
-    await owner.connect();
-    try {
-      const roleName = new URL(db.appUrl).username;
-      expect(await checkTenantIsolation(owner, roleName, GLOBAL_TABLES)).toEqual([]);
-    } finally {
-      await owner.end();
-    }
+    expect(await db.isolationProblems(GLOBAL_TABLES)).toEqual([]);
   });
 
   it('keeps the suppression history append-only for the application role', async () => {

@@ -1,11 +1,10 @@
 // The schema as the service's application role sees it: tenant isolation everywhere, and the
 // credential lookup that works before the organization is known.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
 import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
-import { checkTenantIsolation } from '@switchboard/tenancy';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { TENANTS_GLOBAL_TABLES } from '@switchboard/tenancy';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@switchboard/testing';
 import { migrate } from '../src/database';
 
 /**
@@ -13,8 +12,7 @@ import { migrate } from '../src/database';
  * (org_id + RLS) unless it is added here with its reason.
  */
 const GLOBAL_TABLES = {
-  tenants:
-    'ids of the organizations with a fleet (and since when one is closed), so the sweep knows whose transactions to open',
+  ...TENANTS_GLOBAL_TABLES,
   rate_limit_hits:
     'libs/rate-limit: per-IP and per-token registration limits count across organizations; rows are only counted',
   ...RETENTION_GLOBAL_TABLES,
@@ -22,30 +20,21 @@ const GLOBAL_TABLES = {
 };
 
 describe('devices migrations', () => {
-  let db: TestDatabase;
-  let app: Client;
+  let db: MigratedTestDatabase;
+  let app: MigratedTestDatabase['app'];
 
   beforeAll(async () => {
-    db = await createTestDatabase('devices');
-    process.env.DATABASE_URL = db.appUrl;
-    await migrate(db.ownerUrl, db.appUrl);
-    app = new Client({ connectionString: db.appUrl });
-    await app.connect();
+    db = await createMigratedTestDatabase('devices', migrate);
+    app = db.app;
   });
 
   afterAll(async () => {
-    await app?.end();
     await db?.drop();
   });
 
   it('isolates every tenant table', async () => {
-    const owner = new Client({ connectionString: db.ownerUrl });
-    await owner.connect();
-    try {
-      expect(await checkTenantIsolation(owner, 'devices_app', GLOBAL_TABLES)).toEqual([]);
-    } finally {
-      await owner.end();
-    }
+    expect(db.appRole).toBe('devices_app');
+    expect(await db.isolationProblems(GLOBAL_TABLES)).toEqual([]);
   });
 
   it('shows a credential only to the holder of its token, and never lists them', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AUDIT_SINK } from '@switchboard/auth';
 import { OutboxAuditSink } from '@switchboard/events';
+import { QuotaModule } from '@switchboard/quota';
 import { ConversationThreading } from './conversations/conversation-threading';
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { ConversationsResolver } from './conversations/conversations.resolver';
@@ -27,6 +28,7 @@ import { QuietHoursPolicy } from './pre-send/quiet-hours.policy';
 import { NumberPolicy } from './pre-send/number.policy';
 import { OrganizationStatusPolicy } from './pre-send/organization-status.policy';
 import { PRE_SEND_POLICIES, type PreSendPolicy } from './pre-send/pre-send-policy';
+import { QuotaSendPolicy } from './pre-send/quota.policy';
 import { ComplianceProjectionsRepository } from './projections/compliance-projections.repository';
 import { ComplianceProjectionsService } from './projections/compliance-projections.service';
 import { ProjectionsConsumer } from './projections/projections.consumer';
@@ -37,6 +39,8 @@ import { SchedulerService } from './scheduler/scheduler.service';
 
 /** Messages, conversations, their consumers, the scheduler and the GraphQL API. */
 @Module({
+  // The quota projection (billing.quota.v1) and its pre-send check.
+  imports: [QuotaModule],
   providers: [
     // Platform admins' reads (`@PlatformAdminOperation`) are audited through the outbox.
     { provide: AUDIT_SINK, useClass: OutboxAuditSink },
@@ -64,11 +68,12 @@ import { SchedulerService } from './scheduler/scheduler.service';
     DndPolicy,
     ConsentPolicy,
     QuietHoursPolicy,
+    QuotaSendPolicy,
     {
       // The pre-send chain, in order: the request's validity first, then the policies that
       // may refuse a valid message: the organization's status, then compliance (opt-out, DND,
-      // consent, and quiet hours last: it may hold a message the others let through). Quota
-      // plugs in after these.
+      // consent, and quiet hours: it may hold a message the others let through), then the
+      // quota, last: an allowed send debits the local quota projection.
       provide: PRE_SEND_POLICIES,
       useFactory: (...policies: PreSendPolicy[]) => policies,
       inject: [
@@ -79,6 +84,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
         DndPolicy,
         ConsentPolicy,
         QuietHoursPolicy,
+        QuotaSendPolicy,
       ],
     },
     MessagesConsumer,

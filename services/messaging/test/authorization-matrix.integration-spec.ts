@@ -35,6 +35,17 @@ const matrix: AuthorizationMatrix = {
     'Mutation.cancelMessage': SEND,
     // A write (the unread count every member sees) that returns the conversation.
     'Mutation.markConversationRead': requiresScopes('messages:read', 'messages:send'),
+    // Customer webhooks are organization settings: the org admin scope.
+    'Query.webhookEndpoints': requiresScopes('admin'),
+    'Query.webhookDeliveries': requiresScopes('admin'),
+    'Query.webhookDeliveryAttempts': requiresScopes('admin'),
+    'Mutation.createWebhookEndpoint': requiresScopes('admin'),
+    'Mutation.updateWebhookEndpoint': requiresScopes('admin'),
+    'Mutation.deleteWebhookEndpoint': requiresScopes('admin'),
+    'Mutation.rotateWebhookSecret': requiresScopes('admin'),
+    'Mutation.testWebhookEndpoint': requiresScopes('admin'),
+    'Mutation.replayWebhookDelivery': requiresScopes('admin'),
+    'Mutation.replayWebhookDeliveries': requiresScopes('admin'),
     'Query._entities': FEDERATION,
     'Query._service': FEDERATION,
   },

@@ -1,9 +1,7 @@
 // The migrated messaging database, checked the way an auditor would.
-import { Client } from 'pg';
 import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
 import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
-import { checkTenantIsolation } from '@switchboard/tenancy';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@switchboard/testing';
 import { appRole, migrate } from '../src/database';
 
 /**
@@ -22,24 +20,19 @@ const GLOBAL_TABLES = {
 };
 
 describe('messaging migrations', () => {
-  let db: TestDatabase;
-  let owner: Client;
+  let db: MigratedTestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('messaging');
-    process.env.DATABASE_URL ??= db.appUrl;
-    await migrate(db.ownerUrl, db.appUrl);
-    owner = new Client({ connectionString: db.ownerUrl });
-    await owner.connect();
+    db = await createMigratedTestDatabase('messaging', migrate);
   });
 
   afterAll(async () => {
-    await owner?.end();
     await db?.drop();
   });
 
   it('isolates every tenant table (RLS enabled, forced, with policies; app role not owner)', async () => {
-    expect(await checkTenantIsolation(owner, appRole(db.appUrl), GLOBAL_TABLES)).toEqual([]);
+    expect(db.appRole).toBe(appRole(db.appUrl));
+    expect(await db.isolationProblems(GLOBAL_TABLES)).toEqual([]);
   });
 
   it('is idempotent: migrating again applies nothing', async () => {

@@ -98,9 +98,10 @@ export class MeteringService {
     messageId: string,
     step: StatusStep,
   ): Promise<void> {
+    // Never accepted (e.g. rejected by the pre-send checks): nothing to bill, nothing to lock.
+    if (!(await this.usage.find(tx, orgId, messageId))) return;
     const account = await this.plans.lockAccount(tx, orgId);
-    const entry = await this.usage.find(tx, orgId, messageId, true);
-    if (!entry) return; // never accepted (e.g. rejected by the pre-send checks): nothing to bill
+    const entry = (await this.usage.find(tx, orgId, messageId, true))!;
     const plan = (await this.plans.plan(tx, account.planId))!;
     const left = entry.leftPlatform || step === 'SENT' || step === 'DELIVERED';
     if (left && !entry.leftPlatform) await this.usage.markLeft(tx, orgId, messageId);

@@ -73,14 +73,12 @@ export class UsageRepository {
 
   /** The period's allowance used so far, the row locked (created at 0 the first time). */
   async lockPeriod(tx: SqlRunner, orgId: string, period: string): Promise<number> {
-    await tx.query(
-      `INSERT INTO billing_periods (org_id, period) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [orgId, period],
-    );
+    // One statement: the no-op update of an existing row takes its lock and returns it.
     const found = await row<{ used: number }>(
       tx,
-      `SELECT included_used::float8 AS used FROM billing_periods
-        WHERE org_id = $1 AND period = $2 FOR UPDATE`,
+      `INSERT INTO billing_periods (org_id, period) VALUES ($1, $2)
+       ON CONFLICT (org_id, period) DO UPDATE SET included_used = billing_periods.included_used
+       RETURNING included_used::float8 AS used`,
       [orgId, period],
     );
     return found!.used;

@@ -205,15 +205,6 @@ export class BillingCore1740000000000 implements MigrationInterface {
         received_at timestamptz NOT NULL
       )`);
     await runner.query(`GRANT SELECT, INSERT ON stripe_events TO ${app}`);
-    // Stripe customer → organization: a webhook names only the customer, and must find the
-    // tenant before it can enter it.
-    await runner.query(`
-      CREATE TABLE stripe_customers (
-        customer_id text PRIMARY KEY,
-        org_id uuid NOT NULL UNIQUE,
-        created_at timestamptz NOT NULL
-      )`);
-    await runner.query(`GRANT SELECT, INSERT ON stripe_customers TO ${app}`);
     // Only what Stripe issues: ids, brand, last 4 digits, expiry (never a card number).
     await createTenantTable(
       runner,
@@ -245,7 +236,7 @@ export class BillingCore1740000000000 implements MigrationInterface {
 
   async down(runner: QueryRunner): Promise<void> {
     await runner.query(
-      `DROP TABLE checkout_sessions, payment_methods, stripe_customers, stripe_events, wallet_entries, wallets,
+      `DROP TABLE checkout_sessions, payment_methods, stripe_events, wallet_entries, wallets,
          usage_entries, billing_periods, organization_plans, prices, plans, tenants`,
     );
     await runner.query(`DROP FUNCTION wallet_entries_apply(), wallets_start_empty()`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, inTenantTransaction, type SqlRunner } from '@switchboard/tenancy';
@@ -11,14 +11,12 @@ import {
   type PlanDefinition,
   type PriceDefinition,
 } from '../domain/catalog';
+import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { countryOf, type MessageKind, type RouteName } from '../domain/pricing';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
 import type { OrganizationPlanRecord, PlanRecord, PriceRecord } from './plan.record';
 import { PlanRepository } from './plan.repository';
-
-/** Every organization starts on this plan (migration 1740000000001). */
-export const DEFAULT_PLAN_ID = 'free';
 
 /**
  * Plans, the price book, and each organization's plan. An organization is registered when
@@ -34,7 +32,13 @@ export class PlansService {
     private readonly wallets: WalletService,
     private readonly quotas: QuotaService,
     private readonly clock: Clock,
+    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
+
+  /** The plan new organizations start on, and return to when a subscription ends. */
+  get defaultPlanId(): string {
+    return this.config.DEFAULT_PLAN_ID;
+  }
 
   /**
    * The organization's plan row, locked for the rest of `tx` (every change of one
@@ -44,7 +48,7 @@ export class PlansService {
     const found = await this.plans.findOrganizationPlan(tx, orgId, true);
     if (found) return found;
     await this.tenants.register(tx, orgId);
-    await this.plans.insertOrganizationPlan(tx, orgId, DEFAULT_PLAN_ID, this.clock.now());
+    await this.plans.insertOrganizationPlan(tx, orgId, this.defaultPlanId, this.clock.now());
     const account = (await this.plans.findOrganizationPlan(tx, orgId, true))!;
     await this.wallets.ensure(tx, orgId);
     await this.quotas.publish(tx, orgId);

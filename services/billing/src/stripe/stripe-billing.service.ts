@@ -8,7 +8,7 @@ import { BillingErrorCode, BillingException } from '../common/billing.exception'
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { effectOf, type StripeEffect } from '../domain/stripe-events';
 import { PlanRepository } from '../plans/plan.repository';
-import { DEFAULT_PLAN_ID, PlansService } from '../plans/plans.service';
+import { PlansService } from '../plans/plans.service';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
 import { StripeClient, type StripeLink } from './stripe.client';
@@ -102,10 +102,15 @@ export class StripeBillingService {
     const event = this.stripe.verifyWebhook(rawBody ?? Buffer.alloc(0), signature, receivedAt);
     const effect = effectOf(event);
     const createdAt = new Date(event.created * 1000);
+    // Events that name only a customer: its organization, asked of Stripe before the transaction.
+    const customerOrg =
+      effect.kind === 'SUBSCRIPTION' || effect.kind === 'CARD'
+        ? await this.stripe.orgOfCustomer(effect.customerId)
+        : undefined;
     await inGlobalTransaction(this.dataSource, async (tx, enterTenant) => {
       if (!(await this.repository.recordEvent(tx, event.id, event.type, createdAt, receivedAt)))
         return;
-      await this.apply(tx, enterTenant, effect, createdAt);
+      await this.apply(tx, enterTenant, effect, createdAt, customerOrg);
     });
   }
 
@@ -114,6 +119,7 @@ export class StripeBillingService {
     enterTenant: (orgId: string) => Promise<void>,
     effect: StripeEffect,
     eventAt: Date,
+    customerOrg: string | undefined,
   ): Promise<void> {
     const at = this.clock.now();
     switch (effect.kind) {
@@ -131,14 +137,8 @@ export class StripeBillingService {
         return;
       }
       case 'SUBSCRIPTION': {
-        const orgId = await this.repository.orgOfCustomer(tx, effect.customerId);
-        if (!orgId)
-          return this.logger.warn({
-            msg: 'subscription of an unknown customer',
-            customerId: effect.customerId,
-          });
-        await enterTenant(orgId);
-        await this.plans.lockAccount(tx, orgId);
+        const orgId = await this.ownerOf(tx, enterTenant, effect.customerId, customerOrg);
+        if (!orgId) return;
         const plan =
           effect.active && effect.stripePriceId
             ? await this.planRepository.findPlanByStripePrice(tx, effect.stripePriceId)
@@ -147,7 +147,7 @@ export class StripeBillingService {
           tx,
           orgId,
           {
-            planId: plan?.id ?? DEFAULT_PLAN_ID,
+            planId: plan?.id ?? this.plans.defaultPlanId,
             subscriptionId: effect.subscriptionId,
             status: effect.status,
             eventAt,
@@ -158,9 +158,8 @@ export class StripeBillingService {
         return;
       }
       case 'CARD': {
-        const orgId = await this.repository.orgOfCustomer(tx, effect.customerId);
+        const orgId = await this.ownerOf(tx, enterTenant, effect.customerId, customerOrg);
         if (!orgId || !/^\d{4}$/.test(effect.last4)) return;
-        await enterTenant(orgId);
         await this.repository.savePaymentMethod(
           tx,
           orgId,
@@ -180,16 +179,39 @@ export class StripeBillingService {
     }
   }
 
+  /**
+   * Enters the organization of a customer-scoped event and locks its account, when the
+   * customer really is that organization's (its metadata could name any organization).
+   */
+  private async ownerOf(
+    tx: SqlRunner,
+    enterTenant: (orgId: string) => Promise<void>,
+    customerId: string,
+    orgId: string | undefined,
+  ): Promise<string | undefined> {
+    if (!orgId) {
+      this.logger.warn({ msg: 'Stripe event of a customer billing did not create', customerId });
+      return undefined;
+    }
+    await enterTenant(orgId);
+    const account = await this.plans.lockAccount(tx, orgId);
+    if (account.stripeCustomerId !== customerId) {
+      this.logger.warn({ msg: 'Stripe customer is not the organization’s', customerId, orgId });
+      return undefined;
+    }
+    return orgId;
+  }
+
   /** The organization's Stripe customer, created (idempotently) the first time. */
   private async customerOf(orgId: string): Promise<string> {
-    const known = await inGlobalTransaction(this.dataSource, (tx) =>
-      this.repository.customerOfOrg(tx, orgId),
+    const known = await inTenantTransaction(
+      this.dataSource,
+      orgId,
+      async (tx) => (await this.plans.lockAccount(tx, orgId)).stripeCustomerId,
     );
     if (known) return known;
     const customerId = await this.stripe.createCustomer(orgId);
-    await inGlobalTransaction(this.dataSource, async (tx, enterTenant) => {
-      await this.repository.addCustomer(tx, customerId, orgId, this.clock.now());
-      await enterTenant(orgId);
+    await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       await this.plans.lockAccount(tx, orgId);
       await this.planRepository.setStripeCustomer(tx, orgId, customerId);
     });

@@ -40,6 +40,16 @@ export class StripeClient {
     return customer.id;
   }
 
+  /**
+   * The organization a Stripe customer belongs to (its `metadata.org_id`, set when billing
+   * created it), or undefined. Webhooks name only the customer.
+   */
+  async orgOfCustomer(customerId: string): Promise<string | undefined> {
+    const customer = await this.call(() => this.stripe.customers.retrieve(customerId));
+    const orgId = 'deleted' in customer && customer.deleted ? undefined : customer.metadata?.org_id;
+    return orgId && /^[0-9a-f-]{36}$/i.test(orgId) ? orgId.toLowerCase() : undefined;
+  }
+
   /** A one-off payment that tops up the wallet (mode `payment`). */
   async createTopUpCheckout(input: {
     orgId: string;

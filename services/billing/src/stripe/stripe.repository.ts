@@ -21,32 +21,6 @@ export class StripeRepository {
     return inserted.length > 0;
   }
 
-  async addCustomer(tx: SqlRunner, customerId: string, orgId: string, at: Date): Promise<void> {
-    await tx.query(
-      `INSERT INTO stripe_customers (customer_id, org_id, created_at) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING`,
-      [customerId, orgId, at],
-    );
-  }
-
-  async orgOfCustomer(tx: SqlRunner, customerId: string): Promise<string | undefined> {
-    const found = await rows<{ orgId: string }>(
-      tx,
-      `SELECT org_id AS "orgId" FROM stripe_customers WHERE customer_id = $1`,
-      [customerId],
-    );
-    return found[0]?.orgId;
-  }
-
-  async customerOfOrg(tx: SqlRunner, orgId: string): Promise<string | undefined> {
-    const found = await rows<{ id: string }>(
-      tx,
-      `SELECT customer_id AS id FROM stripe_customers WHERE org_id = $1`,
-      [orgId],
-    );
-    return found[0]?.id;
-  }
-
   async addCheckoutSession(
     tx: SqlRunner,
     orgId: string,

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { MoneyModel, toMoney } from '../common/money.model';
-import { PageInfo } from '../common/page-info.model';
+import { PageInfo } from '@switchboard/service-kit';
 import type { WalletEntryKind, WalletEntryRecord, WalletRecord } from './wallet.record';
 
 export enum WalletEntryKindModel {

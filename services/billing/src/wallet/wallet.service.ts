@@ -30,6 +30,8 @@ export class WalletService {
   ) {}
 
   async ensure(tx: SqlRunner, orgId: string): Promise<WalletRecord> {
+    const found = await this.wallets.find(tx, orgId);
+    if (found) return found;
     await this.wallets.create(
       tx,
       orgId,

@@ -172,6 +172,24 @@ export class StripeTestServer {
       this.customers.set(customer.id, customer);
       return [200, customer];
     }
+    const customerPath = /^\/v1\/customers\/([A-Za-z0-9_]+)$/.exec(path);
+    if (method === 'GET' && customerPath) {
+      const customer = this.customers.get(customerPath[1]);
+      if (!customer) {
+        return [
+          404,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              param: 'id',
+              message: `No such customer: '${customerPath[1]}'`,
+            },
+          },
+        ];
+      }
+      return [200, customer];
+    }
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       for (const param of ['mode', 'success_url']) if (!p[param]) return missing(param);
       const items = (p.line_items ?? []) as Obj[];

@@ -7,7 +7,7 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { PageInfo } from '../common/page-info.model';
+import { PageInfo } from '@switchboard/service-kit';
 import type { BrokenLinkReason } from '../domain/audit-chain';
 import type { AuditEntryRecord } from './audit-entry.record';
 import type { AuditChainVerification, AuditLogPage } from './audit-log.service';

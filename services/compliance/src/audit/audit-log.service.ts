@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { commonV1, complianceV1 } from '@switchboard/contracts';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
-import { Clock } from '@switchboard/service-kit';
+import { Clock, pageWindow, toPage, type Page } from '@switchboard/service-kit';
 import { inTenantTransaction, isUuid } from '@switchboard/tenancy';
 import { ComplianceErrorCode, ComplianceException } from '../common/compliance.exception';
 import {
@@ -24,15 +24,7 @@ export const MAX_AUDIT_PAGE = 200;
 export const AUDIT_BATCH = 500;
 const MAX_FILTER_LENGTH = 200;
 
-export interface AuditLogPage {
-  edges: { cursor: string; node: AuditEntryRecord }[];
-  pageInfo: {
-    hasNextPage: boolean;
-    hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
-  };
-}
+export type AuditLogPage = Page<AuditEntryRecord>;
 
 export interface AuditChainVerification {
   ok: boolean;
@@ -130,34 +122,19 @@ export class AuditLogService {
     page: { first?: number | null; after?: string | null },
   ): Promise<AuditLogPage> {
     const filter = checkFilter(filterInput);
-    const first = page.first ?? DEFAULT_AUDIT_PAGE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_AUDIT_PAGE) {
-      throw new ComplianceException(
-        ComplianceErrorCode.INVALID_PAGINATION,
-        `first must be between 0 and ${MAX_AUDIT_PAGE}`,
-      );
-    }
-    let before: number | undefined;
-    if (page.after != null) {
-      before = decodeAuditCursor(page.after);
-      if (before === undefined)
-        throw new ComplianceException(ComplianceErrorCode.INVALID_PAGINATION, 'Unknown cursor');
-    }
+    const window = pageWindow(page, {
+      decode: decodeAuditCursor,
+      invalid: (message) =>
+        new ComplianceException(ComplianceErrorCode.INVALID_PAGINATION, message),
+      defaultSize: DEFAULT_AUDIT_PAGE,
+      maxSize: MAX_AUDIT_PAGE,
+    });
     const found = await inTenantTransaction(this.dataSource, orgId, (tx) =>
-      this.log.entriesBefore(tx, orgId, filter, before, first + 1),
+      this.log.entriesBefore(tx, orgId, filter, window.after, window.limit + 1),
     );
-    const edges = found
-      .slice(0, first)
-      .map((node) => ({ cursor: encodeAuditCursor(node.sequence), node }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: found.length > first,
-        hasPreviousPage: before !== undefined,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    return toPage(found, window.limit, window.after !== undefined, (node) =>
+      encodeAuditCursor(node.sequence),
+    );
   }
 
   /**

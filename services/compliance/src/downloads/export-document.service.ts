@@ -50,7 +50,13 @@ export class ExportDocumentService {
       orgId,
       async (tx) => {
         const found = await this.requests.find(tx, requestId);
-        if (!found || found.kind !== 'EXPORT' || found.status !== 'COMPLETED') throw notFound;
+        // The stored expiry wins over the token's: an erasure ends a link at once.
+        const open =
+          found?.kind === 'EXPORT' &&
+          found.status === 'COMPLETED' &&
+          found.expiresAt !== null &&
+          found.expiresAt > this.clock.now();
+        if (!found || !open) throw notFound;
         await this.events.audit(tx, orgId, {
           actor: { kind: 'system', id: 'download-link' },
           action: 'privacy_request.download',

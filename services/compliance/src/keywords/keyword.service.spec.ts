@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '@switchboard/service-kit';
+import type { TenantRepository } from '@switchboard/tenancy';
 import type { ComplianceEventsWriter, ReplyCommand } from '../common/compliance-events.writer';
-import type { TenantRepository } from '../common/tenant.repository';
 import type { ComplianceConfig } from '../config';
 import { DEFAULT_POLICY } from '../domain/policy';
 import type { SuppressionSnapshot } from '../domain/suppression';

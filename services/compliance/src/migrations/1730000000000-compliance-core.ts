@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appRoleOf, createTenantTable } from '@switchboard/tenancy';
+import { appRoleOf, createTenantsTable, createTenantTable } from '@switchboard/tenancy';
 
 const SOURCES = `'INBOUND_KEYWORD','API','GHL','LIST_IMPORT','ADMIN','WEB_FORM'`;
 const KINDS = `'OPT_OUT','OPT_IN','CONSENT_GRANTED','CONSENT_WITHDRAWN','DND_SET','DND_CLEARED','HELP'`;
@@ -19,13 +19,7 @@ export class ComplianceCore1730000000000 implements MigrationInterface {
 
     // Not tenant data: the ids of the organizations compliance holds something for, so
     // scheduled jobs (retention) know whose tenant transactions to open.
-    await runner.query(`
-      CREATE TABLE tenants (
-        id uuid PRIMARY KEY,
-        first_seen_at timestamptz NOT NULL DEFAULT now(),
-        closed_at timestamptz
-      )`);
-    await runner.query(`GRANT SELECT, INSERT, UPDATE (closed_at), DELETE ON tenants TO ${app}`);
+    await createTenantsTable(runner, app);
 
     // The organization as accounts.organization.v1 describes it: its name goes into the
     // STOP/HELP replies.

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@switchboard/service-kit';
 import type { SqlRunner } from '@switchboard/tenancy';
-import { TenantRepository } from '../common/tenant.repository';
+import { TenantRepository } from '@switchboard/tenancy';
 import { PolicyService } from '../policy/policy.service';
 import { OrganizationRepository } from './organization.repository';
 

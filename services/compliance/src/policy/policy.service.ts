@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { inTenantTransaction, type SqlRunner } from '@switchboard/tenancy';
+import { inTenantTransaction, type SqlRunner, TenantRepository } from '@switchboard/tenancy';
 import { Clock } from '@switchboard/service-kit';
 import type { Actor } from '../common/actor';
 import { ComplianceErrorCode, ComplianceException } from '../common/compliance.exception';
 import { ComplianceEventsWriter } from '../common/compliance-events.writer';
-import { TenantRepository } from '../common/tenant.repository';
 import { applyPolicyChange, DEFAULT_POLICY, type PolicyChange } from '../domain/policy';
 import type { PolicyRecord } from './policy.record';
 import { PolicyRepository } from './policy.repository';

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LeaderLease, nestJobLogger, PeriodicJob } from '@switchboard/events';
-import { TenantRepository } from '../common/tenant.repository';
+import { TenantRepository } from '@switchboard/tenancy';
 import { COMPLIANCE_CONFIG, type ComplianceConfig } from '../config';
 import { PrivacyRequestsService } from './privacy-requests.service';
 

@@ -1,5 +1,14 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal, requireOrg, Scopes, type Principal } from '@switchboard/auth';
+import {
+  AccessReasonArg,
+  CurrentPrincipal,
+  PlatformAdminOperation,
+  requireOrg,
+  Scopes,
+  type Principal,
+} from '@switchboard/auth';
+import { CommonErrorCode, CommonException } from '@switchboard/errors';
+import { isUuid } from '@switchboard/tenancy';
 import { actorOf } from '../common/actor';
 import type { PrivacyCaller } from '../domain/privacy-request';
 import { PrivacyRequest, PrivacySubjectInput, toPrivacyRequest } from './privacy.model';
@@ -74,6 +83,30 @@ export class PrivacyResolver {
   ): Promise<PrivacyRequest> {
     return toPrivacyRequest(
       await this.requests.get(requireOrg(principal), id, callerOf(principal)),
+    );
+  }
+
+  @PlatformAdminOperation('privacy_request.export', { targetOrgArg: 'orgId' })
+  @Mutation(() => PrivacyRequest, {
+    description:
+      'Platform admins: exports a subject’s data of an organization (e.g. for a request received by the operator). Needs a reason; audited.',
+  })
+  async adminRequestDataExport(
+    @CurrentPrincipal() principal: Principal,
+    @Args('orgId', { type: () => ID }) orgId: string,
+    @Args('subject', { type: () => PrivacySubjectInput }) subject: PrivacySubjectInput,
+    @AccessReasonArg() _reason?: string,
+  ): Promise<PrivacyRequest> {
+    if (!isUuid(orgId))
+      throw new CommonException(CommonErrorCode.NOT_FOUND, 'No such organization');
+    return toPrivacyRequest(
+      await this.requests.request(
+        orgId.toLowerCase(),
+        'EXPORT',
+        subject,
+        { userId: principal.kind === 'user' ? principal.userId : undefined, isOwner: true },
+        actorOf(principal),
+      ),
     );
   }
 }

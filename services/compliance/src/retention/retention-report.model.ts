@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
-import { PageInfo } from '../common/page-info.model';
+import { PageInfo } from '@switchboard/service-kit';
 import type { RetentionReportRecord } from './retention-report.record';
 import type { RetentionReportPage } from './retention-reports.service';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import {
   RETENTION_OPTIONS,
   RETENTION_STEPS,
@@ -8,7 +9,7 @@ import {
 } from '@switchboard/retention';
 import { COMPLIANCE_CONFIG, type ComplianceConfig } from '../config';
 import { PrivacyRequestsRepository } from '../privacy/privacy-requests.repository';
-import { ComplianceRetentionSteps } from './privacy-export-retention.steps';
+import { ComplianceRetentionSteps } from './compliance-retention.steps';
 import { RetentionReportConsumer } from './retention-report.consumer';
 import { RetentionReportResolver } from './retention-report.resolver';
 import { RetentionReportsRepository } from './retention-reports.repository';
@@ -20,6 +21,7 @@ import { RetentionReportsService } from './retention-reports.service';
  * expired export documents).
  */
 @Module({
+  imports: [AuditModule],
   providers: [
     RetentionReportsRepository,
     RetentionReportsService,

@@ -1,7 +1,8 @@
+import { decodeCursor, encodeCursor, MICROS_PART } from '@switchboard/service-kit';
+
 /**
  * Opaque cursors of the opt-out and consent connections: the sort key of the last row seen
- * (when its state last changed, in microseconds, and the number), base64url with a kind and a
- * version. Microseconds: PostgreSQL keeps them, and a rounded cursor would skip or repeat rows.
+ * (when its state last changed, in microseconds, and the number); the kind is the list.
  */
 export interface SuppressionPosition {
   micros: string;
@@ -9,9 +10,7 @@ export interface SuppressionPosition {
 }
 
 export function encodeSuppressionCursor(kind: string, position: SuppressionPosition): string {
-  return Buffer.from(`${kind}:v1:${position.micros}:${position.phoneNumber}`, 'utf8').toString(
-    'base64url',
-  );
+  return encodeCursor(kind, [position.micros, position.phoneNumber]);
 }
 
 /** The position of a cursor, or undefined when it is not one of ours (of this kind). */
@@ -19,10 +18,6 @@ export function decodeSuppressionCursor(
   kind: string,
   cursor: string,
 ): SuppressionPosition | undefined {
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  if (parts.length !== 4 || parts[0] !== kind || parts[1] !== 'v1') return undefined;
-  const [, , micros, phoneNumber] = parts;
-  if (!/^-?\d{1,18}$/.test(micros) || !/^\+\d{6,15}$/.test(phoneNumber)) return undefined;
-  return { micros, phoneNumber };
+  const parts = decodeCursor(kind, cursor, [MICROS_PART, /^\+\d{6,15}$/]);
+  return parts && { micros: parts[0], phoneNumber: parts[1] };
 }

@@ -7,7 +7,7 @@ import {
   ObjectType,
   registerEnumType,
 } from '@nestjs/graphql';
-import { PageInfo } from '../common/page-info.model';
+import { PageInfo } from '@switchboard/service-kit';
 import { SOURCES, type Source } from '../domain/suppression';
 import { HISTORY_KINDS, type HistoryKind, type HistoryRecord } from './suppression.record';
 import type { SuppressionPage, SuppressionView } from './suppression.service';

@@ -2,12 +2,11 @@ import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
-import { Clock } from '@switchboard/service-kit';
-import { inTenantTransaction, type SqlRunner } from '@switchboard/tenancy';
+import { Clock, pageWindow, toPage, type Page } from '@switchboard/service-kit';
+import { inTenantTransaction, type SqlRunner, TenantRepository } from '@switchboard/tenancy';
 import type { Actor } from '../common/actor';
 import { ComplianceErrorCode, ComplianceException } from '../common/compliance.exception';
 import { ComplianceEventsWriter } from '../common/compliance-events.writer';
-import { TenantRepository } from '../common/tenant.repository';
 import { toE164 } from '../domain/phone-number';
 import {
   decideSuppression,
@@ -54,15 +53,7 @@ export interface SuppressionView extends Omit<SuppressionRecord, 'updatedAt'> {
   history: HistoryRecord[];
 }
 
-export interface SuppressionPage {
-  edges: { cursor: string; node: SuppressionRecord }[];
-  pageInfo: {
-    hasNextPage: boolean;
-    hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
-  };
-}
+export type SuppressionPage = Page<SuppressionRecord>;
 
 export interface ConsentInput {
   phoneNumber: string;
@@ -277,33 +268,30 @@ export class SuppressionService {
     filter: Omit<SuppressionListFilter, 'phoneNumber'> & { phoneNumber?: string | null },
     request: { first?: number | null; after?: string | null },
   ): Promise<SuppressionPage> {
-    const first = request.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-      throw new ComplianceException(
-        ComplianceErrorCode.INVALID_PAGINATION,
-        `first must be between 0 and ${MAX_PAGE_SIZE}`,
-      );
-    }
-    const after =
-      request.after == null ? undefined : decodeSuppressionCursor(filter.list, request.after);
-    if (request.after != null && !after) {
-      throw new ComplianceException(ComplianceErrorCode.INVALID_PAGINATION, 'Unknown cursor');
-    }
+    const window = pageWindow(request, {
+      decode: (cursor) => decodeSuppressionCursor(filter.list, cursor),
+      invalid: (message) =>
+        new ComplianceException(ComplianceErrorCode.INVALID_PAGINATION, message),
+      defaultSize: DEFAULT_PAGE_SIZE,
+      maxSize: MAX_PAGE_SIZE,
+    });
     const phoneNumber = filter.phoneNumber ? e164(filter.phoneNumber) : undefined;
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const found = await this.suppressions.page(tx, { ...filter, phoneNumber }, first, after);
-      const edges = found.slice(0, first).map(({ micros, ...node }) => ({
-        cursor: encodeSuppressionCursor(filter.list, { micros, phoneNumber: node.phoneNumber }),
-        node,
-      }));
+      const found = await this.suppressions.page(
+        tx,
+        { ...filter, phoneNumber },
+        window.limit,
+        window.after,
+      );
+      const page = toPage(found, window.limit, window.after !== undefined, (row) =>
+        encodeSuppressionCursor(filter.list, { micros: row.micros, phoneNumber: row.phoneNumber }),
+      );
       return {
-        edges,
-        pageInfo: {
-          hasNextPage: found.length > first,
-          hasPreviousPage: after !== undefined,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
+        ...page,
+        edges: page.edges.map(({ cursor, node: { micros: _micros, ...node } }) => ({
+          cursor,
+          node,
+        })),
       };
     });
   }

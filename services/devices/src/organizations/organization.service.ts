@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '@switchboard/service-kit';
-import { TenantRepository } from '../common/tenant.repository';
+import { TenantRepository } from '@switchboard/tenancy';
 import { DeviceStatusService } from '../fleet/device-status.service';
 import { FleetRepository } from '../fleet/fleet.repository';
 import { DeviceWakeups } from '../presence/device-wakeups';

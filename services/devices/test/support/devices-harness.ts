@@ -3,11 +3,9 @@
 // simulated, and gives tests what they need to drive it.
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
 import { devicesV1, Topics, type TopicSpec } from '@switchboard/contracts';
 import { createLogger, type Logger } from '@switchboard/observability';
 import { createServiceApp } from '@switchboard/service-kit';
@@ -16,8 +14,9 @@ import {
   EventWatcher,
   graphqlClient,
   ManualClock,
-  stackSetting,
+  sqlAsSuperuser,
   startPrivateBroker,
+  TestEventProducer,
   type GraphQLClient,
   type PrivateBroker,
   type TestDatabase,
@@ -105,46 +104,17 @@ export async function startDevicesHarness(
     throw error;
   }
   const baseUrl = `http://127.0.0.1:${port}`;
-  const kafka = new Kafka({
-    clientId: 'devices-test',
-    brokers: broker.brokers,
-    logLevel: logLevel.NOTHING,
-  });
-  let producer: Producer | undefined;
+  const producer = new TestEventProducer(broker.brokers);
   const watchers: EventWatcher<DescMessage>[] = [];
 
-  async function send(
-    orgId: string,
-    messageId: string,
-    command: devicesV1.DispatchCommand['command'],
-  ) {
-    producer ??= kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    const message = create(devicesV1.DispatchCommandSchema, {
+  /** A dispatch command as messaging's outbox publishes it. */
+  function send(orgId: string, messageId: string, command: devicesV1.DispatchCommand['command']) {
+    return producer.publish(
+      Topics.devices.dispatch,
       messageId,
-      orgId,
-      issuedAt: timestampFromDate(new Date()),
-      command,
-    });
-    await producer.send({
-      topic: Topics.devices.dispatch.name,
-      messages: [
-        {
-          key: messageId,
-          value: Buffer.from(toBinary(devicesV1.DispatchCommandSchema, message)),
-          headers: {
-            ce_specversion: '1.0',
-            ce_id: randomUUID(),
-            ce_type: `switchboard.devices.v1.${command.case === 'dispatch' ? 'DispatchMessage' : 'CancelDispatch'}`,
-            ce_source: '/switchboard/messaging',
-            ce_time: new Date().toISOString(),
-            ce_subject: messageId,
-            ce_orgid: orgId,
-            'content-type': 'application/protobuf',
-          },
-        },
-      ],
-    });
+      { messageId, orgId, issuedAt: timestampFromDate(new Date()), command },
+      { orgId, service: 'messaging' },
+    );
   }
 
   const harness: DevicesHarness = {
@@ -199,24 +169,16 @@ export async function startDevicesHarness(
       watchers.push(watcher as unknown as EventWatcher<DescMessage>);
       return watcher;
     },
-    async sql(text, params) {
+    sql(text, params) {
       // The superuser: row-level security does not apply to it (assertions across tenants).
-      const url = new URL(stackSetting('PG_ADMIN_URL'));
-      url.pathname = `/${db.name}`;
-      const client = new Client({ connectionString: url.toString() });
-      await client.connect();
-      try {
-        return (await client.query(text, params)).rows;
-      } finally {
-        await client.end();
-      }
+      return sqlAsSuperuser(db.name, text, params);
     },
     sweep() {
       return app.get(FleetSweeper).sweepAll();
     },
     async close() {
       await Promise.all(watchers.map((w) => w.stop().catch(() => undefined)));
-      await producer?.disconnect().catch(() => undefined);
+      await producer.stop();
       await app.close();
       await auth.stop();
       await broker.stop();

@@ -1,6 +1,6 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import type { Page } from '../common/page';
-import { PageInfo } from '../messages/message.model';
+import { PageInfo } from '@switchboard/service-kit';
 import type { ConversationRecord } from './conversation.record';
 
 @ObjectType('Conversation', {

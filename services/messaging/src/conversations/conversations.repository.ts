@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { KeysetPosition } from '../common/cursor';
+import type { KeysetPosition } from '@switchboard/service-kit';
 import type { ConversationRecord } from './conversation.record';
 
 export interface ConversationFilter {

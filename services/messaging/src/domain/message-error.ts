@@ -28,6 +28,15 @@ export const MESSAGE_ERROR_CODES = {
     retryOnAnotherDevice: false,
     text: "Outside the sending window in the recipient's local time",
   },
+  // Billing (the quota pre-send policy, libs/quota).
+  QUOTA_EXCEEDED: {
+    retryOnAnotherDevice: false,
+    text: "The plan's included messages for this period are used up",
+  },
+  INSUFFICIENT_FUNDS: {
+    retryOnAnotherDevice: false,
+    text: 'The prepaid balance does not cover this message',
+  },
 } as const;
 
 export type MessageErrorCode = keyof typeof MESSAGE_ERROR_CODES;

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/graphql';
 import { MetadataScalar } from '../common/metadata.scalar';
 import type { Page } from '../common/page';
+import { PageInfo } from '@switchboard/service-kit';
 import {
   MESSAGE_STATUSES,
   type MessageDirection,
@@ -195,22 +196,6 @@ export function toMessageModel(record: MessageRecord): MessageModel {
     canceledAt: record.canceledAt,
     receivedAt: record.receivedAt,
   };
-}
-
-@ObjectType({ description: 'Relay page information.' })
-@Directive('@shareable')
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => Boolean)
-  hasPreviousPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  startCursor!: string | null;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { KeysetPosition } from '../common/cursor';
+import type { KeysetPosition } from '@switchboard/service-kit';
 import type { MessageDirection, MessageStatus } from '../domain/message-status';
 import { MESSAGE_COLUMNS, type MessagePatch, type MessageRecord } from './message.record';
 

@@ -36,7 +36,9 @@ export class Webhooks1700000000160 implements MigrationInterface {
        updated_at timestamptz NOT NULL`,
       app,
     );
-    await runner.query(`CREATE INDEX webhook_endpoints_by_org ON webhook_endpoints (org_id, created_at)`);
+    await runner.query(
+      `CREATE INDEX webhook_endpoints_by_org ON webhook_endpoints (org_id, created_at)`,
+    );
     await createTenantTable(
       runner,
       'webhook_deliveries',
@@ -60,7 +62,9 @@ export class Webhooks1700000000160 implements MigrationInterface {
     await runner.query(
       `CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (org_id, endpoint_id, created_at DESC, id DESC)`,
     );
-    await runner.query(`CREATE INDEX webhook_deliveries_by_created ON webhook_deliveries (org_id, created_at)`);
+    await runner.query(
+      `CREATE INDEX webhook_deliveries_by_created ON webhook_deliveries (org_id, created_at)`,
+    );
     await createTenantTable(
       runner,
       'webhook_delivery_attempts',
@@ -85,7 +89,9 @@ export class Webhooks1700000000160 implements MigrationInterface {
          due_at timestamptz NOT NULL
        )`,
     );
-    await runner.query(`CREATE INDEX webhook_delivery_queue_by_due ON webhook_delivery_queue (due_at)`);
+    await runner.query(
+      `CREATE INDEX webhook_delivery_queue_by_due ON webhook_delivery_queue (due_at)`,
+    );
     await grantToApp(runner, 'webhook_delivery_queue', app);
   }
 

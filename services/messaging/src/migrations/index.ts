@@ -5,7 +5,9 @@ import { SendRateBuckets1700000000102 } from './1700000000102-send-rate-buckets'
 import { ComplianceProjections1700000000103 } from './1700000000103-compliance-projections';
 import { Retention1700000000140 } from './1700000000140-retention';
 import { Privacy1700000000141 } from './1700000000141-privacy';
+import { Quota1700000000150 } from './1700000000150-quota';
 import { Webhooks1700000000160 } from './1700000000160-webhooks';
+import { WebhookRetention1700000000161 } from './1700000000161-webhook-retention';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -16,5 +18,7 @@ export const migrations = [
   ComplianceProjections1700000000103,
   Retention1700000000140,
   Privacy1700000000141,
+  Quota1700000000150,
   Webhooks1700000000160,
+  WebhookRetention1700000000161,
 ];

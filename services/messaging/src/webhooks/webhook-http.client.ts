@@ -55,15 +55,30 @@ export class WebhookHttpClient {
     const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(host)) {
       const problem = addressProblem(host, this.allowList);
-      if (problem) return { responseCode: null, responseBody: null, latencyMs: 0, error: describeProblem(problem) };
+      if (problem)
+        return {
+          responseCode: null,
+          responseBody: null,
+          latencyMs: 0,
+          error: describeProblem(problem),
+        };
     }
     const guardedLookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
         if (error) return callback(error, '', 0);
         const list = addresses as unknown as { address: string; family: number }[];
-        const problem = addressesProblem(list.map((a) => a.address), this.allowList);
-        if (problem) return callback(Object.assign(new Error(describeProblem(problem)), { code: 'EFORBIDDEN' }), '', 0);
-        if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: unknown) => void)(null, list);
+        const problem = addressesProblem(
+          list.map((a) => a.address),
+          this.allowList,
+        );
+        if (problem)
+          return callback(
+            Object.assign(new Error(describeProblem(problem)), { code: 'EFORBIDDEN' }),
+            '',
+            0,
+          );
+        if ((options as { all?: boolean }).all)
+          return (callback as unknown as (e: null, a: unknown) => void)(null, list);
         callback(null, list[0].address, list[0].family);
       });
     };
@@ -94,15 +109,28 @@ export class WebhookHttpClient {
             }),
           );
           response.on('error', (error) =>
-            resolve({ responseCode: response.statusCode ?? null, responseBody: null, latencyMs: latency(), error: error.message }),
+            resolve({
+              responseCode: response.statusCode ?? null,
+              responseBody: null,
+              latencyMs: latency(),
+              error: error.message,
+            }),
           );
         },
       );
-      const deadline = setTimeout(() => request.destroy(new Error('timed out')), this.config.WEBHOOK_TIMEOUT_MS);
+      const deadline = setTimeout(
+        () => request.destroy(new Error('timed out')),
+        this.config.WEBHOOK_TIMEOUT_MS,
+      );
       request.on('timeout', () => request.destroy(new Error('timed out')));
       request.on('error', (error) => {
         clearTimeout(deadline);
-        resolve({ responseCode: null, responseBody: null, latencyMs: latency(), error: error.message });
+        resolve({
+          responseCode: null,
+          responseBody: null,
+          latencyMs: latency(),
+          error: error.message,
+        });
       });
       request.on('close', () => clearTimeout(deadline));
       request.end(body);

@@ -8,6 +8,8 @@ export interface WebhookPayload {
   eventId: string;
   type: WebhookEventType | 'webhook.ping';
   body: string;
+  /** When the event happened. */
+  occurredAt: Date;
 }
 
 const name = <E extends Record<number, string>>(e: E, value: number): string | null =>
@@ -40,7 +42,11 @@ export function messageWebhook(eventId: string, event: messagingV1.MessageEvent)
     purpose: name(messagingV1.SendPurpose, event.purpose),
     idempotencyKey: event.idempotencyKey || null,
     error: event.error?.code
-      ? { code: event.error.code, message: event.error.message, rawCode: event.error.rawCode || null }
+      ? {
+          code: event.error.code,
+          message: event.error.message,
+          rawCode: event.error.rawCode || null,
+        }
       : null,
     metadata: event.metadata,
     ...(inbound ? { body: event.body } : {}),
@@ -50,6 +56,7 @@ export function messageWebhook(eventId: string, event: messagingV1.MessageEvent)
     eventId: `msg_${eventId}`,
     type,
     body: JSON.stringify({ type, timestamp: occurredAt.toISOString(), data }),
+    occurredAt,
   };
 }
 
@@ -72,6 +79,7 @@ export function optOutWebhook(state: complianceV1.SuppressionState): WebhookPayl
     eventId: `msg_${stableUuid('webhook-opt-out', state.orgId, state.phoneNumber.e164, changedAt.getTime())}`,
     type,
     body: JSON.stringify({ type, timestamp: changedAt.toISOString(), data }),
+    occurredAt: changedAt,
   };
 }
 
@@ -81,5 +89,6 @@ export function pingWebhook(eventId: string, endpointId: string, now: Date): Web
     eventId: `msg_${eventId}`,
     type,
     body: JSON.stringify({ type, timestamp: now.toISOString(), data: { endpointId } }),
+    occurredAt: now,
   };
 }

@@ -14,7 +14,12 @@ export class WebhookSigner {
     return `whsec_${randomBytes(32).toString('base64')}`;
   }
 
-  headers(secrets: readonly string[], id: string, timestamp: Date, body: string): Record<string, string> {
+  headers(
+    secrets: readonly string[],
+    id: string,
+    timestamp: Date,
+    body: string,
+  ): Record<string, string> {
     return {
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),

@@ -30,7 +30,13 @@ export const webhooksConfigShape = {
   /** How long one request may take (connect to last byte) before it counts as failed. */
   WEBHOOK_TIMEOUT_MS: env.int(10_000).pipe(z.number().int().min(100).max(60_000)),
   /** Retries continue this long after the first attempt (at least 72 hours). */
-  WEBHOOK_RETRY_HOURS: env.int(72).pipe(z.number().int().min(72).max(24 * 14)),
+  WEBHOOK_RETRY_HOURS: env.int(72).pipe(
+    z
+      .number()
+      .int()
+      .min(72)
+      .max(24 * 14),
+  ),
   /** An endpoint failing without a single success for this long is disabled. */
   WEBHOOK_DISABLE_AFTER_DAYS: env.int(5).pipe(z.number().int().min(1).max(60)),
 };

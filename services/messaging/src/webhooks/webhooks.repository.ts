@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { affectedRows, row, rows } from '@switchboard/tenancy';
-import type { KeysetPosition } from '../common/cursor';
+import type { KeysetPosition } from '@switchboard/service-kit';
 import type { WebhookEventType } from '../domain/webhook-event-types';
 import type {
   QueuedDelivery,
@@ -76,7 +76,10 @@ export interface DeliveryFilter {
 export class WebhooksRepository {
   async insertEndpoint(
     tx: EntityManager,
-    e: Pick<WebhookEndpointRecord, 'id' | 'orgId' | 'url' | 'description' | 'eventTypes' | 'secret'> & {
+    e: Pick<
+      WebhookEndpointRecord,
+      'id' | 'orgId' | 'url' | 'description' | 'eventTypes' | 'secret'
+    > & {
       now: Date;
     },
   ): Promise<WebhookEndpointRecord> {
@@ -89,7 +92,11 @@ export class WebhooksRepository {
     return toEndpoint(r!);
   }
 
-  async findEndpoint(tx: EntityManager, id: string, lock = false): Promise<WebhookEndpointRecord | undefined> {
+  async findEndpoint(
+    tx: EntityManager,
+    id: string,
+    lock = false,
+  ): Promise<WebhookEndpointRecord | undefined> {
     const r = await row<Row>(
       tx,
       `SELECT * FROM webhook_endpoints WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
@@ -99,11 +106,17 @@ export class WebhooksRepository {
   }
 
   async listEndpoints(tx: EntityManager): Promise<WebhookEndpointRecord[]> {
-    return (await rows<Row>(tx, `SELECT * FROM webhook_endpoints ORDER BY created_at, id`)).map(toEndpoint);
+    return (await rows<Row>(tx, `SELECT * FROM webhook_endpoints ORDER BY created_at, id`)).map(
+      toEndpoint,
+    );
   }
 
   /** The organization's enabled endpoints subscribed to `type` that existed at `at`. */
-  async subscribers(tx: EntityManager, type: WebhookEventType, at?: Date): Promise<WebhookEndpointRecord[]> {
+  async subscribers(
+    tx: EntityManager,
+    type: WebhookEventType,
+    at?: Date,
+  ): Promise<WebhookEndpointRecord[]> {
     return (
       await rows<Row>(
         tx,
@@ -118,7 +131,12 @@ export class WebhooksRepository {
   async updateEndpoint(
     tx: EntityManager,
     id: string,
-    patch: { url?: string; description?: string; eventTypes?: WebhookEventType[]; enabled?: boolean },
+    patch: {
+      url?: string;
+      description?: string;
+      eventTypes?: WebhookEventType[];
+      enabled?: boolean;
+    },
     now: Date,
   ): Promise<WebhookEndpointRecord | undefined> {
     const r = await row<Row>(
@@ -133,7 +151,14 @@ export class WebhooksRepository {
          failing_since = CASE WHEN $5 IS TRUE THEN NULL ELSE failing_since END,
          updated_at = $6
        WHERE id = $1 RETURNING *`,
-      [id, patch.url ?? null, patch.description ?? null, patch.eventTypes ?? null, patch.enabled ?? null, now],
+      [
+        id,
+        patch.url ?? null,
+        patch.description ?? null,
+        patch.eventTypes ?? null,
+        patch.enabled ?? null,
+        now,
+      ],
     );
     return r && toEndpoint(r);
   }
@@ -185,7 +210,14 @@ export class WebhooksRepository {
   /** One delivery per event and endpoint: a repeated event adds nothing (undefined). */
   async insertDelivery(
     tx: EntityManager,
-    d: { orgId: string; endpointId: string; eventId: string; eventType: string; payload: string; now: Date },
+    d: {
+      orgId: string;
+      endpointId: string;
+      eventId: string;
+      eventType: string;
+      payload: string;
+      now: Date;
+    },
   ): Promise<string | undefined> {
     const r = await row<Row>(
       tx,
@@ -197,7 +229,12 @@ export class WebhooksRepository {
     return r?.id as string | undefined;
   }
 
-  async enqueue(tx: EntityManager, deliveryId: string, tenantId: string, dueAt: Date): Promise<void> {
+  async enqueue(
+    tx: EntityManager,
+    deliveryId: string,
+    tenantId: string,
+    dueAt: Date,
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO webhook_delivery_queue (delivery_id, tenant_id, due_at) VALUES ($1, $2, $3)
        ON CONFLICT (delivery_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
@@ -214,7 +251,12 @@ export class WebhooksRepository {
    * replica takes it while this one sends (SKIP LOCKED: never waits for another's claim); a
    * worker that dies leaves it to be taken again after the lease (at-least-once).
    */
-  async claimDue(tx: EntityManager, limit: number, now: Date, leaseUntil: Date): Promise<QueuedDelivery[]> {
+  async claimDue(
+    tx: EntityManager,
+    limit: number,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<QueuedDelivery[]> {
     const claimed = await rows<Row>(
       tx,
       `UPDATE webhook_delivery_queue SET due_at = $3 WHERE delivery_id IN (
@@ -223,7 +265,10 @@ export class WebhooksRepository {
        RETURNING delivery_id, tenant_id`,
       [limit, now, leaseUntil],
     );
-    return claimed.map((r) => ({ deliveryId: r.delivery_id as string, tenantId: r.tenant_id as string }));
+    return claimed.map((r) => ({
+      deliveryId: r.delivery_id as string,
+      tenantId: r.tenant_id as string,
+    }));
   }
 
   async findDelivery(tx: EntityManager, id: string): Promise<WebhookDeliveryRecord | undefined> {
@@ -296,7 +341,10 @@ export class WebhooksRepository {
     const [condition, params] =
       'id' in where
         ? ['id = $2', [where.id]]
-        : ['endpoint_id = $2 AND created_at >= $3 AND created_at < $4', [where.endpointId, where.from, where.to]];
+        : [
+            'endpoint_id = $2 AND created_at >= $3 AND created_at < $4',
+            [where.endpointId, where.from, where.to],
+          ];
     const replayed = await rows<Row>(
       tx,
       `UPDATE webhook_deliveries SET status = 'PENDING', first_attempt_at = NULL, next_attempt_at = $1
@@ -352,5 +400,33 @@ export class WebhooksRepository {
         [deliveryId],
       )
     ).map(toAttempt);
+  }
+
+  /**
+   * Retention: removes up to `limit` finished deliveries (and their log, by cascade) created
+   * before `before`; returns how many. Pending ones stay until they finish.
+   */
+  async purgeDeliveries(tx: EntityManager, before: Date, limit: number): Promise<number> {
+    return affectedRows(
+      tx,
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries WHERE created_at < $1 AND status <> 'PENDING'
+          ORDER BY created_at LIMIT $2)`,
+      [before, limit],
+    );
+  }
+
+  /** Retention: the message body leaves up to `limit` inbound-message payloads created before `before`. */
+  async redactBodies(tx: EntityManager, before: Date, now: Date, limit: number): Promise<number> {
+    return affectedRows(
+      tx,
+      `UPDATE webhook_deliveries
+          SET payload = jsonb_set(payload::jsonb, '{data,body}', 'null'::jsonb)::text, payload_redacted_at = $2
+        WHERE id IN (
+          SELECT id FROM webhook_deliveries
+           WHERE event_type = 'message.received' AND payload_redacted_at IS NULL AND created_at < $1
+           ORDER BY created_at LIMIT $3)`,
+      [before, now, limit],
+    );
   }
 }

@@ -1,21 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import type { RetentionStep } from '@switchboard/retention';
 import { Clock } from '@switchboard/service-kit';
+import { AuditLogService } from '../audit/audit-log.service';
 import { PrivacyRequestsRepository } from '../privacy/privacy-requests.repository';
 
 /**
- * Compliance's own retention steps: the stored documents of exports whose download link has
- * expired are deleted (the request row stays, as the record that it was answered).
+ * Compliance's own retention steps: audit log entries older than `auditRetentionDays` (the
+ * audit feature's prune keeps a checkpoint, so the chain stays verifiable), and the stored
+ * documents of exports whose download link has expired (the request row stays, as the record
+ * that it was answered).
  */
 @Injectable()
 export class ComplianceRetentionSteps {
   constructor(
     private readonly requests: PrivacyRequestsRepository,
+    private readonly auditLog: AuditLogService,
     private readonly clock: Clock,
   ) {}
 
   all(): RetentionStep[] {
     return [
+      {
+        job: 'audit-log',
+        batch: async (tx, cut, limit, orgId) => {
+          const n = await this.auditLog.pruneBatch(tx, orgId, cut.auditBefore, limit);
+          return { counts: { audit_entries_pruned: n }, more: n === limit };
+        },
+      },
       {
         job: 'export-documents',
         batch: async (tx, _cut, limit) => {

@@ -1,0 +1,3 @@
+export * from './relay-cursor';
+export * from './pagination';
+export * from './page-info.model';

@@ -13,4 +13,5 @@ export * from './event-consumer';
 export * from './event-tenant';
 export * from './events.module';
 export * from './events-config';
+export * from './organization-lifecycle';
 export * from './backoff';

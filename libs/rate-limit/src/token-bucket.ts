@@ -49,23 +49,27 @@ export class TokenBucket {
     this.table = checkTableName(table);
   }
 
-  /** Takes one token of `key`: `{ allowed }`, or the seconds to wait when there was none. */
+  /**
+   * Takes `count` tokens of `key` (one by default; a batch takes its items' at once):
+   * `{ allowed }`, or the seconds to wait when there were not enough.
+   */
   async take(
     tx: EntityManager,
     key: string,
     limit: TokenBucketLimit,
     now: Date,
+    count = 1,
   ): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
-    if (limit.rate <= 0) return { allowed: true };
+    if (limit.rate <= 0 || count <= 0) return { allowed: true };
     const left = await row<{ tokens: number }>(
       tx,
-      `INSERT INTO ${this.table} AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - 1, $3::timestamptz)
+      `INSERT INTO ${this.table} AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - $5::float8, $3::timestamptz)
        ON CONFLICT (key) DO UPDATE SET
          tokens = LEAST($2::float8,
-                        b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($3::timestamptz - b.updated_at))) * $4::float8) - 1,
+                        b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($3::timestamptz - b.updated_at))) * $4::float8) - $5::float8,
          updated_at = GREATEST(b.updated_at, $3::timestamptz)
        RETURNING tokens`,
-      [key, limit.burst, now, limit.rate],
+      [key, limit.burst, now, limit.rate, count],
     );
     const tokens = Number(left?.tokens ?? 0);
     return tokens >= 0

@@ -6,3 +6,4 @@ export * from './event-tables.repository';
 export * from './retention-runner';
 export * from './retention-config';
 export * from './retention.job';
+export * from './service-retention';

@@ -43,6 +43,8 @@ const matrix: AuthorizationMatrix = {
     'Query.walletLedger': READ,
     'Mutation.createTopUpCheckout': { ...OWNER, args: { amountMinor: '1000' } },
     'Mutation.createBillingPortalSession': OWNER,
+    // No such plan: the owner's call is allowed and answered PLAN_NOT_FOUND.
+    'Mutation.createSubscriptionCheckout': { ...OWNER, args: { planId: 'free' } },
     'Mutation.adminSavePlan': {
       ...requiresPlatformAdmin('billing_plan.save'),
       args: { input: PLAN },

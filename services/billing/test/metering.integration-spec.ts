@@ -310,8 +310,11 @@ describe('billing metering', () => {
       `mutation($org: ID!, $plan: ID!) { adminAssignPlan(orgId: $org, planId: $plan, reason: "test") { plan { id } } }`,
       { org: orgId, plan: planId },
     );
+    const acceptedAt = Date.now();
     await h.messageEvent({ orgId, messageId: randomUUID(), kind: K.QUEUED, segments: 1 });
     const blocked = await quotas.waitFor((e) => e.message.orgId === orgId && e.message.blocked);
+    // The metering round trip: the accepted message's event → ledger → quota on the topic.
+    console.log(`metering → blocked quota published: ${Date.now() - acceptedAt} ms`);
     expect(blocked.message).toMatchObject({
       planId,
       remainingIncludedSegments: 0n,

@@ -159,6 +159,25 @@ describe('billing with Stripe', () => {
         },
       },
     );
+    const checkout = await (
+      await h.owner(orgId)
+    ).expectData<{ createSubscriptionCheckout: { id: string } }>(
+      `mutation($plan: ID!) { createSubscriptionCheckout(planId: $plan) { id } }`,
+      { plan: planId },
+    );
+    expect(stripe.sessions.get(checkout.createSubscriptionCheckout.id)).toMatchObject({
+      mode: 'subscription',
+      customer: customer.id,
+    });
+    expect(stripe.requests.at(-1)?.params).toMatchObject({
+      line_items: [{ price: stripePriceId, quantity: '1' }],
+      subscription_data: { metadata: { org_id: orgId } },
+    });
+    expect(
+      await (
+        await h.owner(orgId)
+      ).errorCodes(`mutation { createSubscriptionCheckout(planId: "free") { id } }`),
+    ).toEqual(['PLAN_NOT_FOUND']);
     const subscription = (status: string) => ({
       id: 'sub_123',
       object: 'subscription',

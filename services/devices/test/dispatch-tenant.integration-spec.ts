@@ -2,11 +2,11 @@
 // a command without one, or whose payload names another organization, is dead-lettered and
 // reaches no phone — even one of the organization the payload names.
 import { randomUUID } from 'node:crypto';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import type { EventWatcher } from '@switchboard/testing';
+import { cloudEventRecord, type EventWatcher } from '@switchboard/testing';
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
 import { PhoneFleet } from './support/phones';
 
@@ -55,20 +55,10 @@ describe('the tenant of a dispatch command', () => {
     await producer.send({
       topic: Topics.devices.dispatch.name,
       messages: [
-        {
-          key: messageId,
-          value: Buffer.from(toBinary(devicesV1.DispatchCommandSchema, command)),
-          headers: {
-            ce_specversion: '1.0',
-            ce_id: randomUUID(),
-            ce_type: 'switchboard.devices.v1.DispatchMessage',
-            ce_source: '/switchboard/messaging',
-            ce_time: new Date().toISOString(),
-            ce_subject: messageId,
-            ...(ceOrgId ? { ce_orgid: ceOrgId } : {}),
-            'content-type': 'application/protobuf',
-          },
-        },
+        cloudEventRecord(Topics.devices.dispatch, messageId, command, {
+          orgId: ceOrgId,
+          service: 'messaging',
+        }),
       ],
     });
   }

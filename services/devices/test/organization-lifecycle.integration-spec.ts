@@ -3,11 +3,11 @@
 // a canceled deletion reopens it, the purge deletes every devices row of the organization —
 // and another organization's fleet notices nothing.
 import { randomUUID } from 'node:crypto';
-import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { accountsV1, ceTypeOf, devicesV1, Topics } from '@switchboard/contracts';
-import type { EventWatcher } from '@switchboard/testing';
+import { accountsV1, devicesV1, Topics } from '@switchboard/contracts';
+import { cloudEventRecord, type EventWatcher } from '@switchboard/testing';
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
 import { eventually, PhoneFleet } from './support/phones';
 
@@ -61,20 +61,10 @@ describe('organization closure and purge in devices', () => {
     await producer.send({
       topic: Topics.accounts.organization.name,
       messages: [
-        {
-          key: orgId,
-          value: Buffer.from(toBinary(accountsV1.OrganizationEventSchema, message)),
-          headers: {
-            ce_specversion: '1.0',
-            ce_id: randomUUID(),
-            ce_type: ceTypeOf(Topics.accounts.organization, message),
-            ce_source: '/switchboard/accounts',
-            ce_time: new Date().toISOString(),
-            ce_subject: orgId,
-            ce_orgid: orgId,
-            'content-type': 'application/protobuf',
-          },
-        },
+        cloudEventRecord(Topics.accounts.organization, orgId, message, {
+          orgId,
+          service: 'accounts',
+        }),
       ],
     });
   }

@@ -32,6 +32,7 @@ const matrix: AuthorizationMatrix = {
     'Query.conversations': READ,
     'Query.conversation': READ,
     'Mutation.sendMessage': SEND,
+    'Mutation.sendMessages': SEND,
     'Mutation.cancelMessage': SEND,
     // A write (the unread count every member sees) that returns the conversation.
     'Mutation.markConversationRead': requiresScopes('messages:read', 'messages:send'),

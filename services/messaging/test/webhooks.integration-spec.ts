@@ -9,6 +9,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Webhook } from 'standardwebhooks';
 import { complianceV1, messagingV1, Topics } from '@switchboard/contracts';
+import { RETENTION_STEPS, type RetentionStep } from '@switchboard/retention';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { ManualClock, type GraphQLClient } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
@@ -467,6 +468,11 @@ describe('customer webhooks', () => {
       await eventually(
         'delivered',
         async () => (await deliveryRows(id))[0]?.status === 'SUCCEEDED',
+      );
+      // messaging's retention job runs them with its own steps
+      const jobs = app.app.get<RetentionStep[]>(RETENTION_STEPS).map((step) => step.job);
+      expect(jobs).toEqual(
+        expect.arrayContaining(['message-bodies', 'webhook-payload-bodies', 'webhook-deliveries']),
       );
       const steps = app.app.get(WebhookRetentionSteps).all();
       const dataSource = app.app.get(DataSource);

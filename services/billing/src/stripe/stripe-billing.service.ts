@@ -92,6 +92,53 @@ export class StripeBillingService {
     return link;
   }
 
+  /**
+   * A Checkout page that subscribes the organization to a plan with a Stripe price; the plan
+   * changes when Stripe's subscription events arrive (upgrades at once, prorated by Stripe).
+   */
+  async createSubscriptionCheckout(
+    orgId: string,
+    planId: string,
+    actor: AuditRecord['actor'],
+  ): Promise<StripeLink> {
+    const plan = await inTenantTransaction(this.dataSource, orgId, (tx) =>
+      this.planRepository.findPlan(tx, planId),
+    );
+    if (!plan?.stripePriceId) {
+      throw new BillingException(
+        BillingErrorCode.PLAN_NOT_FOUND,
+        `No plan ${planId} with a Stripe price`,
+      );
+    }
+    const customerId = await this.customerOf(orgId);
+    const link = await this.stripe.createSubscriptionCheckout({
+      orgId,
+      customerId,
+      stripePriceId: plan.stripePriceId,
+      idempotencyKey: `subscribe:${orgId}:${randomUUID()}`,
+    });
+    await inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      const at = this.clock.now();
+      await this.repository.addCheckoutSession(
+        tx,
+        orgId,
+        { id: link.id, kind: 'SUBSCRIPTION', amountMinor: null, currency: null, planId },
+        at,
+      );
+      await this.outbox.audit(tx, {
+        actor,
+        action: 'billing_plan.subscription_checkout',
+        orgId,
+        resourceType: 'checkout_session',
+        resourceId: link.id,
+        outcome: 'success',
+        metadata: { plan_id: planId },
+        occurredAt: at,
+      });
+    });
+    return link;
+  }
+
   async createBillingPortalSession(orgId: string): Promise<StripeLink> {
     return this.stripe.createPortalSession(await this.customerOf(orgId));
   }

@@ -84,6 +84,31 @@ export class StripeClient {
     return { id: session.id, url: session.url ?? '' };
   }
 
+  /** A subscription to a plan's Stripe price (mode `subscription`). */
+  async createSubscriptionCheckout(input: {
+    orgId: string;
+    customerId: string;
+    stripePriceId: string;
+    idempotencyKey: string;
+  }): Promise<StripeLink> {
+    const session = await this.call(() =>
+      this.stripe.checkout.sessions.create(
+        {
+          mode: 'subscription',
+          customer: input.customerId,
+          client_reference_id: input.orgId,
+          line_items: [{ price: input.stripePriceId, quantity: 1 }],
+          subscription_data: { metadata: { org_id: input.orgId } },
+          metadata: { org_id: input.orgId, kind: 'subscription' },
+          success_url: `${this.config.PUBLIC_APP_URL}/billing?subscription=success`,
+          cancel_url: `${this.config.PUBLIC_APP_URL}/billing?subscription=canceled`,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return { id: session.id, url: session.url ?? '' };
+  }
+
   async createPortalSession(customerId: string): Promise<StripeLink> {
     const session = await this.call(() =>
       this.stripe.billingPortal.sessions.create({

@@ -1,4 +1,4 @@
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requireOrg, Scopes, type Principal } from '@switchboard/auth';
 import { auditActorOf } from '@switchboard/events';
 import { BillingErrorCode, BillingException } from '../common/billing.exception';
@@ -26,6 +26,24 @@ export class StripeResolver {
       await this.stripe.createTopUpCheckout(
         requireOrg(principal),
         Number(amountMinor),
+        auditActorOf(principal),
+      ),
+    );
+  }
+
+  @Scopes('admin')
+  @Mutation(() => StripeLinkModel, {
+    description:
+      'A Stripe Checkout page that subscribes the organization to a plan (owner). Audited.',
+  })
+  async createSubscriptionCheckout(
+    @CurrentPrincipal() principal: Principal,
+    @Args('planId', { type: () => ID }) planId: string,
+  ): Promise<StripeLinkModel> {
+    return toStripeLinkModel(
+      await this.stripe.createSubscriptionCheckout(
+        requireOrg(principal),
+        planId,
         auditActorOf(principal),
       ),
     );

@@ -207,6 +207,19 @@ export class StripeTestServer {
           },
         ];
       }
+      if (p.mode === 'subscription' && items.some((item) => !item.price)) {
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'parameter_missing',
+              param: 'line_items[0][price]',
+              message: 'A subscription line item needs a price.',
+            },
+          },
+        ];
+      }
       const amount = items.reduce((sum, item) => {
         const data = (item.price_data ?? {}) as Obj;
         return sum + Number(item.quantity ?? 1) * Number(data.unit_amount ?? 0);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { accountsV1, Topics } from '@switchboard/contracts';
-import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
+import { applyOrganizationEvent, OnEvent, type ConsumedEvent } from '@switchboard/events';
 import { OrganizationService } from './organization.service';
 
 /**
@@ -18,23 +18,6 @@ export class OrganizationConsumer {
     event: ConsumedEvent<typeof accountsV1.OrganizationEventSchema>,
     tx: EntityManager,
   ): Promise<void> {
-    const orgId = await enterEventTenant(tx, event, event.message.orgId);
-    const change = event.message.event;
-    switch (change.case) {
-      case 'created':
-      case 'updated':
-        return this.organizations.register(tx, orgId, {
-          name: change.value.organization?.name ?? '',
-          slug: change.value.organization?.slug ?? '',
-        });
-      case 'deletionScheduled':
-        return this.organizations.close(tx, orgId);
-      case 'deletionCanceled':
-        return this.organizations.reopen(tx, orgId);
-      case 'deleted':
-        return this.organizations.purge(tx, orgId);
-      default:
-        return;
-    }
+    await applyOrganizationEvent(tx, event, this.organizations);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RetentionStep } from '@switchboard/retention';
+import { countedStep, type RetentionStep } from '@switchboard/retention';
 import { Clock } from '@switchboard/service-kit';
 import { AuditLogService } from '../audit/audit-log.service';
 import { PrivacyRequestsRepository } from '../privacy/privacy-requests.repository';
@@ -20,20 +20,12 @@ export class ComplianceRetentionSteps {
 
   all(): RetentionStep[] {
     return [
-      {
-        job: 'audit-log',
-        batch: async (tx, cut, limit, orgId) => {
-          const n = await this.auditLog.pruneBatch(tx, orgId, cut.auditBefore, limit);
-          return { counts: { audit_entries_pruned: n }, more: n === limit };
-        },
-      },
-      {
-        job: 'export-documents',
-        batch: async (tx, _cut, limit) => {
-          const n = await this.requests.deleteExpiredDocuments(tx, this.clock.now(), limit);
-          return { counts: { export_chunks_deleted: n }, more: n === limit };
-        },
-      },
+      countedStep('audit-log', 'audit_entries_pruned', (tx, cut, limit, orgId) =>
+        this.auditLog.pruneBatch(tx, orgId, cut.auditBefore, limit),
+      ),
+      countedStep('export-documents', 'export_chunks_deleted', (tx, _cut, limit) =>
+        this.requests.deleteExpiredDocuments(tx, this.clock.now(), limit),
+      ),
     ];
   }
 }

@@ -67,14 +67,8 @@ export function toRetentionRun(record: RetentionReportRecord): RetentionRun {
 }
 
 export function toRetentionRunConnection(page: RetentionReportPage): RetentionRunConnection {
-  const edges = page.items.map((i) => ({ cursor: i.cursor, node: toRetentionRun(i.record) }));
   return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    edges: page.edges.map(({ cursor, node }) => ({ cursor, node: toRetentionRun(node) })),
+    pageInfo: page.pageInfo,
   };
 }

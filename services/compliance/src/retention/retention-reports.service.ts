@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { complianceV1 } from '@switchboard/contracts';
-import { Clock } from '@switchboard/service-kit';
+import { Clock, pageWindow, toPage, type Page } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { ComplianceErrorCode, ComplianceException } from '../common/compliance.exception';
 import { decodeRetentionCursor, encodeRetentionCursor } from './retention-cursor';
@@ -12,10 +12,7 @@ import { RetentionReportsRepository } from './retention-reports.repository';
 export const DEFAULT_REPORT_PAGE = 20;
 export const MAX_REPORT_PAGE = 100;
 
-export interface RetentionReportPage {
-  items: { record: RetentionReportRecord; cursor: string }[];
-  hasNextPage: boolean;
-}
+export type RetentionReportPage = Page<RetentionReportRecord>;
 
 /** The retention reports of every service: stored from Kafka, listed for `retentionReport`. */
 @Injectable()
@@ -62,26 +59,18 @@ export class RetentionReportsService {
     orgId: string,
     page: { first?: number | null; after?: string | null },
   ): Promise<RetentionReportPage> {
-    const first = page.first ?? DEFAULT_REPORT_PAGE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_REPORT_PAGE) {
-      throw new ComplianceException(
-        ComplianceErrorCode.INVALID_PAGINATION,
-        `first must be between 0 and ${MAX_REPORT_PAGE}`,
-      );
-    }
-    const after = page.after ? decodeRetentionCursor(page.after) : undefined;
-    if (page.after && !after) {
-      throw new ComplianceException(ComplianceErrorCode.INVALID_PAGINATION, 'Unknown cursor');
-    }
+    const window = pageWindow(page, {
+      decode: decodeRetentionCursor,
+      invalid: (message) =>
+        new ComplianceException(ComplianceErrorCode.INVALID_PAGINATION, message),
+      defaultSize: DEFAULT_REPORT_PAGE,
+      maxSize: MAX_REPORT_PAGE,
+    });
     const found = await inTenantTransaction(this.dataSource, orgId, (tx) =>
-      this.reports.page(tx, after, first + 1),
+      this.reports.page(tx, window.after, window.limit + 1),
     );
-    return {
-      items: found.slice(0, first).map((record) => ({
-        record,
-        cursor: encodeRetentionCursor({ finishedAt: record.finishedAt, id: record.id }),
-      })),
-      hasNextPage: found.length > first,
-    };
+    return toPage(found, window.limit, window.after !== undefined, (record) =>
+      encodeRetentionCursor({ finishedAt: record.finishedAt, id: record.id }),
+    );
   }
 }

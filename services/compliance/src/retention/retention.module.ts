@@ -1,13 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import {
-  RETENTION_OPTIONS,
-  RETENTION_STEPS,
-  RetentionPolicyConsumer,
-  retentionOptions,
-  retentionProviders,
-} from '@switchboard/retention';
-import { COMPLIANCE_CONFIG, type ComplianceConfig } from '../config';
+import { serviceRetentionProviders } from '@switchboard/retention';
+import { COMPLIANCE_CONFIG } from '../config';
 import { PrivacyRequestsRepository } from '../privacy/privacy-requests.repository';
 import { ComplianceRetentionSteps } from './compliance-retention.steps';
 import { RetentionReportConsumer } from './retention-report.consumer';
@@ -27,20 +21,13 @@ import { RetentionReportsService } from './retention-reports.service';
     RetentionReportsService,
     RetentionReportConsumer,
     RetentionReportResolver,
-    ...retentionProviders,
-    RetentionPolicyConsumer,
-    {
-      provide: RETENTION_OPTIONS,
-      useFactory: (config: ComplianceConfig) => retentionOptions('compliance', config),
-      inject: [COMPLIANCE_CONFIG],
-    },
     PrivacyRequestsRepository,
     ComplianceRetentionSteps,
-    {
-      provide: RETENTION_STEPS,
-      useFactory: (steps: ComplianceRetentionSteps) => steps.all(),
-      inject: [ComplianceRetentionSteps],
-    },
+    ...serviceRetentionProviders({
+      service: 'compliance',
+      config: COMPLIANCE_CONFIG,
+      steps: [ComplianceRetentionSteps],
+    }),
   ],
 })
 export class RetentionModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RetentionStep } from '@switchboard/retention';
+import { countedStep, type RetentionStep } from '@switchboard/retention';
 import { Clock } from '@switchboard/service-kit';
 import { DeviceMessageRetentionRepository } from './device-message-retention.repository';
 
@@ -18,25 +18,12 @@ export class DeviceMessageRetentionSteps {
 
   all(): RetentionStep[] {
     return [
-      {
-        job: 'device-message-bodies',
-        batch: async (tx, cut, limit) => {
-          const n = await this.repository.redactBodies(
-            tx,
-            cut.bodiesBefore,
-            this.clock.now(),
-            limit,
-          );
-          return { counts: { bodies_redacted: n }, more: n === limit };
-        },
-      },
-      {
-        job: 'device-message-metadata',
-        batch: async (tx, cut, limit) => {
-          const n = await this.repository.purge(tx, cut.metadataBefore, limit);
-          return { counts: { device_messages_purged: n }, more: n === limit };
-        },
-      },
+      countedStep('device-message-bodies', 'bodies_redacted', (tx, cut, limit) =>
+        this.repository.redactBodies(tx, cut.bodiesBefore, this.clock.now(), limit),
+      ),
+      countedStep('device-message-metadata', 'device_messages_purged', (tx, cut, limit) =>
+        this.repository.purge(tx, cut.metadataBefore, limit),
+      ),
     ];
   }
 }

@@ -42,6 +42,8 @@ export enum MessagingErrorCode {
   INVALID_WEBHOOK_INPUT = 'INVALID_WEBHOOK_INPUT',
   WEBHOOK_ENDPOINT_NOT_FOUND = 'WEBHOOK_ENDPOINT_NOT_FOUND',
   WEBHOOK_DELIVERY_NOT_FOUND = 'WEBHOOK_DELIVERY_NOT_FOUND',
+  /** sendMessages: no inputs, or more than 1,000. */
+  INVALID_BATCH_SIZE = 'INVALID_BATCH_SIZE',
 }
 
 export class MessagingException extends domainException<MessagingErrorCode>({
@@ -67,4 +69,5 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   INVALID_WEBHOOK_INPUT: 'BAD_INPUT',
   WEBHOOK_ENDPOINT_NOT_FOUND: 'NOT_FOUND',
   WEBHOOK_DELIVERY_NOT_FOUND: 'NOT_FOUND',
+  INVALID_BATCH_SIZE: 'BAD_INPUT',
 }) {}

@@ -18,7 +18,7 @@ import {
 } from '../domain/message-status';
 import type { SmsEncoding } from '@switchboard/sms';
 import type { MessageRecord, MessageRoute } from './message.record';
-import type { MessageFilterInput } from './messages.service';
+import type { MessageFilterInput, SendOutcome } from './messages.service';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -222,6 +222,58 @@ export class MessageConnection {
 export function toMessageConnection(page: Page<MessageRecord>): MessageConnection {
   const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toMessageModel(e.node) }));
   return { edges, nodes: edges.map((e) => e.node), pageInfo: page.pageInfo };
+}
+
+@ObjectType('SendMessageError', { description: 'Why one input of sendMessages was not sent.' })
+export class SendMessageErrorModel {
+  @Field(() => String, { description: 'The code sendMessage would give, e.g. INVALID_NUMBER.' })
+  code!: string;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => Int, { description: 'The position of the input in `inputs` (0-based).' })
+  index!: number;
+}
+
+@ObjectType('SendMessageResult', {
+  description: 'One input of sendMessages: a message or an error.',
+})
+export class SendMessageResultModel {
+  @Field(() => Int, { description: 'The position of the input in `inputs` (0-based).' })
+  index!: number;
+
+  @Field(() => MessageModel, { nullable: true, description: 'Null when `error` is set.' })
+  message!: MessageModel | null;
+
+  @Field(() => SendMessageErrorModel, { nullable: true })
+  error!: SendMessageErrorModel | null;
+}
+
+@ObjectType('SendMessagesPayload')
+export class SendMessagesPayload {
+  @Field(() => [SendMessageResultModel], { description: 'One per input, in the same order.' })
+  results!: SendMessageResultModel[];
+
+  @Field(() => Int, { description: 'Inputs that gave a message (QUEUED, SCHEDULED or REJECTED).' })
+  sent!: number;
+
+  @Field(() => Int, { description: 'Inputs that gave an error.' })
+  failed!: number;
+}
+
+export function toSendMessagesPayload(outcomes: SendOutcome[]): SendMessagesPayload {
+  const results = outcomes.map((outcome, index): SendMessageResultModel =>
+    outcome.ok
+      ? { index, message: toMessageModel(outcome.message), error: null }
+      : {
+          index,
+          message: null,
+          error: { code: outcome.error.code, message: outcome.error.message, index },
+        },
+  );
+  const failed = results.filter((r) => r.error).length;
+  return { results, sent: results.length - failed, failed };
 }
 
 @InputType()

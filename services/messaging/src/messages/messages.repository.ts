@@ -194,4 +194,31 @@ export class MessagesRepository {
     );
     return rows.map(messageFromRow);
   }
+
+  /**
+   * Runs one item of a batch under a savepoint: when it fails, its part is undone and the
+   * batch's transaction (and its other items) goes on; the error is rethrown.
+   */
+  async inSavepoint<T>(tx: EntityManager, work: () => Promise<T>): Promise<T> {
+    await tx.query('SAVEPOINT batch_item');
+    try {
+      const result = await work();
+      await tx.query('RELEASE SAVEPOINT batch_item');
+      return result;
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT batch_item');
+      throw error;
+    }
+  }
+}
+
+/**
+ * PostgreSQL gave up on the transaction because of concurrent ones (deadlock detected,
+ * serialization failure): the whole transaction can be run again.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code =
+    (error as { driverError?: { code?: string } } | null)?.driverError?.code ??
+    (error as { code?: string } | null)?.code;
+  return code === '40P01' || code === '40001';
 }

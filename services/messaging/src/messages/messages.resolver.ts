@@ -29,9 +29,11 @@ import {
   MessageModel,
   MessagesFilter,
   SendMessageInput,
+  SendMessagesPayload,
   toMessageConnection,
   toMessageFilter,
   toMessageModel,
+  toSendMessagesPayload,
 } from './message.model';
 import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import { MessagesService } from './messages.service';
@@ -104,6 +106,20 @@ export class MessagesResolver {
     @Args('input', { type: () => SendMessageInput }) input: SendMessageInput,
   ): Promise<MessageModel> {
     return toMessageModel(await this.messageService.send(requireOrg(principal), input));
+  }
+
+  @Scopes('messages:send')
+  @Mutation(() => SendMessagesPayload, {
+    description:
+      'Sends up to 1,000 SMS, each as sendMessage would (its own idempotency key, policies and rate limit): one result per input, a message or a typed error; one bad input does not fail the others.',
+  })
+  async sendMessages(
+    @CurrentPrincipal() principal: Principal,
+    @Args('inputs', { type: () => [SendMessageInput] }) inputs: SendMessageInput[],
+  ): Promise<SendMessagesPayload> {
+    return toSendMessagesPayload(
+      await this.messageService.sendBatch(requireOrg(principal), inputs),
+    );
   }
 
   @Scopes('messages:send')

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommonErrorCode, isDomainException, type DomainException } from '@switchboard/errors';
 import type { AuditRecord } from '@switchboard/events';
 import { inTenantTransaction, isUuid } from '@switchboard/tenancy';
 import { Clock } from '@switchboard/service-kit';
@@ -40,7 +42,11 @@ import { IdempotencyRepository } from './idempotency.repository';
 import { MessageLifecycle } from './message-lifecycle';
 import { cancelCommandDraft, dispatchCommandDraft } from './message-events';
 import type { MessageRecord } from './message.record';
-import { MessagesRepository, type MessageFilter } from './messages.repository';
+import {
+  isTransactionConflict,
+  MessagesRepository,
+  type MessageFilter,
+} from './messages.repository';
 import type { SendMessageCommand, SendOptions } from './send-request';
 import { SendRateLimitService } from './send-rate-limit.service';
 
@@ -53,6 +59,17 @@ export type MessageFilterInput = Omit<MessageFilter, 'to' | 'from'> & {
 };
 
 export const MESSAGE_CURSOR = 'message';
+
+/** sendMessages: at most this many inputs per call. */
+export const SEND_BATCH_MAX = 1000;
+/** sendMessages: inputs per transaction (a chunk commits or retries as a whole). */
+export const SEND_BATCH_CHUNK = 100;
+/** sendMessages: how often a chunk is run again after a deadlock with concurrent sends. */
+const SEND_BATCH_CHUNK_ATTEMPTS = 5;
+
+/** One input's outcome in a batch: its message, or its typed error. */
+export type SendOutcome =
+  { ok: true; message: MessageRecord } | { ok: false; error: DomainException };
 
 /** Sending, canceling, expiring and reading messages. */
 @Injectable()
@@ -86,9 +103,10 @@ export class MessagesService {
   ): Promise<MessageRecord> {
     const now = this.clock.now();
     const run = async (tx: EntityManager) => {
-      if (options.onInvalid !== 'reject') return this.accept(tx, orgId, command, now);
+      if (options.onInvalid !== 'reject')
+        return (await this.accept(tx, orgId, command, now)).record;
       try {
-        return await this.accept(tx, orgId, command, now);
+        return (await this.accept(tx, orgId, command, now)).record;
       } catch (error) {
         if (!isInvalidRequest(error)) throw error;
         return this.rejectInvalid(tx, orgId, command, error, now);
@@ -97,12 +115,76 @@ export class MessagesService {
     return options.tx ? run(options.tx) : inTenantTransaction(this.dataSource, orgId, run);
   }
 
+  /**
+   * The batch form of `send` (GraphQL `sendMessages`): each command is sent as `send` sends it —
+   * the same validation, policies, idempotency and rate limit — and gets its own outcome, its
+   * message or its typed error; one bad command does not fail the others. Commands are sent in
+   * key order (inKeyOrder), SEND_BATCH_CHUNK to a transaction, each under a savepoint; a chunk
+   * takes its new messages' rate-limit tokens at once, at its end — when they are not there,
+   * every command of the chunk gets RATE_LIMITED and nothing of it is stored. A chunk that still
+   * loses a deadlock against concurrent sends runs again whole: nothing of it was stored, and the
+   * keys give each command one message.
+   */
+  async sendBatch(orgId: string, commands: SendMessageCommand[]): Promise<SendOutcome[]> {
+    if (commands.length === 0 || commands.length > SEND_BATCH_MAX) {
+      throw new MessagingException(
+        MessagingErrorCode.INVALID_BATCH_SIZE,
+        `Send 1 to ${SEND_BATCH_MAX} messages per call`,
+        { details: { max: SEND_BATCH_MAX } },
+      );
+    }
+    const outcomes: SendOutcome[] = [];
+    for (let start = 0; start < commands.length; start += SEND_BATCH_CHUNK) {
+      outcomes.push(
+        ...(await this.sendChunk(orgId, commands.slice(start, start + SEND_BATCH_CHUNK))),
+      );
+    }
+    return outcomes;
+  }
+
+  private async sendChunk(orgId: string, commands: SendMessageCommand[]): Promise<SendOutcome[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await inTenantTransaction(this.dataSource, orgId, async (tx) => {
+          const now = this.clock.now();
+          const outcomes: SendOutcome[] = new Array(commands.length);
+          let fresh = 0;
+          for (const index of inKeyOrder(commands)) {
+            try {
+              const accepted = await this.messages.inSavepoint(tx, () =>
+                this.accept(tx, orgId, commands[index], now, 'deferred'),
+              );
+              if (accepted.fresh) fresh += 1;
+              outcomes[index] = { ok: true, message: accepted.record };
+            } catch (error) {
+              if (!isDomainException(error)) throw error;
+              outcomes[index] = { ok: false, error };
+            }
+          }
+          // The chunk's tokens at once, last, like a single send's (see inKeyOrder).
+          await this.rateLimit.take(orgId, tx, fresh);
+          return outcomes;
+        });
+      } catch (error) {
+        if (isDomainException(error) && error.code === CommonErrorCode.RATE_LIMITED) {
+          return commands.map(() => ({ ok: false, error }));
+        }
+        if (attempt < SEND_BATCH_CHUNK_ATTEMPTS && isTransactionConflict(error)) {
+          await sleep(Math.random() * 50 * attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
   private async accept(
     tx: EntityManager,
     orgId: string,
     request: SendMessageCommand,
     now: Date,
-  ): Promise<MessageRecord> {
+    rateLimit: 'take' | 'deferred' = 'take',
+  ): Promise<{ record: MessageRecord; fresh: boolean }> {
     const key = checkIdempotencyKey(request.idempotencyKey ?? null);
     const metadata = checkMetadata(request.metadata);
     const command = await this.withReplyTo(tx, request);
@@ -113,7 +195,7 @@ export class MessagesService {
     const purpose = purposeOf(command.purpose);
     const fingerprint = sendFingerprint({ ...command, ...chain.draft, metadata, purpose });
     const replay = key && (await this.claimKey(tx, orgId, key, fingerprint, id, now));
-    if (replay) return replay;
+    if (replay) return { record: replay, fresh: false };
     const timing = chain.draft.holdUntil
       ? {
           scheduledAt: chain.draft.holdUntil,
@@ -140,8 +222,8 @@ export class MessagesService {
         : acceptOutbound(message, (await this.thread(tx, message, routing)) ?? null, now);
     const record = await this.write(tx, decided);
     // Last: the organization's limiter key stays locked only until this transaction commits.
-    await this.rateLimit.take(orgId, tx);
-    return record;
+    if (rateLimit === 'take') await this.rateLimit.take(orgId, tx);
+    return { record, fresh: true };
   }
 
   /** A held message's validity: the one asked for, else the default counted from the hold. */
@@ -496,6 +578,19 @@ export class MessagesService {
     }
     return parsed.e164;
   }
+}
+
+/**
+ * The order a batch's commands are sent in: by idempotency key (those without one first). Every
+ * transaction that claims several keys claims them in one order and takes the rate limit's row
+ * after its claims, as a single send does, so concurrent batches and sends wait for each other
+ * instead of deadlocking.
+ */
+function inKeyOrder(commands: SendMessageCommand[]): number[] {
+  const keyOf = (i: number) => commands[i].idempotencyKey ?? '';
+  return commands
+    .map((_, i) => i)
+    .sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a - b));
 }
 
 /** The idempotency key as given, or INVALID_IDEMPOTENCY_KEY. */

@@ -50,15 +50,16 @@ export class SendRateLimitService {
   }
 
   /**
-   * Takes one send of the organization in `tx` (the send transaction), or throws RATE_LIMITED
-   * (retryAfterSeconds), which must roll `tx` back.
+   * Takes `count` sends (a batch's new messages at once) of the organization in `tx` (the send
+   * transaction), or throws RATE_LIMITED (retryAfterSeconds), which must roll `tx` back.
    */
-  async take(orgId: string, tx: EntityManager): Promise<void> {
+  async take(orgId: string, tx: EntityManager, count = 1): Promise<void> {
     const taken = await this.bucket.take(
       tx,
       rateLimitKeys.org(orgId),
       this.limit,
       this.clock.now(),
+      count,
     );
     if (taken.allowed) return;
     this.refused.inc();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RetentionStep } from '@switchboard/retention';
+import { countedStep, type RetentionStep } from '@switchboard/retention';
 import { Clock } from '@switchboard/service-kit';
 import { MessageRetentionRepository } from './message-retention.repository';
 
@@ -17,18 +17,9 @@ export class MessageRetentionSteps {
 
   all(): RetentionStep[] {
     return [
-      {
-        job: 'message-bodies',
-        batch: async (tx, cut, limit) => {
-          const n = await this.repository.redactBodies(
-            tx,
-            cut.bodiesBefore,
-            this.clock.now(),
-            limit,
-          );
-          return { counts: { bodies_redacted: n }, more: n === limit };
-        },
-      },
+      countedStep('message-bodies', 'bodies_redacted', (tx, cut, limit) =>
+        this.repository.redactBodies(tx, cut.bodiesBefore, this.clock.now(), limit),
+      ),
       {
         job: 'message-metadata',
         batch: async (tx, cut, limit) => {

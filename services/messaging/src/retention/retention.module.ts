@@ -1,32 +1,23 @@
 import { Module } from '@nestjs/common';
-import {
-  RETENTION_OPTIONS,
-  RetentionPolicyConsumer,
-  RETENTION_STEPS,
-  retentionOptions,
-  retentionProviders,
-} from '@switchboard/retention';
-import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
+import { serviceRetentionProviders } from '@switchboard/retention';
+import { MESSAGING_CONFIG } from '../config';
 import { MessageRetentionRepository } from './message-retention.repository';
 import { MessageRetentionSteps } from './message-retention.steps';
+import { WebhookRetentionSteps } from '../webhooks/webhook-retention.steps';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /** Retention (libs/retention): the policy projection, the job, messaging's steps. */
 @Module({
+  // Webhooks' delivery log is pruned by the same job.
+  imports: [WebhooksModule],
   providers: [
-    ...retentionProviders,
-    RetentionPolicyConsumer,
     MessageRetentionRepository,
     MessageRetentionSteps,
-    {
-      provide: RETENTION_OPTIONS,
-      useFactory: (config: MessagingConfig) => retentionOptions('messaging', config),
-      inject: [MESSAGING_CONFIG],
-    },
-    {
-      provide: RETENTION_STEPS,
-      useFactory: (steps: MessageRetentionSteps) => steps.all(),
-      inject: [MessageRetentionSteps],
-    },
+    ...serviceRetentionProviders({
+      service: 'messaging',
+      config: MESSAGING_CONFIG,
+      steps: [MessageRetentionSteps, WebhookRetentionSteps],
+    }),
   ],
 })
 export class RetentionModule {}

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { backoffDelay, nestJobLogger, OutboxWriter, PeriodicJob } from '@switchboard/events';
+import { Metrics } from '@switchboard/observability';
 import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, inTenantTransaction } from '@switchboard/tenancy';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
@@ -36,6 +37,7 @@ const HOUR = 3_600_000;
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliveryWorker.name);
   private readonly poller: PeriodicJob;
+  private readonly attempts;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -45,7 +47,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     private readonly http: WebhookHttpClient,
     private readonly outbox: OutboxWriter,
     private readonly clock: Clock,
+    metrics: Metrics,
   ) {
+    this.attempts = metrics.counter(
+      'messaging_webhook_attempts_total',
+      'Webhook delivery attempts, by outcome.',
+      ['outcome'],
+    );
     this.poller = new PeriodicJob({
       name: 'webhook deliveries',
       intervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
@@ -111,6 +119,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     const response = await this.http.post(endpoint.url, headers, delivery.payload);
     const succeeded = isDeliverySuccess(response.responseCode);
     const error = response.error ?? (succeeded ? null : `HTTP ${response.responseCode}`);
+    this.attempts.inc({
+      outcome: succeeded ? 'success' : response.responseCode ? 'http_error' : 'no_answer',
+    });
 
     await inTenantTransaction(this.dataSource, tenantId, async (tx) => {
       const current = await this.webhooks.findEndpoint(tx, endpoint.id, true);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RetentionStep } from '@switchboard/retention';
+import { countedStep, type RetentionStep } from '@switchboard/retention';
 import { Clock } from '@switchboard/service-kit';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -17,25 +17,12 @@ export class WebhookRetentionSteps {
 
   all(): RetentionStep[] {
     return [
-      {
-        job: 'webhook-payload-bodies',
-        batch: async (tx, cut, limit) => {
-          const n = await this.repository.redactBodies(
-            tx,
-            cut.bodiesBefore,
-            this.clock.now(),
-            limit,
-          );
-          return { counts: { bodies_redacted: n }, more: n === limit };
-        },
-      },
-      {
-        job: 'webhook-deliveries',
-        batch: async (tx, cut, limit) => {
-          const n = await this.repository.purgeDeliveries(tx, cut.requestLogsBefore, limit);
-          return { counts: { deliveries_purged: n }, more: n === limit };
-        },
-      },
+      countedStep('webhook-payload-bodies', 'bodies_redacted', (tx, cut, limit) =>
+        this.repository.redactBodies(tx, cut.bodiesBefore, this.clock.now(), limit),
+      ),
+      countedStep('webhook-deliveries', 'deliveries_purged', (tx, cut, limit) =>
+        this.repository.purgeDeliveries(tx, cut.requestLogsBefore, limit),
+      ),
     ];
   }
 }

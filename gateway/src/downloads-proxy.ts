@@ -39,15 +39,12 @@ export function downloadsProxy(options: DownloadsProxyOptions) {
     try {
       await options.admit?.(req.ip);
     } catch {
-      return void res
-        .status(429)
-        .type('application/problem+json')
-        .json({
-          type: 'about:blank',
-          title: 'Too Many Requests',
-          status: 429,
-          code: 'RATE_LIMITED',
-        });
+      return void res.status(429).type('application/problem+json').json({
+        type: 'about:blank',
+        title: 'Too Many Requests',
+        status: 429,
+        code: 'RATE_LIMITED',
+      });
     }
     const forwarded = [req.headers['x-forwarded-for'], req.ip].filter(Boolean).join(', ');
     const outgoing = send(

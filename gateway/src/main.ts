@@ -2,16 +2,16 @@ import { tracing } from './tracing';
 import { JwtVerifier } from '@switchboard/auth';
 import { isDevelopmentMode } from '@switchboard/config';
 import { createLogger, Metrics, type Logger } from '@switchboard/observability';
-import { RateLimiter } from '@switchboard/rate-limit';
 import { serveMetricsFor, SystemClock } from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { EdgeAuthenticator, HttpTokenExchange } from './edge-auth';
+import { EdgeTokenBuckets } from './edge-rate-limit';
 import { createGateway } from './gateway-server';
 
 /**
- * The rate limits' store: a RateLimiter on the gateway's own database, pruned of requests older
- * than the window once a minute. None without GATEWAY_DATABASE_URL (no limits, and a warning).
+ * The rate limits' store: token buckets on the gateway's own database (EdgeTokenBuckets). None
+ * without GATEWAY_DATABASE_URL (no limits, and a warning).
  */
 async function rateLimitStore(config: GatewayConfig, logger: Logger) {
   if (!config.GATEWAY_DATABASE_URL) {
@@ -24,17 +24,10 @@ async function rateLimitStore(config: GatewayConfig, logger: Logger) {
     extra: { max: config.GATEWAY_DATABASE_POOL_SIZE },
   });
   await dataSource.initialize();
-  const limiter = new RateLimiter(dataSource, new SystemClock());
-  const prune = setInterval(() => {
-    limiter
-      .prune(config.RATE_LIMIT_WINDOW_SECONDS)
-      .catch((error: unknown) => logger.warn({ err: error }, 'rate limit pruning failed'));
-  }, 60_000);
-  prune.unref();
+  const limiter = new EdgeTokenBuckets(dataSource, new SystemClock());
   return {
     limiter,
     async close() {
-      clearInterval(prune);
       await dataSource.destroy();
     },
   };

@@ -14,7 +14,7 @@ import { parse } from 'graphql';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { JwtVerifier } from '@switchboard/auth';
-import { RateLimiter } from '@switchboard/rate-limit';
+
 import { runMigrations } from '@switchboard/tenancy';
 import {
   createTestDatabase,
@@ -26,6 +26,7 @@ import {
 import { composeSupergraph } from '../src/compose';
 import { loadGatewayConfig } from '../src/config';
 import { EdgeAuthenticator, type TokenExchange } from '../src/edge-auth';
+import { EdgeTokenBuckets } from '../src/edge-rate-limit';
 import { createGateway } from '../src/gateway-server';
 import { gatewayMigrations } from '../src/migrations';
 
@@ -114,7 +115,7 @@ describe('rate limits at the gateway', () => {
         config,
         authenticator: new EdgeAuthenticator(verifier, exchange, 60),
         logger: pino({ level: 'silent' }),
-        rateLimitStore: new RateLimiter(dataSource, clock),
+        rateLimitStore: new EdgeTokenBuckets(dataSource, clock),
       });
       gateways.push(gateway);
       urls.push(`http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`);
@@ -177,6 +178,18 @@ describe('rate limits at the gateway', () => {
     // The window passes.
     clock.advance(61_000);
     expect((await post(urls[1], ip)).status).toBe(200);
+  });
+
+  it('refills a bucket at the limit per window: one request every window/limit seconds', async () => {
+    address++;
+    const ip = { 'x-forwarded-for': `198.51.100.${address}` };
+    for (let i = 0; i < 3; i++) expect((await post(urls[i % 2], ip)).status).toBe(200);
+    expect((await post(urls[0], ip)).status).toBe(429);
+    clock.advance(20_000); // 3 per 60 s: one token back
+    expect((await post(urls[1], ip)).status).toBe(200);
+    expect((await post(urls[0], ip)).status).toBe(429);
+    // One upsert a request: the edge keeps no log of requests.
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM rate_limit_hits`))[0].n).toBe(0);
   });
 
   it('gives each API token a bucket of its own, whatever the address', async () => {

@@ -22,7 +22,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         done: (error: unknown, key?: string) => void,
       ) => {
         verifier.keyFor(token).then(
-          (key) => done(null, key),
+          // A parsed KeyObject: passport-jwt hands it to jsonwebtoken as is (its types say string).
+          (key) => done(null, key as unknown as string),
           (error: unknown) => done(error),
         );
       },

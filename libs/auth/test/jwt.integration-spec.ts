@@ -115,6 +115,13 @@ describe('JwtVerifier against a live JWKS', () => {
     });
   });
 
+  it('parses a signing key once, not on every verification', async () => {
+    const first = await verifier.keyFor(await accessToken(key1, claims({ role: 'CUSTOMER' })));
+    const second = await verifier.keyFor(await accessToken(key1, claims({ role: 'ADMIN' })));
+    expect(second).toBe(first);
+    expect(first.type).toBe('public');
+  });
+
   it('tolerates a few seconds of clock skew, no more', async () => {
     await expect(
       verifier.verify(await accessToken(key1, claims({ exp: now() - 2 }))),

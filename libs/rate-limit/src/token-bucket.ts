@@ -76,4 +76,39 @@ export class TokenBucket {
       ? { allowed: true }
       : { allowed: false, retryAfterSeconds: bucketRetryAfterSeconds(tokens, limit.rate) };
   }
+
+  /**
+   * Takes one token of `key` in a statement of its own, outside any transaction: the row is
+   * locked for that statement only (an edge limit that must not serialize a caller's requests
+   * for a whole transaction). A refusal changes nothing (the upsert's WHERE leaves the row as it
+   * is), so it needs no rollback; a second read then says when to retry.
+   */
+  async takeNow(
+    runner: SqlRunner,
+    key: string,
+    limit: TokenBucketLimit,
+    now: Date,
+  ): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
+    if (limit.rate <= 0) return { allowed: true };
+    const refilled = `LEAST($2::float8, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($3::timestamptz - b.updated_at))) * $4::float8)`;
+    const taken = await row<{ tokens: number }>(
+      runner,
+      `INSERT INTO ${this.table} AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - 1, $3::timestamptz)
+       ON CONFLICT (key) DO UPDATE SET tokens = ${refilled} - 1,
+         updated_at = GREATEST(b.updated_at, $3::timestamptz)
+       WHERE ${refilled} >= 1
+       RETURNING tokens`,
+      [key, limit.burst, now, limit.rate],
+    );
+    if (taken) return { allowed: true };
+    const left = await row<{ tokens: number }>(
+      runner,
+      `SELECT ${refilled} AS tokens FROM ${this.table} AS b WHERE key = $1`,
+      [key, limit.burst, now, limit.rate],
+    );
+    return {
+      allowed: false,
+      retryAfterSeconds: bucketRetryAfterSeconds(Number(left?.tokens ?? 0) - 1, limit.rate),
+    };
+  }
 }

@@ -30,10 +30,10 @@ describe('TokenBucket', () => {
   });
 
   /** One request: takes a token in its own transaction, rolled back when refused. */
-  const request = (key: string, now: Date) =>
+  const request = (key: string, now: Date, count?: number) =>
     app
       .transaction(async (tx: EntityManager) => {
-        const taken = await bucket.take(tx, key, limit, now);
+        const taken = await bucket.take(tx, key, limit, now, count);
         if (!taken.allowed) throw new Refused(String(taken.retryAfterSeconds));
         return 'allowed';
       })
@@ -67,5 +67,13 @@ describe('TokenBucket', () => {
       bucket.take(tx, 'org:d', { rate: 0, burst: 0 }, at(0)),
     );
     expect(off).toEqual({ allowed: true });
+  });
+
+  it('takes several tokens at once (a batch), all or none', async () => {
+    expect(await request('org:e', at(0), 2)).toBe('allowed');
+    expect(await request('org:e', at(0), 2)).toBe('refused 1'); // one left: none taken
+    expect(await request('org:e', at(0), 1)).toBe('allowed');
+    expect(await request('org:e', at(0), 0)).toBe('allowed');
+    expect(await request('org:e', at(1500), 3)).toBe('allowed'); // refilled to the burst
   });
 });

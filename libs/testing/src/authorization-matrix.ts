@@ -28,6 +28,7 @@ import {
   type Scope,
 } from '@switchboard/auth';
 import type { GraphQLClient } from './graphql-client';
+import type { TestTokenIssuer } from './test-tokens';
 
 // A role × scope matrix generated from a service's GraphQL schema and its resolvers' auth
 // decorators. The spec states, for every Query and Mutation field, what it requires; the
@@ -84,6 +85,28 @@ export type MatrixCaller =
   | { name: 'device access token'; kind: 'device' }
   /** A phone's own device-API credential, which is not an access token. */
   | { name: 'phone credential'; kind: 'phone_credential' };
+
+/**
+ * The token a TestTokenIssuer gives `caller` in `orgId`, for services whose tests issue their
+ * tokens: an API token is created by an owner, so its scopes are not narrowed by a member's
+ * role; none for the anonymous caller or a phone credential.
+ */
+export function issuedTokenFor(
+  issuer: TestTokenIssuer,
+  orgId: string,
+  caller: MatrixCaller,
+): Promise<string | undefined> {
+  switch (caller.kind) {
+    case 'user':
+      return issuer.user(orgId, caller.role);
+    case 'api_token':
+      return issuer.apiToken(orgId, [...caller.scopes], { role: 'CUSTOMER' });
+    case 'device':
+      return issuer.device(orgId);
+    default:
+      return Promise.resolve(undefined);
+  }
+}
 
 /** `allowed`: not refused by authorization (a later validation or NOT_FOUND error is fine). */
 export type Outcome = 'allowed' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'REASON_REQUIRED';

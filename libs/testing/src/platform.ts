@@ -12,6 +12,8 @@ export interface PlatformProcess {
   name: string;
   url: string;
   port: number;
+  /** The process id (bench/footprint.ts reads its RSS). */
+  pid?: number;
   logFile: string;
   /** Where Prometheus scrapes `GET /metrics` (METRICS_PORT; the public port serves none). */
   metricsUrl: string;
@@ -132,6 +134,8 @@ export async function startPlatform(
     MAIL_MAX_AGE_SECONDS: '60',
     // Likewise STOP/HELP keywords of earlier runs: recorded, but no reply is sent for them.
     KEYWORD_REPLY_VALIDITY_SECONDS: '120',
+    // Likewise messages of earlier runs: billing meters only this run's.
+    METERING_START_AT: new Date().toISOString(),
     // A short window, so tests can see a revoked API token stop working.
     API_TOKEN_CACHE_SECONDS: '2',
     // Tests sign up many users, all from 127.0.0.1; production insists on cost >= 12 and
@@ -197,6 +201,7 @@ export async function startPlatform(
         name: service.name,
         url,
         port,
+        pid: child.pid,
         metricsUrl: `http://127.0.0.1:${metricsPort}`,
         logFile,
         databaseUrl: db.appUrl,
@@ -238,6 +243,7 @@ export async function startPlatform(
         name: 'gateway',
         url,
         port,
+        pid: child.pid,
         metricsUrl: `http://127.0.0.1:${metricsPort}`,
         logFile,
         databaseUrl: db.appUrl,

@@ -2,10 +2,10 @@
 // sessions and membership and anonymizes the account; the organization's only owner is kept,
 // stated as a legal hold; an export never carries a password or token hash.
 import { randomUUID } from 'node:crypto';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { complianceV1, Topics } from '@switchboard/contracts';
-import { EventWatcher, stackSetting } from '@switchboard/testing';
+import { cloudEventRecord, EventWatcher, stackSetting } from '@switchboard/testing';
 import {
   addMember,
   asSuperuser,
@@ -36,20 +36,10 @@ async function request(
   await producer.send({
     topic: Topics.compliance.privacyRequest.name,
     messages: [
-      {
-        key: requestId,
-        value: Buffer.from(toBinary(complianceV1.PrivacyRequestSchema, event)),
-        headers: {
-          ce_specversion: '1.0',
-          ce_id: randomUUID(),
-          ce_type: 'switchboard.compliance.v1.PrivacyRequest',
-          ce_source: '/switchboard/compliance',
-          ce_time: new Date().toISOString(),
-          ce_subject: requestId,
-          ce_orgid: orgId,
-          'content-type': 'application/protobuf',
-        },
-      },
+      cloudEventRecord(Topics.compliance.privacyRequest, requestId, event, {
+        orgId: orgId,
+        service: 'compliance',
+      }),
     ],
   });
   const done = await replies.waitFor(

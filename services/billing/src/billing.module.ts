@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { AUDIT_SINK } from '@switchboard/auth';
 import { OutboxAuditSink } from '@switchboard/events';
 import { BillingEventsWriter } from './common/billing-events.writer';
-import { TenantRepository } from './common/tenant.repository';
+import { TenantRepository } from '@switchboard/tenancy';
+import { MeterEventsRepository } from './metering/meter-events.repository';
 import { MeteringConsumer } from './metering/metering.consumer';
 import { MeteringService } from './metering/metering.service';
 import { UsageRepository } from './metering/usage.repository';
@@ -28,6 +29,7 @@ import { WalletService } from './wallet/wallet.service';
     TenantRepository,
     PlanRepository,
     UsageRepository,
+    MeterEventsRepository,
     WalletRepository,
     WalletService,
     QuotaService,
@@ -41,6 +43,13 @@ import { WalletService } from './wallet/wallet.service';
     WalletResolver,
     { provide: AUDIT_SINK, useClass: OutboxAuditSink },
   ],
-  exports: [PlansService, WalletService, QuotaService, PlanRepository],
+  exports: [
+    PlansService,
+    WalletService,
+    QuotaService,
+    PlanRepository,
+    MeterEventsRepository,
+    TenantRepository,
+  ],
 })
 export class BillingModule {}

@@ -41,6 +41,12 @@ export const billingConfigShape = {
     .string()
     .regex(/^[a-z][a-z0-9-]{1,39}$/)
     .default('free'),
+  /**
+   * Message events that occurred before this time are not metered (usage billed elsewhere
+   * before a cutover; the e2e platform, whose shared broker holds earlier runs' messages).
+   * Unset: everything the topic holds is metered.
+   */
+  METERING_START_AT: z.coerce.date().optional(),
   /** A new wallet's low-balance alert threshold, in minor units of BILLING_CURRENCY. */
   LOW_BALANCE_THRESHOLD_MINOR: env.int(500).pipe(z.number().int().min(0)),
   /** Sensitive. Stripe's secret API key (sk_…). Required outside development mode. */
@@ -51,6 +57,13 @@ export const billingConfigShape = {
   STRIPE_API_BASE: z.string().url().default('https://api.stripe.com'),
   /** Tolerance of a webhook's `Stripe-Signature` timestamp, seconds. */
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: env.int(300).pipe(z.number().int().min(1).max(3600)),
+  /** The Stripe meter (its event name) that subscription overage is reported to. */
+  STRIPE_METER_EVENT_NAME: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,99}$/)
+    .default('sms_segments'),
+  /** How often overage is reported to Stripe (the leader replica only). */
+  STRIPE_METER_INTERVAL_MS: env.int(60_000).pipe(z.number().int().min(100).max(3_600_000)),
   /** Where Checkout and the billing portal send the customer back (the web app). */
   PUBLIC_APP_URL: z.string().url().default('http://localhost:3000'),
 };

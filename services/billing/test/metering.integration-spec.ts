@@ -323,3 +323,35 @@ describe('billing metering', () => {
     expect(blocked.message.walletAvailable?.amountMinor).toBe(0n);
   });
 });
+
+describe('billing metering with a start time', () => {
+  let h: BillingHarness;
+  const start = new Date(Date.now() - 60_000);
+
+  beforeAll(async () => {
+    h = await startBillingHarness({ METERING_START_AT: start.toISOString() });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('meters only messages accepted since METERING_START_AT', async () => {
+    const orgId = randomUUID();
+    const [before, after] = [randomUUID(), randomUUID()];
+    await h.messageEvent({
+      orgId,
+      messageId: before,
+      kind: K.QUEUED,
+      occurredAt: new Date(start.getTime() - 1000),
+    });
+    await h.messageEvent({ orgId, messageId: after, kind: K.QUEUED });
+    await eventually(async () => {
+      const found = await h.sql(`SELECT 1 FROM usage_entries WHERE message_id = $1`, [after]);
+      if (found.length === 0) throw new Error('not metered yet');
+    }, 20_000);
+    expect(await h.sql(`SELECT message_id FROM usage_entries WHERE org_id = $1`, [orgId])).toEqual([
+      { message_id: after },
+    ]);
+  });
+});

@@ -3,6 +3,7 @@
 // credit the wallet once however often and in whatever order they come, bad or stale
 // signatures change nothing, subscription events drive the plan, and no card number is stored.
 import { randomUUID } from 'node:crypto';
+import { messagingV1 } from '@switchboard/contracts';
 import { eventually } from '@switchboard/testing';
 import { startBillingHarness, type BillingHarness } from './support/billing-harness';
 import { StripeTestServer } from './support/stripe-test-server';
@@ -13,7 +14,7 @@ describe('billing with Stripe', () => {
 
   beforeAll(async () => {
     stripe = await StripeTestServer.start();
-    h = await startBillingHarness(stripe.env);
+    h = await startBillingHarness({ ...stripe.env, STRIPE_METER_INTERVAL_MS: '200' });
   });
 
   afterAll(async () => {
@@ -216,6 +217,70 @@ describe('billing with Stripe', () => {
     expect((await signed(deleted)).status).toBe(200);
     expect((await signed(updated)).status).toBe(200); // a redelivery of an older event
     expect(await myPlan()).toEqual({ plan: { id: 'free' }, subscriptionStatus: 'canceled' });
+  });
+
+  it('reports a subscription’s overage to Stripe as one meter event per message', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    await topUpSession(orgId, '500'); // creates the Stripe customer
+    const customer = [...stripe.customers.values()].find(
+      (c) => (c.metadata as { org_id?: string }).org_id === orgId,
+    )!;
+    const planId = `metered-${randomUUID().slice(0, 6)}`;
+    const stripePriceId = `price_${randomUUID().replace(/-/g, '')}`;
+    await (
+      await h.platformAdmin()
+    ).expectData(
+      `mutation($input: PlanInput!) { adminSavePlan(input: $input, reason: "test") { id } }`,
+      {
+        input: {
+          id: planId,
+          name: 'Metered',
+          currency: 'USD',
+          monthlyPriceMinor: '1000',
+          includedSegments: '1',
+          deviceLimit: 1,
+          routes: ['DEVICE'],
+          overageAllowed: true,
+          overagePriceMinor: '2',
+          refundFailed: true,
+          stripePriceId,
+        },
+      },
+    );
+    const active = stripe.event('customer.subscription.updated', {
+      id: 'sub_metered',
+      object: 'subscription',
+      customer: customer.id,
+      status: 'active',
+      items: {
+        object: 'list',
+        data: [{ id: 'si_1', price: { id: stripePriceId, object: 'price' } }],
+      },
+    });
+    expect((await signed(active)).status).toBe(200);
+
+    const messageId = randomUUID();
+    const K = messagingV1.MessageEventKind;
+    await h.messageEvent({ orgId, messageId, kind: K.QUEUED, segments: 3 }); // 1 included, 2 overage
+    await h.messageEvent({ orgId, messageId, kind: K.SENT, segments: 3 });
+    await h.messageEvent({ orgId, messageId, kind: K.SENT, segments: 3 }); // a duplicate
+    await eventually(async () => {
+      const [row] = await h.sql(
+        `SELECT reported_at FROM stripe_meter_events WHERE message_id = $1`,
+        [messageId],
+      );
+      if (!row?.reported_at) throw new Error('not reported yet');
+    }, 20_000);
+    expect(stripe.meterEvents.get(`message:${messageId}`)).toMatchObject({
+      event_name: 'sms_segments',
+      payload: { stripe_customer_id: customer.id, value: '2' },
+    });
+    const reports = stripe.requests.filter(
+      (r) =>
+        r.path === '/v1/billing/meter_events' && r.params.identifier === `message:${messageId}`,
+    );
+    expect(reports).toHaveLength(1);
   });
 
   it('keeps only Stripe ids, brand, last 4 digits and expiry of a card (checked by a dump)', async () => {

@@ -8,7 +8,7 @@ import {
   requiresPlatformAdmin,
   requiresScopes,
   type AuthorizationMatrix,
-  type MatrixCaller,
+  issuedTokenFor,
   type MatrixTarget,
 } from '@switchboard/testing';
 import { startComplianceHarness, type ComplianceHarness } from './support/compliance-harness';
@@ -72,7 +72,7 @@ describe('compliance authorization matrix', () => {
     target = {
       app: h.app,
       client: h.graphql(),
-      tokenFor: (caller) => tokenFor(h, orgId, caller),
+      tokenFor: (caller) => issuedTokenFor(h.tokens, orgId, caller),
     };
   });
 
@@ -82,21 +82,3 @@ describe('compliance authorization matrix', () => {
 
   describeAuthorizationMatrix(matrix, () => target);
 });
-
-function tokenFor(
-  h: ComplianceHarness,
-  orgId: string,
-  caller: MatrixCaller,
-): Promise<string | undefined> {
-  switch (caller.kind) {
-    case 'user':
-      return h.tokens.user(orgId, caller.role);
-    case 'api_token':
-      // Created by an owner, so its scopes are not narrowed by a member's role.
-      return h.tokens.apiToken(orgId, [...caller.scopes], { role: 'CUSTOMER' });
-    case 'device':
-      return h.tokens.device(orgId);
-    default:
-      return Promise.resolve(undefined);
-  }
-}

@@ -2,10 +2,10 @@
 // chunks (nothing of another number or tenant), then erased (body emptied, number replaced by
 // a pseudonym), confirmed on compliance.privacy-reply.v1.
 import { randomUUID } from 'node:crypto';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { complianceV1, Topics } from '@switchboard/contracts';
-import type { EventWatcher } from '@switchboard/testing';
+import { cloudEventRecord, type EventWatcher } from '@switchboard/testing';
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
 
 let h: DevicesHarness;
@@ -37,20 +37,10 @@ async function request(kind: complianceV1.PrivacyRequestKind): Promise<string> {
   await producer.send({
     topic: Topics.compliance.privacyRequest.name,
     messages: [
-      {
-        key: requestId,
-        value: Buffer.from(toBinary(complianceV1.PrivacyRequestSchema, event)),
-        headers: {
-          ce_specversion: '1.0',
-          ce_id: randomUUID(),
-          ce_type: 'switchboard.compliance.v1.PrivacyRequest',
-          ce_source: '/switchboard/compliance',
-          ce_time: new Date().toISOString(),
-          ce_subject: requestId,
-          ce_orgid: org,
-          'content-type': 'application/protobuf',
-        },
-      },
+      cloudEventRecord(Topics.compliance.privacyRequest, requestId, event, {
+        orgId: org,
+        service: 'compliance',
+      }),
     ],
   });
   return requestId;

@@ -9,7 +9,7 @@ import {
   requiresScopes,
   TestTokenIssuer,
   type AuthorizationMatrix,
-  type MatrixCaller,
+  issuedTokenFor,
   type MatrixTarget,
 } from '@switchboard/testing';
 import {
@@ -63,7 +63,11 @@ describe('messaging authorization matrix', () => {
     issuer = await TestTokenIssuer.start();
     stack = await startStack(issuer.authEnv);
     app = await startApp(stack);
-    target = { app: app.app, client: app.gql(), tokenFor: (caller) => tokenFor(caller) };
+    target = {
+      app: app.app,
+      client: app.gql(),
+      tokenFor: (caller) => issuedTokenFor(issuer, orgId, caller),
+    };
   });
 
   afterAll(async () => {
@@ -71,20 +75,6 @@ describe('messaging authorization matrix', () => {
     await stack?.stop();
     await issuer?.stop();
   });
-
-  function tokenFor(caller: MatrixCaller): Promise<string | undefined> {
-    switch (caller.kind) {
-      case 'user':
-        return issuer.user(orgId, caller.role);
-      case 'api_token':
-        // Created by an owner, so its scopes are not narrowed by a member's role.
-        return issuer.apiToken(orgId, [...caller.scopes], { role: 'CUSTOMER' });
-      case 'device':
-        return issuer.device(orgId);
-      default:
-        return Promise.resolve(undefined);
-    }
-  }
 
   describeAuthorizationMatrix(matrix, () => target);
 });

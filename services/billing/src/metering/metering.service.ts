@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { messagingV1 } from '@switchboard/contracts';
 import { Clock } from '@switchboard/service-kit';
 import type { SqlRunner } from '@switchboard/tenancy';
+import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { periodOf } from '../domain/period';
 import { chargeFor, countryOf, settle, type RouteName, type StatusStep } from '../domain/pricing';
 import { PlansService } from '../plans/plans.service';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
+import { MeterEventsRepository } from './meter-events.repository';
 import { UsageRepository } from './usage.repository';
 
 const K = messagingV1.MessageEventKind;
@@ -35,10 +37,12 @@ const STEP: Partial<Record<messagingV1.MessageEventKind, StatusStep>> = {
 export class MeteringService {
   constructor(
     private readonly usage: UsageRepository,
+    private readonly meterEvents: MeterEventsRepository,
     private readonly plans: PlansService,
     private readonly wallets: WalletService,
     private readonly quotas: QuotaService,
     private readonly clock: Clock,
+    @Inject(BILLING_CONFIG) private readonly config: Pick<BillingConfig, 'METERING_START_AT'>,
   ) {}
 
   async onMessageEvent(
@@ -47,6 +51,8 @@ export class MeteringService {
     event: messagingV1.MessageEvent,
   ): Promise<void> {
     if (event.direction !== messagingV1.Direction.OUTBOUND) return;
+    const start = this.config.METERING_START_AT;
+    if (start && event.occurredAt && timestampDate(event.occurredAt) < start) return;
     if (event.kind === K.QUEUED || event.kind === K.SCHEDULED) return this.accept(tx, orgId, event);
     const step = STEP[event.kind];
     if (step) return this.settle(tx, orgId, event.messageId, step);
@@ -110,6 +116,10 @@ export class MeteringService {
     if (decision === 'CAPTURE') {
       await this.usage.settle(tx, orgId, messageId, 'CAPTURED', at);
       await this.wallets.capture(tx, orgId, messageId, entry.walletAmountMinor);
+      // Overage of a subscription is billed by Stripe: reported as a meter event.
+      if (entry.overageSegments > 0 && account.stripeSubscriptionId) {
+        await this.meterEvents.enqueue(tx, orgId, messageId, entry.overageSegments, at);
+      }
     } else if (decision === 'REFUND') {
       await this.usage.settle(tx, orgId, messageId, 'REFUNDED', at);
       await this.usage.lockPeriod(tx, orgId, entry.period);

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, inTenantTransaction, type SqlRunner } from '@switchboard/tenancy';
 import { BillingErrorCode, BillingException } from '../common/billing.exception';
-import { TenantRepository } from '../common/tenant.repository';
+import { TenantRepository } from '@switchboard/tenancy';
 import {
   planProblems,
   priceProblems,

@@ -120,6 +120,26 @@ export class StripeClient {
   }
 
   /**
+   * Usage for Stripe's metered billing (a meter event). `identifier` makes it idempotent:
+   * Stripe counts an identifier once, so a report repeated after a crash counts once.
+   */
+  async reportUsage(input: {
+    customerId: string;
+    value: number;
+    identifier: string;
+    at: Date;
+  }): Promise<void> {
+    await this.call(() =>
+      this.stripe.billing.meterEvents.create({
+        event_name: this.config.STRIPE_METER_EVENT_NAME,
+        payload: { stripe_customer_id: input.customerId, value: String(input.value) },
+        identifier: input.identifier,
+        timestamp: Math.floor(input.at.getTime() / 1000),
+      }),
+    );
+  }
+
+  /**
    * The event of a webhook delivery, verified with the library on the raw body
    * (`Stripe-Signature`, HMAC-SHA256, STRIPE_WEBHOOK_TOLERANCE_SECONDS), or INVALID_SIGNATURE.
    */

@@ -42,6 +42,8 @@ export class StripeTestServer {
   readonly requests: RecordedRequest[] = [];
   readonly customers = new Map<string, Obj>();
   readonly sessions = new Map<string, Obj>();
+  /** Meter events by identifier (Stripe counts an identifier once). */
+  readonly meterEvents = new Map<string, Obj>();
   private readonly idempotent = new Map<string, { body: string; status: number; response: Obj }>();
   private server!: Server;
   private constructor(
@@ -243,6 +245,24 @@ export class StripeTestServer {
       };
       this.sessions.set(sessionId, session);
       return [200, session];
+    }
+    if (method === 'POST' && path === '/v1/billing/meter_events') {
+      if (!p.event_name) return missing('event_name');
+      const payload = (p.payload ?? {}) as Obj;
+      if (!payload.stripe_customer_id) return missing('payload[stripe_customer_id]');
+      if (!payload.value) return missing('payload[value]');
+      const identifier = (p.identifier as string | undefined) ?? id('mev');
+      const event = {
+        object: 'billing.meter_event',
+        event_name: p.event_name,
+        identifier,
+        payload,
+        timestamp: Number(p.timestamp ?? 0),
+        created: Math.floor(Date.now() / 1000),
+        livemode: false,
+      };
+      if (!this.meterEvents.has(identifier)) this.meterEvents.set(identifier, event);
+      return [200, event];
     }
     if (method === 'POST' && path === '/v1/billing_portal/sessions') {
       if (!p.customer) return missing('customer');

@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '@switchboard/auth';
+import { sendAttachment, writeLines } from '../common/attachment';
 import { AuditExportsService } from './audit-exports.service';
 
 /**
@@ -21,17 +21,10 @@ export class AuditExportController {
     @Res() res: Response,
   ): Promise<void> {
     const download = await this.exports.open(id, token ?? '');
-    res.status(200);
-    res.setHeader('content-type', 'application/x-ndjson; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="${download.filename}"`);
-    res.setHeader('cache-control', 'no-store');
-    try {
-      for await (const line of download.lines) {
-        if (!res.write(line)) await once(res, 'drain');
-      }
-      res.end();
-    } catch {
-      res.destroy();
-    }
+    await sendAttachment(res, {
+      filename: download.filename,
+      contentType: 'application/x-ndjson; charset=utf-8',
+      writeTo: writeLines(download.lines),
+    });
   }
 }

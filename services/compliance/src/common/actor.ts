@@ -1,25 +1,10 @@
-import type { Principal } from '@switchboard/auth';
+import type { AuditRecord } from '@switchboard/events';
 
-/** Who caused a change, as the history and the audit log record it. */
-export interface Actor {
-  kind: 'user' | 'api_token' | 'device' | 'service' | 'system';
-  id: string;
-  orgId?: string;
-}
+/** Who caused a change, as the history and the audit log record it (libs/events' audit actor). */
+export type Actor = AuditRecord['actor'];
 
 /** The principal behind a request as an actor. */
-export function actorOf(principal: Principal): Actor {
-  switch (principal.kind) {
-    case 'user':
-      return { kind: 'user', id: principal.userId, orgId: principal.orgId };
-    case 'api_token':
-      return { kind: 'api_token', id: principal.tokenId, orgId: principal.orgId };
-    case 'device':
-      return { kind: 'device', id: principal.deviceId, orgId: principal.orgId };
-    case 'service':
-      return { kind: 'service', id: principal.service };
-  }
-}
+export { auditActorOf as actorOf } from '@switchboard/events';
 
 /** This service acting on its own (a consumer reacting to an event). */
 export const COMPLIANCE_SERVICE: Actor = Object.freeze({ kind: 'service', id: 'compliance' });

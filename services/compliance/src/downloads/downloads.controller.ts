@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '@switchboard/auth';
+import { sendAttachment } from '../common/attachment';
 import { ExportDocumentService } from './export-document.service';
 
 /**
@@ -20,15 +21,10 @@ export class DownloadsController {
     @Res() res: Response,
   ): Promise<void> {
     const document = await this.documents.open(id, token ?? '');
-    res.status(200);
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="${document.filename}"`);
-    res.setHeader('cache-control', 'no-store');
-    try {
-      await document.writeTo(res);
-      res.end();
-    } catch {
-      res.destroy();
-    }
+    await sendAttachment(res, {
+      filename: document.filename,
+      contentType: 'application/json; charset=utf-8',
+      writeTo: (out) => document.writeTo(out),
+    });
   }
 }

@@ -1,12 +1,7 @@
 import { Module } from '@nestjs/common';
-import {
-  PRIVACY_OPTIONS,
-  PRIVACY_PARTICIPANT,
-  privacyOptions,
-  privacyProviders,
-} from '@switchboard/privacy';
+import { servicePrivacyProviders } from '@switchboard/privacy';
 import { ComplianceModule } from '../compliance.module';
-import { COMPLIANCE_CONFIG, type ComplianceConfig } from '../config';
+import { COMPLIANCE_CONFIG } from '../config';
 import { DownloadLinks } from '../downloads/download-links';
 import { DownloadsController } from '../downloads/downloads.controller';
 import { ExportDocumentService } from '../downloads/export-document.service';
@@ -34,14 +29,12 @@ import { PrivacyResolver } from './privacy.resolver';
     PrivacyRepublishJob,
     DownloadLinks,
     ExportDocumentService,
-    ...privacyProviders,
     CompliancePrivacyRepository,
-    { provide: PRIVACY_PARTICIPANT, useClass: CompliancePrivacyParticipant },
-    {
-      provide: PRIVACY_OPTIONS,
-      useFactory: (config: ComplianceConfig) => privacyOptions('compliance', config),
-      inject: [COMPLIANCE_CONFIG],
-    },
+    ...servicePrivacyProviders({
+      service: 'compliance',
+      config: COMPLIANCE_CONFIG,
+      participant: CompliancePrivacyParticipant,
+    }),
   ],
 })
 export class PrivacyModule {}

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { EventDraft, OutboxWriter } from '@switchboard/events';
 import { ManualClock } from '@switchboard/testing';
+import { rateLimited } from '@switchboard/rate-limit';
 import { MessagingErrorCode } from '../common/messaging.exception';
 import type { MessagingConfig } from '../config';
 import type { ConversationThreading } from '../conversations/conversation-threading';
@@ -27,7 +28,7 @@ import type { IdempotencyRepository } from './idempotency.repository';
 import { MessageLifecycle } from './message-lifecycle';
 import type { MessagePatch, MessageRecord } from './message.record';
 import type { MessagesRepository } from './messages.repository';
-import { MessagesService } from './messages.service';
+import { MessagesService, SEND_BATCH_CHUNK, type SendOutcome } from './messages.service';
 import type { SendRateLimitService } from './send-rate-limit.service';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
@@ -84,6 +85,16 @@ class FakeDatabase {
     update: (_tx: EntityManager, id: string, patch: MessagePatch) => {
       this.messages.set(id, { ...this.messages.get(id)!, ...patch });
       return Promise.resolve();
+    },
+    // Like a savepoint: a failed item leaves no rows behind, the transaction goes on.
+    inSavepoint: async <T>(_tx: EntityManager, work: () => Promise<T>): Promise<T> => {
+      const before = this.snapshot();
+      try {
+        return await work();
+      } catch (error) {
+        this.restore(before);
+        throw error;
+      }
     },
   } as unknown as MessagesRepository;
 
@@ -532,5 +543,86 @@ describe('MessagesService.send: compliance and the command path', () => {
     expect(await codeOf(s.send(ORG, { to: TO, body: 'x', replyToMessageId: reply.id }))).toBe(
       'UNKNOWN_REPLY_TO',
     );
+  });
+});
+
+describe('MessagesService.sendBatch', () => {
+  const codes = (outcomes: SendOutcome[]) =>
+    outcomes.map((o) => (o.ok ? o.message.status : o.error.code));
+
+  it('gives each input its own outcome, in order; a bad input fails only itself', async () => {
+    const { service, db } = newTestService();
+    const outcomes = await service.sendBatch(ORG, [
+      { to: TO, body: 'one' },
+      { to: '12345', body: 'bad number' },
+      { to: TO, body: '' },
+      { to: TO, body: 'two', idempotencyKey: 'has spaces' },
+      { to: '+14155550124', body: 'three' },
+    ]);
+    expect(codes(outcomes)).toEqual([
+      'QUEUED',
+      'INVALID_NUMBER',
+      'BODY_REQUIRED',
+      'INVALID_IDEMPOTENCY_KEY',
+      'QUEUED',
+    ]);
+    expect(db.messages.size).toBe(2);
+    for (const outcome of outcomes.filter((o) => o.ok))
+      expect(db.dispatches(outcome.message.id)).toHaveLength(1);
+  });
+
+  it('one message per idempotency key, also twice in one batch; a reused key fails alone', async () => {
+    const { service, db } = newTestService();
+    const [first] = await service.sendBatch(ORG, [{ to: TO, body: 'x', idempotencyKey: 'k1' }]);
+    const again = await service.sendBatch(ORG, [
+      { to: TO, body: 'x', idempotencyKey: 'k1' },
+      { to: TO, body: 'other', idempotencyKey: 'k1' },
+      { to: TO, body: 'y', idempotencyKey: 'k2' },
+      { to: TO, body: 'y', idempotencyKey: 'k2' },
+    ]);
+    expect(first.ok && again[0].ok && again[0].message.id === first.message.id).toBe(true);
+    expect(codes(again)).toEqual(['QUEUED', 'IDEMPOTENCY_KEY_REUSED', 'QUEUED', 'QUEUED']);
+    expect(again[2].ok && again[3].ok && again[3].message.id === again[2].message.id).toBe(true);
+    expect(db.messages.size).toBe(2);
+  });
+
+  it('a transaction per chunk, taking the rate limit once per chunk for its new messages', async () => {
+    const { service, db, rateLimit } = newTestService();
+    const inputs = Array.from({ length: SEND_BATCH_CHUNK + 5 }, (_, i) => ({
+      to: TO,
+      body: `n${i}`,
+    }));
+    inputs[3] = { to: '1', body: 'bad' };
+    const outcomes = await service.sendBatch(ORG, inputs);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(SEND_BATCH_CHUNK + 4);
+    expect(db.transactions).toBe(2);
+    expect(rateLimit.take.mock.calls.map((call) => (call as unknown[])[2])).toEqual([
+      SEND_BATCH_CHUNK - 1,
+      5,
+    ]);
+  });
+
+  it('past the rate limit, every input of the chunk is RATE_LIMITED and nothing of it is stored', async () => {
+    const { service, db, rateLimit } = newTestService();
+    rateLimit.take.mockImplementationOnce(() => Promise.reject(rateLimited(3)));
+    const outcomes = await service.sendBatch(ORG, [
+      { to: TO, body: 'a' },
+      { to: TO, body: 'b' },
+    ]);
+    expect(codes(outcomes)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    expect(db.messages.size).toBe(0);
+  });
+
+  it('refuses an empty batch and one of more than 1,000 inputs', async () => {
+    const { service } = newTestService();
+    await expect(service.sendBatch(ORG, [])).rejects.toMatchObject({
+      code: MessagingErrorCode.INVALID_BATCH_SIZE,
+    });
+    await expect(
+      service.sendBatch(
+        ORG,
+        Array.from({ length: 1001 }, () => ({ to: TO, body: 'x' })),
+      ),
+    ).rejects.toMatchObject({ code: MessagingErrorCode.INVALID_BATCH_SIZE });
   });
 });

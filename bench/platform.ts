@@ -1,0 +1,245 @@
+// The performance figures of issue 17 in one command, each with its baseline measured in the
+// same run (the machine may be shared and loaded: only ratios compare across runs):
+//   node tools/build.mjs && node bench/platform.cjs
+//
+//   B1   sendMessage through the gateway vs a bare Node HTTP server (closed loop, BENCH_CONCURRENCY
+//        clients), then latency at half of that rate (open loop);
+//   B1b  sendMessages (BENCH_BATCH inputs a call) through the gateway, messages/s vs single-row
+//        INSERTs (pgbench, or a pg INSERT loop without it);
+//   B4   messages(first: 20), sequential and interleaved, through the gateway vs straight to the
+//        messaging subgraph, p50/p99;
+//   B8   RSS of every platform process (services + gateway, as startPlatform/tools/start.sh run
+//        them; PostgreSQL and the broker excluded) at idle and after a BENCH_FOOTPRINT_SECONDS load.
+//
+// BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_BATCH (200), BENCH_BATCH_CONCURRENCY (4),
+// BENCH_READS (300), BENCH_FOOTPRINT_SECONDS (60), BENCH_PARTS (b1,b1b,b4,b8).
+// BENCH_CPU_PROF=<dir>: every platform process writes a V8 CPU profile there at exit; summarize
+// with `node bench/profile-top.cjs <dir>`.
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:http';
+import {
+  createTestDatabase,
+  loadStackEnv,
+  startPlatform,
+  type Platform,
+} from '@switchboard/testing';
+import {
+  bareHttp,
+  closedLoad,
+  fmt,
+  insertBaseline,
+  pacedLoad,
+  percentile,
+  post,
+  rssMiB,
+  type LoadResult,
+  type Target,
+} from './bench-kit';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const BATCH = Number(process.env.BENCH_BATCH ?? 200);
+const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
+const READS = Number(process.env.BENCH_READS ?? 300);
+const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 60);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'b1,b1b,b4,b8').split(','));
+const SUBGRAPH_SECRET = 'e2e-subgraph-secret-0123456789abcdef';
+
+const SEND =
+  'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id status } }';
+const SEND_MANY =
+  'mutation SendMany($inputs: [SendMessageInput!]!) { sendMessages(inputs: $inputs) { sent failed } }';
+const READ = 'query Read { messages(first: 20) { nodes { id status to body createdAt } } }';
+
+const line = (name: string, r: LoadResult, unit = '/s') =>
+  `  ${name.padEnd(48)} ${fmt(r.perSecond, 0).padStart(7)} ${unit}  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  errors ${r.errors}`;
+
+function footprint(platform: Platform): { total: number; each: string } {
+  const each = platform.processes.map((p) => ({ name: p.name, mib: rssMiB(p.pid) }));
+  return {
+    total: each.reduce((sum, p) => sum + p.mib, 0),
+    each: each.map((p) => `${p.name} ${fmt(p.mib, 0)}`).join(', '),
+  };
+}
+
+async function signUp(graphqlUrl: string): Promise<string> {
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }',
+      variables: {
+        input: {
+          email: `bench-${randomUUID().slice(0, 8)}@example.com`,
+          password: 'a long bench passphrase 1',
+          organizationName: `Bench ${randomUUID().slice(0, 6)}`,
+        },
+      },
+    }),
+  });
+  const body = (await response.json()) as { data?: { signUp: { accessToken: string } } };
+  if (!body.data) throw new Error(`sign-up failed: ${JSON.stringify(body)}`);
+  return body.data.signUp.accessToken;
+}
+
+/** Sequential reads, gateway and subgraph interleaved (one request of each in turn). */
+async function reads(gateway: Target, subgraph: Target) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const through: number[] = [];
+  const direct: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < 20; i++) {
+    await post(agent, gateway);
+    await post(agent, subgraph);
+  }
+  for (let i = 0; i < READS; i++) {
+    const a = await post(agent, gateway);
+    const b = await post(agent, subgraph);
+    if (a === undefined || b === undefined) errors++;
+    if (a !== undefined) through.push(a);
+    if (b !== undefined) direct.push(b);
+  }
+  agent.destroy();
+  through.sort((x, y) => x - y);
+  direct.sort((x, y) => x - y);
+  return {
+    errors,
+    gateway: { p50: percentile(through, 0.5), p99: percentile(through, 0.99) },
+    subgraph: { p50: percentile(direct, 0.5), p99: percentile(direct, 0.99) },
+  };
+}
+
+async function main(): Promise<void> {
+  loadStackEnv();
+  console.log(
+    `platform bench: ${CONCURRENCY} clients, ${SECONDS} s a measurement, batches of ${BATCH} x ${BATCH_CONCURRENCY}, load avg ${(
+      await import('node:os')
+    )
+      .loadavg()
+      .map((l) => fmt(l))
+      .join(' ')}`,
+  );
+  const http = await bareHttp(SECONDS, CONCURRENCY);
+  const scratch = await createTestDatabase('messaging');
+  let inserts: { perSecond: number; how: string };
+  try {
+    inserts = await insertBaseline(scratch.ownerUrl, SECONDS, CONCURRENCY);
+  } finally {
+    await scratch.drop();
+  }
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const platform = await startPlatform({
+    label: 'bench',
+    env: {
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+      // The raw send path: no per-organization send rate limit, no plan to run out of.
+      MESSAGE_SEND_RATE_PER_SECOND: '0',
+      DEFAULT_PLAN_ID: 'postpaid',
+      SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
+      ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+    },
+  });
+  const out: string[] = [
+    `  baselines: bare Node HTTP ${fmt(http.perSecond, 0)} req/s (p50 ${fmt(http.p50)} ms); ${inserts.how} ${fmt(inserts.perSecond, 0)} tx/s`,
+  ];
+  try {
+    if (!platform.graphqlUrl) throw new Error('the gateway is not built (node tools/build.mjs)');
+    await new Promise((r) => setTimeout(r, 5000)); // settle after start-up
+    const idle = footprint(platform);
+    const token = await signUp(platform.graphqlUrl);
+    const headers = { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' };
+    const queued = (status: number, text: string) => status === 200 && text.includes('"QUEUED"');
+    const single: Target = {
+      url: platform.graphqlUrl,
+      headers,
+      body: () =>
+        JSON.stringify({
+          query: SEND,
+          variables: { input: { to: '+14155550123', body: 'Your code is 123456' } },
+        }),
+      ok: queued,
+    };
+
+    if (PARTS.has('b1')) {
+      await closedLoad(single, 2, CONCURRENCY);
+      const b1 = await closedLoad(single, SECONDS, CONCURRENCY);
+      const half = await pacedLoad(single, SECONDS, Math.max(1, b1.perSecond / 2));
+      out.push(line('B1 sendMessage via gateway (msg)', b1));
+      out.push(`     ratio ${fmt(b1.perSecond / http.perSecond, 3)} of bare HTTP (goal >= 0.04)`);
+      out.push(line(`B1 at half rate (${fmt(b1.perSecond / 2, 0)}/s, open loop)`, half));
+      out.push(
+        `     p50 ${fmt(half.p50)} ms (goal <= 15), p99/p50 ${fmt(half.p99 / half.p50)} (goal <= 5)`,
+      );
+    }
+
+    if (PARTS.has('b1b')) {
+      const batch: Target = {
+        url: platform.graphqlUrl,
+        headers,
+        body: () =>
+          JSON.stringify({
+            query: SEND_MANY,
+            variables: {
+              inputs: Array.from({ length: BATCH }, () => ({
+                to: '+14155550123',
+                body: 'Your code is 123456',
+                idempotencyKey: randomUUID(),
+              })),
+            },
+          }),
+        ok: (status, text) => status === 200 && text.includes(`"sent":${BATCH}`),
+      };
+      await closedLoad(batch, 2, BATCH_CONCURRENCY);
+      const b1b = await closedLoad(batch, SECONDS, BATCH_CONCURRENCY);
+      const perSecond = b1b.perSecond * BATCH;
+      out.push(line(`B1b sendMessages x${BATCH} via gateway (calls)`, b1b));
+      out.push(
+        `     ${fmt(perSecond, 0)} msg/s = ${fmt(perSecond / inserts.perSecond, 3)} of ${inserts.how} (goal >= 0.25)`,
+      );
+    }
+
+    if (PARTS.has('b4')) {
+      const messaging = platform.processes.find((p) => p.name === 'messaging');
+      if (!messaging) throw new Error('no messaging process');
+      const body = () => JSON.stringify({ query: READ });
+      const ok = (status: number, text: string) => status === 200 && text.includes('"nodes"');
+      const result = await reads(
+        { url: platform.graphqlUrl, headers, body, ok },
+        {
+          url: `${messaging.url}/graphql`,
+          headers: { ...headers, 'x-subgraph-secret': SUBGRAPH_SECRET },
+          body,
+          ok,
+        },
+      );
+      out.push(
+        `  B4 messages(first: 20) x${READS} interleaved: gateway p50 ${fmt(result.gateway.p50)} / p99 ${fmt(result.gateway.p99)} ms, ` +
+          `subgraph p50 ${fmt(result.subgraph.p50)} / p99 ${fmt(result.subgraph.p99)} ms, errors ${result.errors}`,
+      );
+      out.push(
+        `     ratio p50 ${fmt(result.gateway.p50 / result.subgraph.p50, 2)}x, p99 ${fmt(result.gateway.p99 / result.subgraph.p99, 2)}x (goal <= 1.3x)`,
+      );
+    }
+
+    if (PARTS.has('b8')) {
+      const loaded = await closedLoad(single, FOOTPRINT_SECONDS, Math.min(CONCURRENCY, 16));
+      await new Promise((r) => setTimeout(r, 2000));
+      const after = footprint(platform);
+      out.push(
+        `  B8 RSS idle ${fmt(idle.total, 0)} MiB (${idle.each}); after ${FOOTPRINT_SECONDS} s of load (${fmt(loaded.perSecond, 0)} msg/s) ${fmt(after.total, 0)} MiB (${after.each}); goal <= 1024 MiB`,
+      );
+    }
+  } finally {
+    await platform.stop();
+  }
+  console.log(out.join('\n'));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -76,4 +76,15 @@ describe('TokenBucket', () => {
     expect(await request('org:e', at(0), 0)).toBe('allowed');
     expect(await request('org:e', at(1500), 3)).toBe('allowed'); // refilled to the burst
   });
+
+  it('takeNow: one statement outside a transaction; a refusal changes nothing', async () => {
+    const take = (ms: number) => bucket.takeNow(app, 'org:f', limit, at(ms));
+    const rush = await Promise.all(Array.from({ length: 6 }, () => take(0)));
+    expect(rush.filter((r) => r.allowed)).toHaveLength(3);
+    expect(rush.filter((r) => !r.allowed)).toEqual(
+      Array.from({ length: 3 }, () => ({ allowed: false, retryAfterSeconds: 1 })),
+    );
+    expect(await take(500)).toEqual({ allowed: true }); // refusals cost nothing: 1 token back
+    expect(await take(500)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
 });

@@ -8,6 +8,7 @@ import {
   expectedOutcome,
   FEDERATION,
   graphqlClient,
+  issuedTokenFor,
   requiresPlatformAdmin,
   requiresScopes,
   TestTokenIssuer,
@@ -100,23 +101,14 @@ describe('devices authorization matrix', () => {
   );
 });
 
+/** The phone's own credential for the phone caller; the issuer's token for every other. */
 function tokenFor(
   issuer: TestTokenIssuer,
   orgId: string,
   caller: MatrixCaller,
   phoneCredential: string,
 ): Promise<string | undefined> {
-  switch (caller.kind) {
-    case 'anonymous':
-      return Promise.resolve(undefined);
-    case 'user':
-      return issuer.user(orgId, caller.role);
-    case 'api_token':
-      // Created by an owner, so its scopes are not narrowed by a member's role.
-      return issuer.apiToken(orgId, [...caller.scopes], { role: 'CUSTOMER' });
-    case 'device':
-      return issuer.device(orgId);
-    case 'phone_credential':
-      return Promise.resolve(phoneCredential);
-  }
+  return caller.kind === 'phone_credential'
+    ? Promise.resolve(phoneCredential)
+    : issuedTokenFor(issuer, orgId, caller);
 }

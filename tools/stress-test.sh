@@ -103,6 +103,9 @@ sb_log "cloning $sha into $clone"
 [ "$dirty" -gt 0 ] && sb_log "note: $dirty uncommitted change(s) of this checkout are not tested"
 git clone --quiet --no-checkout "$SB_ROOT" "$clone"
 git -C "$clone" checkout --quiet --detach "$sha"
+# The tests read vendors' specs and CRDs from ../shared, next to the checkout: the same next to
+# the clone.
+[ -d "$SB_ROOT/../shared" ] && ln -s "$(cd "$SB_ROOT/../shared" && pwd)" "$work/shared"
 
 sb_log "installing the npm dependencies into the clone (not timed)"
 in_clone bash -c 'source tools/lib/common.sh && sb_bootstrap' >"$logs/install.log" 2>&1 \

@@ -176,7 +176,11 @@ describe('the image entrypoint runs every component as the chart deploys it', ()
     appDir = mkdtempSync(join(tmpdir(), 'sb-image-app-'));
     chmodSync(appDir, 0o755);
     for (const { from, to } of image.files) {
-      if (from === 'node_modules') symlinkSync(join(ROOT, 'node_modules'), join(appDir, to));
+      // In the sandbox the tree's node_modules is bind-mounted here (the image's user may not
+      // traverse the directories above the tree, e.g. a clone under /root or a 0700 temp dir);
+      // without it, a link.
+      if (from === 'node_modules' && sandbox) mkdirSync(join(appDir, to), { mode: 0o755 });
+      else if (from === 'node_modules') symlinkSync(join(ROOT, 'node_modules'), join(appDir, to));
       else cpSync(join(ROOT, from), join(appDir, to), { recursive: true });
     }
     if (sandbox) {
@@ -272,6 +276,7 @@ describe('the image entrypoint runs every component as the chart deploys it', ()
         'set -e',
         `mount --bind -o ro "$SB_ROOT" "$SB_ROOT"`,
         `mount --bind -o ro "$SB_APP" "$SB_APP"`,
+        `mount --bind -o ro "$SB_ROOT/node_modules" "$SB_APP/node_modules"`,
         `mount --bind -o ro "$SB_NODE_DIR" "$SB_NODE_MOUNT"`,
         // The old working directory would still be the writable mount: enter the read-only one.
         `cd "$SB_APP"`,

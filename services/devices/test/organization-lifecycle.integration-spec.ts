@@ -156,9 +156,12 @@ describe('organization closure and purge in devices', () => {
     const failed = await states.waitFor((e) => e.key === late && e.message.state === S.FAILED);
     expect(failed.message.errorCode).toBe('ORGANIZATION_CLOSED');
 
-    // A's phones are offline (they can no longer connect); another organization's go on.
-    expect(await h.sql('SELECT id FROM devices WHERE org_id = $1 AND connected', [orgA])).toEqual(
-      [],
+    // A's phones go offline (their streams were closed, and they can no longer connect: the
+    // closed stream is recorded when the server sees it end); another organization's go on.
+    await eventually(async () =>
+      expect(await h.sql('SELECT id FROM devices WHERE org_id = $1 AND connected', [orgA])).toEqual(
+        [],
+      ),
     );
     expect((await pull(bystander.token)).status).toBe(200);
 

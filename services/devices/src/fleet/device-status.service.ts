@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '@switchboard/service-kit';
-import { inTenantTransaction } from '@switchboard/tenancy';
+import { inTenantTransaction, TenantRepository } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DeviceEventsWriter } from '../common/device-events.writer';
 import { statusOf } from '../domain/device-status';
@@ -27,6 +27,7 @@ export class DeviceStatusService {
     private readonly assignment: AssignmentService,
     private readonly events: DeviceEventsWriter,
     private readonly clock: Clock,
+    private readonly tenants: TenantRepository,
   ) {}
 
   /**
@@ -44,6 +45,10 @@ export class DeviceStatusService {
     }
     const locked = await this.repo.device(tx, device.id, { lock: true });
     if (!locked) return;
+    // A request or keepalive that began before its organization was closed must not bring the
+    // phone back online after the closure took it offline (read after the device lock, which
+    // the closure holds until it commits).
+    if (await this.tenants.isClosed(tx, locked.orgId)) return;
     await this.changeFacts(tx, locked, { connected: true }, 'device reconnected');
   }
 

@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
+
+const logger = new Logger('Downloads');
 
 /** A downloadable document: its name, its type, and how to write it (streamed). */
 export interface Attachment {
@@ -21,7 +24,10 @@ export async function sendAttachment(res: Response, attachment: Attachment): Pro
   try {
     await attachment.writeTo(res);
     res.end();
-  } catch {
+  } catch (error) {
+    // The client already has the 200: cutting the connection is how it learns the body is
+    // incomplete; the cause is ours to see.
+    logger.error({ msg: 'download cut off', filename: attachment.filename, error: String(error) });
     res.destroy();
   }
 }

@@ -95,8 +95,14 @@ export class ConversationsResolver {
       return toMessageModel(
         await this.messageService.get(conversation.orgId, conversation.lastMessageId),
       );
-    } catch {
-      return null;
+    } catch (error) {
+      // Purged by retention since the conversation was last written: no last message.
+      if (
+        error instanceof MessagingException &&
+        error.code === MessagingErrorCode.MESSAGE_NOT_FOUND
+      )
+        return null;
+      throw error;
     }
   }
 }

@@ -8,7 +8,7 @@ import type { OrganizationProjection } from '../projections/projection.record';
  * The pre-send hook point: every outbound message passes an ordered chain of policies before it
  * is stored: the numbers and the body are validated, sends of suspended organizations refused,
  * then the compliance policies (opted out, DND, consent, quiet hours) read their projections
- * through `context.tx`. Quota plugs in here later, as one more provider of PRE_SEND_POLICIES.
+ * through `context.tx`, and the quota policy (billing's projection) comes last.
  * Policies marked `recheckAtDispatch` run again when a scheduled (or held) message's time
  * comes: what changed meanwhile (an opt-out) still stops it.
  */

@@ -11,6 +11,9 @@
 //   B8   RSS of every platform process (services + gateway, as startPlatform/tools/start.sh run
 //        them; PostgreSQL and the broker excluded) at idle and after a BENCH_FOOTPRINT_SECONDS load.
 //
+// The platform runs as the start command runs it: BENCH_MODE single-process (default: every
+// component a worker thread of one process) or processes (one each, as the Helm chart does),
+// with BENCH_NODE_FLAGS (default the start command's memory flags; '' for Node's defaults).
 // BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_BATCH (200), BENCH_BATCH_CONCURRENCY (4),
 // BENCH_READS (300), BENCH_FOOTPRINT_SECONDS (60), BENCH_PARTS (b1,b1b,b4,b8).
 // BENCH_CPU_PROF=<dir>: every platform process writes a V8 CPU profile there at exit; summarize
@@ -44,6 +47,10 @@ const READS = Number(process.env.BENCH_READS ?? 300);
 const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 60);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'b1,b1b,b4,b8').split(','));
 const SUBGRAPH_SECRET = 'e2e-subgraph-secret-0123456789abcdef';
+const MODE = process.env.BENCH_MODE === 'processes' ? 'processes' : 'single-process';
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --optimize-for-size')
+  .split(/\s+/)
+  .filter(Boolean);
 
 const SEND =
   'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id status } }';
@@ -54,8 +61,11 @@ const READ = 'query Read { messages(first: 20) { nodes { id status to body creat
 const line = (name: string, r: LoadResult, unit = '/s') =>
   `  ${name.padEnd(48)} ${fmt(r.perSecond, 0).padStart(7)} ${unit}  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  errors ${r.errors}`;
 
+/** RSS per process (in single-process mode one process holds every component). */
 function footprint(platform: Platform): { total: number; each: string } {
-  const each = platform.processes.map((p) => ({ name: p.name, mib: rssMiB(p.pid) }));
+  const byPid = new Map<number | undefined, string[]>();
+  for (const p of platform.processes) byPid.set(p.pid, [...(byPid.get(p.pid) ?? []), p.name]);
+  const each = [...byPid].map(([pid, names]) => ({ name: names.join('+'), mib: rssMiB(pid) }));
   return {
     total: each.reduce((sum, p) => sum + p.mib, 0),
     each: each.map((p) => `${p.name} ${fmt(p.mib, 0)}`).join(', '),
@@ -130,6 +140,8 @@ async function main(): Promise<void> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const platform = await startPlatform({
     label: 'bench',
+    mode: MODE,
+    nodeOptions: NODE_FLAGS,
     env: {
       LOG_LEVEL: 'warn',
       OTEL_SDK_DISABLED: 'true',
@@ -141,6 +153,7 @@ async function main(): Promise<void> {
     },
   });
   const out: string[] = [
+    `  platform: ${MODE}, node ${NODE_FLAGS.join(' ') || '(default flags)'}`,
     `  baselines: bare Node HTTP ${fmt(http.perSecond, 0)} req/s (p50 ${fmt(http.p50)} ms); ${inserts.how} ${fmt(inserts.perSecond, 0)} tx/s`,
   ];
   try {

@@ -1,22 +1,54 @@
-// Starts the whole platform once for the end-to-end tier (after checking the stack), and
-// tells the test files where it runs through .stack/e2e-platform.json.
+// Starts the whole platform once for the end-to-end tier (after checking the stack), on a broker
+// of its own, and tells the test files where it runs through .stack/e2e-platform.json.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stackGlobalSetup from '../libs/testing/src/global-setup';
-import { loadStackEnv, stackDir, startPlatform } from '@switchboard/testing';
+import { freePort, loadStackEnv, stackDir, startPlatform } from '@switchboard/testing';
+import { CarrierTestServer } from '../services/messaging/test/support/carrier-test-server';
+import { e2eGhlEnv } from '../services/ghl-sync/test/support/ghl-e2e';
+import { StripeTestServer } from '../services/billing/test/support/stripe-test-server';
+
+/** The public base carriers would call back (the tests post to messaging's own address). */
+export const CARRIER_CALLBACK_BASE_URL = 'https://hooks.switchboard.test';
 
 export default async function globalSetup(): Promise<void> {
   await stackGlobalSetup();
   loadStackEnv();
-  const platform = await startPlatform({ label: 'e2e' });
+  // A local Twilio + Telnyx (every request checked against the vendors' OpenAPI specs).
+  const carriers = await CarrierTestServer.start();
+  (globalThis as { __carriers?: CarrierTestServer }).__carriers = carriers;
+  // A local Stripe for billing (every request checked against Stripe's OpenAPI spec).
+  const stripe = await StripeTestServer.start();
+  (globalThis as { __stripe?: StripeTestServer }).__stripe = stripe;
+  const platform = await startPlatform({
+    label: 'e2e',
+    // A broker of its own: the services' new consumer groups start on an empty history, not on
+    // everything the long-lived stack broker kept from earlier runs and the integration tier.
+    broker: 'private',
+    // As the start command runs it (every component a worker thread of one process);
+    // E2E_PLATFORM_MODE=processes runs one process per component, as the Helm chart does.
+    mode: process.env.E2E_PLATFORM_MODE === 'processes' ? 'processes' : 'single-process',
+    // A local GHL (ghl.e2e-spec.ts runs it at this address with the matching private key).
+    env: {
+      ...carriers.env,
+      ...stripe.env,
+      CARRIER_CALLBACK_BASE_URL,
+      ...e2eGhlEnv(stackDir(), await freePort()),
+    },
+  });
   (globalThis as { __platform?: typeof platform }).__platform = platform;
+  // The test files' own producers and watchers (stackSetting('KAFKA_BROKERS')) use it too.
+  process.env.KAFKA_BROKERS = platform.brokers.join(',');
   writeFileSync(
     join(stackDir(), 'e2e-platform.json'),
     JSON.stringify(
       {
         graphqlUrl: platform.graphqlUrl,
         mailSpool: platform.mailSpool,
+        brokers: platform.brokers,
         processes: platform.processes,
+        carrierCallbackBaseUrl: CARRIER_CALLBACK_BASE_URL,
+        stripeWebhookSecret: stripe.webhookSecret,
       },
       null,
       2,

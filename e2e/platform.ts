@@ -5,6 +5,10 @@ import { stackDir, type PlatformProcess } from '@switchboard/testing';
 export interface RunningPlatform {
   graphqlUrl?: string;
   mailSpool: string;
+  /** The public base carriers call back; post to p.url('messaging') instead (global-setup). */
+  carrierCallbackBaseUrl?: string;
+  /** The local Stripe's webhook signing secret (billing verifies with it). */
+  stripeWebhookSecret?: string;
   processes: PlatformProcess[];
   url(name: string): string;
   process(name: string): PlatformProcess;

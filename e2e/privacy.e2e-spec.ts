@@ -141,6 +141,7 @@ describe('GDPR/CCPA: export and erasure of a phone number across every service',
     const done = await completed(a.api, requestDataExport.id);
     expect(done.participants.map((x) => [x.service, x.confirmed])).toEqual([
       ['accounts', true],
+      ['billing', true],
       ['compliance', true],
       ['devices', true],
       ['messaging', true],
@@ -204,7 +205,7 @@ describe('GDPR/CCPA: export and erasure of a phone number across every service',
       compliance: ['suppressions', 'suppression_history'],
       messaging: ['suppression_states'],
     };
-    for (const service of ['accounts', 'devices', 'messaging', 'compliance']) {
+    for (const service of ['accounts', 'devices', 'messaging', 'compliance', 'billing']) {
       const found = await rowsMentioning(service, a.orgId, DIGITS);
       delete found.outbox;
       for (const table of LEGAL_HOLDS[service] ?? []) delete found[table];

@@ -18,6 +18,11 @@ export interface DownloadsProxyOptions {
   admit?: (clientIp: string | undefined) => Promise<void>;
   /** How long the upstream may take to start answering. */
   timeoutMs?: number;
+  /**
+   * Methods passed on (default GET and HEAD). PUT and POST stream the request body through
+   * unbuffered, with its content type and length (`/uploads/*`: contact imports to messaging).
+   */
+  methods?: readonly string[];
 }
 
 /**
@@ -31,11 +36,13 @@ export function downloadsProxy(options: DownloadsProxyOptions) {
   const upstream = new URL(options.upstreamUrl);
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   const base = upstream.pathname.replace(/\/+$/, '');
+  const methods = options.methods ?? ['GET', 'HEAD'];
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
+    if (!methods.includes(req.method)) {
+      res.setHeader('Allow', methods.join(', '));
       return void res.status(405).end();
     }
+    const hasBody = req.method === 'PUT' || req.method === 'POST';
     try {
       await options.admit?.(req.ip);
     } catch {
@@ -58,6 +65,12 @@ export function downloadsProxy(options: DownloadsProxyOptions) {
           accept: req.headers.accept ?? '*/*',
           'x-forwarded-for': forwarded,
           ...(req.headers['x-request-id'] ? { 'x-request-id': req.headers['x-request-id'] } : {}),
+          ...(hasBody && req.headers['content-type']
+            ? { 'content-type': req.headers['content-type'] }
+            : {}),
+          ...(hasBody && req.headers['content-length']
+            ? { 'content-length': req.headers['content-length'] }
+            : {}),
         },
         timeout: options.timeoutMs ?? 30_000,
       },
@@ -78,11 +91,12 @@ export function downloadsProxy(options: DownloadsProxyOptions) {
       next(Object.assign(error, { status: 502 }));
     });
     req.on('aborted', () => outgoing.destroy());
-    outgoing.end();
+    if (hasBody) req.pipe(outgoing);
+    else outgoing.end();
   };
 }
 
-/** compliance's base URL from its subgraph URL (`…/graphql` → `…`). */
+/** A service's base URL from its subgraph URL (`…/graphql` → `…`). */
 export function complianceBaseUrl(subgraphUrl: string): string {
   return subgraphUrl.replace(/\/graphql\/?$/, '');
 }

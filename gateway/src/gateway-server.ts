@@ -256,6 +256,21 @@ export async function createGateway(deps: GatewayDeps) {
       admit: (clientIp) => admit(undefined, clientIp),
     }),
   );
+  // Contact import uploads (PUT/POST, streamed) and their reports: to messaging (signed links
+  // from createContactImport, no session).
+  app.use(
+    '/uploads',
+    downloadsProxy({
+      upstreamUrl: complianceBaseUrl(
+        config.subgraphUrls.messaging ??
+          SUBGRAPHS.find((s) => s.name === 'messaging')?.url ??
+          'http://127.0.0.1:4103/graphql',
+      ),
+      admit: (clientIp) => admit(undefined, clientIp),
+      methods: ['GET', 'HEAD', 'PUT', 'POST'],
+      timeoutMs: 600_000,
+    }),
+  );
   app.use(
     '/graphql',
     cors({

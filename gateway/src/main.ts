@@ -2,7 +2,12 @@ import { tracing } from './tracing';
 import { JwtVerifier } from '@switchboard/auth';
 import { isDevelopmentMode } from '@switchboard/config';
 import { createLogger, Metrics, type Logger } from '@switchboard/observability';
-import { serveMetricsFor, SystemClock } from '@switchboard/service-kit';
+import {
+  serveMetricsFor,
+  singleProcessHost,
+  SystemClock,
+  type RunningComponent,
+} from '@switchboard/service-kit';
 import { DataSource } from 'typeorm';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { EdgeAuthenticator, HttpTokenExchange } from './edge-auth';
@@ -33,8 +38,14 @@ async function rateLimitStore(config: GatewayConfig, logger: Logger) {
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadGatewayConfig();
+/**
+ * Starts the gateway reading `env` and answers how to stop it (the single-process runner starts
+ * it this way; alone, main below adds the signal handling).
+ */
+async function startGateway(
+  env: Record<string, string | undefined>,
+): Promise<RunningComponent & { logger: Logger }> {
+  const config = loadGatewayConfig(env);
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   if (!config.SUBGRAPH_SHARED_SECRET && isDevelopmentMode(config))
     logger.warn('SUBGRAPH_SHARED_SECRET is not set: sending the development secret to subgraphs');
@@ -61,10 +72,21 @@ async function main(): Promise<void> {
   // Metrics on a port of their own, for the scraper only (never on the public one).
   const scrapes = await serveMetricsFor(metrics, config, logger);
   logger.info({ port, metricsPort: scrapes.port }, 'gateway listening');
+  return {
+    port,
+    logger,
+    async close() {
+      await gateway.stop();
+      await scrapes.close();
+      await limits?.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const gateway = await startGateway(process.env);
   const stop = async () => {
-    await gateway.stop();
-    await scrapes.close();
-    await limits?.close();
+    await gateway.close();
     await tracing.shutdown();
     process.exit(0);
   };
@@ -72,7 +94,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
 }
 
-main().catch((error: Error) => {
-  console.error(error);
-  process.exit(1);
-});
+const host = singleProcessHost();
+if (host) {
+  host.register({ name: 'gateway', start: (env) => startGateway(env) });
+} else {
+  main().catch((error: Error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

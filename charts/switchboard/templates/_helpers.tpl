@@ -61,8 +61,9 @@ messaging:
   subgraph: true
   scalable: true
   database: true
-  secrets: [SUBGRAPH_SHARED_SECRET]
-  routes: []
+  secrets: [SUBGRAPH_SHARED_SECRET, SECRET_KEYS, DOWNLOAD_SIGNING_SECRET]
+  routes:
+    - { path: /api/carrier-hooks, pathType: Prefix, kind: webhook }
 compliance:
   subgraph: true
   scalable: true
@@ -77,6 +78,15 @@ billing:
   secrets: [SUBGRAPH_SHARED_SECRET]
   # The Stripe webhook receiver's path goes here (kind: webhook) when its controller lands.
   routes: []
+ghl-sync:
+  subgraph: true
+  scalable: true
+  database: true
+  # GHL_CLIENT_SECRET and GHL_STATE_SECRET come from ghl-sync.existingSecret (checks.yaml).
+  secrets: [SUBGRAPH_SHARED_SECRET, SECRET_KEYS]
+  routes:
+    - { path: /ghl/webhooks, pathType: Prefix, kind: webhook }
+    - { path: /ghl/oauth, pathType: Prefix, kind: webhook }
 gateway:
   subgraph: false
   scalable: true
@@ -351,8 +361,12 @@ The Deployment and its migrations Job render the same list (owner=true adds the 
 - name: PUBLIC_APP_URL
   value: {{ $root.Values.appBaseUrl | quote }}
 {{- end }}
-{{- if eq $c.name "compliance" }}
+{{- if or (eq $c.name "compliance") (eq $c.name "messaging") }}
 - name: PUBLIC_DOWNLOAD_BASE_URL
+  value: "https://{{ $root.Values.publicHost }}"
+{{- end }}
+{{- if eq $c.name "messaging" }}
+- name: CARRIER_CALLBACK_BASE_URL
   value: "https://{{ $root.Values.publicHost }}"
 {{- end }}
 {{- range $c.traits.secrets }}

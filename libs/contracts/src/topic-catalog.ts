@@ -161,7 +161,7 @@ export const Topics = {
     }),
     email: topic({
       name: 'accounts.email.v1',
-      key: 'SHA-256 (hex) of the lower-cased recipient address',
+      key: 'SHA-256 (hex) of the lower-cased recipient address, or of "owners:" + org id',
       partitions: 3,
       cleanupPolicy: 'delete',
       // Short: template variables hold one-time links.
@@ -219,6 +219,17 @@ export const Topics = {
       description:
         'Opt-out, consent and DND state per organization and number, for the pre-send checks.',
       schema: complianceV1.SuppressionStateSchema,
+    }),
+    optOutRequest: topic({
+      name: 'compliance.opt-out-request.v1',
+      key: 'org id + ":" + E.164 number',
+      partitions: 6,
+      cleanupPolicy: 'delete',
+      retentionMs: 7 * DAY,
+      visibility: 'internal',
+      description:
+        "Another service's request to change a number's suppression state (ghl-sync: GHL's SMS DND), decided by compliance.",
+      schema: complianceV1.OptOutRequestSchema,
     }),
     policy: topic({
       name: 'compliance.policy.v1',

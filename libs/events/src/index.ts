@@ -2,6 +2,7 @@ export * from './headers';
 export * from './event-tables';
 export * from './outbox';
 export * from './audit-event';
+export * from './owner-mail';
 export * from './outbox-audit-sink';
 export * from './kafka';
 export * from './kafka-security';

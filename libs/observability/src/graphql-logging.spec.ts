@@ -40,14 +40,19 @@ describe('graphqlLogging', () => {
     await hooks.willSendResponse({
       operation,
       request: { query: QUERY, operationName: 'SendMessage' },
-      errors: [{ extensions: { code: 'INVALID_NUMBER' } }],
+      errors: [
+        { extensions: { code: 'INVALID_NUMBER' } },
+        // Thrown by a resolver: Apollo formats it (extensions.code) after this hook.
+        { extensions: {}, originalError: Object.assign(new Error('x'), { code: 'NOT_FOUND' }) },
+        { originalError: new Error('bug') },
+      ],
     });
     const line = JSON.parse(lines[0]) as Record<string, unknown>;
     expect(line).toMatchObject({
       level: 'warn',
       operation_name: 'SendMessage',
       operation_type: 'mutation',
-      error_codes: ['INVALID_NUMBER'],
+      error_codes: ['INVALID_NUMBER', 'NOT_FOUND', 'UNKNOWN'],
     });
     expect(typeof line.duration_ms).toBe('number');
     expect(lines[0]).not.toMatch(/sendMessage\(|variables|4155550123/);

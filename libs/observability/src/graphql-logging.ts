@@ -5,7 +5,17 @@ export interface GraphQLRequestLike {
   operationName?: string | null;
   operation?: { operation: string; name?: { value: string } | null } | null;
   request: { operationName?: string | null; query?: string };
-  errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }>;
+  errors?: ReadonlyArray<{ extensions?: Record<string, unknown>; originalError?: unknown }>;
+}
+
+/**
+ * An error's code as the client sees it: `extensions.code`, or — for the errors a resolver
+ * threw, which Apollo formats only after this hook — the code of the original exception.
+ */
+function errorCodeOf(error: NonNullable<GraphQLRequestLike['errors']>[number]): string {
+  const code =
+    error.extensions?.code ?? (error.originalError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code ? code : 'UNKNOWN';
 }
 
 export interface GraphQLOperationSummary {
@@ -50,9 +60,7 @@ export function graphqlLogging(logger: Logger) {
           const fields = {
             ...describeGraphQLOperation(request),
             duration_ms: Math.round((performance.now() - started) * 10) / 10,
-            ...(errors.length
-              ? { error_codes: errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')) }
-              : {}),
+            ...(errors.length ? { error_codes: errors.map(errorCodeOf) } : {}),
           };
           if (errors.length) logger.warn(fields, 'graphql operation failed');
           else logger.info(fields, 'graphql operation');

@@ -4,6 +4,7 @@ const base: QuotaProjection = {
   remainingIncluded: 10,
   walletAvailableMinor: 0,
   maxSegmentPriceMinor: 2,
+  maxMmsPriceMinor: 5,
   overageAllowed: false,
   blockReason: null,
   localIncludedUsed: 0,
@@ -47,5 +48,22 @@ describe('decideQuota', () => {
         1,
       ),
     ).toEqual({ allowed: false, code: 'INSUFFICIENT_FUNDS' });
+  });
+
+  it('takes an MMS as one unit at the MMS price, never from the allowance', () => {
+    expect(decideQuota({ ...base, walletAvailableMinor: 5 }, 3, true)).toEqual({
+      allowed: true,
+      includedDebit: 0,
+      walletDebitMinor: 5,
+    });
+    expect(decideQuota({ ...base, walletAvailableMinor: 4 }, 1, true)).toEqual({
+      allowed: false,
+      code: 'INSUFFICIENT_FUNDS',
+    });
+    expect(decideQuota({ ...base, overageAllowed: true }, 1, true)).toEqual({
+      allowed: true,
+      includedDebit: 0,
+      walletDebitMinor: 0,
+    });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The pre-send quota check, decided on the service's local projection of billing.quota.v1
- * (no call to billing on the send path). Each allowed send debits the projection at once
- * (`localIncludedUsed`, `localWalletSpent`), under the projection row's lock, so concurrent
- * sends against one published state never together exceed it. A newer state from billing
+ * (no call to billing on the send path). Each allowed send debits the projection
+ * (`localIncludedUsed`, `localWalletSpent`) as its transaction's last step, in one statement
+ * that decides again (QuotaStateStore.take), so concurrent sends against one published state
+ * never together exceed it. A newer state from billing
  * replaces the projection and clears the local debits.
  *
  * Overshoot bound: billing meters every accepted message (exactly once), so the ledger is
@@ -18,6 +19,8 @@ export interface QuotaProjection {
   remainingIncluded: number;
   walletAvailableMinor: number;
   maxSegmentPriceMinor: number;
+  /** The highest MMS price in force (an MMS is one unit, never paid from the allowance). */
+  maxMmsPriceMinor: number;
   overageAllowed: boolean;
   /** Billing's reason when its state says blocked, else null. */
   blockReason: QuotaRefusal | null;
@@ -31,12 +34,17 @@ export type QuotaDecision =
   | { allowed: true; includedDebit: number; walletDebitMinor: number }
   | { allowed: false; code: QuotaRefusal };
 
-export function decideQuota(p: QuotaProjection, segments: number): QuotaDecision {
-  const remaining = Math.max(0, p.remainingIncluded - p.localIncludedUsed);
-  const includedDebit = Math.min(segments, remaining);
-  const rest = segments - includedDebit;
+/**
+ * `segments` SMS segments, or with `mms` one MMS: the allowance covers SMS segments only; an MMS
+ * is overage or paid from the wallet at the highest MMS price.
+ */
+export function decideQuota(p: QuotaProjection, segments: number, mms = false): QuotaDecision {
+  const remaining = mms ? 0 : Math.max(0, p.remainingIncluded - p.localIncludedUsed);
+  const units = mms ? 1 : segments;
+  const includedDebit = Math.min(units, remaining);
+  const rest = units - includedDebit;
   if (rest === 0 || p.overageAllowed) return { allowed: true, includedDebit, walletDebitMinor: 0 };
-  const walletDebitMinor = rest * Math.max(1, p.maxSegmentPriceMinor);
+  const walletDebitMinor = rest * Math.max(1, mms ? p.maxMmsPriceMinor : p.maxSegmentPriceMinor);
   const available = p.walletAvailableMinor - p.localWalletSpent;
   if (walletDebitMinor <= available) return { allowed: true, includedDebit, walletDebitMinor };
   // Money left but not enough: the wallet is the limit. Nothing left: billing's reason, or the

@@ -28,6 +28,7 @@ export class QuotaStateConsumer {
       remainingIncluded: Number(q.remainingIncludedSegments),
       walletAvailableMinor: Number(q.walletAvailable?.amountMinor ?? 0n),
       maxSegmentPriceMinor: Number(q.maxSegmentPrice?.amountMinor ?? 0n),
+      maxMmsPriceMinor: Number(q.maxMmsPrice?.amountMinor ?? 0n),
       overageAllowed: q.overageAllowed,
       blockReason: q.blocked ? (REASON[q.blockReason] ?? 'QUOTA_EXCEEDED') : null,
       version: Number(q.version),

@@ -8,6 +8,7 @@ export interface PublishedQuota {
   remainingIncluded: number;
   walletAvailableMinor: number;
   maxSegmentPriceMinor: number;
+  maxMmsPriceMinor: number;
   overageAllowed: boolean;
   blockReason: QuotaRefusal | null;
   version: number;
@@ -21,12 +22,14 @@ export class QuotaStateStore {
   async apply(tx: SqlRunner, orgId: string, q: PublishedQuota): Promise<void> {
     await tx.query(
       `INSERT INTO quota_states (org_id, plan_id, remaining_included, wallet_available_minor,
-         max_segment_price_minor, overage_allowed, block_reason, version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         max_segment_price_minor, overage_allowed, block_reason, version, updated_at,
+         max_mms_price_minor)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (org_id) DO UPDATE SET plan_id = EXCLUDED.plan_id,
          remaining_included = EXCLUDED.remaining_included,
          wallet_available_minor = EXCLUDED.wallet_available_minor,
          max_segment_price_minor = EXCLUDED.max_segment_price_minor,
+         max_mms_price_minor = EXCLUDED.max_mms_price_minor,
          overage_allowed = EXCLUDED.overage_allowed, block_reason = EXCLUDED.block_reason,
          version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
          local_included_used = 0, local_wallet_spent = 0
@@ -41,30 +44,71 @@ export class QuotaStateStore {
         q.blockReason,
         q.version,
         q.updatedAt,
+        q.maxMmsPriceMinor,
       ],
     );
   }
 
-  /** The projection, its row locked until the transaction ends (concurrent sends queue here). */
-  lock(tx: SqlRunner, orgId: string): Promise<QuotaProjection | undefined> {
+  /**
+   * The projection as last committed; with `lock`, its row locked until the transaction ends
+   * (concurrent sends queue there — only the fallback after a lost take does that).
+   */
+  read(
+    tx: SqlRunner,
+    orgId: string,
+    options: { lock?: boolean } = {},
+  ): Promise<QuotaProjection | undefined> {
     return row<QuotaProjection>(
       tx,
       `SELECT remaining_included::float8 AS "remainingIncluded",
          wallet_available_minor::float8 AS "walletAvailableMinor",
-         max_segment_price_minor::float8 AS "maxSegmentPriceMinor", overage_allowed AS "overageAllowed",
+         max_segment_price_minor::float8 AS "maxSegmentPriceMinor",
+         max_mms_price_minor::float8 AS "maxMmsPriceMinor", overage_allowed AS "overageAllowed",
          block_reason AS "blockReason", local_included_used::float8 AS "localIncludedUsed",
          local_wallet_spent::float8 AS "localWalletSpent"
-       FROM quota_states WHERE org_id = $1 FOR UPDATE`,
+       FROM quota_states WHERE org_id = $1${options.lock ? ' FOR UPDATE' : ''}`,
       [orgId],
     );
   }
 
-  async debit(tx: SqlRunner, orgId: string, included: number, walletMinor: number): Promise<void> {
-    await tx.query(
-      `UPDATE quota_states SET local_included_used = local_included_used + $2,
-         local_wallet_spent = local_wallet_spent + $3 WHERE org_id = $1`,
-      [orgId, included, walletMinor],
+  /**
+   * Debits `segments` (with `mms`: one MMS) when they still fit, deciding again on the row as it is now, in one
+   * statement (the UPDATE locks the row and re-reads it when a concurrent take committed first):
+   * the rule of `decideQuota` — the allowance first, then overage (plans that allow it), then
+   * the wallet at the highest price in force — in SQL (`take agrees with decideQuota` in
+   * test/quota-policy.integration-spec.ts keeps the two the same). `taken`: debited; `known`:
+   * billing has published a state for the organization (no state: nothing to debit).
+   */
+  async take(
+    tx: SqlRunner,
+    orgId: string,
+    segments: number,
+    mms = false,
+  ): Promise<{ taken: boolean; known: boolean }> {
+    // An MMS: one unit, no allowance ($3), at the MMS price.
+    const result = await row<{ taken: boolean; known: boolean }>(
+      tx,
+      `WITH taken AS (
+         UPDATE quota_states SET
+           local_included_used = local_included_used + LEAST($2::bigint,
+             GREATEST(0, CASE WHEN $3 THEN 0 ELSE remaining_included - local_included_used END)),
+           local_wallet_spent = local_wallet_spent + CASE WHEN overage_allowed THEN 0 ELSE
+             ($2::bigint - LEAST($2::bigint,
+               GREATEST(0, CASE WHEN $3 THEN 0 ELSE remaining_included - local_included_used END)))
+               * GREATEST(1, CASE WHEN $3 THEN max_mms_price_minor ELSE max_segment_price_minor END)
+             END
+         WHERE org_id = $1 AND (overage_allowed
+           OR (NOT $3 AND $2::bigint <= remaining_included - local_included_used)
+           OR ($2::bigint - GREATEST(0,
+                 CASE WHEN $3 THEN 0 ELSE remaining_included - local_included_used END))
+                * GREATEST(1, CASE WHEN $3 THEN max_mms_price_minor ELSE max_segment_price_minor END)
+                <= wallet_available_minor - local_wallet_spent)
+         RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM taken) AS taken,
+         EXISTS (SELECT 1 FROM quota_states WHERE org_id = $1) AS known`,
+      [orgId, mms ? 1 : segments, mms],
     );
+    return result ?? { taken: false, known: false };
   }
 
   /** An organization's rows go with its purge. */

@@ -23,3 +23,13 @@ export async function createQuotaTables(runner: SqlRunner, appRole: string): Pro
     appRole,
   );
 }
+
+/**
+ * The highest MMS price of billing's state (QuotaState.max_mms_price), added to `quota_states`
+ * by a later migration of the consuming service (after createQuotaTables).
+ */
+export async function addQuotaMmsPriceColumn(runner: SqlRunner): Promise<void> {
+  await runner.query(
+    `ALTER TABLE quota_states ADD COLUMN max_mms_price_minor bigint NOT NULL DEFAULT 0`,
+  );
+}

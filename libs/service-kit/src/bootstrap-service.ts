@@ -6,6 +6,11 @@ import { runMigrations } from '@switchboard/tenancy';
 import type { ServiceHttpConfig } from './config';
 import { serveAppMetrics } from './metrics-server';
 import { createServiceApp, type ServiceHttpOptions } from './create-service-app';
+import {
+  singleProcessHost,
+  type ComponentStartOptions,
+  type RunningComponent,
+} from './single-process';
 
 export interface ServiceMainConfig extends ServiceHttpConfig {
   PORT: number;
@@ -17,7 +22,8 @@ export interface ServiceMain<C extends ServiceMainConfig> {
   tracing: Tracing;
   /** The config's schema: what is logged at start (secrets masked) and nothing else. */
   configShape: z.ZodRawShape;
-  loadConfig: () => C;
+  /** The service's config loader, given the environment to read (process.env when run alone). */
+  loadConfig: (env?: Record<string, string | undefined>) => C;
   /** The application module (the logger is the one every line goes to). */
   module: (config: C, logger: Logger) => Type | DynamicModule;
   /** Raw body, JSON limit: see ServiceHttpOptions. */
@@ -34,14 +40,35 @@ export interface ServiceMain<C extends ServiceMainConfig> {
  * PORT, with `GET /metrics` on METRICS_PORT (serveAppMetrics); on SIGTERM/SIGINT it shuts down gracefully and flushes the traces last.
  */
 export function bootstrapService<C extends ServiceMainConfig>(main: ServiceMain<C>): Promise<void> {
-  return start(main).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  // Loaded by the single-process runner: it starts the service with its own environment.
+  const host = singleProcessHost();
+  if (host) {
+    host.register({
+      name: main.service,
+      start: (env, options) => startService(main, env, options),
+    });
+    return Promise.resolve();
+  }
+  return startService(main, process.env).then(
+    () => undefined,
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
 
-async function start<C extends ServiceMainConfig>(main: ServiceMain<C>): Promise<void> {
-  const config = main.loadConfig();
+/**
+ * Starts a service as bootstrapService does, reading `env`, and answers how to stop it. The
+ * single-process mode starts every service this way (no signal hooks of its own, one logger
+ * for Nest's own lines).
+ */
+export async function startService<C extends ServiceMainConfig>(
+  main: ServiceMain<C>,
+  env: Record<string, string | undefined>,
+  options: ComponentStartOptions = {},
+): Promise<RunningComponent> {
+  const config = main.loadConfig(env);
   const logger = createLogger({ service: main.service, level: config.LOG_LEVEL });
   for (const warning of main.warnings?.(config) ?? []) logger.warn(warning);
   if (!config.SUBGRAPH_SHARED_SECRET && isDevelopmentMode(config))
@@ -51,7 +78,10 @@ async function start<C extends ServiceMainConfig>(main: ServiceMain<C>): Promise
     service: main.service,
     config,
     logger,
-    onShutdown: () => main.tracing.shutdown(),
+    // Alone, the traces flush last; in one process with others, the runner flushes them.
+    onShutdown: options.nestLogger ? undefined : () => main.tracing.shutdown(),
+    shutdownHooks: options.shutdownHooks,
+    nestLogger: options.nestLogger,
     ...main.http?.(config),
   });
   await app.listen(config.PORT, '0.0.0.0');
@@ -61,6 +91,7 @@ async function start<C extends ServiceMainConfig>(main: ServiceMain<C>): Promise
     { port: config.PORT, metricsPort: metrics.port, ...main.listening?.(config) },
     `${main.service} service listening`,
   );
+  return { port: config.PORT, close: () => app.close() };
 }
 
 /**

@@ -33,6 +33,17 @@ export interface ServiceAppOptions extends ServiceHttpOptions {
   clock?: Clock;
   /** The last step of a shutdown (main.ts: `tracing.shutdown()`). */
   onShutdown?: () => Promise<void>;
+  /**
+   * Shut down on SIGTERM/SIGINT (default true). The single-process mode turns it off and closes
+   * every app itself, in order: Nest's hooks re-raise the signal once their own app closed.
+   */
+  shutdownHooks?: boolean;
+  /**
+   * The logger of Nest's own lines (`new Logger(Class.name)` in providers). Nest keeps one for
+   * the whole process, so the single-process mode gives one that names no service; default
+   * `logger`.
+   */
+  nestLogger?: Logger;
 }
 
 /**
@@ -71,7 +82,7 @@ export async function createServiceApp(
       bodyParser: options.jsonBodyLimit === undefined,
     },
   );
-  app.useLogger(new NestPinoLogger(logger));
+  app.useLogger(new NestPinoLogger(options.nestLogger ?? logger));
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.disable('x-powered-by');
   if (options.jsonBodyLimit !== undefined) {
@@ -79,7 +90,7 @@ export async function createServiceApp(
   }
   app.use(requestLogging({ logger, metrics: metricsOf(app) }));
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  if (options.shutdownHooks !== false) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   Object.assign(app.getHttpServer(), serverTimeouts(config.HTTP_KEEP_ALIVE_TIMEOUT_MS));
   return app;
 }

@@ -12,3 +12,5 @@ export * from './metrics-server';
 export * from './relay';
 export * from './subgraph-graphql';
 export * from './config-module';
+export * from './secret-keyring';
+export * from './single-process';

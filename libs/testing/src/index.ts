@@ -15,3 +15,4 @@ export * from './eventually';
 export * from './migrated-database';
 export * from './test-event-producer';
 export * from './superuser-sql';
+export * from './card-data';

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Mailbox } from './mailbox';
+import { startPrivateBroker, type PrivateBroker } from './private-broker';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { stackDir, stackSetting } from './stack-env';
 
@@ -27,6 +28,8 @@ export interface Platform {
   graphqlUrl?: string;
   /** Where every mail the platform sends is spooled (read it with MailSpool). */
   mailSpool: string;
+  /** The bootstrap servers the platform uses (the stack's, or its private broker's). */
+  brokers: string[];
   processes: PlatformProcess[];
   stop(): Promise<void>;
 }
@@ -76,9 +79,14 @@ async function waitHealthy(
   throw new Error(`${name} did not become healthy within ${timeoutMs} ms; see ${logFile}`);
 }
 
-function run(script: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+function run(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  nodeOptions: string[] = [],
+): ChildProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--enable-source-maps', script], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeOptions, script], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: ROOT,
@@ -101,7 +109,23 @@ async function runToEnd(script: string, env: NodeJS.ProcessEnv, logFile: string,
  * local stack's PostgreSQL and broker. `stop()` ends the processes and drops the databases.
  */
 export async function startPlatform(
-  options: { env?: Record<string, string>; label?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    label?: string;
+    /**
+     * `private`: a broker of the platform's own (empty, the catalog's topics), stopped with it, so
+     * its new consumer groups start on an empty history instead of working through everything
+     * the long-lived stack broker retained (the e2e tier); default: the stack's.
+     */
+    broker?: 'stack' | 'private';
+    /**
+     * `single-process`: every component in one Node process, each in a worker thread
+     * (tools/platform/single-process.cjs, the start command's default); default: a process each.
+     */
+    mode?: 'processes' | 'single-process';
+    /** Extra Node options of the platform's processes (e.g. memory flags). */
+    nodeOptions?: string[];
+  } = {},
 ): Promise<Platform> {
   const label = options.label ?? 'e2e';
   const runId = Date.now().toString(36);
@@ -115,11 +139,14 @@ export async function startPlatform(
   const mailSpool = join(stackDir(), `${label}-mail-${Date.now()}`);
   const mailbox = new Mailbox(mailSpool);
   const smtpUrl = await mailbox.start();
+  const broker: PrivateBroker | undefined =
+    options.broker === 'private' ? await startPrivateBroker() : undefined;
+  const brokers = broker?.brokers ?? stackSetting('KAFKA_BROKERS').split(',');
   const shared: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
-    KAFKA_BROKERS: stackSetting('KAFKA_BROKERS'),
+    KAFKA_BROKERS: brokers.join(','),
     KAFKA_FAST_CONSUMERS: 'true',
     AUTH_ISSUER: 'urn:switchboard:accounts',
     AUTH_AUDIENCE: 'switchboard-api',
@@ -169,6 +196,22 @@ export async function startPlatform(
     );
     for (const db of databases) await db.drop().catch(() => undefined);
     await mailbox.stop();
+    await broker?.stop();
+  };
+  const single = options.mode === 'single-process';
+  // Single-process mode: each component's environment, for the runner to start them all.
+  const pending: { name: string; url: string; env: NodeJS.ProcessEnv }[] = [];
+  /** Starts a component (its own process, healthy before the next) or queues it for the runner. */
+  const launch = async (name: string, main: string, env: NodeJS.ProcessEnv, logFile: string) => {
+    const url = `http://127.0.0.1:${env.PORT}`;
+    if (single) {
+      pending.push({ name, url, env });
+      return { url, pid: undefined };
+    }
+    const child = run(main, env, logFile, options.nodeOptions);
+    children.push(child);
+    await waitHealthy(url, child, name, logFile);
+    return { url, pid: child.pid };
   };
   try {
     const subgraphUrls: Record<string, string> = {};
@@ -193,15 +236,12 @@ export async function startPlatform(
       const migrate = join(ROOT, 'dist', service.root, 'src/migrate.js');
       if (existsSync(migrate))
         await runToEnd(migrate, env, logFile, `migrations of ${service.name}`);
-      const child = run(main, env, logFile);
-      children.push(child);
-      const url = `http://127.0.0.1:${port}`;
-      await waitHealthy(url, child, service.name, logFile);
+      const { url, pid } = await launch(service.name, main, env, logFile);
       processes.push({
         name: service.name,
         url,
         port,
-        pid: child.pid,
+        pid,
         metricsUrl: `http://127.0.0.1:${metricsPort}`,
         logFile,
         databaseUrl: db.appUrl,
@@ -235,15 +275,12 @@ export async function startPlatform(
       };
       const migrate = join(ROOT, 'dist/gateway/src/migrate.js');
       if (existsSync(migrate)) await runToEnd(migrate, env, logFile, 'migrations of the gateway');
-      const child = run(gatewayMain, env, logFile);
-      children.push(child);
-      const url = `http://127.0.0.1:${port}`;
-      await waitHealthy(url, child, 'gateway', logFile);
+      const { url, pid } = await launch('gateway', gatewayMain, env, logFile);
       processes.push({
         name: 'gateway',
         url,
         port,
-        pid: child.pid,
+        pid,
         metricsUrl: `http://127.0.0.1:${metricsPort}`,
         logFile,
         databaseUrl: db.appUrl,
@@ -251,7 +288,27 @@ export async function startPlatform(
       });
       graphqlUrl = `${url}/graphql`;
     }
-    return { graphqlUrl, mailSpool, processes, stop };
+    if (single) {
+      const logFile = join(logs, `${label}-platform.log`);
+      for (const entry of processes) entry.logFile = logFile;
+      const componentsFile = join(stackDir(), `${label}-components-${runId}.json`);
+      writeFileSync(
+        componentsFile,
+        JSON.stringify(Object.fromEntries(pending.map((c) => [c.name, c.env]))),
+      );
+      const child = run(
+        join(ROOT, 'tools/platform/single-process.cjs'),
+        { ...shared, SWITCHBOARD_COMPONENTS_FILE: componentsFile },
+        logFile,
+        options.nodeOptions,
+      );
+      children.push(child);
+      for (const component of pending) {
+        await waitHealthy(component.url, child, component.name, logFile, 120_000);
+      }
+      for (const entry of processes) entry.pid = child.pid;
+    }
+    return { graphqlUrl, mailSpool, brokers, processes, stop };
   } catch (error) {
     await stop();
     throw error;

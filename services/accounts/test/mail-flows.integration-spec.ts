@@ -1,7 +1,8 @@
 // Mails leave through the outbox → accounts.email.v1 → the mail sender → SMTP; the test reads
 // them from a local SMTP server and follows their links.
 import { Topics } from '@switchboard/contracts';
-import { EventWatcher, Mailbox } from '@switchboard/testing';
+import { ownerMailDraft } from '@switchboard/events';
+import { EventWatcher, Mailbox, stackSetting, TestEventProducer } from '@switchboard/testing';
 
 import {
   AUTH_FIELDS,
@@ -152,6 +153,40 @@ describe('flows through email', () => {
       expect(joined.headers.ce_type).toBe('switchboard.accounts.v1.MembershipChanged');
     } finally {
       await watcher.stop();
+    }
+  });
+
+  it("mails an organization's owners when another service asks (to_organization_owners)", async () => {
+    const owner = await signUp(accounts);
+    const member = uniqueIdentity('member').email;
+    await accounts.gql
+      .as(owner.accessToken)
+      .expectData('mutation ($e: String!) { inviteMember(email: $e, role: USER) { id } }', {
+        e: member,
+      });
+    const token = await mailbox.linkToken(member, '/accept-invitation');
+    await accounts.gql.expectData(
+      `mutation ($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { ${AUTH_FIELDS} } }`,
+      { i: { token, password: PASSWORD } },
+    );
+    const producer = new TestEventProducer(stackSetting('KAFKA_BROKERS').split(','));
+    try {
+      // As messaging's outbox writes it when it disables a failing webhook endpoint.
+      const draft = ownerMailDraft({
+        orgId: owner.organization.id,
+        template: 'WEBHOOK_ENDPOINT_DISABLED',
+        variables: { endpoint_url: 'https://hooks.example.com/sms', disabled_at: 'today' },
+      });
+      await producer.publish(draft.topic, draft.key, draft.event, {
+        orgId: owner.organization.id,
+        service: 'messaging',
+      });
+      const mail = await mailbox.waitFor(owner.user.email, /hooks\.example\.com/);
+      expect(mail.raw).toContain('A webhook endpoint was disabled');
+      // Only owners: the member gets nothing but the invitation.
+      expect(mailbox.mails.filter((m) => m.to.includes(member))).toHaveLength(1);
+    } finally {
+      await producer.stop();
     }
   });
 

@@ -14,6 +14,7 @@ import { PlanRepository } from './plans/plan.repository';
 import { PlansResolver } from './plans/plans.resolver';
 import { PlansService } from './plans/plans.service';
 import { QuotaService } from './quota/quota.service';
+import { AutoRechargeRepository } from './wallet/auto-recharge.repository';
 import { WalletRepository } from './wallet/wallet.repository';
 import { WalletResolver } from './wallet/wallet.resolver';
 import { WalletService } from './wallet/wallet.service';
@@ -31,6 +32,7 @@ import { WalletService } from './wallet/wallet.service';
     UsageRepository,
     MeterEventsRepository,
     WalletRepository,
+    AutoRechargeRepository,
     WalletService,
     QuotaService,
     PlansService,
@@ -44,6 +46,7 @@ import { WalletService } from './wallet/wallet.service';
     { provide: AUDIT_SINK, useClass: OutboxAuditSink },
   ],
   exports: [
+    AutoRechargeRepository,
     PlansService,
     WalletService,
     QuotaService,

@@ -1,6 +1,8 @@
 import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
 import { ConfigError, env, isDevelopmentMode, loadConfig, secret, z } from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
+import { privacyConfigShape } from '@switchboard/privacy';
+import { retentionConfigShape } from '@switchboard/retention';
 import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
 
 /** The billing service's environment, validated at boot. README.md documents each variable. */
@@ -25,6 +27,10 @@ export const billingConfigShape = {
   KAFKA_PARTITIONS_CONCURRENTLY: env.int(4).pipe(z.number().int().min(1).max(12)),
   /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
   ...kafkaSecurityConfigShape,
+  /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */
+  ...retentionConfigShape,
+  /** PRIVACY_WORKER_ENABLED, PRIVACY_WORKER_INTERVAL_MS, PRIVACY_PAGE_SIZE (libs/privacy). */
+  ...privacyConfigShape,
   /** Access tokens of the accounts service (GraphQL): libs/auth's settings and defaults. */
   ...authConfigShape,
   /** ISO 4217 currency of wallets and the default plan (prices in other currencies are refused). */
@@ -64,6 +70,10 @@ export const billingConfigShape = {
     .default('sms_segments'),
   /** How often overage is reported to Stripe (the leader replica only). */
   STRIPE_METER_INTERVAL_MS: env.int(60_000).pipe(z.number().int().min(100).max(3_600_000)),
+  /** How often auto-recharge attempts are sent to Stripe (the leader only). */
+  AUTO_RECHARGE_INTERVAL_MS: env.int(5_000).pipe(z.number().int().min(100).max(3_600_000)),
+  /** How often pending plan changes due at a period boundary are applied (the leader only). */
+  PLAN_CHANGE_INTERVAL_MS: env.int(60_000).pipe(z.number().int().min(100).max(3_600_000)),
   /** Where Checkout and the billing portal send the customer back (the web app). */
   PUBLIC_APP_URL: z.string().url().default('http://localhost:3000'),
 };

@@ -43,8 +43,20 @@ const matrix: AuthorizationMatrix = {
     'Query.walletLedger': READ,
     'Mutation.createTopUpCheckout': { ...OWNER, args: { amountMinor: '1000' } },
     'Mutation.createBillingPortalSession': OWNER,
+    'Query.invoices': OWNER,
+    'Query.autoRecharge': OWNER,
+    'Query.paymentMethods': OWNER,
+    // No saved card: the owner's call is allowed and answered PAYMENT_METHOD_NOT_FOUND.
+    'Mutation.setAutoRecharge': {
+      ...OWNER,
+      args: { input: { belowMinor: '300', amountMinor: '1000', paymentMethodId: 'pm_none' } },
+    },
+    'Mutation.disableAutoRecharge': OWNER,
     // No such plan: the owner's call is allowed and answered PLAN_NOT_FOUND.
     'Mutation.createSubscriptionCheckout': { ...OWNER, args: { planId: 'free' } },
+    // The plan you are on: allowed, nothing changes.
+    'Mutation.changePlan': { ...OWNER, args: { planId: 'free' } },
+    'Mutation.cancelPlanChange': OWNER,
     'Mutation.adminSavePlan': {
       ...requiresPlatformAdmin('billing_plan.save'),
       args: { input: PLAN },

@@ -57,6 +57,9 @@ describe('billing metering', () => {
       blocked: false,
       version: 1n,
     });
+    // The highest prices in force on the plan's routes: 2 cents per SMS segment, 5 per MMS.
+    expect(quota.message.maxSegmentPrice?.amountMinor).toBe(2n);
+    expect(quota.message.maxMmsPrice?.amountMinor).toBe(5n);
   });
 
   it('lets platform admins manage plans and prices, with a reason, and nobody else', async () => {
@@ -321,6 +324,66 @@ describe('billing metering', () => {
       blockReason: billingV1.QuotaBlockReason.QUOTA_EXCEEDED,
     });
     expect(blocked.message.walletAvailable?.amountMinor).toBe(0n);
+  });
+
+  it('charges a message with media as one MMS at the MMS price, outside the allowance', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const sms = randomUUID();
+    const mms = randomUUID();
+    const twilio = randomUUID();
+    await h.messageEvent({ orgId, messageId: sms, kind: K.QUEUED, segments: 2 });
+    await h.messageEvent({ orgId, messageId: mms, kind: K.QUEUED, segments: 3, mediaCount: 2 });
+    await h.messageEvent({
+      orgId,
+      messageId: twilio,
+      kind: K.QUEUED,
+      segments: 1,
+      mediaCount: 1,
+      route: messagingV1.Route.TWILIO,
+    });
+    const owner = await h.owner(orgId);
+    await eventually(async () => {
+      const { usage, wallet } = await owner.expectData<{
+        usage: { lines: Record<string, unknown>[] };
+        wallet: { held: { amountMinor: string } };
+      }>(`{ usage { lines { route kind messages segments includedSegments walletAmount { amountMinor } } }
+            wallet { held { amountMinor } } }`);
+      expect(usage.lines).toEqual([
+        // The free plan: the SMS from the allowance, each MMS from the wallet at 5 cents.
+        {
+          route: 'CARRIER',
+          kind: 'MMS',
+          messages: 1,
+          segments: 1,
+          includedSegments: 0,
+          walletAmount: { amountMinor: '5' },
+        },
+        {
+          route: 'DEVICE',
+          kind: 'MMS',
+          messages: 1,
+          segments: 1,
+          includedSegments: 0,
+          walletAmount: { amountMinor: '5' },
+        },
+        {
+          route: 'DEVICE',
+          kind: 'SMS',
+          messages: 1,
+          segments: 2,
+          includedSegments: 2,
+          walletAmount: { amountMinor: '0' },
+        },
+      ]);
+      expect(wallet.held.amountMinor).toBe('10');
+    }, 20_000);
+    const [entry] = await h.sql(
+      `SELECT kind, unit_price_minor::int AS price FROM usage_entries
+      WHERE message_id = $1`,
+      [mms],
+    );
+    expect(entry).toEqual({ kind: 'MMS', price: 5 });
   });
 });
 

@@ -2,6 +2,8 @@
 // immutable wallet ledger whose sum is the balance, by construction.
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
+import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
 import { checkTenantIsolation } from '@switchboard/tenancy';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import { migrate } from '../src/database';
@@ -17,6 +19,8 @@ const GLOBAL_TABLES: Record<string, string> = {
   prices: "the platform's price book, the same for every organization (platform admins manage it)",
   stripe_events:
     'ids of the Stripe webhook events applied (deduplication); the event names no tenant before it is read',
+  ...PRIVACY_GLOBAL_TABLES,
+  ...RETENTION_GLOBAL_TABLES,
 };
 
 describe('billing migrations', () => {

@@ -328,6 +328,114 @@ describe('billing with Stripe', () => {
     }
   });
 
+  it('lists the organization’s Stripe invoices, newest first, page by page', async () => {
+    const customerOf = async (orgId: string) => {
+      await h.organizationCreated(orgId);
+      await (await h.owner(orgId)).expectData(`mutation { createBillingPortalSession { url } }`);
+      return [...stripe.customers.values()].find(
+        (c) => (c.metadata as { org_id?: string }).org_id === orgId,
+      )!.id as string;
+    };
+    const orgId = randomUUID();
+    const other = randomUUID();
+    const customer = await customerOf(orgId);
+    const otherCustomer = await customerOf(other);
+    const month = (m: number) => Math.floor(Date.UTC(2026, m, 1) / 1000);
+    const [september, , november] = [8, 9, 10].map((m) =>
+      stripe.addInvoice(customer, {
+        total: 4900,
+        status: m === 10 ? 'open' : 'paid',
+        periodStart: month(m),
+        periodEnd: month(m + 1),
+      }),
+    );
+    stripe.addInvoice(otherCustomer, {
+      total: 100,
+      status: 'paid',
+      periodStart: month(10),
+      periodEnd: month(11),
+    });
+    type Page = {
+      invoices: {
+        edges: {
+          cursor: string;
+          node: {
+            id: string;
+            status: string;
+            total: { amountMinor: string; currencyCode: string };
+            amountPaid: { amountMinor: string };
+            hostedInvoiceUrl: string;
+            periodStart: string;
+            periodEnd: string;
+          };
+        }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+    const INVOICES = `query($first: Int, $after: String) { invoices(first: $first, after: $after) {
+      edges { cursor node { id status total { amountMinor currencyCode } amountPaid { amountMinor }
+        hostedInvoiceUrl periodStart periodEnd } }
+      pageInfo { hasNextPage endCursor } } }`;
+    const owner = await h.owner(orgId);
+    const first = await owner.expectData<Page>(INVOICES, { first: 2 });
+    expect(first.invoices.edges.map((e) => e.node.id)).toEqual([
+      november.id,
+      expect.stringMatching(/^in_/),
+    ]);
+    expect(first.invoices.edges[0].node).toEqual({
+      id: november.id,
+      status: 'open',
+      total: { amountMinor: '4900', currencyCode: 'USD' },
+      amountPaid: { amountMinor: '0' },
+      hostedInvoiceUrl: `https://invoice.stripe.test/i/${String(november.id)}`,
+      periodStart: '2026-11-01T00:00:00.000Z',
+      periodEnd: '2026-12-01T00:00:00.000Z',
+    });
+    expect(first.invoices.pageInfo.hasNextPage).toBe(true);
+    const second = await owner.expectData<Page>(INVOICES, {
+      first: 2,
+      after: first.invoices.pageInfo.endCursor,
+    });
+    expect(second.invoices.edges.map((e) => e.node.id)).toEqual([september.id]);
+    expect(second.invoices.pageInfo.hasNextPage).toBe(false);
+    const listed = stripe.requests.filter((r) => r.path === '/v1/invoices');
+    expect(listed.at(-1)).toMatchObject({
+      method: 'GET',
+      params: { customer, limit: '2', starting_after: first.invoices.edges[1].node.id },
+    });
+
+    // No Stripe customer yet: nothing to list, and no customer created for it.
+    const newcomer = randomUUID();
+    await h.organizationCreated(newcomer);
+    const calls = stripe.requests.length;
+    expect((await (await h.owner(newcomer)).expectData<Page>(INVOICES, {})).invoices.edges).toEqual(
+      [],
+    );
+    expect(stripe.requests.length).toBe(calls);
+    expect(await owner.errorCodes(INVOICES, { after: 'not-a-cursor' })).toEqual([
+      'INVALID_PAGINATION',
+    ]);
+    expect(await owner.errorCodes(INVOICES, { first: 101 })).toEqual(['INVALID_PAGINATION']);
+    expect((await (await h.member(orgId)).errorCodes(INVOICES, {}))[0]).toBe('FORBIDDEN');
+  });
+
+  it('has sent Stripe only requests its OpenAPI spec describes (the local Stripe checks each)', async () => {
+    const refused = await fetch(`${stripe.baseUrl}/v1/customers`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${stripe.secretKey}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'metadata[org_id]=x&favourite_colour=blue',
+    });
+    expect(refused.status).toBe(400);
+    expect(stripe.specViolations.splice(0)).toEqual([
+      'POST /v1/customers: favourite_colour is not a parameter',
+    ]);
+    expect(stripe.requests.length).toBeGreaterThan(10);
+    expect(stripe.specViolations).toEqual([]);
+  });
+
   it('opens the billing portal for the organization’s customer', async () => {
     const orgId = randomUUID();
     await h.organizationCreated(orgId);

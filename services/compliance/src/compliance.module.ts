@@ -9,6 +9,7 @@ import { OrganizationService } from './organizations/organization.service';
 import { PolicyRepository } from './policy/policy.repository';
 import { PolicyResolver } from './policy/policy.resolver';
 import { PolicyService } from './policy/policy.service';
+import { OptOutRequestConsumer } from './suppressions/opt-out-request.consumer';
 import { SuppressionRepository } from './suppressions/suppression.repository';
 import { SuppressionResolver } from './suppressions/suppression.resolver';
 import { SuppressionService } from './suppressions/suppression.service';
@@ -30,6 +31,7 @@ import { SuppressionService } from './suppressions/suppression.service';
     KeywordService,
     OrganizationConsumer,
     KeywordConsumer,
+    OptOutRequestConsumer,
     PolicyResolver,
     SuppressionResolver,
   ],

@@ -58,7 +58,12 @@ async function state(id: string, orgId = org): Promise<PrivacyRequest> {
 }
 
 beforeAll(async () => {
-  h = await startComplianceHarness({ PRIVACY_WORKER_INTERVAL_MS: '100', PRIVACY_PAGE_SIZE: '2' });
+  // The four services this test answers for (the default also expects billing).
+  h = await startComplianceHarness({
+    PRIVACY_WORKER_INTERVAL_MS: '100',
+    PRIVACY_PAGE_SIZE: '2',
+    PRIVACY_PARTICIPANTS: 'accounts,devices,messaging,compliance',
+  });
   requests = await h.watch(Topics.compliance.privacyRequest);
   await h.organizationCreated(org);
   await h.organizationCreated(otherOrg, 'Other');

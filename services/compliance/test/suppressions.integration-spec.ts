@@ -2,7 +2,7 @@
 // compacted topic with increasing versions, the keyword-STOP rule for opt-ins, validation,
 // and the Relay lists with filters.
 import { randomUUID } from 'node:crypto';
-import { complianceV1, Topics } from '@switchboard/contracts';
+import { commonV1, complianceV1, Topics } from '@switchboard/contracts';
 import { eventually, type EventWatcher, type GraphQLClient } from '@switchboard/testing';
 import { startComplianceHarness, type ComplianceHarness } from './support/compliance-harness';
 
@@ -248,5 +248,87 @@ describe('opt-outs and consent (GraphQL)', () => {
         expect(versions.at(-1)).toBe(Number(row.version));
       }
     });
+  });
+});
+
+describe('opt-out requests of other services (compliance.opt-out-request.v1)', () => {
+  let h: ComplianceHarness;
+  let states: EventWatcher<typeof complianceV1.SuppressionStateSchema>;
+  const org = randomUUID();
+
+  beforeAll(async () => {
+    h = await startComplianceHarness();
+    states = await h.watch(Topics.compliance.suppression);
+    await h.organizationCreated(org);
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const request = (phoneNumber: string, kind: complianceV1.OptOutRequestKind) =>
+    h.publish(Topics.compliance.optOutRequest, `${org}:${phoneNumber}`, org, {
+      orgId: org,
+      phoneNumber,
+      kind,
+      source: complianceV1.ConsentSource.GHL,
+      reason: 'GHL ContactDndUpdate',
+      requestedBy: { type: commonV1.ActorType.SERVICE, id: 'ghl-sync', orgId: org },
+    });
+
+  it("sets GHL's DND (source GHL), and clearing it lifts only the DND, never a keyword STOP", async () => {
+    await request('+14155550177', complianceV1.OptOutRequestKind.DND_SET);
+    const set = await states.waitFor((e) => e.key === `${org}:+14155550177` && e.message.dnd);
+    expect(set.message).toMatchObject({ dnd: true, optedOut: false });
+    const history = await h.sql<{ kind: string; source: string; actor_id: string }>(
+      `SELECT kind, source, actor_id FROM suppression_history WHERE org_id = $1 AND phone_number = $2`,
+      [org, '+14155550177'],
+    );
+    expect(history).toEqual([{ kind: 'DND_SET', source: 'GHL', actor_id: 'ghl-sync' }]);
+
+    // The subscriber sent STOP; GHL's DND is cleared later: the STOP stays.
+    await h.inbound({ orgId: org, body: 'STOP', from: '+14155550177' });
+    await states.waitFor((e) => e.key === `${org}:+14155550177` && e.message.optedOut);
+    await request('+14155550177', complianceV1.OptOutRequestKind.DND_CLEARED);
+    const cleared = await states.waitFor(
+      (e) => e.key === `${org}:+14155550177` && !e.message.dnd && e.message.version >= 3n,
+    );
+    expect(cleared.message).toMatchObject({ dnd: false, optedOut: true });
+  });
+
+  it('records consent from a list import with its evidence, and consent never lifts a STOP', async () => {
+    const consent = (phoneNumber: string) =>
+      h.publish(Topics.compliance.optOutRequest, `${org}:${phoneNumber}`, org, {
+        orgId: org,
+        phoneNumber,
+        kind: complianceV1.OptOutRequestKind.CONSENT_GRANTED,
+        source: complianceV1.ConsentSource.LIST_IMPORT,
+        reason: 'list import (web form)',
+        ip: '203.0.113.9',
+        consentText: 'Yes, text me offers',
+        requestedBy: { type: commonV1.ActorType.SERVICE, id: 'messaging', orgId: org },
+      });
+    await consent('+14155550178');
+    const granted = await states.waitFor(
+      (e) => e.key === `${org}:+14155550178` && e.message.consent,
+    );
+    expect(granted.message).toMatchObject({ consent: true, optedOut: false });
+    const [entry] = await h.sql<{ kind: string; source: string; ip: string; consent_text: string }>(
+      `SELECT kind, source, host(ip) AS ip, consent_text FROM suppression_history
+        WHERE org_id = $1 AND phone_number = $2`,
+      [org, '+14155550178'],
+    );
+    expect(entry).toEqual({
+      kind: 'CONSENT_GRANTED',
+      source: 'LIST_IMPORT',
+      ip: '203.0.113.9',
+      consent_text: 'Yes, text me offers',
+    });
+
+    await h.inbound({ orgId: org, body: 'STOP', from: '+14155550179' });
+    await states.waitFor((e) => e.key === `${org}:+14155550179` && e.message.optedOut);
+    await consent('+14155550179');
+    const after = await states.waitFor((e) => e.key === `${org}:+14155550179` && e.message.consent);
+    expect(after.message).toMatchObject({ consent: true, optedOut: true });
   });
 });

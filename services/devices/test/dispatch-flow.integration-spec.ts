@@ -133,6 +133,35 @@ describe('dispatch to phones', () => {
     );
   }, 40_000);
 
+  it('hands a transactional message out before the campaign messages queued ahead of it', async () => {
+    const org = randomUUID();
+    const phone = await fleet.phone(org);
+    const owner = await h.owner(org);
+    // One segment per pacing window: the queue builds up behind the first message.
+    await owner.expectData(
+      `mutation($id: ID!) { updateDevice(id: $id, input: { sendRatePerMinute: 1 }) { id } }`,
+      { id: phone.deviceId },
+    );
+    const campaign = Array.from({ length: 4 }, () => randomUUID());
+    for (const messageId of campaign) {
+      await h.dispatch({ orgId: org, messageId, body: 'Sale today', priority: 10 });
+    }
+    await eventually(() => expect(fleet.handouts(phone.deviceId)).toHaveLength(1));
+    await eventually(async () => {
+      const [{ n }] = await h.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM device_messages WHERE message_id = ANY($1) AND state = 'QUEUED'`,
+        [campaign],
+      );
+      expect(n).toBe(3);
+    });
+    const otp = randomUUID();
+    await h.dispatch({ orgId: org, messageId: otp, body: 'Your code is 424242', priority: 50 });
+    await eventually(() => expect(fleet.handouts(phone.deviceId)).toHaveLength(2), 20_000);
+    expect(fleet.handouts(phone.deviceId).map((e) => e.messageId)).toEqual([campaign[0], otp]);
+    // The app itself is told nothing that would bypass its own limits (priority < 100).
+    expect(phone.messages.get(otp)).toBeDefined();
+  }, 40_000);
+
   it('cancels a queued message (CANCELED) and asks the phone to cancel one it holds', async () => {
     const org = randomUUID();
     const phone = await fleet.phone(org, { sendDelayMs: 60_000 });
@@ -177,6 +206,36 @@ describe('dispatch to phones', () => {
     const fromName = await inbound.waitFor((e) => e.message.id === named.messageId);
     expect(fromName.message.from?.e164).toBe('');
     expect(fromName.message.fromRaw).toBe('Google');
+  });
+
+  it('turns a signed mms:received (a notification, no content) into a devices.inbound.v1 MMS', async () => {
+    const org = randomUUID();
+    const inbound = await h.watch(Topics.devices.inbound);
+    const phone = await fleet.phone(org);
+    const { status, messageId } = await phone.receiveMms('+14155550199', {
+      subject: 'Photo attachment',
+      size: 125_684,
+      contentClass: 'IMAGE_BASIC',
+    });
+    expect(status).toBe(204);
+    const event = await inbound.waitFor((e) => e.message.id === messageId);
+    expect(event.message).toMatchObject({
+      orgId: org,
+      deviceId: phone.deviceId,
+      from: { e164: '+14155550199' },
+      body: 'Photo attachment',
+      mms: {
+        transactionId: `T${messageId}`,
+        size: 125_684n,
+        contentClass: 'IMAGE_BASIC',
+        mediaUrls: [],
+      },
+    });
+    // An SMS carries no MMS part.
+    const sms = await phone.receive('+14155550199', 'plain');
+    expect((await inbound.waitFor((e) => e.message.id === sms.messageId)).message.mms).toBe(
+      undefined,
+    );
   });
 
   it('drops dispatch commands it can never apply without blocking the partition', async () => {

@@ -5,6 +5,7 @@ import { MetricsModule, type Logger } from '@switchboard/observability';
 import {
   DatabaseModule,
   ReadinessModule,
+  SecretKeyringModule,
   serviceConfigModule,
   subgraphGraphQL,
 } from '@switchboard/service-kit';
@@ -12,6 +13,8 @@ import { MESSAGING_CONFIG, type MessagingConfig } from './config';
 // MessagingModule first: the SDL lists types in the order they are declared (schema.graphql).
 import { MessagingModule } from './messaging.module';
 import { DeviceReference, OrganizationReference } from './federation/entity-references.model';
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { ContactsModule } from './contacts/contacts.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { RetentionModule } from './retention/retention.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -24,6 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         serviceConfigModule(MESSAGING_CONFIG, config),
+        SecretKeyringModule.forRoot(config.secretKeyring),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
         subgraphGraphQL(config, {
@@ -40,6 +44,8 @@ export class AppModule {
         RetentionModule,
         PrivacyModule,
         WebhooksModule,
+        ContactsModule,
+        CampaignsModule,
       ],
     };
   }

@@ -1,10 +1,21 @@
 import { authConfigShape, resolveAuthConfig } from '@switchboard/auth';
-import { ConfigError, env, loadConfig, z } from '@switchboard/config';
+import { ConfigError, env, loadConfig, secretsOrStandIns, z } from '@switchboard/config';
 import { kafkaSecurityConfigShape, kafkaSecurityProblems } from '@switchboard/events';
 import { privacyConfigShape } from '@switchboard/privacy';
 import { retentionConfigShape } from '@switchboard/retention';
-import { databaseConfigShape, httpConfigShape } from '@switchboard/service-kit';
+import {
+  databaseConfigShape,
+  httpConfigShape,
+  secretKeyringConfigShape,
+  secretKeyringFromConfig,
+} from '@switchboard/service-kit';
 import { isKnownCountry } from './domain/phone-number';
+import { carriersConfigProblems, carriersConfigShape } from './carriers/carriers.config';
+import { campaignsConfigShape } from './campaigns/campaigns.config';
+import {
+  contactImportsConfigShape,
+  DEVELOPMENT_LINK_SECRET,
+} from './contacts/contact-imports.config';
 import { webhooksConfigShape } from './webhooks/webhooks.config';
 
 /** The messaging service's environment, validated at boot. */
@@ -54,6 +65,11 @@ export const messagingConfigShape = {
       .min(1)
       .max(24 * 30),
   ),
+  /**
+   * Seconds a message may wait on a device pool route for a phone to take it before it fails
+   * over to the next route (when the organization has one); a route may set its own.
+   */
+  ROUTE_DEVICE_FAILOVER_SECONDS: env.int(120).pipe(z.number().int().min(1).max(86_400)),
   /** Run the scheduler (scheduled sends, expiry) in this process. */
   SCHEDULER_ENABLED: env.bool(true),
   SCHEDULER_POLL_INTERVAL_MS: env.int(500).pipe(z.number().int().min(10)),
@@ -64,6 +80,14 @@ export const messagingConfigShape = {
   ...privacyConfigShape,
   /** WEBHOOK_*: customer webhooks (webhooks/webhooks.config.ts). */
   ...webhooksConfigShape,
+  /** DOWNLOAD_SIGNING_SECRET, PUBLIC_DOWNLOAD_BASE_URL, CONTACT_IMPORT_*: contact imports. */
+  ...contactImportsConfigShape,
+  /** CAMPAIGN_*: the campaign runner (campaigns/campaigns.config.ts). */
+  ...campaignsConfigShape,
+  /** SECRET_KEYS, SECRET_KEY_ID: the keyring sealing webhook and carrier secrets at rest. */
+  ...secretKeyringConfigShape,
+  /** TWILIO_/TELNYX_API_BASE_URL, CARRIER_*: carriers (carriers/carriers.config.ts). */
+  ...carriersConfigShape,
 };
 
 export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;
@@ -76,8 +100,19 @@ export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;
 export function loadMessagingConfig(source: Record<string, string | undefined> = process.env) {
   const { config, problems } = resolveAuthConfig(loadConfig(messagingConfigShape, source));
   problems.push(...kafkaSecurityProblems(config));
-  if (problems.length) throw new ConfigError(problems);
-  return config;
+  problems.push(...carriersConfigProblems(config));
+  const secrets = secretKeyringFromConfig(config, 'messaging');
+  problems.push(...secrets.problems);
+  const links = secretsOrStandIns(config, {
+    DOWNLOAD_SIGNING_SECRET: [config.DOWNLOAD_SIGNING_SECRET, DEVELOPMENT_LINK_SECRET],
+  });
+  problems.push(...links.problems);
+  if (problems.length || !secrets.keyring) throw new ConfigError(problems);
+  return {
+    ...config,
+    secretKeyring: secrets.keyring,
+    DOWNLOAD_SIGNING_SECRET: links.values.DOWNLOAD_SIGNING_SECRET,
+  };
 }
 
 export const MESSAGING_CONFIG = Symbol('MESSAGING_CONFIG');

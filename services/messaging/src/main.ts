@@ -9,4 +9,6 @@ void bootstrapService({
   configShape: messagingConfigShape,
   loadConfig: loadMessagingConfig,
   module: (config, logger) => AppModule.forRoot(config, { logger }),
+  // Carriers sign the raw body of their callbacks (carriers/carrier-hooks.controller.ts).
+  http: () => ({ rawBody: true }),
 });

@@ -36,11 +36,19 @@ import { ProjectionsRepository } from './projections/projections.repository';
 import { ProjectionsService } from './projections/projections.service';
 import { JobsRepository } from './scheduler/jobs.repository';
 import { SchedulerService } from './scheduler/scheduler.service';
+import { RoutesRepository } from './routing/routes.repository';
+import { RoutesService } from './routing/routes.service';
+import { MessageAttemptsResolver, RoutesResolver } from './routing/routes.resolver';
+import { RoutingService } from './routing/routing.service';
+import { ROUTE_FAILOVER } from './carriers/carrier';
+import { CARRIER_CONTROLLERS, CARRIER_PROVIDERS } from './carriers/carriers.providers';
 
 /** Messages, conversations, their consumers, the scheduler and the GraphQL API. */
 @Module({
   // The quota projection (billing.quota.v1) and its pre-send check.
   imports: [QuotaModule],
+  // Carrier callbacks (`/api/carrier-hooks/…`, public, signed).
+  controllers: [...CARRIER_CONTROLLERS],
   providers: [
     // Platform admins' reads (`@PlatformAdminOperation`) are audited through the outbox.
     { provide: AUDIT_SINK, useClass: OutboxAuditSink },
@@ -87,6 +95,15 @@ import { SchedulerService } from './scheduler/scheduler.service';
         QuotaSendPolicy,
       ],
     },
+    // Routes and failover (routing/); carriers reach the failover through ROUTE_FAILOVER.
+    RoutesRepository,
+    RoutesService,
+    RoutingService,
+    { provide: ROUTE_FAILOVER, useExisting: RoutingService },
+    // Carriers (carriers/): accounts, numbers, the send queue and worker, callbacks.
+    ...CARRIER_PROVIDERS,
+    RoutesResolver,
+    MessageAttemptsResolver,
     MessagesConsumer,
     ProjectionsConsumer,
     MessagesResolver,
@@ -94,6 +111,6 @@ import { SchedulerService } from './scheduler/scheduler.service';
     DeviceReferenceResolver,
     OrganizationReferenceResolver,
   ],
-  exports: [MessagesService, SchedulerService],
+  exports: [MessagesService, SchedulerService, ROUTE_FAILOVER],
 })
 export class MessagingModule {}

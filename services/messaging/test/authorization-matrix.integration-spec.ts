@@ -21,6 +21,7 @@ import {
 
 const READ = requiresScopes('messages:read');
 const SEND = requiresScopes('messages:send');
+const CONTACTS = requiresScopes('contacts:write');
 
 const matrix: AuthorizationMatrix = {
   service: 'messaging',
@@ -47,6 +48,42 @@ const matrix: AuthorizationMatrix = {
     'Mutation.testWebhookEndpoint': requiresScopes('admin'),
     'Mutation.replayWebhookDelivery': requiresScopes('admin'),
     'Mutation.replayWebhookDeliveries': requiresScopes('admin'),
+    // Contacts and lists: read with messages:read, written with contacts:write.
+    'Query.contact': READ,
+    'Query.contacts': READ,
+    'Query.contactList': READ,
+    'Query.contactLists': READ,
+    'Mutation.createContact': CONTACTS,
+    'Mutation.updateContact': CONTACTS,
+    'Mutation.deleteContact': CONTACTS,
+    'Mutation.createContactList': CONTACTS,
+    'Mutation.renameContactList': CONTACTS,
+    'Mutation.deleteContactList': CONTACTS,
+    'Mutation.addContactsToList': CONTACTS,
+    'Mutation.removeContactsFromList': CONTACTS,
+    'Mutation.createContactImport': CONTACTS,
+    'Query.contactImport': READ,
+    // Campaigns: read with messages:read; created and run with messages:send.
+    'Query.campaign': READ,
+    'Query.campaigns': READ,
+    'Query.previewCampaign': READ,
+    'Mutation.createCampaign': SEND,
+    'Mutation.startCampaign': SEND,
+    'Mutation.pauseCampaign': SEND,
+    'Mutation.resumeCampaign': SEND,
+    'Mutation.cancelCampaign': SEND,
+    // Routes are organization settings: the org admin scope (owners and admins).
+    'Query.routes': requiresScopes('admin'),
+    'Mutation.createRoute': requiresScopes('admin'),
+    'Mutation.updateRoute': requiresScopes('admin'),
+    'Mutation.deleteRoute': requiresScopes('admin'),
+    // Carrier accounts and numbers are organization settings (credentials): the admin scope.
+    'Query.carrierAccounts': requiresScopes('admin'),
+    'Mutation.createCarrierAccount': requiresScopes('admin'),
+    'Mutation.deleteCarrierAccount': requiresScopes('admin'),
+    'Mutation.testCarrierAccount': requiresScopes('admin'),
+    'Mutation.addCarrierNumber': requiresScopes('admin'),
+    'Mutation.removeCarrierNumber': requiresScopes('admin'),
     'Query._entities': FEDERATION,
     'Query._service': FEDERATION,
   },

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { commonV1, complianceV1, messagingV1, Topics } from '@switchboard/contracts';
+import { commonV1, complianceV1, devicesV1, messagingV1, Topics } from '@switchboard/contracts';
 import { localTime } from '@switchboard/sms';
 import { EventWatcher, ManualClock, type GraphQLClient } from '@switchboard/testing';
 import { FakeService } from './support/fake-devices';
@@ -190,6 +190,21 @@ describe('the send command (messaging.send.v1)', () => {
     await dispatches.waitFor((e) => e.key === rows[0].id);
   });
 
+  it("a ghl-sync command's GHL message id is kept on the message, its events and GraphQL", async () => {
+    const key = `ghl:${randomUUID()}`;
+    await handled(stack, [
+      await command({ idempotencyKey: key, to: number(), ghlMessageId: key.slice(4) }),
+    ]);
+    const [row] = await messagesWithKey(key);
+    const queued = await lifecycle.waitFor((e) => e.key === row.id);
+    expect(queued.message.ghlMessageId).toBe(key.slice(4));
+    const data = await alice.expectData<{ message: { ghlMessageId: string } }>(
+      `query($id: ID!) { message(id: $id) { ghlMessageId } }`,
+      { id: row.id },
+    );
+    expect(data.message.ghlMessageId).toBe(key.slice(4));
+  });
+
   it('an invalid number becomes a REJECTED INVALID_NUMBER message (and its event), not an exception', async () => {
     const key = `bad-${randomUUID()}`;
     await handled(stack, [await command({ idempotencyKey: key, to: '12' })]);
@@ -228,6 +243,7 @@ describe('the send command (messaging.send.v1)', () => {
     expect(sent).toMatchObject({ status: 'QUEUED', purpose: 'COMPLIANCE_REPLY' });
     const dispatch = await dispatches.waitFor((e) => e.key === sent.id);
     expect(dispatch.message.command.case).toBe('dispatch');
+    expect((dispatch.message.command.value as devicesV1.DispatchMessage).priority).toBe(90);
     expect((await messagesWithKey(campaign))[0]).toMatchObject({
       status: 'REJECTED',
       error_code: 'OPTED_OUT',
@@ -278,6 +294,8 @@ describe('quiet hours', () => {
     clock.advance(61_000); // 08:00:01 in San Francisco
     const dispatch = await dispatches.waitFor((e) => e.key === held.id, 30_000);
     expect(dispatch.message.command.case).toBe('dispatch');
+    // A campaign message waits behind transactional ones in the device queues.
+    expect((dispatch.message.command.value as devicesV1.DispatchMessage).priority).toBe(10);
     expect((await get(alice, held.id)).attempt).toBe(1);
   });
 });

@@ -155,6 +155,8 @@ describe('send → dispatch → DISPATCHED → SENT → DELIVERED', () => {
       deviceId: '',
       simNumber: 0,
       excludedDeviceIds: [],
+      // sendMessage is transactional: ahead of campaign traffic in the device queues.
+      priority: 50,
     });
     expect(dispatch.validUntil).toBeDefined();
 

@@ -15,6 +15,10 @@ const GLOBAL_TABLES = {
     'the send rate limit, a token bucket per organization: (key org:<id>, tokens, time), no content',
   webhook_delivery_queue:
     'the webhook delivery queue of every tenant: (delivery id, tenant_id, due time), no content',
+  campaign_run_queue:
+    'the campaign runner queue of every tenant: (campaign id, tenant_id, due time), no content',
+  carrier_dispatch_queue:
+    'the carrier send queue of every tenant: (message id, attempt, tenant_id, route and account ids, due time, tries), no content',
   ...RETENTION_GLOBAL_TABLES,
   ...PRIVACY_GLOBAL_TABLES,
 };

@@ -7,7 +7,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { billingV1, Topics } from '@switchboard/contracts';
 import type { GraphQLClient } from '@switchboard/testing';
 import { FakeService } from './support/fake-devices';
-import { send } from './support/messaging-api';
+import { MESSAGE_FIELDS, send, type MessageView } from './support/messaging-api';
 import {
   handled,
   startApp,
@@ -91,5 +91,35 @@ describe('the quota pre-send policy', () => {
     );
     expect(results.filter((m) => m.status === 'QUEUED')).toHaveLength(5);
     expect(results.filter((m) => m.status === 'REJECTED')).toHaveLength(25);
+  });
+
+  it('takes the quota last, so batches and single sends together never exceed it', async () => {
+    const orgId = randomUUID();
+    const alice = await client(orgId);
+    await handled(stack, [await quota(orgId, { remainingIncludedSegments: 12n, version: 1n })]);
+    const SEND_MANY = `mutation SendMany($inputs: [SendMessageInput!]!) {
+      sendMessages(inputs: $inputs) { results { message { ${MESSAGE_FIELDS} } } } }`;
+    const batch = async (b: number): Promise<MessageView[]> => {
+      const inputs = Array.from({ length: 10 }, (_, i) => ({
+        to: '+14155550103',
+        body: `batch ${b} ${i}`,
+      }));
+      const data = await alice.expectData<{
+        sendMessages: { results: Array<{ message: MessageView }> };
+      }>(SEND_MANY, { inputs });
+      return data.sendMessages.results.map((r) => r.message);
+    };
+    const results = (
+      await Promise.all([
+        batch(1),
+        batch(2),
+        ...Array.from({ length: 10 }, (_, i) =>
+          send(alice, { to: '+14155550103', body: `single ${i}` }).then((m) => [m]),
+        ),
+      ])
+    ).flat();
+    expect(results).toHaveLength(30);
+    expect(results.filter((m) => m.status === 'QUEUED')).toHaveLength(12);
+    expect(results.filter((m) => m.error?.code === 'QUOTA_EXCEEDED')).toHaveLength(18);
   });
 });

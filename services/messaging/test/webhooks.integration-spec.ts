@@ -337,6 +337,18 @@ describe('customer webhooks', () => {
         `{ webhookEndpoints { ${ENDPOINT} } }`,
       );
       expect(JSON.stringify(listed)).not.toContain(newSecret.slice(6, 20));
+      // At rest both secrets are sealed (AES-256-GCM with a key id), never in clear.
+      const [stored] = await stack.sql<{ secret: string; previous_secret: string }>(
+        `SELECT secret, previous_secret FROM webhook_endpoints WHERE id = $1`,
+        [id],
+      );
+      for (const [sealed, plain] of [
+        [stored.secret, newSecret],
+        [stored.previous_secret, oldSecret],
+      ]) {
+        expect(sealed).toMatch(/^v1\.dev\./);
+        expect(sealed).not.toContain(plain.slice(6, 20));
+      }
 
       // Replay one delivery: the same webhook-id again, signed.
       const [delivery] = await deliveryRows(id);
@@ -512,7 +524,7 @@ describe('customer webhooks', () => {
     }
   }, 60_000);
 
-  it('an endpoint failing for 5 days is disabled, with an audit entry', async () => {
+  it('an endpoint failing for 5 days is disabled, with an audit entry and a mail to the owners', async () => {
     const receiver = await new Receiver().start();
     try {
       receiver.status = 500;
@@ -552,6 +564,13 @@ describe('customer webhooks', () => {
         [id],
       );
       expect(audit.n).toBe(1);
+      // The owners' mail, asked of accounts' mail sender, names the endpoint.
+      const [mail] = await stack.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM outbox WHERE topic = 'accounts.email.v1'
+            AND position(convert_to($1, 'UTF8') in payload) > 0`,
+        [receiver.url],
+      );
+      expect(mail.n).toBe(1);
     } finally {
       clock.reset();
       await receiver.stop();

@@ -279,6 +279,10 @@ describe.each(modes)('the chart with %s values', (mode) => {
         '/downloads -> gateway',
         '/api/mobile/v1 -> devices',
         '/api/device-hooks -> devices',
+        '/api/carrier-hooks -> messaging',
+        ...(componentNames.includes('ghl-sync')
+          ? ['/ghl/webhooks -> ghl-sync', '/ghl/oauth -> ghl-sync']
+          : []),
       ].sort(),
     );
   });
@@ -303,7 +307,7 @@ describe.each(modes)('the chart with %s values', (mode) => {
       const expected =
         name === 'accounts'
           ? ['release']
-          : name === 'devices'
+          : name === 'devices' || name === 'ghl-sync' || name === 'messaging'
             ? ['gateway', 'ingress-controller']
             : ['gateway'];
       expect([name, peers.sort()]).toEqual([name, expected.sort()]);
@@ -369,13 +373,26 @@ describe('values the chart refuses', () => {
   });
 
   it('checks.yaml fails on the bare defaults: accounts needs an SMTP server, billing Stripe keys', () => {
-    const withoutSmtp = template([], ['--set', 'billing.existingSecret=stripe']);
+    const withoutSmtp = template(
+      [],
+      ['--set', 'billing.existingSecret=stripe', '--set', 'ghl-sync.existingSecret=ghl'],
+    );
     expect(withoutSmtp.status).not.toBe(0);
     expect(withoutSmtp.output).toMatch(/secrets.smtpUrl/);
     if (!componentNames.includes('billing')) return;
-    const withoutStripe = template([], ['--set', 'secrets.smtpUrl=smtp://mail:25']);
+    const withoutStripe = template(
+      [],
+      ['--set', 'secrets.smtpUrl=smtp://mail:25', '--set', 'ghl-sync.existingSecret=ghl'],
+    );
     expect(withoutStripe.status).not.toBe(0);
     expect(withoutStripe.output).toMatch(/STRIPE_SECRET_KEY.*billing.existingSecret/);
+    if (!componentNames.includes('ghl-sync')) return;
+    const withoutGhl = template(
+      [],
+      ['--set', 'secrets.smtpUrl=smtp://mail:25', '--set', 'billing.existingSecret=stripe'],
+    );
+    expect(withoutGhl.status).not.toBe(0);
+    expect(withoutGhl.output).toMatch(/GHL_CLIENT_SECRET.*ghl-sync.existingSecret/);
   });
 
   it('checks.yaml fails when the image holds a component the chart has no block for', () => {
@@ -386,12 +403,12 @@ describe('values the chart refuses', () => {
       file,
       readFileSync(file, 'utf8').replace(
         '"components": [',
-        '"components": [{ "name": "ghl-sync", "port": 4106 },',
+        '"components": [{ "name": "reports", "port": 4199 },',
       ),
     );
     const r = run(['template', 'sb', copy, '-f', VALUES_FILES.external]);
     expect(r.status).not.toBe(0);
-    expect(r.output).toMatch(/ghl-sync is in the image but the chart has no block for it/);
+    expect(r.output).toMatch(/reports is in the image but the chart has no block for it/);
   });
 
   it('checks.yaml fails when the Strimzi cluster is smaller than the replication factor', () => {
@@ -435,6 +452,8 @@ describe('the k8s/ examples', () => {
     const dbs = parse(readFileSync(join(ROOT, 'k8s/cloudnativepg-cluster.yaml'), 'utf8')).filter(
       (o) => o.kind === 'Database',
     );
-    expect(dbs.map((d) => d.spec.name).sort()).toEqual([...componentNames].sort());
+    expect(dbs.map((d) => d.spec.name).sort()).toEqual(
+      componentNames.map((name) => name.replace(/-/g, '_')).sort(),
+    );
   });
 });

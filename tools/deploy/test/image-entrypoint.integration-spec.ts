@@ -9,7 +9,7 @@
 // 127.0.0.1 and free ports, KAFKA_GROUP_ID is per run (the broker is shared), and the topics
 // job adds --dry-run (the local broker has no CreateTopics/DescribeConfigs).
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
@@ -147,11 +147,22 @@ describe('the image entrypoint runs every component as the chart deploys it', ()
       STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
       STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(12).toString('hex')}`,
     };
+    // What ghl-sync.existingSecret holds in production (the GHL marketplace app).
+    secrets.ghl = {
+      GHL_CLIENT_ID: 'ghl-client-test',
+      GHL_CLIENT_SECRET: randomBytes(12).toString('hex'),
+      GHL_APP_ID: 'ghl-app-test',
+      GHL_WEBHOOK_PUBLIC_KEY: generateKeyPairSync('ed25519')
+        .publicKey.export({ type: 'spki', format: 'der' })
+        .toString('base64'),
+      GHL_STATE_SECRET: randomBytes(24).toString('hex'),
+    };
     secrets.platform = {
       SUBGRAPH_SHARED_SECRET: randomBytes(24).toString('hex'),
       INTERNAL_API_SECRET: randomBytes(24).toString('hex'),
       SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       DEVICES_SECRET_KEY: randomBytes(32).toString('base64'),
+      SECRET_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       DOWNLOAD_SIGNING_SECRET: randomBytes(24).toString('hex'),
       SMTP_URL: await mailbox.start(),
     };

@@ -254,6 +254,41 @@ export class SimulatedPhone {
     return { status: response.status, messageId };
   }
 
+  /**
+   * An MMS arrives: the app's `mms:received` (the network's notification: metadata only, no
+   * content), posted to the device's webhook URL like `sms:received`.
+   */
+  async receiveMms(
+    from: string,
+    mms: { subject?: string; size?: number; contentClass?: string } = {},
+  ) {
+    if (!this.signingKey) await this.refreshWebhooksAndSettings();
+    const hook = this.webhooks.find((w) => w.event === 'sms:received');
+    if (!hook) throw new Error('the server gave no webhook');
+    const messageId = randomUUID().replace(/-/g, '').slice(0, 21);
+    const body = JSON.stringify({
+      id: randomUUID().replace(/-/g, '').slice(0, 21),
+      webhookId: hook.id,
+      event: 'mms:received',
+      deviceId: this.credentials!.deviceId,
+      payload: {
+        messageId,
+        phoneNumber: from,
+        sender: from,
+        recipient: this.o.sims[0]?.phoneNumber ?? null,
+        simNumber: this.o.sims[0]?.simNumber ?? null,
+        transactionId: `T${messageId}`,
+        subject: mms.subject ?? null,
+        size: mms.size ?? 125_684,
+        contentClass: mms.contentClass ?? 'IMAGE_BASIC',
+        receivedAt: gsonDate(),
+      },
+    });
+    const response = await this.postSigned(hook.url, body);
+    this.log('inbound', { messageId, status: response.status });
+    return { status: response.status, messageId };
+  }
+
   /** Posts a body to a webhook URL with the app's X-Signature / X-Timestamp headers. */
   async postSigned(url: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {
     const ts = String(timestamp);

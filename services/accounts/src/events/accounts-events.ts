@@ -30,7 +30,11 @@ export type EmailTemplate =
   | 'PASSWORD_RESET'
   | 'INVITATION'
   | 'ORGANIZATION_DELETION_SCHEDULED'
-  | 'SECURITY_ALERT';
+  | 'SECURITY_ALERT'
+  | 'DATA_EXPORT_READY'
+  | 'WEBHOOK_ENDPOINT_DISABLED'
+  | 'LOW_BALANCE'
+  | 'OWNER_NOTICE';
 
 type OrganizationEventInit = NonNullable<
   MessageInitShape<typeof accountsV1.OrganizationEventSchema>['event']

@@ -81,5 +81,27 @@ export function renderMail(
         `Time: ${variables.time ?? ''}`,
         'If this was not you, reset your password.',
       ]);
+    case 'DATA_EXPORT_READY':
+      return mail(
+        'Your Switchboard data export is ready',
+        [
+          `The export you asked for is ready. The link works until ${variables.expires_at ?? 'it expires'}.`,
+        ],
+        { label: 'Download the export', href: link },
+      );
+    case 'WEBHOOK_ENDPOINT_DISABLED':
+      return mail('A webhook endpoint was disabled', [
+        `Switchboard stopped sending webhooks to ${variables.endpoint_url ?? 'one of your endpoints'}: it has failed since ${variables.failing_since ?? 'several days ago'} and was disabled at ${variables.disabled_at ?? 'now'}.`,
+        'Events are kept in its delivery log. Fix the receiver, enable the endpoint again and replay what it missed.',
+      ]);
+    case 'LOW_BALANCE':
+      return mail('Your Switchboard balance is low', [
+        `Your prepaid balance is ${variables.balance ?? 'low'}, below your alert threshold of ${variables.threshold ?? 'the threshold you set'}.`,
+        'Sends stop when the balance runs out. Top up from the billing page, or turn on auto-recharge.',
+      ]);
+    case 'OWNER_NOTICE':
+      return mail(variables.subject || 'Your Switchboard organization needs attention', [
+        variables.text || 'Something in your organization needs your attention.',
+      ]);
   }
 }

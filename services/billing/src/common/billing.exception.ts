@@ -18,6 +18,10 @@ export enum BillingErrorCode {
   INVALID_AMOUNT = 'INVALID_AMOUNT',
   /** A Stripe webhook whose `Stripe-Signature` is missing, wrong or outside the tolerance. */
   INVALID_SIGNATURE = 'INVALID_SIGNATURE',
+  /** An upgrade to a paid plan without an active subscription: subscribe through Checkout. */
+  SUBSCRIPTION_REQUIRED = 'SUBSCRIPTION_REQUIRED',
+  /** No saved card with this id for the organization. */
+  PAYMENT_METHOD_NOT_FOUND = 'PAYMENT_METHOD_NOT_FOUND',
   /** Stripe refused a request (its error object's message is kept). */
   STRIPE_REQUEST_FAILED = 'STRIPE_REQUEST_FAILED',
   /** Stripe could not be reached or answered 5xx/429: a retry may help. */
@@ -33,6 +37,8 @@ export class BillingException extends domainException<BillingErrorCode>({
   INVALID_PAGINATION: 'BAD_INPUT',
   INVALID_AMOUNT: 'BAD_INPUT',
   INVALID_SIGNATURE: 'BAD_INPUT',
+  SUBSCRIPTION_REQUIRED: 'PRECONDITION_FAILED',
+  PAYMENT_METHOD_NOT_FOUND: 'NOT_FOUND',
   STRIPE_REQUEST_FAILED: 'PRECONDITION_FAILED',
   STRIPE_UNAVAILABLE: 'UNAVAILABLE',
 }) {}

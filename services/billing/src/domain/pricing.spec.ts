@@ -1,4 +1,4 @@
-import { chargeFor, countryOf, quotaOf, settle, type PlanTerms } from './pricing';
+import { billingUnitsOf, chargeFor, countryOf, quotaOf, settle, type PlanTerms } from './pricing';
 import { periodBounds, periodOf } from './period';
 import { planProblems, priceProblems } from './catalog';
 
@@ -150,5 +150,23 @@ describe('catalog validation', () => {
     expect(
       priceProblems({ ...price, amountMinor: 0.5, effectiveFrom: new Date('2026-01-01') }, now),
     ).toEqual(['amountMinor: a non-negative integer', 'effectiveFrom: not in the past']);
+  });
+
+  it('bills a message with media as one MMS, outside the allowance, at the MMS price', () => {
+    expect(billingUnitsOf({ segments: 4, mediaCount: 1 })).toEqual({ kind: 'MMS', units: 1 });
+    expect(billingUnitsOf({ segments: 0, mediaCount: 0 })).toEqual({ kind: 'SMS', units: 1 });
+    expect(
+      chargeFor({ segments: 1, unitPriceMinor: 5, plan: FREE, includedUsed: 0, kind: 'MMS' }),
+    ).toEqual({
+      includedSegments: 0,
+      overageSegments: 0,
+      overageAmountMinor: 0,
+      walletSegments: 1,
+      walletAmountMinor: 5,
+    });
+    // Overage plans charge an MMS the price book's MMS price, not the per-segment overage price.
+    expect(
+      chargeFor({ segments: 1, unitPriceMinor: 5, plan: PRO, includedUsed: 0, kind: 'MMS' }),
+    ).toMatchObject({ includedSegments: 0, overageSegments: 1, overageAmountMinor: 5 });
   });
 });

@@ -32,22 +32,40 @@ export interface Charge {
 }
 
 /**
- * Splits an accepted message's segments: first the period's remaining allowance, then overage
- * when the plan allows it (at the plan's overage price, or the price book's), else the wallet
- * at the price book's price. Integers only.
+ * How a message is billed: with media, as one MMS (whatever its text length) at the price
+ * book's MMS price; else per SMS segment.
+ */
+export function billingUnitsOf(message: { segments: number; mediaCount: number }): {
+  kind: MessageKind;
+  units: number;
+} {
+  return message.mediaCount > 0
+    ? { kind: 'MMS', units: 1 }
+    : { kind: 'SMS', units: Math.max(1, message.segments) };
+}
+
+/**
+ * Splits an accepted message's segments (an MMS: its one unit): first the period's remaining
+ * allowance (SMS only: the allowance is SMS segments), then overage when the plan allows it (at
+ * the plan's overage price per SMS segment, or the price book's; an MMS at the MMS price), else
+ * the wallet at the price book's price. Integers only.
  */
 export function chargeFor(input: {
   segments: number;
   unitPriceMinor: number;
   plan: PlanTerms;
   includedUsed: number;
+  kind?: MessageKind;
 }): Charge {
-  const remaining = Math.max(0, input.plan.includedSegments - input.includedUsed);
+  const mms = input.kind === 'MMS';
+  const remaining = mms ? 0 : Math.max(0, input.plan.includedSegments - input.includedUsed);
   const includedSegments = Math.min(input.segments, remaining);
   const rest = input.segments - includedSegments;
   if (input.plan.overageAllowed) {
     const price =
-      input.plan.overagePriceMinor > 0 ? input.plan.overagePriceMinor : input.unitPriceMinor;
+      !mms && input.plan.overagePriceMinor > 0
+        ? input.plan.overagePriceMinor
+        : input.unitPriceMinor;
     return {
       includedSegments,
       overageSegments: rest,

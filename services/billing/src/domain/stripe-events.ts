@@ -21,11 +21,26 @@ export type StripeEffect =
       expMonth: number;
       expYear: number;
     }
+  | {
+      kind: 'RECHARGE';
+      orgId: string;
+      attemptId: string;
+      paymentIntentId: string;
+      succeeded: boolean;
+      amountMinor: number;
+      currency: string;
+      failureCode: string;
+    }
   | { kind: 'IGNORE' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Subscription states that keep the plan; any other (canceled, unpaid…) returns to the default. */
 const ACTIVE = new Set(['active', 'trialing', 'past_due']);
+
+/** A subscription in this state keeps its plan (and is switched by plan changes). */
+export function isActiveSubscription(status: string | null): boolean {
+  return status !== null && ACTIVE.has(status);
+}
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -72,6 +87,28 @@ export function effectOf(event: { type: string; data: { object: unknown } }): St
         stripePriceId: idOf(items[0]?.price) || null,
         status,
         active: ACTIVE.has(status),
+      };
+    }
+    case 'payment_intent.succeeded':
+    case 'payment_intent.payment_failed': {
+      // Only billing's own off-session charges (auto-recharge); Checkout top-ups come as sessions.
+      const metadata = (o.metadata ?? {}) as Obj;
+      const orgId = str(metadata.org_id);
+      const attemptId = str(metadata.attempt_id);
+      if (metadata.kind !== 'auto_recharge' || !UUID.test(orgId) || !UUID.test(attemptId))
+        return { kind: 'IGNORE' };
+      if (typeof o.amount !== 'number' || !Number.isSafeInteger(o.amount))
+        return { kind: 'IGNORE' };
+      const error = (o.last_payment_error ?? {}) as Obj;
+      return {
+        kind: 'RECHARGE',
+        orgId: orgId.toLowerCase(),
+        attemptId: attemptId.toLowerCase(),
+        paymentIntentId: str(o.id),
+        succeeded: event.type === 'payment_intent.succeeded',
+        amountMinor: o.amount,
+        currency: str(o.currency).toUpperCase(),
+        failureCode: str(error.code) || str(error.type) || 'payment_failed',
       };
     }
     case 'payment_method.attached': {

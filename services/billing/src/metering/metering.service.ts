@@ -5,7 +5,14 @@ import { Clock } from '@switchboard/service-kit';
 import type { SqlRunner } from '@switchboard/tenancy';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { periodOf } from '../domain/period';
-import { chargeFor, countryOf, settle, type RouteName, type StatusStep } from '../domain/pricing';
+import {
+  billingUnitsOf,
+  chargeFor,
+  countryOf,
+  settle,
+  type RouteName,
+  type StatusStep,
+} from '../domain/pricing';
 import { PlansService } from '../plans/plans.service';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
@@ -16,6 +23,9 @@ const K = messagingV1.MessageEventKind;
 const ROUTE: Partial<Record<messagingV1.Route, RouteName>> = {
   [messagingV1.Route.DEVICE]: 'DEVICE',
   [messagingV1.Route.CARRIER]: 'CARRIER',
+  // The organization's own Twilio or Telnyx account: the price book's carrier prices.
+  [messagingV1.Route.TWILIO]: 'CARRIER',
+  [messagingV1.Route.TELNYX]: 'CARRIER',
   [messagingV1.Route.GHL]: 'GHL',
 };
 const STEP: Partial<Record<messagingV1.MessageEventKind, StatusStep>> = {
@@ -70,12 +80,18 @@ export class MeteringService {
     // Before routing a message has no route yet: the device route is the default one.
     const route = ROUTE[event.route] ?? 'DEVICE';
     const country = countryOf(event.to?.e164 ?? '');
-    const kind = 'SMS' as const;
-    const segments = Math.max(1, event.segments);
+    // With media: one MMS at the MMS price; else per SMS segment.
+    const { kind, units: segments } = billingUnitsOf(event);
     const price = await this.plans.priceAt(tx, country, route, kind, acceptedAt);
     const period = periodOf(acceptedAt);
     const includedUsed = await this.usage.lockPeriod(tx, orgId, period);
-    const charge = chargeFor({ segments, unitPriceMinor: price.amountMinor, plan, includedUsed });
+    const charge = chargeFor({
+      segments,
+      unitPriceMinor: price.amountMinor,
+      plan,
+      includedUsed,
+      kind,
+    });
     const inserted = await this.usage.insert(tx, {
       orgId,
       messageId: event.messageId,

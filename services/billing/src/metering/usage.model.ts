@@ -1,14 +1,18 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { MoneyModel, toMoney } from '../common/money.model';
-import { BillingRoute } from '../plans/plan.model';
+import { BillingMessageKind, BillingRoute } from '../plans/plan.model';
 import type { UsageLine } from './usage.record';
 
 @ObjectType('UsageLine', {
-  description: 'Usage of a period for one route and destination country.',
+  description: 'Usage of a period for one route, destination country and kind (SMS or MMS).',
 })
 export class UsageLineModel {
   @Field(() => BillingRoute) route!: BillingRoute;
   @Field({ description: "ISO 3166 alpha-2, or '*' when unknown." }) country!: string;
+  @Field(() => BillingMessageKind, {
+    description: 'SMS: counted in segments; MMS: one unit per message, at the MMS price.',
+  })
+  kind!: BillingMessageKind;
   @Field(() => Int) messages!: number;
   @Field(() => Int) segments!: number;
   @Field(() => Int) includedSegments!: number;
@@ -31,6 +35,7 @@ export function toUsageModel(period: string, currency: string, lines: UsageLine[
     lines: lines.map((l) => ({
       ...l,
       route: l.route as BillingRoute,
+      kind: l.kind as BillingMessageKind,
       overageAmount: toMoney(currency, l.overageAmountMinor),
       walletAmount: toMoney(currency, l.walletAmountMinor),
     })),

@@ -16,10 +16,11 @@ export interface UsageRecord extends Charge {
   leftPlatform: boolean;
 }
 
-/** Usage of a period per route and country. */
+/** Usage of a period per route, country and kind (an MMS line's segments are its MMS). */
 export interface UsageLine {
   route: RouteName;
   country: string;
+  kind: MessageKind;
   messages: number;
   segments: number;
   includedSegments: number;

@@ -97,11 +97,11 @@ export class UsageRepository {
     );
   }
 
-  /** Usage of the period by route and country (refunded messages counted apart). */
+  /** Usage of the period by route, country and kind (refunded messages counted apart). */
   summary(tx: SqlRunner, orgId: string, period: string): Promise<UsageLine[]> {
     return rows<UsageLine>(
       tx,
-      `SELECT route, country,
+      `SELECT route, country, kind,
          count(*) FILTER (WHERE state <> 'REFUNDED')::int AS messages,
          coalesce(sum(segments) FILTER (WHERE state <> 'REFUNDED'), 0)::int AS segments,
          coalesce(sum(included_segments) FILTER (WHERE state <> 'REFUNDED'), 0)::int AS "includedSegments",
@@ -110,7 +110,7 @@ export class UsageRepository {
          coalesce(sum(wallet_amount_minor) FILTER (WHERE state <> 'REFUNDED'), 0)::float8 AS "walletAmountMinor",
          count(*) FILTER (WHERE state = 'REFUNDED')::int AS "refundedMessages"
        FROM usage_entries WHERE org_id = $1 AND period = $2
-       GROUP BY route, country ORDER BY route, country`,
+       GROUP BY route, country, kind ORDER BY route, country, kind`,
       [orgId, period],
     );
   }

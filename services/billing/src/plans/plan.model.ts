@@ -41,6 +41,8 @@ export class OrganizationPlanModel {
   @Field(() => PlanModel) plan!: PlanModel;
   @Field(() => ID, { nullable: true, description: 'Plan taking effect at the next period.' })
   pendingPlanId!: string | null;
+  @Field(() => Date, { nullable: true, description: 'When the pending plan takes effect.' })
+  pendingPlanAt!: Date | null;
   @Field(() => String, { nullable: true }) subscriptionStatus!: string | null;
 }
 
@@ -132,6 +134,7 @@ export function toOrganizationPlanModel(
   return {
     plan: toPlanModel(plan),
     pendingPlanId: account.pendingPlanId,
+    pendingPlanAt: account.pendingPlanAt,
     subscriptionStatus: account.subscriptionStatus,
   };
 }

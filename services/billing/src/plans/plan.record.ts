@@ -24,6 +24,8 @@ export interface OrganizationPlanRecord {
   orgId: string;
   planId: string;
   pendingPlanId: string | null;
+  /** When the pending plan takes effect (the next period's start). */
+  pendingPlanAt: Date | null;
   stripeCustomerId: string | null;
   stripeSubscriptionId: string | null;
   subscriptionStatus: string | null;

@@ -12,6 +12,7 @@ const PLAN = `id, name, currency, monthly_price_minor::float8 AS "monthlyPriceMi
 const PRICE = `id, country, route, kind, currency, amount_minor::float8 AS "amountMinor",
   effective_from AS "effectiveFrom", reason`;
 const ORG_PLAN = `org_id AS "orgId", plan_id AS "planId", pending_plan_id AS "pendingPlanId",
+  pending_plan_at AS "pendingPlanAt",
   stripe_customer_id AS "stripeCustomerId", stripe_subscription_id AS "stripeSubscriptionId",
   subscription_status AS "subscriptionStatus", subscription_event_at AS "subscriptionEventAt",
   quota_version::float8 AS "quotaVersion"`;
@@ -117,15 +118,20 @@ export class PlanRepository {
     );
   }
 
-  /** The highest SMS price per segment in force at `at` on any of `routes`. */
-  async maxSmsPriceAt(tx: SqlRunner, routes: RouteName[], at: Date): Promise<number> {
+  /** The highest price (per SMS segment, or per MMS) in force at `at` on any of `routes`. */
+  async maxPriceAt(
+    tx: SqlRunner,
+    routes: RouteName[],
+    kind: MessageKind,
+    at: Date,
+  ): Promise<number> {
     const found = await row<{ max: number | null }>(
       tx,
       `SELECT max(amount_minor)::float8 AS max FROM (
          SELECT DISTINCT ON (country, route) amount_minor FROM prices
-          WHERE route = ANY($1) AND kind = 'SMS' AND effective_from <= $2
+          WHERE route = ANY($1) AND kind = $3 AND effective_from <= $2
           ORDER BY country, route, effective_from DESC) current`,
-      [routes, at],
+      [routes, at, kind],
     );
     return found?.max ?? 0;
   }
@@ -155,10 +161,46 @@ export class PlanRepository {
     );
   }
 
+  /** The plan now; a pending change is dropped. */
   async setPlan(tx: SqlRunner, orgId: string, planId: string, at: Date): Promise<void> {
     await tx.query(
-      `UPDATE organization_plans SET plan_id = $2, pending_plan_id = NULL, updated_at = $3 WHERE org_id = $1`,
+      `UPDATE organization_plans SET plan_id = $2, pending_plan_id = NULL, pending_plan_at = NULL,
+         updated_at = $3 WHERE org_id = $1`,
       [orgId, planId, at],
+    );
+  }
+
+  /**
+   * The plan now, changed by billing itself at Stripe (an upgrade, a boundary downgrade): the
+   * subscription events older than this change no longer apply (Stripe does not order events).
+   */
+  async setPlanAndSubscriptionTime(
+    tx: SqlRunner,
+    orgId: string,
+    planId: string,
+    at: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE organization_plans SET plan_id = $2, pending_plan_id = NULL, pending_plan_at = NULL,
+         updated_at = $3,
+         subscription_event_at = CASE WHEN stripe_subscription_id IS NULL THEN subscription_event_at
+           ELSE greatest(subscription_event_at, $3) END
+       WHERE org_id = $1`,
+      [orgId, planId, at],
+    );
+  }
+
+  /** A plan change waiting for `effectiveAt` (null, null: none). */
+  async setPendingPlan(
+    tx: SqlRunner,
+    orgId: string,
+    pending: { planId: string; effectiveAt: Date } | null,
+    at: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE organization_plans SET pending_plan_id = $2, pending_plan_at = $3, updated_at = $4
+        WHERE org_id = $1`,
+      [orgId, pending?.planId ?? null, pending?.effectiveAt ?? null, at],
     );
   }
 
@@ -188,7 +230,10 @@ export class PlanRepository {
     );
   }
 
-  /** The plan as a subscription event says (applied only when newer than the last one). */
+  /**
+   * The plan as a subscription event says (applied only when newer than the last one, or than
+   * billing's own change at Stripe).
+   */
   async applySubscription(
     tx: SqlRunner,
     orgId: string,
@@ -198,7 +243,10 @@ export class PlanRepository {
     const result = await rows(
       tx,
       `UPDATE organization_plans SET plan_id = $2, stripe_subscription_id = $3,
-         subscription_status = $4, subscription_event_at = $5, updated_at = $6
+         subscription_status = $4, subscription_event_at = $5, updated_at = $6,
+         -- A plan changed at Stripe (the portal) replaces a pending change.
+         pending_plan_id = CASE WHEN plan_id = $2 THEN pending_plan_id END,
+         pending_plan_at = CASE WHEN plan_id = $2 THEN pending_plan_at END
        WHERE org_id = $1 AND (subscription_event_at IS NULL OR subscription_event_at <= $5)
        RETURNING 1`,
       [orgId, change.planId, change.subscriptionId, change.status, change.eventAt, at],

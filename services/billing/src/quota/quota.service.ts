@@ -30,7 +30,8 @@ export class QuotaService {
     const wallet = await this.wallets.ensure(tx, orgId);
     const period = periodOf(now);
     const includedUsed = await this.usage.lockPeriod(tx, orgId, period);
-    const maxSegmentPriceMinor = await this.plans.maxSmsPriceAt(tx, plan.routes, now);
+    const maxSegmentPriceMinor = await this.plans.maxPriceAt(tx, plan.routes, 'SMS', now);
+    const maxMmsPriceMinor = await this.plans.maxPriceAt(tx, plan.routes, 'MMS', now);
     const walletAvailableMinor = availableOf(wallet);
     const quota = quotaOf({ plan, includedUsed, walletAvailableMinor, maxSegmentPriceMinor });
     const { start, end } = periodBounds(period);
@@ -46,6 +47,7 @@ export class QuotaService {
         currency: wallet.currency,
         walletAvailableMinor,
         maxSegmentPriceMinor,
+        maxMmsPriceMinor,
         overageAllowed: plan.overageAllowed,
         blocked: quota.blocked,
         reason: quota.reason,

@@ -11,7 +11,7 @@ import { PlanRepository } from '../plans/plan.repository';
 import { PlansService } from '../plans/plans.service';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
-import { StripeClient, type StripeLink } from './stripe.client';
+import { StripeClient, type StripeInvoice, type StripeLink } from './stripe.client';
 import { StripeRepository } from './stripe.repository';
 
 /** Top-ups from 1.00 to 10,000.00 in the wallet's currency (minor units). */
@@ -45,6 +45,7 @@ export class StripeBillingService {
     orgId: string,
     amountMinor: number,
     actor: AuditRecord['actor'],
+    saveCard = false,
   ): Promise<StripeLink> {
     if (
       !Number.isSafeInteger(amountMinor) ||
@@ -63,6 +64,7 @@ export class StripeBillingService {
       amountMinor,
       currency: this.config.BILLING_CURRENCY,
       idempotencyKey: `top-up:${orgId}:${randomUUID()}`,
+      saveCard,
     });
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const at = this.clock.now();
@@ -137,6 +139,24 @@ export class StripeBillingService {
       });
     });
     return link;
+  }
+
+  /**
+   * The organization's invoices at Stripe, newest first, `limit` after the invoice
+   * `startingAfter`; none while it has no Stripe customer (nothing is created to list them).
+   */
+  async invoices(
+    orgId: string,
+    limit: number,
+    startingAfter?: string,
+  ): Promise<{ invoices: StripeInvoice[]; hasMore: boolean }> {
+    const customerId = await inTenantTransaction(
+      this.dataSource,
+      orgId,
+      async (tx) => (await this.plans.lockAccount(tx, orgId)).stripeCustomerId,
+    );
+    if (!customerId || limit === 0) return { invoices: [], hasMore: false };
+    return this.stripe.listInvoices({ customerId, limit, startingAfter });
   }
 
   async createBillingPortalSession(orgId: string): Promise<StripeLink> {
@@ -219,6 +239,29 @@ export class StripeBillingService {
           },
           at,
         );
+        return;
+      }
+      case 'RECHARGE': {
+        await enterTenant(effect.orgId);
+        await this.plans.lockAccount(tx, effect.orgId);
+        const credited = await this.wallets.settleRecharge(
+          tx,
+          effect.orgId,
+          effect.attemptId,
+          effect.succeeded
+            ? {
+                status: 'SUCCEEDED',
+                paymentIntentId: effect.paymentIntentId,
+                amountMinor: effect.amountMinor,
+                currency: effect.currency,
+              }
+            : {
+                status: 'FAILED',
+                paymentIntentId: effect.paymentIntentId,
+                failureCode: effect.failureCode,
+              },
+        );
+        if (credited) await this.quotas.publish(tx, effect.orgId);
         return;
       }
       case 'IGNORE':

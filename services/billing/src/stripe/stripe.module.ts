@@ -15,5 +15,6 @@ import { StripeResolver } from './stripe.resolver';
   imports: [BillingModule],
   controllers: [StripeWebhookController],
   providers: [StripeClient, StripeRepository, StripeBillingService, StripeResolver, MeterEventsJob],
+  exports: [StripeClient, StripeRepository],
 })
 export class StripeModule {}

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { rows, type SqlRunner } from '@switchboard/tenancy';
 
+/** A saved card as billing knows it: Stripe's id, brand, last 4 digits, expiry. */
+export interface PaymentMethodRecord {
+  id: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
 /** SQL of Stripe's side: webhook event ids, Checkout Sessions, card summaries. */
 @Injectable()
 export class StripeRepository {
@@ -45,6 +54,16 @@ export class StripeRepository {
       `UPDATE checkout_sessions SET completed_at = coalesce(completed_at, $3)
         WHERE org_id = $1 AND stripe_session_id = $2`,
       [orgId, id, at],
+    );
+  }
+
+  /** The organization's saved cards (Stripe's summary only), newest first. */
+  listPaymentMethods(tx: SqlRunner, orgId: string): Promise<PaymentMethodRecord[]> {
+    return rows<PaymentMethodRecord>(
+      tx,
+      `SELECT stripe_payment_method_id AS id, brand, last4, exp_month AS "expMonth",
+         exp_year AS "expYear" FROM payment_methods WHERE org_id = $1 ORDER BY updated_at DESC`,
+      [orgId],
     );
   }
 

@@ -4,7 +4,8 @@ import type { WalletEntryKind, WalletEntryRecord, WalletRecord } from './wallet.
 
 const WALLET = `org_id AS "orgId", currency, balance_minor::float8 AS "balanceMinor",
   held_minor::float8 AS "heldMinor", low_balance_threshold_minor::float8 AS "lowBalanceThresholdMinor",
-  low_balance_alerted AS "lowBalanceAlerted"`;
+  low_balance_alerted AS "lowBalanceAlerted",
+  auto_recharge_below_minor::float8 AS "autoRechargeBelowMinor"`;
 const ENTRY = `id, seq::float8 AS seq, kind, amount_minor::float8 AS "amountMinor",
   held_minor::float8 AS "heldMinor", currency, reference, description, created_at AS "createdAt"`;
 
@@ -64,6 +65,14 @@ export class WalletRepository {
       ],
     );
     return inserted.length > 0;
+  }
+
+  /** Where auto-recharge asks for a charge (null: never). */
+  async setAutoRechargeBelow(tx: SqlRunner, orgId: string, belowMinor: number | null) {
+    await tx.query(`UPDATE wallets SET auto_recharge_below_minor = $2 WHERE org_id = $1`, [
+      orgId,
+      belowMinor,
+    ]);
   }
 
   async setAlerted(tx: SqlRunner, orgId: string, alerted: boolean): Promise<void> {

@@ -6,8 +6,14 @@ import { inTenantTransaction, type SqlRunner } from '@switchboard/tenancy';
 import { BillingEventsWriter } from '../common/billing-events.writer';
 import { BillingErrorCode, BillingException } from '../common/billing.exception';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
+import { AutoRechargeRepository } from './auto-recharge.repository';
 import type { WalletEntryRecord, WalletRecord } from './wallet.record';
 import { WalletRepository } from './wallet.repository';
+
+/** An off-session charge's outcome at Stripe (the job's call, or a payment_intent webhook). */
+export type RechargeOutcome =
+  | { status: 'SUCCEEDED'; paymentIntentId: string; amountMinor: number; currency: string }
+  | { status: 'FAILED'; paymentIntentId: string | null; failureCode: string };
 
 /** available = balance − open reservations. */
 export const availableOf = (w: Pick<WalletRecord, 'balanceMinor' | 'heldMinor'>) =>
@@ -24,6 +30,7 @@ export class WalletService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly wallets: WalletRepository,
+    private readonly autoRecharge: AutoRechargeRepository,
     private readonly events: BillingEventsWriter,
     private readonly clock: Clock,
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
@@ -119,6 +126,74 @@ export class WalletService {
     await this.checkLowBalance(tx, orgId);
   }
 
+  /**
+   * Settles an auto-recharge attempt once, whichever of the job and Stripe's webhook comes
+   * first: a success credits the wallet once (reference: the PaymentIntent id); a failure pauses
+   * auto-recharge and alerts (billing.wallet-alert.v1, AUTO_RECHARGE_FAILED). True when the
+   * wallet was credited now (the caller publishes the quota).
+   */
+  async settleRecharge(
+    tx: SqlRunner,
+    orgId: string,
+    attemptId: string,
+    outcome: RechargeOutcome,
+  ): Promise<boolean> {
+    const at = this.clock.now();
+    if (outcome.status === 'SUCCEEDED') {
+      await this.autoRecharge.settle(
+        tx,
+        orgId,
+        attemptId,
+        { status: 'SUCCEEDED', paymentIntentId: outcome.paymentIntentId, failureCode: null },
+        at,
+      );
+      return this.topUp(tx, orgId, {
+        reference: outcome.paymentIntentId,
+        amountMinor: outcome.amountMinor,
+        currency: outcome.currency,
+        description: 'automatic recharge',
+      });
+    }
+    const settled = await this.autoRecharge.settle(
+      tx,
+      orgId,
+      attemptId,
+      {
+        status: 'FAILED',
+        paymentIntentId: outcome.paymentIntentId,
+        failureCode: outcome.failureCode,
+      },
+      at,
+    );
+    if (!settled) return false;
+    await this.autoRecharge.pause(tx, orgId, outcome.failureCode, at);
+    await this.wallets.setAutoRechargeBelow(tx, orgId, null);
+    const wallet = (await this.wallets.find(tx, orgId))!;
+    await this.events.rechargeFailed(
+      tx,
+      orgId,
+      {
+        currency: wallet.currency,
+        availableMinor: availableOf(wallet),
+        thresholdMinor: wallet.lowBalanceThresholdMinor,
+        failureCode: outcome.failureCode,
+        attemptId,
+      },
+      at,
+    );
+    return false;
+  }
+
+  /**
+   * Turns auto-recharge on (below `belowMinor`) or off (null) for the wallet's checks, and asks
+   * for a charge at once when the balance is already below.
+   */
+  async setAutoRechargeBelow(tx: SqlRunner, orgId: string, belowMinor: number | null) {
+    await this.ensure(tx, orgId);
+    await this.wallets.setAutoRechargeBelow(tx, orgId, belowMinor);
+    await this.checkLowBalance(tx, orgId);
+  }
+
   private async append(
     tx: SqlRunner,
     orgId: string,
@@ -159,6 +234,10 @@ export class WalletService {
       );
     } else if (!below && wallet.lowBalanceAlerted) {
       await this.wallets.setAlerted(tx, orgId, false);
+    }
+    // Auto-recharge: one charge in flight at most (AutoRechargeJob sends it to Stripe).
+    if (wallet.autoRechargeBelowMinor !== null && available < wallet.autoRechargeBelowMinor) {
+      await this.autoRecharge.request(tx, orgId, randomUUID(), wallet.currency, this.clock.now());
     }
   }
 }

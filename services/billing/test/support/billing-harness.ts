@@ -33,6 +33,8 @@ export interface MessageEventInput {
   messageId: string;
   kind: messagingV1.MessageEventKind;
   segments?: number;
+  /** Media attachments: more than 0 makes it an MMS. */
+  mediaCount?: number;
   to?: string;
   route?: messagingV1.Route;
   occurredAt?: Date;
@@ -217,6 +219,7 @@ export async function startBillingHarness(
           from: { e164: '+14155550999' },
           to: { e164: input.to ?? '+14155550123' },
           segments: input.segments ?? 1,
+          mediaCount: input.mediaCount ?? 0,
           route: input.route ?? messagingV1.Route.DEVICE,
           sequence: input.sequence ?? 1,
           occurredAt: timestampFromDate(input.occurredAt ?? new Date()),

@@ -1,4 +1,6 @@
-// A local Stripe: the endpoints billing uses, the way Stripe documents them — form-encoded
+// A local Stripe: the endpoints billing uses, the way Stripe documents them — every request
+// checked against Stripe's published OpenAPI spec first (./stripe-openapi.ts; a request it does
+// not describe is answered 400 and kept in `specViolations`), form-encoded
 // bodies with bracketed keys, `Authorization: Bearer sk_…`, `Idempotency-Key` (a repeated key
 // returns the first response; the same key with other parameters is an idempotency_error),
 // error objects `{ error: { type, code, message, param } }` — plus webhook events signed by the
@@ -7,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { stripeSpecProblems } from './stripe-openapi';
 
 type Obj = Record<string, unknown>;
 
@@ -40,8 +43,14 @@ export interface RecordedRequest {
 
 export class StripeTestServer {
   readonly requests: RecordedRequest[] = [];
+  /** Requests Stripe's OpenAPI spec does not describe (answered 400). */
+  readonly specViolations: string[] = [];
   readonly customers = new Map<string, Obj>();
   readonly sessions = new Map<string, Obj>();
+  readonly subscriptions = new Map<string, Obj>();
+  readonly invoices = new Map<string, Obj>();
+  readonly paymentIntents = new Map<string, Obj>();
+  private invoiceClock = Math.floor(Date.now() / 1000) - 86_400 * 365;
   /** Meter events by identifier (Stripe counts an identifier once). */
   readonly meterEvents = new Map<string, Obj>();
   private readonly idempotent = new Map<string, { body: string; status: number; response: Obj }>();
@@ -99,6 +108,61 @@ export class StripeTestServer {
     return { ...session, status: 'complete', payment_status: 'paid' };
   }
 
+  /** A subscription of a customer to a price (as Checkout in mode `subscription` leaves one). */
+  subscribe(customerId: string, priceId: string, status = 'active'): Obj {
+    const subscriptionId = id('sub');
+    const subscription = {
+      id: subscriptionId,
+      object: 'subscription',
+      customer: customerId,
+      status,
+      created: Math.floor(Date.now() / 1000),
+      items: {
+        object: 'list',
+        data: [
+          { id: id('si'), object: 'subscription_item', price: { id: priceId, object: 'price' } },
+        ],
+      },
+    };
+    this.subscriptions.set(subscriptionId, subscription);
+    return subscription;
+  }
+
+  /** An invoice of a customer (each newer than the one before, as Stripe lists them). */
+  addInvoice(
+    customerId: string,
+    over: { total: number; status: string; periodStart: number; periodEnd: number },
+  ): Obj {
+    const invoiceId = id('in');
+    this.invoiceClock += 60;
+    const invoice = {
+      id: invoiceId,
+      object: 'invoice',
+      customer: customerId,
+      number: `SB-${String(this.invoices.size + 1).padStart(4, '0')}`,
+      status: over.status,
+      currency: 'usd',
+      total: over.total,
+      amount_due: over.total,
+      amount_paid: over.status === 'paid' ? over.total : 0,
+      hosted_invoice_url: `https://invoice.stripe.test/i/${invoiceId}`,
+      invoice_pdf: `https://pay.stripe.test/invoice/${invoiceId}/pdf`,
+      period_start: over.periodStart,
+      period_end: over.periodEnd,
+      created: this.invoiceClock,
+      livemode: false,
+    };
+    this.invoices.set(invoiceId, invoice);
+    return invoice;
+  }
+
+  /** The price a subscription is on now. */
+  priceOf(subscriptionId: string): string | undefined {
+    const items = (this.subscriptions.get(subscriptionId)?.items as Obj | undefined)?.data as
+      Obj[] | undefined;
+    return (items?.[0]?.price as Obj | undefined)?.id as string | undefined;
+  }
+
   /** `Stripe-Signature` for a payload, by the library (timestamp in seconds; default now). */
   sign(payload: string, timestamp?: number, secret = this.webhookSecret): string {
     return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
@@ -129,9 +193,15 @@ export class StripeTestServer {
         'Content-Type must be application/x-www-form-urlencoded.',
       );
     }
-    const params = parseStripeForm(body);
+    // GET and DELETE carry their parameters in the query string, POST in the form body.
+    const params = parseStripeForm(req.method === 'POST' ? body : url.search.slice(1));
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
     this.requests.push({ method: req.method ?? '', path: url.pathname, idempotencyKey, params });
+    const problems = stripeSpecProblems(req.method ?? '', url.pathname, params);
+    if (problems.length) {
+      this.specViolations.push(...problems);
+      return fail(400, 'invalid_request_error', `Not in Stripe's API: ${problems.join('; ')}`);
+    }
     if (idempotencyKey) {
       const previous = this.idempotent.get(`${url.pathname} ${idempotencyKey}`);
       if (previous && previous.body !== body) {
@@ -245,6 +315,160 @@ export class StripeTestServer {
       };
       this.sessions.set(sessionId, session);
       return [200, session];
+    }
+    const subscriptionPath = /^\/v1\/subscriptions\/([A-Za-z0-9_]+)$/.exec(path);
+    if (subscriptionPath) {
+      const subscription = this.subscriptions.get(subscriptionPath[1]);
+      if (!subscription || (method === 'DELETE' && subscription.status === 'canceled')) {
+        // Stripe answers a canceled subscription's cancel as if it did not exist.
+        return [
+          404,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              param: 'id',
+              message: `No such subscription: '${subscriptionPath[1]}'`,
+            },
+          },
+        ];
+      }
+      if (method === 'GET') return [200, subscription];
+      if (method === 'DELETE') {
+        subscription.status = 'canceled';
+        subscription.canceled_at = Math.floor(Date.now() / 1000);
+        return [200, subscription];
+      }
+      if (method === 'POST') {
+        if (subscription.status === 'canceled') {
+          return [
+            400,
+            {
+              error: {
+                type: 'invalid_request_error',
+                message:
+                  'A canceled subscription can only update its cancellation_details and metadata.',
+              },
+            },
+          ];
+        }
+        const behavior = p.proration_behavior as string | undefined;
+        if (behavior && !['create_prorations', 'none', 'always_invoice'].includes(behavior)) {
+          return [
+            400,
+            {
+              error: {
+                type: 'invalid_request_error',
+                code: 'parameter_invalid_string',
+                param: 'proration_behavior',
+                message: `Invalid proration_behavior: must be one of create_prorations, none, or always_invoice`,
+              },
+            },
+          ];
+        }
+        const items = (subscription.items as Obj).data as Obj[];
+        for (const [index, item] of ((p.items ?? []) as Obj[]).entries()) {
+          if (!item.price) return missing(`items[${index}][price]`);
+          const existing = items.find((i) => i.id === item.id);
+          if (item.id && !existing) {
+            return [
+              400,
+              {
+                error: {
+                  type: 'invalid_request_error',
+                  code: 'resource_missing',
+                  param: `items[${index}][id]`,
+                  message: `No such subscription item: '${String(item.id)}'`,
+                },
+              },
+            ];
+          }
+          const price = { id: item.price, object: 'price' };
+          if (existing) existing.price = price;
+          else items.push({ id: id('si'), object: 'subscription_item', price });
+        }
+        return [200, subscription];
+      }
+    }
+    if (method === 'POST' && path === '/v1/payment_intents') {
+      for (const param of ['amount', 'currency']) if (!p[param]) return missing(param);
+      const intent: Obj = {
+        id: id('pi'),
+        object: 'payment_intent',
+        amount: Number(p.amount),
+        currency: p.currency,
+        customer: p.customer ?? null,
+        payment_method: p.payment_method ?? null,
+        metadata: p.metadata ?? {},
+        created: Math.floor(Date.now() / 1000),
+        livemode: false,
+        status: 'requires_payment_method',
+      };
+      this.paymentIntents.set(intent.id as string, intent);
+      if (p.confirm !== 'true') return [200, intent];
+      // Stripe's test cards: pm_card_chargeDeclined is declined, the others succeed.
+      if (String(p.payment_method).includes('chargeDeclined')) {
+        intent.last_payment_error = { type: 'card_error', code: 'card_declined' };
+        return [
+          402,
+          {
+            error: {
+              type: 'card_error',
+              code: 'card_declined',
+              decline_code: 'generic_decline',
+              message: 'Your card was declined.',
+              payment_intent: intent,
+            },
+          },
+        ];
+      }
+      intent.status = 'succeeded';
+      return [200, intent];
+    }
+    if (method === 'GET' && path === '/v1/invoices') {
+      const limit = p.limit === undefined ? 10 : Number(p.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+        return [
+          400,
+          {
+            error: {
+              type: 'invalid_request_error',
+              code: 'parameter_invalid_integer',
+              param: 'limit',
+              message: 'Invalid integer: limit must be between 1 and 100',
+            },
+          },
+        ];
+      }
+      const all = [...this.invoices.values()]
+        .filter((i) => !p.customer || i.customer === p.customer)
+        .sort((a, b) => Number(b.created) - Number(a.created));
+      let from = 0;
+      if (p.starting_after) {
+        from = all.findIndex((i) => i.id === p.starting_after) + 1;
+        if (from === 0) {
+          return [
+            400,
+            {
+              error: {
+                type: 'invalid_request_error',
+                code: 'resource_missing',
+                param: 'starting_after',
+                message: `No such invoice: '${String(p.starting_after)}'`,
+              },
+            },
+          ];
+        }
+      }
+      return [
+        200,
+        {
+          object: 'list',
+          url: '/v1/invoices',
+          has_more: all.length > from + limit,
+          data: all.slice(from, from + limit),
+        },
+      ];
     }
     if (method === 'POST' && path === '/v1/billing/meter_events') {
       if (!p.event_name) return missing('event_name');

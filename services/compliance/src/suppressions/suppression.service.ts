@@ -147,6 +147,34 @@ export class SuppressionService {
     return { decision, historyId };
   }
 
+  /**
+   * Another service's request (`compliance.opt-out-request.v1`, e.g. GHL's SMS DND from
+   * ghl-sync), in the event's transaction: decided like any other change (a DND cleared lifts
+   * only the DND, never an opt-out). An invalid number is INVALID_NUMBER (dead-lettered).
+   */
+  async applyServiceRequest(
+    tx: SqlRunner,
+    orgId: string,
+    input: {
+      phoneNumber: string;
+      request: SuppressionRequest;
+      actor: Actor;
+      reason: string | null;
+      occurredAt?: Date;
+      /** Consent evidence (a list import's opt-in columns). */
+      ip?: string | null;
+      consentText?: string | null;
+    },
+  ): Promise<ApplyResult> {
+    return this.apply(tx, orgId, e164(input.phoneNumber), input.request, {
+      actor: input.actor,
+      reason: reasonOf(input.reason, false),
+      occurredAt: input.occurredAt,
+      ip: input.ip ?? null,
+      consentText: input.consentText ?? null,
+    });
+  }
+
   /** The HELP keyword: recorded in the number's history (once per inbound message). */
   async recordHelp(
     tx: SqlRunner,

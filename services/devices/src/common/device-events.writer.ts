@@ -149,6 +149,8 @@ export class DeviceEventsWriter {
       body: string;
       simNumber: number | null;
       receivedAt: Date;
+      /** An MMS (its notification): body is its subject. */
+      mms?: { transactionId: string; size: bigint; contentClass: string; mediaUrls: string[] };
     },
   ): Promise<void> {
     await this.outbox.add(tx, {
@@ -167,6 +169,7 @@ export class DeviceEventsWriter {
         body: message.body,
         simNumber: message.simNumber ?? 0,
         receivedAt: timestampFromDate(message.receivedAt),
+        mms: message.mms,
       },
     });
   }

@@ -11,6 +11,7 @@ import { DevicesErrorCode, DevicesException } from '../common/devices.exception'
 import { toE164 } from '../domain/phone-numbers';
 import { AssignmentService } from '../queue/assignment.service';
 import { QueueRepository } from '../queue/queue.repository';
+import { handoutPriority } from '../domain/handout-priority';
 
 /**
  * Commands from messaging (devices.dispatch.v1), in the consumer's tenant transaction: a
@@ -59,7 +60,7 @@ export class DispatchService {
       preferredDeviceId: isUuid(dispatch.deviceId) ? dispatch.deviceId : null,
       excludedDeviceIds: dispatch.excludedDeviceIds.filter((id) => isUuid(id)),
       validUntil,
-      priority: Math.min(attempt - 1, 99),
+      priority: handoutPriority(dispatch.priority, attempt),
       now,
     });
     if (await this.tenants.isClosed(tx, command.orgId)) {

@@ -1,3 +1,4 @@
+import { appPriority } from '../domain/handout-priority';
 import type { AppState } from '../domain/message-states';
 import type { QueueRow } from '../queue/queue-row.record';
 
@@ -40,8 +41,9 @@ export function toMobileMessage(row: QueueRow): MobileMessage {
     ttl: null,
     validUntil: row.validUntil ? row.validUntil.toISOString() : null,
     scheduleAt: null,
-    // Below 100: the app's own limits and delays stay in force (>= 100 bypasses them).
-    priority: Math.min(row.priority, 99),
+    // Below 100: the app's own limits and delays stay in force (>= 100 bypasses them). The
+    // queue's own order (message priority first) is ours; the app sees retries first.
+    priority: appPriority(row.attempt),
     state: row.cancelRequested ? 'Cancelling' : 'Pending',
     createdAt: row.createdAt.toISOString(),
   };

@@ -23,3 +23,20 @@ export const smsReceivedPayload = z.object({
   simNumber: z.number().int().min(0).max(16).nullish(),
   receivedAt: date,
 });
+
+/**
+ * `mms:received` (SmsEventPayload.MmsReceived): the network's MMS notification — metadata only,
+ * the content stays on the phone. `sender` is the contact.
+ */
+export const mmsReceivedPayload = z.object({
+  messageId: z.string().min(1).max(128),
+  sender: z.string().min(1).max(64),
+  recipient: z.string().max(64).nullish(),
+  simNumber: z.number().int().min(0).max(16).nullish(),
+  transactionId: z.string().max(256).nullish(),
+  subject: z.string().max(2_000).nullish(),
+  size: z.number().int().min(0).max(1_000_000_000).nullish(),
+  contentClass: z.string().max(64).nullish(),
+  receivedAt: date,
+});
+export type MmsReceived = z.infer<typeof mmsReceivedPayload>;

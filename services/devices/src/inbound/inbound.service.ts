@@ -12,7 +12,12 @@ import { verifyWebhookSignature } from '../domain/webhook-signature';
 import { DeviceStatusService } from '../fleet/device-status.service';
 import { FleetRepository } from '../fleet/fleet.repository';
 import { RegistrationService } from '../registration/registration.service';
-import { smsReceivedPayload, webhookEnvelope } from './inbound.dto';
+import {
+  mmsReceivedPayload,
+  smsReceivedPayload,
+  webhookEnvelope,
+  type MmsReceived,
+} from './inbound.dto';
 import { InboundRepository } from './inbound.repository';
 
 export interface SignedCall {
@@ -78,8 +83,13 @@ export class InboundService {
       }
       const payload =
         envelope.event === 'sms:received'
-          ? parseInput(smsReceivedPayload, envelope.payload, 'sms:received payload')
-          : undefined;
+          ? {
+              ...parseInput(smsReceivedPayload, envelope.payload, 'sms:received payload'),
+              mms: undefined,
+            }
+          : envelope.event === 'mms:received'
+            ? smsOfMms(parseInput(mmsReceivedPayload, envelope.payload, 'mms:received payload'))
+            : undefined;
       const fresh = await this.repo.recordSignature(tx, {
         orgId: device.orgId,
         deviceId: device.id,
@@ -109,9 +119,28 @@ export class InboundService {
         body: payload.message,
         simNumber: payload.simNumber ?? null,
         receivedAt: new Date(Date.parse(payload.receivedAt)),
+        mms: payload.mms,
       });
     });
   }
+}
+
+/** An MMS notification as an inbound message: its subject is the body (media stays on the phone). */
+function smsOfMms(mms: MmsReceived) {
+  return {
+    messageId: mms.messageId,
+    message: mms.subject ?? '',
+    sender: mms.sender,
+    recipient: mms.recipient,
+    simNumber: mms.simNumber,
+    receivedAt: mms.receivedAt,
+    mms: {
+      transactionId: mms.transactionId ?? '',
+      size: BigInt(mms.size ?? 0),
+      contentClass: mms.contentClass ?? '',
+      mediaUrls: [] as string[],
+    },
+  };
 }
 
 function badSignature(reason: string): DevicesException {

@@ -65,6 +65,8 @@ export interface DispatchInput {
   validUntil?: Date;
   attempt?: number;
   excludedDeviceIds?: string[];
+  /** The message's priority (0–100); unset as older producers send it. */
+  priority?: number;
 }
 
 export async function startDevicesHarness(
@@ -155,6 +157,7 @@ export async function startDevicesHarness(
           validUntil: input.validUntil ? timestampFromDate(input.validUntil) : undefined,
           attempt: input.attempt ?? 1,
           excludedDeviceIds: input.excludedDeviceIds ?? [],
+          priority: input.priority,
         }),
       });
     },

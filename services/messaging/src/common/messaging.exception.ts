@@ -44,6 +44,41 @@ export enum MessagingErrorCode {
   WEBHOOK_DELIVERY_NOT_FOUND = 'WEBHOOK_DELIVERY_NOT_FOUND',
   /** sendMessages: no inputs, or more than 1,000. */
   INVALID_BATCH_SIZE = 'INVALID_BATCH_SIZE',
+  /** Carrier account input: missing or malformed credentials, name, kind. */
+  INVALID_CARRIER_ACCOUNT = 'INVALID_CARRIER_ACCOUNT',
+  CARRIER_ACCOUNT_NOT_FOUND = 'CARRIER_ACCOUNT_NOT_FOUND',
+  /** The number already belongs to a carrier account (of this or another organization). */
+  CARRIER_NUMBER_TAKEN = 'CARRIER_NUMBER_TAKEN',
+  CARRIER_NUMBER_NOT_FOUND = 'CARRIER_NUMBER_NOT_FOUND',
+  /** A carrier callback without a valid signature, or with a stale timestamp. */
+  INVALID_CARRIER_SIGNATURE = 'INVALID_CARRIER_SIGNATURE',
+  /** A carrier callback messaging cannot take yet (its organization not projected here): retry. */
+  CARRIER_CALLBACK_NOT_READY = 'CARRIER_CALLBACK_NOT_READY',
+  /** A route's settings are out of bounds (priority, countries, cost, cap, carrier account). */
+  INVALID_ROUTE = 'INVALID_ROUTE',
+  ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
+  /** mediaUrls: not https, more than 10, or a file larger than the MMS limit. */
+  INVALID_MEDIA = 'INVALID_MEDIA',
+  /** A contact's number, name or attributes are not acceptable. */
+  INVALID_CONTACT = 'INVALID_CONTACT',
+  /** The organization already has a contact with this number. */
+  CONTACT_EXISTS = 'CONTACT_EXISTS',
+  CONTACT_NOT_FOUND = 'CONTACT_NOT_FOUND',
+  /** A list name or segment filter that is not acceptable, or a write to a segment. */
+  INVALID_CONTACT_LIST = 'INVALID_CONTACT_LIST',
+  CONTACT_LIST_NOT_FOUND = 'CONTACT_LIST_NOT_FOUND',
+  CONTACT_IMPORT_NOT_FOUND = 'CONTACT_IMPORT_NOT_FOUND',
+  /** An upload or report link that is not signed by us, is for another import, or expired. */
+  IMPORT_LINK_INVALID = 'IMPORT_LINK_INVALID',
+  /** The import already has its file (an upload link works once). */
+  IMPORT_ALREADY_UPLOADED = 'IMPORT_ALREADY_UPLOADED',
+  /** The file cannot be imported at all (no header, no phone column). */
+  INVALID_IMPORT_FILE = 'INVALID_IMPORT_FILE',
+  /** A campaign's name, template, rate or schedule is not acceptable. */
+  INVALID_CAMPAIGN = 'INVALID_CAMPAIGN',
+  CAMPAIGN_NOT_FOUND = 'CAMPAIGN_NOT_FOUND',
+  /** start, pause, resume or cancel does not apply to the campaign's status. */
+  CAMPAIGN_STATE_CONFLICT = 'CAMPAIGN_STATE_CONFLICT',
 }
 
 export class MessagingException extends domainException<MessagingErrorCode>({
@@ -70,4 +105,25 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   WEBHOOK_ENDPOINT_NOT_FOUND: 'NOT_FOUND',
   WEBHOOK_DELIVERY_NOT_FOUND: 'NOT_FOUND',
   INVALID_BATCH_SIZE: 'BAD_INPUT',
+  INVALID_CARRIER_ACCOUNT: 'BAD_INPUT',
+  CARRIER_ACCOUNT_NOT_FOUND: 'NOT_FOUND',
+  CARRIER_NUMBER_TAKEN: 'CONFLICT',
+  CARRIER_NUMBER_NOT_FOUND: 'NOT_FOUND',
+  INVALID_CARRIER_SIGNATURE: 'UNAUTHENTICATED',
+  CARRIER_CALLBACK_NOT_READY: 'UNAVAILABLE',
+  INVALID_ROUTE: 'BAD_INPUT',
+  ROUTE_NOT_FOUND: 'NOT_FOUND',
+  INVALID_MEDIA: 'BAD_INPUT',
+  INVALID_CONTACT: 'BAD_INPUT',
+  CONTACT_EXISTS: 'CONFLICT',
+  CONTACT_NOT_FOUND: 'NOT_FOUND',
+  INVALID_CONTACT_LIST: 'BAD_INPUT',
+  CONTACT_LIST_NOT_FOUND: 'NOT_FOUND',
+  CONTACT_IMPORT_NOT_FOUND: 'NOT_FOUND',
+  IMPORT_LINK_INVALID: 'FORBIDDEN',
+  IMPORT_ALREADY_UPLOADED: 'CONFLICT',
+  INVALID_IMPORT_FILE: 'BAD_INPUT',
+  INVALID_CAMPAIGN: 'BAD_INPUT',
+  CAMPAIGN_NOT_FOUND: 'NOT_FOUND',
+  CAMPAIGN_STATE_CONFLICT: 'PRECONDITION_FAILED',
 }) {}

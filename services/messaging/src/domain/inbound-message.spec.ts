@@ -65,4 +65,38 @@ describe('inbound messages', () => {
       receivedAt,
     });
   });
+
+  it('keeps an MMS told apart: its media URLs, or its notification facts when the phone kept it', () => {
+    const now = new Date('2030-01-01T12:00:00Z');
+    const sms = {
+      id: 'm2',
+      orgId: 'o1',
+      deviceId: 'd1',
+      deviceMessageId: 'mms-1',
+      from: '+14155550123',
+      to: null,
+      body: 'Photo attachment',
+      encoding: 'GSM7' as const,
+      segments: 1,
+      simNumber: 1,
+      receivedAt: now,
+    };
+    expect(
+      newInboundMessage(
+        { ...sms, mms: { mediaUrls: [], size: 125_684, contentClass: 'IMAGE_BASIC' } },
+        now,
+      ),
+    ).toMatchObject({
+      body: 'Photo attachment',
+      mediaUrls: [],
+      metadata: { mms: 'true', mmsSize: '125684', mmsContentClass: 'IMAGE_BASIC' },
+    });
+    expect(
+      newInboundMessage(
+        { ...sms, mms: { mediaUrls: ['https://m.example/1.jpg'], size: 0, contentClass: '' } },
+        now,
+      ),
+    ).toMatchObject({ mediaUrls: ['https://m.example/1.jpg'], metadata: { mms: 'true' } });
+    expect(newInboundMessage(sms, now)).toMatchObject({ mediaUrls: [], metadata: {} });
+  });
 });

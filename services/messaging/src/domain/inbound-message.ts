@@ -17,6 +17,8 @@ export interface InboundSms {
   segments: number;
   simNumber: number | null;
   receivedAt: Date;
+  /** An MMS: its media (https URLs; none when the phone keeps the content) and what it said. */
+  mms?: { mediaUrls: string[]; size: number; contentClass: string } | null;
 }
 
 /** A RECEIVED message, not written yet (its `received` event comes once it is threaded). */
@@ -31,7 +33,7 @@ export function newInboundMessage(sms: InboundSms, now: Date): Message {
     body: sms.body,
     encoding: sms.encoding,
     segments: sms.segments,
-    mediaUrls: [],
+    mediaUrls: sms.mms?.mediaUrls ?? [],
     route: 'DEVICE',
     deviceId: sms.deviceId,
     simNumber: sms.simNumber,
@@ -44,7 +46,14 @@ export function newInboundMessage(sms: InboundSms, now: Date): Message {
     deviceMessageId: sms.deviceMessageId,
     idempotencyKey: null,
     purpose: null,
-    metadata: {},
+    // An MMS the phone kept the content of is still told apart from an SMS.
+    metadata: sms.mms
+      ? {
+          mms: 'true',
+          ...(sms.mms.size ? { mmsSize: String(sms.mms.size) } : {}),
+          ...(sms.mms.contentClass ? { mmsContentClass: sms.mms.contentClass } : {}),
+        }
+      : {},
     error: null,
     attempt: 0,
     excludedDeviceIds: [],

@@ -28,6 +28,20 @@ export const MESSAGE_ERROR_CODES = {
     retryOnAnotherDevice: false,
     text: "Outside the sending window in the recipient's local time",
   },
+  // Routing (domain/router.ts): no route of the organization can take the message.
+  COUNTRY_NOT_ALLOWED: {
+    retryOnAnotherDevice: false,
+    text: "No route may send to the recipient's country (destination allow-lists)",
+  },
+  MMS_NOT_SUPPORTED: {
+    retryOnAnotherDevice: false,
+    text: 'No route of the organization sends MMS',
+  },
+  DAILY_CAP_REACHED: {
+    retryOnAnotherDevice: false,
+    text: 'Every route that fits has reached its daily cap',
+  },
+  NO_ROUTE_AVAILABLE: { retryOnAnotherDevice: false, text: 'No route is left for this message' },
   // Billing (the quota pre-send policy, libs/quota).
   QUOTA_EXCEEDED: {
     retryOnAnotherDevice: false,

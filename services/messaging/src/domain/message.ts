@@ -2,7 +2,8 @@ import type { SmsEncoding } from '@switchboard/sms';
 import type { MessageError } from './message-error';
 import type { MessageDirection, MessageStatus } from './message-status';
 
-export type MessageRoute = 'DEVICE' | 'CARRIER' | 'GHL';
+/** CARRIER: a carrier of unknown vendor (before routes); TWILIO / TELNYX: carrier routes. */
+export type MessageRoute = 'DEVICE' | 'CARRIER' | 'GHL' | 'TWILIO' | 'TELNYX';
 
 /** Why an outbound message is sent: decides which pre-send policies apply to it. */
 export const SEND_PURPOSES = ['TRANSACTIONAL', 'CAMPAIGN', 'COMPLIANCE_REPLY'] as const;

@@ -21,6 +21,8 @@ export interface OutboundRequest {
   /** Default TRANSACTIONAL. */
   purpose?: SendPurpose;
   metadata: Record<string, string>;
+  /** The GoHighLevel message it delivers (ghl-sync), if any. */
+  ghlMessageId?: string | null;
 }
 
 /** A lifecycle transition to report, at a time. */
@@ -65,7 +67,7 @@ export function newOutboundMessage(request: OutboundRequest, now: Date): Message
     conversationId: null,
     campaignId: request.campaignId,
     externalId: null,
-    ghlMessageId: null,
+    ghlMessageId: request.ghlMessageId ?? null,
     deviceMessageId: null,
     idempotencyKey: request.idempotencyKey,
     purpose: request.purpose ?? 'TRANSACTIONAL',

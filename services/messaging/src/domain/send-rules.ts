@@ -7,7 +7,12 @@
 /** Why a send request is refused; `code` is a MessagingErrorCode. */
 export interface SendRefusal {
   code:
-    'INVALID_SCHEDULE' | 'INVALID_VALIDITY' | 'INVALID_SIM' | 'UNKNOWN_DEVICE' | 'UNKNOWN_SENDER';
+    | 'INVALID_SCHEDULE'
+    | 'INVALID_VALIDITY'
+    | 'INVALID_SIM'
+    | 'UNKNOWN_DEVICE'
+    | 'UNKNOWN_SENDER'
+    | 'INVALID_MEDIA';
   message: string;
   details?: Record<string, unknown>;
 }

@@ -8,6 +8,7 @@ import { analyzeSms } from '@switchboard/sms';
 import { stableUuid } from '../common/stable-id';
 import { ConversationThreading } from '../conversations/conversation-threading';
 import { decideOnInbound, newInboundMessage, type InboundSms } from '../domain/inbound-message';
+import { checkMediaUrls } from '../domain/media-urls';
 import { ProjectionsRepository } from '../projections/projections.repository';
 import { MessageLifecycle } from './message-lifecycle';
 
@@ -36,7 +37,20 @@ export function inboundSmsOf(
     segments: sms.segments,
     simNumber: event.simNumber || null,
     receivedAt,
+    mms: event.mms
+      ? {
+          // Only media a customer's client may fetch: https URLs, at most 10 (else none kept).
+          mediaUrls: checkedMedia(event.mms.mediaUrls),
+          size: Number(event.mms.size),
+          contentClass: event.mms.contentClass,
+        }
+      : null,
   };
+}
+
+function checkedMedia(urls: string[]): string[] {
+  const checked = checkMediaUrls(urls);
+  return checked.ok ? checked.value : [];
 }
 
 /**

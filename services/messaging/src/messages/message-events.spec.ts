@@ -40,6 +40,13 @@ describe('sendRequestOfCommand', () => {
     expect(actor).toEqual({ kind: 'service', id: 'compliance' });
   });
 
+  it('carries the GHL message id of a ghl-sync command (absent otherwise)', () => {
+    expect(sendRequestOfCommand(command({ ghlMessageId: 'ghl-m1' })).request.ghlMessageId).toBe(
+      'ghl-m1',
+    );
+    expect(sendRequestOfCommand(command()).request).not.toHaveProperty('ghlMessageId');
+  });
+
   it('an unspecified purpose is CAMPAIGN for a campaign message, TRANSACTIONAL otherwise', () => {
     expect(sendRequestOfCommand(command()).request.purpose).toBe('TRANSACTIONAL');
     expect(

@@ -3,6 +3,7 @@ import { devicesV1, messagingV1, commonV1, Topics } from '@switchboard/contracts
 import type { EventDraft } from '@switchboard/events';
 import { stableUuid } from '../common/stable-id';
 import type { SendPurpose } from '../domain/message';
+import { messagePriority } from '../domain/message-priority';
 import type { MessageStatus } from '../domain/message-status';
 import type { SendActor, SendMessageCommand } from './send-request';
 import type { MessageRecord } from './message.record';
@@ -67,10 +68,13 @@ export function messageEventDraft(
       scheduledAt: record.scheduledAt ? timestampFromDate(record.scheduledAt) : undefined,
       validUntil: record.validUntil ? timestampFromDate(record.validUntil) : undefined,
       idempotencyKey: record.idempotencyKey ?? '',
+      ghlMessageId: record.ghlMessageId ?? '',
       purpose:
         record.direction === 'OUTBOUND'
           ? messagingV1.SendPurpose[record.purpose ?? 'TRANSACTIONAL']
           : messagingV1.SendPurpose.UNSPECIFIED,
+      // Billing prices a message with media as an MMS.
+      mediaCount: record.mediaUrls.length,
     },
   };
 }
@@ -105,6 +109,7 @@ export function dispatchCommandDraft(
           validUntil: record.validUntil ? timestampFromDate(record.validUntil) : undefined,
           attempt: record.attempt,
           excludedDeviceIds: record.excludedDeviceIds,
+          priority: messagePriority(record.purpose ?? 'TRANSACTIONAL'),
         },
       },
     },
@@ -163,12 +168,14 @@ export function sendRequestOfCommand(command: messagingV1.SendMessageCommand): {
       to: command.to,
       from: command.from || null,
       body: command.body,
+      ...(command.mediaUrls.length > 0 ? { mediaUrls: command.mediaUrls } : {}),
       idempotencyKey: command.idempotencyKey || null,
       validUntil: command.validUntil ? timestampDate(command.validUntil) : null,
       metadata: command.metadata,
       campaignId: command.campaignId || null,
       purpose,
       replyToMessageId: command.replyToMessageId || null,
+      ...(command.ghlMessageId ? { ghlMessageId: command.ghlMessageId } : {}),
     },
     actor: actor
       ? {

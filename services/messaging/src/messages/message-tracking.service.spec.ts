@@ -10,6 +10,7 @@ import type { ConversationThreading } from '../conversations/conversation-thread
 import { newOutboundMessage, acceptOutbound } from '../domain/outbound-message';
 import type { JobsRepository } from '../scheduler/jobs.repository';
 import { MessageLifecycle } from './message-lifecycle';
+import type { RoutingService } from '../routing/routing.service';
 import { MessageTrackingService } from './message-tracking.service';
 import type { MessagePatch, MessageRecord } from './message.record';
 import type { MessagesRepository } from './messages.repository';
@@ -72,6 +73,11 @@ function newTestService() {
     threading as unknown as ConversationThreading,
     clock,
     new Metrics({ service: 'messaging-spec', defaultMetrics: false }),
+    // No routes: nothing fails over.
+    {
+      onDeviceWithdrawn: () => Promise.resolve(false),
+      onDeviceFailed: () => Promise.resolve(false),
+    } as unknown as RoutingService,
   );
   const report = (
     state: devicesV1.MessageState,

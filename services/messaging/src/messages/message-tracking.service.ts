@@ -12,6 +12,7 @@ import { MessageLifecycle } from './message-lifecycle';
 import { dispatchCommandDraft } from './message-events';
 import type { MessagePatch, MessageRecord } from './message.record';
 import { MessagesRepository } from './messages.repository';
+import { RoutingService } from '../routing/routing.service';
 
 /** The devices service's report on an outbound message, in domain terms. */
 export function deviceReportOf(event: devicesV1.MessageStateEvent): DeviceReport {
@@ -44,6 +45,7 @@ export class MessageTrackingService {
     private readonly threading: ConversationThreading,
     private readonly clock: Clock,
     metrics: Metrics,
+    private readonly routing: RoutingService,
   ) {
     this.reports = metrics.counter(
       'messaging_device_reports_total',
@@ -59,6 +61,14 @@ export class MessageTrackingService {
     if (!record || record.direction !== 'OUTBOUND') {
       // Not a message of this organization (or not ours at all): nothing to apply.
       this.reports.inc({ state: report.state, action: 'unknown-message' });
+      return;
+    }
+    // A message taken back from the pool to fail over (routing/): devices confirmed nothing sent it.
+    if (
+      report.state === 'CANCELED' &&
+      (await this.routing.onDeviceWithdrawn(tx, record, report.attempt))
+    ) {
+      this.reports.inc({ state: report.state, action: 'failover' });
       return;
     }
     const now = this.clock.now();
@@ -100,6 +110,15 @@ export class MessageTrackingService {
         );
         return;
       case 'record': {
+        // The pool gave up on it: another route of the organization may take it (routing/).
+        if (
+          decision.statusChanged &&
+          decision.status === 'FAILED' &&
+          decision.error &&
+          (await this.routing.onDeviceFailed(tx, record, decision.error))
+        ) {
+          return;
+        }
         const patch: MessagePatch = {
           route: 'DEVICE',
           deviceId: decision.deviceId,

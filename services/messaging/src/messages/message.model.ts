@@ -26,7 +26,13 @@ const enumOf = <T extends string>(values: readonly T[]) =>
 export const MessageStatusEnum = enumOf(MESSAGE_STATUSES);
 export const MessageDirectionEnum = enumOf<MessageDirection>(['OUTBOUND', 'INBOUND']);
 export const MessageEncodingEnum = enumOf<SmsEncoding>(['GSM7', 'UCS2']);
-export const MessageRouteEnum = enumOf<MessageRoute>(['DEVICE', 'CARRIER', 'GHL']);
+export const MessageRouteEnum = enumOf<MessageRoute>([
+  'DEVICE',
+  'CARRIER',
+  'GHL',
+  'TWILIO',
+  'TELNYX',
+]);
 
 registerEnumType(MessageStatusEnum, {
   name: 'MessageStatus',
@@ -105,6 +111,12 @@ export class MessageModel {
   @Field(() => String, { nullable: true, description: 'Carrier / GHL id of the message.' })
   externalId!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The GoHighLevel message this message delivers (sent for GHL by ghl-sync).',
+  })
+  ghlMessageId!: string | null;
+
   @Field(() => String, { nullable: true })
   idempotencyKey!: string | null;
 
@@ -178,6 +190,7 @@ export function toMessageModel(record: MessageRecord): MessageModel {
     conversationId: record.conversationId,
     campaignId: record.campaignId,
     externalId: record.externalId,
+    ghlMessageId: record.ghlMessageId,
     idempotencyKey: record.idempotencyKey,
     metadata: record.metadata,
     error: record.error,
@@ -283,6 +296,13 @@ export class SendMessageInput {
 
   @Field(() => String, { nullable: true, description: 'Required (max segments configurable).' })
   body?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'MMS: up to 10 public https media URLs (then the body may be empty). Needs a carrier route: the device pool sends SMS only (MMS_NOT_SUPPORTED).',
+  })
+  mediaUrls?: string[] | null;
 
   @Field(() => String, {
     nullable: true,

@@ -30,6 +30,8 @@ import type { MessagePatch, MessageRecord } from './message.record';
 import type { MessagesRepository } from './messages.repository';
 import { MessagesService, SEND_BATCH_CHUNK, type SendOutcome } from './messages.service';
 import type { SendRateLimitService } from './send-rate-limit.service';
+import type { RoutesRepository } from '../routing/routes.repository';
+import { RoutingService } from '../routing/routing.service';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
 const TO = '+14155550123';
@@ -189,6 +191,20 @@ function newTestService(compliance?: FakeCompliance) {
     threading as unknown as ConversationThreading,
     rateLimit as unknown as SendRateLimitService,
     clock,
+    // The real router over an organization without routes: the implicit device pool.
+    new RoutingService(
+      db.dataSource,
+      config,
+      {
+        list: () => Promise.resolve([]),
+        insertAttempt: () => Promise.resolve(),
+      } as unknown as RoutesRepository,
+      db.messagesRepository,
+      lifecycle,
+      db.jobsRepository,
+      db.outboxWriter,
+      clock,
+    ),
   );
   return { service, db, clock, rateLimit, threading };
 }

@@ -33,11 +33,17 @@ import {
 import { purposeOf } from '../domain/compliance-checks';
 import {
   PRE_SEND_POLICIES,
+  PreSendContended,
   runPreSendPolicies,
+  takePreSendReservations,
   type OutboundDraft,
+  type PreSendContext,
   type PreSendPolicy,
 } from '../pre-send/pre-send-policy';
 import { ProjectionsRepository } from '../projections/projections.repository';
+import { messageRouteOf } from '../domain/router';
+import { checkMediaUrls } from '../domain/media-urls';
+import { RoutingService, type RoutePlan } from '../routing/routing.service';
 import { IdempotencyRepository } from './idempotency.repository';
 import { MessageLifecycle } from './message-lifecycle';
 import { cancelCommandDraft, dispatchCommandDraft } from './message-events';
@@ -67,6 +73,13 @@ export const SEND_BATCH_CHUNK = 100;
 /** sendMessages: how often a chunk is run again after a deadlock with concurrent sends. */
 const SEND_BATCH_CHUNK_ATTEMPTS = 5;
 
+/** How `accept` runs: the rate-limit token now or by the caller (a batch chunk); a second attempt. */
+interface AcceptOptions {
+  rateLimit?: 'take' | 'deferred';
+  /** The first attempt lost its last-step take (PreSendContended). */
+  contended?: boolean;
+}
+
 /** One input's outcome in a batch: its message, or its typed error. */
 export type SendOutcome =
   { ok: true; message: MessageRecord } | { ok: false; error: DomainException };
@@ -85,6 +98,7 @@ export class MessagesService {
     private readonly threading: ConversationThreading,
     private readonly rateLimit: SendRateLimitService,
     private readonly clock: Clock,
+    private readonly router: RoutingService,
   ) {}
 
   /**
@@ -102,17 +116,29 @@ export class MessagesService {
     options: SendOptions = {},
   ): Promise<MessageRecord> {
     const now = this.clock.now();
-    const run = async (tx: EntityManager) => {
+    const run = async (tx: EntityManager, contended: boolean) => {
       if (options.onInvalid !== 'reject')
-        return (await this.accept(tx, orgId, command, now)).record;
+        return (await this.accept(tx, orgId, command, now, { contended })).record;
       try {
-        return (await this.accept(tx, orgId, command, now)).record;
+        return (await this.accept(tx, orgId, command, now, { contended })).record;
       } catch (error) {
         if (!isInvalidRequest(error)) throw error;
         return this.rejectInvalid(tx, orgId, command, error, now);
       }
     };
-    return options.tx ? run(options.tx) : inTenantTransaction(this.dataSource, orgId, run);
+    // A lost last-step take (the quota, see PreSendPolicy.take) runs the send again, contended.
+    // In the caller's transaction, the first attempt runs under a savepoint for that.
+    const attempt = (contended: boolean): Promise<MessageRecord> => {
+      const tx = options.tx;
+      if (!tx) return inTenantTransaction(this.dataSource, orgId, (t) => run(t, contended));
+      return contended ? run(tx, true) : this.messages.inSavepoint(tx, () => run(tx, false));
+    };
+    try {
+      return await attempt(false);
+    } catch (error) {
+      if (!(error instanceof PreSendContended)) throw error;
+      return attempt(true);
+    }
   }
 
   /**
@@ -150,10 +176,15 @@ export class MessagesService {
           const outcomes: SendOutcome[] = new Array(commands.length);
           let fresh = 0;
           for (const index of inKeyOrder(commands)) {
-            try {
-              const accepted = await this.messages.inSavepoint(tx, () =>
-                this.accept(tx, orgId, commands[index], now, 'deferred'),
+            const item = (contended: boolean) =>
+              this.messages.inSavepoint(tx, () =>
+                this.accept(tx, orgId, commands[index], now, { rateLimit: 'deferred', contended }),
               );
+            try {
+              const accepted = await item(false).catch((error: unknown) => {
+                if (error instanceof PreSendContended) return item(true);
+                throw error;
+              });
               if (accepted.fresh) fresh += 1;
               outcomes[index] = { ok: true, message: accepted.record };
             } catch (error) {
@@ -183,14 +214,14 @@ export class MessagesService {
     orgId: string,
     request: SendMessageCommand,
     now: Date,
-    rateLimit: 'take' | 'deferred' = 'take',
+    { rateLimit = 'take', contended = false }: AcceptOptions = {},
   ): Promise<{ record: MessageRecord; fresh: boolean }> {
     const key = checkIdempotencyKey(request.idempotencyKey ?? null);
     const metadata = checkMetadata(request.metadata);
     const command = await this.withReplyTo(tx, request);
     const requested = orThrow(sendTiming(command, now, this.timingRules()));
-    const chain = await this.preSend(tx, orgId, command, now, requested);
-    const routing = orThrow(await this.routing(tx, chain.draft.from, command));
+    const { chain, context } = await this.preSend(tx, orgId, command, now, requested, contended);
+    const { routing, plan } = await this.route(tx, chain, command, now);
     const id = randomUUID();
     const purpose = purposeOf(command.purpose);
     const fingerprint = sendFingerprint({ ...command, ...chain.draft, metadata, purpose });
@@ -213,15 +244,20 @@ export class MessagesService {
         purpose,
         campaignId: command.campaignId ?? null,
         idempotencyKey: key,
+        ghlMessageId: command.ghlMessageId ?? null,
       },
       now,
     );
     const decided =
       chain.outcome === 'reject'
         ? rejectOutbound(message, chain, now)
-        : acceptOutbound(message, (await this.thread(tx, message, routing)) ?? null, now);
-    const record = await this.write(tx, decided);
-    // Last: the organization's limiter key stays locked only until this transaction commits.
+        : plan?.outcome === 'reject'
+          ? rejectOutbound(message, plan, now)
+          : acceptOutbound(message, (await this.thread(tx, message, routing)) ?? null, now);
+    const record = await this.write(tx, decided, plan);
+    // Last: the organization's quota row and limiter key stay locked only until the commit.
+    if (chain.outcome === 'allow')
+      await takePreSendReservations(this.policies, chain.draft, context);
     if (rateLimit === 'take') await this.rateLimit.take(orgId, tx);
     return { record, fresh: true };
   }
@@ -289,6 +325,7 @@ export class MessagesService {
         purpose,
         campaignId: isUuid(command.campaignId) ? command.campaignId : null,
         idempotencyKey: key,
+        ghlMessageId: command.ghlMessageId || null,
       },
       now,
     );
@@ -312,16 +349,17 @@ export class MessagesService {
     command: SendMessageCommand,
     now: Date,
     timing: SendTiming,
+    contended: boolean,
   ) {
     const organization = await this.projections.findOrganization(tx, orgId);
     const draft: OutboundDraft = {
       to: command.to,
       from: command.from ?? null,
       body: command.body ?? '',
-      mediaUrls: [],
+      mediaUrls: orThrow(checkMediaUrls(command.mediaUrls)),
       purpose: purposeOf(command.purpose),
     };
-    return runPreSendPolicies(this.policies, draft, {
+    const context: PreSendContext = {
       orgId,
       organization,
       defaultCountry: organization?.defaultCountry ?? this.config.DEFAULT_COUNTRY,
@@ -330,7 +368,9 @@ export class MessagesService {
       sendAt: timing.scheduledAt ?? now,
       validUntil: timing.validUntil,
       stage: 'send',
-    });
+      contended,
+    };
+    return { chain: await runPreSendPolicies(this.policies, draft, context), context };
   }
 
   /**
@@ -388,13 +428,59 @@ export class MessagesService {
     return chooseRouting({ ...request, from }, { device, simsOfSender });
   }
 
-  /** Writes a new outbound message as decided: row, events, dispatch command, timers. */
-  private write(tx: EntityManager, decided: OutboundAcceptance): Promise<MessageRecord> {
+  /**
+   * The device routing the request asks for, then (unless a policy rejected the message) the
+   * route it takes: the router's choice (routing/), or its refusal, or the request's own
+   * routing error.
+   */
+  private async route(
+    tx: EntityManager,
+    chain: { outcome: string; draft: OutboundDraft },
+    command: SendMessageCommand,
+    now: Date,
+  ): Promise<{ routing: Routing; plan?: RoutePlan }> {
+    const device = await this.routing(tx, chain.draft.from, command);
+    if (chain.outcome === 'reject') return { routing: orThrow(device) };
+    const { draft } = chain;
+    const plan = await this.router.plan(
+      tx,
+      {
+        to: draft.to,
+        mediaUrls: draft.mediaUrls,
+        segments: draft.segments ?? 1,
+        purpose: draft.purpose ?? 'TRANSACTIONAL',
+      },
+      device,
+      now,
+    );
+    if (plan.outcome === 'invalid') return { routing: orThrow(plan.checked) };
+    if (plan.outcome === 'route') return { routing: plan.routing, plan };
+    return { routing: device.ok ? device.value : { deviceId: null, simNumber: null }, plan };
+  }
+
+  /**
+   * Writes a new outbound message as decided: row, events, timers, and when it goes now, its
+   * route's start (the device pool's dispatch command, or the carrier dispatch queue).
+   */
+  private async write(
+    tx: EntityManager,
+    decided: OutboundAcceptance,
+    plan?: RoutePlan,
+  ): Promise<MessageRecord> {
     const now = decided.message.createdAt;
-    return this.lifecycle.create(tx, decided.message, decided.events, {
-      commands: decided.dispatch ? (after) => [dispatchCommandDraft(after, now)] : undefined,
+    const route = decided.dispatch && plan?.outcome === 'route' ? plan : undefined;
+    const message = route
+      ? { ...decided.message, route: messageRouteOf(route.kind) }
+      : decided.message;
+    const record = await this.lifecycle.create(tx, message, decided.events, {
+      commands:
+        decided.dispatch && message.route === 'DEVICE'
+          ? (after) => [dispatchCommandDraft(after, now)]
+          : undefined,
       timers: decided.timers,
     });
+    if (route) await this.router.start(tx, record, route, now);
+    return record;
   }
 
   private timingRules() {
@@ -451,21 +537,7 @@ export class MessagesService {
     const now = this.clock.now();
     if (record.validUntil && record.validUntil <= now) return this.expire(tx, id);
     const check = await this.recheck(tx, record, now);
-    if (check.outcome === 'reject') {
-      await this.lifecycle.change(
-        tx,
-        record,
-        {
-          status: 'REJECTED',
-          rejectedAt: now,
-          error: { code: check.code, message: check.reason, rawCode: null, rawMessage: null },
-        },
-        [{ kind: 'REJECTED', at: now }],
-        undefined,
-        now,
-      );
-      return;
-    }
+    if (check.outcome === 'reject') return this.rejectStored(tx, record, check, now);
     if (check.draft.holdUntil) {
       await this.lifecycle.change(
         tx,
@@ -478,12 +550,51 @@ export class MessagesService {
       );
       return;
     }
+    // The route now (routes may have changed since it was accepted).
+    const plan = await this.router.plan(
+      tx,
+      {
+        to: record.toNumber ?? '',
+        mediaUrls: record.mediaUrls,
+        segments: record.segments,
+        purpose: record.purpose ?? 'TRANSACTIONAL',
+      },
+      {
+        ok: true,
+        value: { deviceId: record.requestedDeviceId, simNumber: record.requestedSimNumber },
+      },
+      now,
+    );
+    if (plan.outcome === 'reject') return this.rejectStored(tx, record, plan, now);
+    if (plan.outcome !== 'route') return; // not with a device routing given as valid
+    const after = await this.lifecycle.change(
+      tx,
+      record,
+      { attempt: 1, route: messageRouteOf(plan.kind) },
+      [],
+      plan.kind === 'DEVICE_POOL' ? (a) => [dispatchCommandDraft(a, now)] : undefined,
+      now,
+    );
+    await this.router.start(tx, after, plan, now);
+  }
+
+  /** A stored, not yet dispatched message refused at its dispatch: REJECTED with the code. */
+  private async rejectStored(
+    tx: EntityManager,
+    record: MessageRecord,
+    rejection: { code: string; reason: string },
+    now: Date,
+  ): Promise<void> {
     await this.lifecycle.change(
       tx,
       record,
-      { attempt: 1, route: 'DEVICE' },
-      [],
-      (after) => [dispatchCommandDraft(after, now)],
+      {
+        status: 'REJECTED',
+        rejectedAt: now,
+        error: { code: rejection.code, message: rejection.reason, rawCode: null, rawMessage: null },
+      },
+      [{ kind: 'REJECTED', at: now }],
+      undefined,
       now,
     );
   }

@@ -6,6 +6,8 @@ import type { SendPurpose } from '../domain/message';
 export interface SendMessageCommand {
   to: string;
   body?: string | null;
+  /** MMS media: public https URLs (at most 10); a message with media needs an MMS route. */
+  mediaUrls?: string[] | null;
   from?: string | null;
   deviceId?: string | null;
   simNumber?: number | null;
@@ -18,6 +20,8 @@ export interface SendMessageCommand {
   purpose?: SendPurpose | null;
   /** Send back over the device and SIM this inbound message came in by (`to` defaults to its sender). */
   replyToMessageId?: string | null;
+  /** The GoHighLevel message this send delivers (ghl-sync's command): kept on the message. */
+  ghlMessageId?: string | null;
 }
 
 /**

@@ -8,6 +8,11 @@ import { Privacy1700000000141 } from './1700000000141-privacy';
 import { Quota1700000000150 } from './1700000000150-quota';
 import { Webhooks1700000000160 } from './1700000000160-webhooks';
 import { WebhookRetention1700000000161 } from './1700000000161-webhook-retention';
+import { Carriers1700000000200 } from './1700000000200-carriers';
+import { Routing1700000000300 } from './1700000000300-routing';
+import { Contacts1700000000500 } from './1700000000500-contacts';
+import { Campaigns1700000000501 } from './1700000000501-campaigns';
+import { QuotaMms1700000000600 } from './1700000000600-quota-mms';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -21,4 +26,9 @@ export const migrations = [
   Quota1700000000150,
   Webhooks1700000000160,
   WebhookRetention1700000000161,
+  Carriers1700000000200,
+  Routing1700000000300,
+  Contacts1700000000500,
+  Campaigns1700000000501,
+  QuotaMms1700000000600,
 ];

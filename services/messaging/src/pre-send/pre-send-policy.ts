@@ -45,6 +45,11 @@ export interface PreSendContext {
   validUntil?: Date | null;
   /** `send`: a new request (default); `dispatch`: a scheduled message whose time came. */
   stage?: 'send' | 'dispatch';
+  /**
+   * A first attempt of this send lost its last-step `take` to concurrent sends: policies that
+   * reserve something decide under a lock this time (their take then cannot fail).
+   */
+  contended?: boolean;
 }
 
 /**
@@ -66,6 +71,32 @@ export interface PreSendPolicy {
     draft: Readonly<OutboundDraft>,
     context: PreSendContext,
   ): PolicyVerdict | Promise<PolicyVerdict>;
+  /**
+   * For a policy that reserves something (the quota): the send transaction's last step, for a
+   * message the chain allowed — take what `check` saw, in one statement, so the reserved row is
+   * locked only until the commit. False: concurrent sends took it meanwhile; the send is rolled
+   * back and runs again with `context.contended` (takePreSendReservations).
+   */
+  take?(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<boolean>;
+}
+
+/** A policy's last-step take lost to concurrent sends: the send runs again, `contended`. */
+export class PreSendContended extends Error {
+  constructor(readonly policy: string) {
+    super(`pre-send policy ${policy}: what the check allowed was taken meanwhile`);
+  }
+}
+
+/** The last step of an allowed send: every policy's take, or PreSendContended. */
+export async function takePreSendReservations(
+  policies: readonly PreSendPolicy[],
+  draft: Readonly<OutboundDraft>,
+  context: PreSendContext,
+): Promise<void> {
+  for (const policy of policies) {
+    if (policy.take && !(await policy.take(draft, context)))
+      throw new PreSendContended(policy.name);
+  }
 }
 
 export type ChainResult =

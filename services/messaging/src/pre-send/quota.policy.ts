@@ -15,9 +15,12 @@ const REASONS = {
 /**
  * The plan's allowance and the prepaid wallet, checked on the local projection of
  * billing.quota.v1 (libs/quota; no call to billing): REJECTED QUOTA_EXCEEDED or
- * INSUFFICIENT_FUNDS. Last in the chain, because an allowed send debits the projection in the
- * send transaction. Compliance replies (STOP/HELP confirmations) are never refused for quota
- * (they are still metered). Checked once, when the send is accepted.
+ * INSUFFICIENT_FUNDS. `check` reads the projection without a lock; `take`, the send
+ * transaction's last step, debits it in one statement — when concurrent sends took the rest
+ * meanwhile, the send runs again `contended` and the check decides under the row's lock, so
+ * sends against one published state never together exceed it. Compliance replies (STOP/HELP
+ * confirmations) are never refused for quota (they are still metered). Checked once, when the
+ * send is accepted.
  */
 @Injectable()
 export class QuotaSendPolicy implements PreSendPolicy {
@@ -26,11 +29,27 @@ export class QuotaSendPolicy implements PreSendPolicy {
   constructor(private readonly quota: QuotaPolicy) {}
 
   async check(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<PolicyVerdict> {
-    if (draft.purpose === 'COMPLIANCE_REPLY' || context.stage === 'dispatch')
-      return { kind: 'allow' };
-    const refusal = await this.quota.check(context.tx, context.orgId, draft.segments ?? 1);
+    if (!applies(draft, context)) return { kind: 'allow' };
+    const refusal = await this.quota.check(context.tx, context.orgId, draft.segments ?? 1, {
+      lock: context.contended,
+      mms: isMms(draft),
+    });
     return refusal
       ? { kind: 'reject', code: refusal, reason: REASONS[refusal] }
       : { kind: 'allow' };
   }
+
+  async take(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<boolean> {
+    if (!applies(draft, context)) return true;
+    return this.quota.take(context.tx, context.orgId, draft.segments ?? 1, { mms: isMms(draft) });
+  }
+}
+
+/** A message with media is billed as one MMS (libs/quota: no allowance, the MMS price). */
+function isMms(draft: Readonly<OutboundDraft>): boolean {
+  return draft.mediaUrls.length > 0;
+}
+
+function applies(draft: Readonly<OutboundDraft>, context: PreSendContext): boolean {
+  return draft.purpose !== 'COMPLIANCE_REPLY' && context.stage !== 'dispatch';
 }

@@ -81,9 +81,18 @@ export class MessagingPrivacyParticipant implements PrivacyParticipant {
       messages < limit
         ? await this.repository.eraseConversations(tx, subject.phoneNumber, pseudonym, limit)
         : 0;
+    const stickySenders =
+      messages < limit && conversations < limit
+        ? await this.repository.deleteCarrierStickySenders(tx, subject.phoneNumber, limit)
+        : 0;
     return {
-      counts: { messages_anonymized: messages, conversations_anonymized: conversations },
-      more: messages === limit || conversations === limit,
+      counts: {
+        messages_anonymized: messages,
+        conversations_anonymized: conversations,
+        // Carriers' "last sender number used for this contact" (only when there was one).
+        ...(stickySenders ? { carrier_sticky_senders_deleted: stickySenders } : {}),
+      },
+      more: messages === limit || conversations === limit || stickySenders === limit,
     };
   }
 

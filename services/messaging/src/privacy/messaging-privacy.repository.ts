@@ -87,6 +87,21 @@ export class MessagingPrivacyRepository {
   }
 
   /** Up to `limit` conversations with the number: the number replaced by the pseudonym. */
+  /** Up to `limit` sticky senders (carriers) of the number: deleted, nothing else is kept there. */
+  async deleteCarrierStickySenders(
+    tx: EntityManager,
+    phoneNumber: string,
+    limit: number,
+  ): Promise<number> {
+    return affectedRows(
+      tx,
+      `DELETE FROM carrier_sticky_senders WHERE (org_id, carrier_account_id, contact_number) IN (
+         SELECT org_id, carrier_account_id, contact_number FROM carrier_sticky_senders
+          WHERE contact_number = $1 LIMIT $2)`,
+      [phoneNumber, limit],
+    );
+  }
+
   async eraseConversations(
     tx: EntityManager,
     phoneNumber: string,

@@ -78,15 +78,20 @@ export class ProjectionsRepository {
   /** The organization was purged: everything messaging holds for it goes. */
   async deleteOrganizationData(tx: EntityManager, orgId: string): Promise<void> {
     for (const table of [
-      'messages',
+      'messages', // with their route attempts (ON DELETE CASCADE)
       'conversations',
       'idempotency_keys',
       'devices',
       'organizations',
+      'routes', // with their daily usage
+      'carrier_accounts', // with their numbers and sticky senders
+      'carrier_sends',
+      'carrier_callback_receipts',
     ]) {
       await tx.query(`DELETE FROM ${table} WHERE org_id = $1`, [orgId]);
     }
     await tx.query(`DELETE FROM scheduled_jobs WHERE tenant_id = $1`, [orgId]);
+    await tx.query(`DELETE FROM carrier_dispatch_queue WHERE tenant_id = $1`, [orgId]);
     // Only the id stays, so the organization's phones are not taken for an unknown tenant's.
     await tx.query(
       `INSERT INTO purged_organizations (org_id, purged_at) VALUES ($1, now()) ON CONFLICT DO NOTHING`,

@@ -5,6 +5,8 @@ import { MessageRetentionRepository } from './message-retention.repository';
 import { MessageRetentionSteps } from './message-retention.steps';
 import { WebhookRetentionSteps } from '../webhooks/webhook-retention.steps';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { CarrierRetentionSteps } from '../carriers/carrier-retention.steps';
+import { CarriersRepository } from '../carriers/carriers.repository';
 
 /** Retention (libs/retention): the policy projection, the job, messaging's steps. */
 @Module({
@@ -13,10 +15,13 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
   providers: [
     MessageRetentionRepository,
     MessageRetentionSteps,
+    // Carriers' receipts, sends and sticky senders (their repository holds no state).
+    CarriersRepository,
+    CarrierRetentionSteps,
     ...serviceRetentionProviders({
       service: 'messaging',
       config: MESSAGING_CONFIG,
-      steps: [MessageRetentionSteps, WebhookRetentionSteps],
+      steps: [MessageRetentionSteps, WebhookRetentionSteps, CarrierRetentionSteps],
     }),
   ],
 })

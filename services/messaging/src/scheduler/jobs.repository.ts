@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { rows } from '@switchboard/tenancy';
 
-export type JobKind = 'dispatch' | 'expire';
+/** dispatch at scheduledAt, expire at validUntil, route-deadline: a device route's failover time. */
+export type JobKind = 'dispatch' | 'expire' | 'route-deadline';
 
 export interface ScheduledJob {
   id: string;
@@ -34,7 +35,7 @@ export class JobsRepository {
   async cancel(
     tx: EntityManager,
     messageId: string,
-    kinds: JobKind[] = ['dispatch', 'expire'],
+    kinds: JobKind[] = ['dispatch', 'expire', 'route-deadline'],
   ): Promise<void> {
     await tx.query(`DELETE FROM scheduled_jobs WHERE message_id = $1 AND kind = ANY($2::text[])`, [
       messageId,

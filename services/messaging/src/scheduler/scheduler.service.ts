@@ -12,6 +12,7 @@ import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, type EnterTenant } from '@switchboard/tenancy';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { MessagesService } from '../messages/messages.service';
+import { RoutingService } from '../routing/routing.service';
 import { JobsRepository, type ScheduledJob } from './jobs.repository';
 
 /**
@@ -35,6 +36,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     private readonly messages: MessagesService,
     private readonly clock: Clock,
     metrics: Metrics,
+    private readonly routing: RoutingService,
   ) {
     this.jobsRun = metrics.counter('messaging_scheduler_jobs_total', 'Scheduler jobs run.', [
       'kind',
@@ -78,7 +80,9 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
       await this.jobs.inSavepoint(tx, async () => {
         await enterTenant(job.tenantId);
         if (job.kind === 'dispatch') await this.messages.dispatchScheduled(tx, job.messageId);
-        else await this.messages.expire(tx, job.messageId);
+        else if (job.kind === 'route-deadline') {
+          await this.routing.onDeviceDeadline(tx, job.messageId);
+        } else await this.messages.expire(tx, job.messageId);
       });
       this.jobsRun.inc({ kind: job.kind, outcome: 'done' });
     } catch (error) {

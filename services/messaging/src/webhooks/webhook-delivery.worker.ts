@@ -6,7 +6,13 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { backoffDelay, nestJobLogger, OutboxWriter, PeriodicJob } from '@switchboard/events';
+import {
+  backoffDelay,
+  nestJobLogger,
+  OutboxWriter,
+  ownerMailDraft,
+  PeriodicJob,
+} from '@switchboard/events';
 import { Metrics } from '@switchboard/observability';
 import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, inTenantTransaction } from '@switchboard/tenancy';
@@ -177,7 +183,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         now,
       );
       if (disable) {
-        // The organization is told through the audit log (compliance.audit.v1).
+        // The organization is told: its owners by mail (accounts sends it), and the audit log.
+        await this.outbox.add(
+          tx,
+          ownerMailDraft({
+            orgId: tenantId,
+            template: 'WEBHOOK_ENDPOINT_DISABLED',
+            variables: {
+              endpoint_url: current.url,
+              failing_since: health.failingSince!.toISOString(),
+              disabled_at: now.toISOString(),
+            },
+          }),
+        );
         await this.outbox.audit(tx, {
           actor: { kind: 'system', id: 'messaging:webhooks' },
           action: 'webhook_endpoint.disable',

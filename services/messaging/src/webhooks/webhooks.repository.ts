@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { affectedRows, row, rows } from '@switchboard/tenancy';
-import type { KeysetPosition } from '@switchboard/service-kit';
+import { SecretKeyring, type KeysetPosition } from '@switchboard/service-kit';
 import type { WebhookEventType } from '../domain/webhook-event-types';
 import type {
   QueuedDelivery,
@@ -14,22 +14,38 @@ import type {
 
 type Row = Record<string, unknown>;
 
-const toEndpoint = (r: Row): WebhookEndpointRecord => ({
-  id: r.id as string,
-  orgId: r.org_id as string,
-  url: r.url as string,
-  description: r.description as string,
-  eventTypes: r.event_types as WebhookEventType[],
-  secret: r.secret as string,
-  previousSecret: (r.previous_secret as string | null) ?? null,
-  previousSecretExpiresAt: (r.previous_secret_expires_at as Date | null) ?? null,
-  enabled: r.enabled as boolean,
-  disabledAt: (r.disabled_at as Date | null) ?? null,
-  disabledReason: (r.disabled_reason as string | null) ?? null,
-  failingSince: (r.failing_since as Date | null) ?? null,
-  createdAt: r.created_at as Date,
-  updatedAt: r.updated_at as Date,
-});
+/** The associated data that binds an endpoint's sealed secrets to its row. */
+const secretContext = (id: string) => `webhook_endpoints:${id}`;
+
+/**
+ * Opens a stored secret. Rows written before secrets were sealed hold the plain `whsec_` value;
+ * those are read as they are and sealed on their next rotation.
+ */
+function openSecret(keyring: SecretKeyring, stored: string, id: string): string {
+  return stored.startsWith('whsec_') ? stored : keyring.open(stored, secretContext(id));
+}
+
+const endpointOf =
+  (keyring: SecretKeyring) =>
+  (r: Row): WebhookEndpointRecord => ({
+    id: r.id as string,
+    orgId: r.org_id as string,
+    url: r.url as string,
+    description: r.description as string,
+    eventTypes: r.event_types as WebhookEventType[],
+    secret: openSecret(keyring, r.secret as string, r.id as string),
+    previousSecret:
+      r.previous_secret == null
+        ? null
+        : openSecret(keyring, r.previous_secret as string, r.id as string),
+    previousSecretExpiresAt: (r.previous_secret_expires_at as Date | null) ?? null,
+    enabled: r.enabled as boolean,
+    disabledAt: (r.disabled_at as Date | null) ?? null,
+    disabledReason: (r.disabled_reason as string | null) ?? null,
+    failingSince: (r.failing_since as Date | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  });
 
 const DELIVERY_SELECT = `SELECT d.*, (extract(epoch FROM d.created_at) * 1000000)::bigint::text AS created_micros
   FROM webhook_deliveries d`;
@@ -71,9 +87,19 @@ export interface DeliveryFilter {
   createdBefore?: Date;
 }
 
-/** All SQL of customer webhooks: endpoints, deliveries, the delivery log and the queue. */
+/**
+ * All SQL of customer webhooks: endpoints, deliveries, the delivery log and the queue. Signing
+ * secrets are sealed at rest with the service's keyring (AES-256-GCM, bound to the row) and
+ * opened only here.
+ */
 @Injectable()
 export class WebhooksRepository {
+  private readonly toEndpoint: (r: Row) => WebhookEndpointRecord;
+
+  constructor(private readonly keyring: SecretKeyring) {
+    this.toEndpoint = endpointOf(keyring);
+  }
+
   async insertEndpoint(
     tx: EntityManager,
     e: Pick<
@@ -87,9 +113,17 @@ export class WebhooksRepository {
       tx,
       `INSERT INTO webhook_endpoints (id, org_id, url, description, event_types, secret, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
-      [e.id, e.orgId, e.url, e.description, e.eventTypes, e.secret, e.now],
+      [
+        e.id,
+        e.orgId,
+        e.url,
+        e.description,
+        e.eventTypes,
+        this.keyring.seal(e.secret, secretContext(e.id)),
+        e.now,
+      ],
     );
-    return toEndpoint(r!);
+    return this.toEndpoint(r!);
   }
 
   async findEndpoint(
@@ -102,12 +136,12 @@ export class WebhooksRepository {
       `SELECT * FROM webhook_endpoints WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
-    return r && toEndpoint(r);
+    return r && this.toEndpoint(r);
   }
 
   async listEndpoints(tx: EntityManager): Promise<WebhookEndpointRecord[]> {
     return (await rows<Row>(tx, `SELECT * FROM webhook_endpoints ORDER BY created_at, id`)).map(
-      toEndpoint,
+      this.toEndpoint,
     );
   }
 
@@ -125,7 +159,7 @@ export class WebhooksRepository {
           ORDER BY id`,
         [type, at ?? null],
       )
-    ).map(toEndpoint);
+    ).map(this.toEndpoint);
   }
 
   async updateEndpoint(
@@ -160,7 +194,7 @@ export class WebhooksRepository {
         now,
       ],
     );
-    return r && toEndpoint(r);
+    return r && this.toEndpoint(r);
   }
 
   async deleteEndpoint(tx: EntityManager, id: string): Promise<boolean> {
@@ -184,9 +218,9 @@ export class WebhooksRepository {
       `UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = $3,
               secret = $2, updated_at = $4
         WHERE id = $1 RETURNING *`,
-      [id, secret, previousExpiresAt, now],
+      [id, this.keyring.seal(secret, secretContext(id)), previousExpiresAt, now],
     );
-    return r && toEndpoint(r);
+    return r && this.toEndpoint(r);
   }
 
   /** After an attempt: the endpoint's failing streak, and its disabling. */

@@ -103,6 +103,8 @@ export async function startApp(
     config,
     logger,
     clock: options.clock,
+    // As main.ts: carrier callbacks are verified on the raw body.
+    rawBody: true,
   });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/accounts/v1/email.proto.
  */
 export const file_switchboard_accounts_v1_email: GenFile = /*@__PURE__*/
-  fileDesc("CiNzd2l0Y2hib2FyZC9hY2NvdW50cy92MS9lbWFpbC5wcm90bxIXc3dpdGNoYm9hcmQuYWNjb3VudHMudjEihwIKDkVtYWlsUmVxdWVzdGVkEhIKCnJlcXVlc3RfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEgoKAnRvGAMgASgJEjgKCHRlbXBsYXRlGAQgASgOMiYuc3dpdGNoYm9hcmQuYWNjb3VudHMudjEuRW1haWxUZW1wbGF0ZRJJCgl2YXJpYWJsZXMYBSADKAsyNi5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5FbWFpbFJlcXVlc3RlZC5WYXJpYWJsZXNFbnRyeRIOCgZsb2NhbGUYBiABKAkaMAoOVmFyaWFibGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASqPAgoNRW1haWxUZW1wbGF0ZRIeChpFTUFJTF9URU1QTEFURV9VTlNQRUNJRklFRBAAEh8KG0VNQUlMX1RFTVBMQVRFX1ZFUklGWV9FTUFJTBABEiEKHUVNQUlMX1RFTVBMQVRFX1BBU1NXT1JEX1JFU0VUEAISHQoZRU1BSUxfVEVNUExBVEVfSU5WSVRBVElPThADEjIKLkVNQUlMX1RFTVBMQVRFX09SR0FOSVpBVElPTl9ERUxFVElPTl9TQ0hFRFVMRUQQBBIhCh1FTUFJTF9URU1QTEFURV9TRUNVUklUWV9BTEVSVBAFEiQKIEVNQUlMX1RFTVBMQVRFX0RBVEFfRVhQT1JUX1JFQURZEAZiBnByb3RvMw");
+  fileDesc("CiNzd2l0Y2hib2FyZC9hY2NvdW50cy92MS9lbWFpbC5wcm90bxIXc3dpdGNoYm9hcmQuYWNjb3VudHMudjEipwIKDkVtYWlsUmVxdWVzdGVkEhIKCnJlcXVlc3RfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEgoKAnRvGAMgASgJEjgKCHRlbXBsYXRlGAQgASgOMiYuc3dpdGNoYm9hcmQuYWNjb3VudHMudjEuRW1haWxUZW1wbGF0ZRJJCgl2YXJpYWJsZXMYBSADKAsyNi5zd2l0Y2hib2FyZC5hY2NvdW50cy52MS5FbWFpbFJlcXVlc3RlZC5WYXJpYWJsZXNFbnRyeRIOCgZsb2NhbGUYBiABKAkSHgoWdG9fb3JnYW5pemF0aW9uX293bmVycxgHIAEoCBowCg5WYXJpYWJsZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKv4CCg1FbWFpbFRlbXBsYXRlEh4KGkVNQUlMX1RFTVBMQVRFX1VOU1BFQ0lGSUVEEAASHwobRU1BSUxfVEVNUExBVEVfVkVSSUZZX0VNQUlMEAESIQodRU1BSUxfVEVNUExBVEVfUEFTU1dPUkRfUkVTRVQQAhIdChlFTUFJTF9URU1QTEFURV9JTlZJVEFUSU9OEAMSMgouRU1BSUxfVEVNUExBVEVfT1JHQU5JWkFUSU9OX0RFTEVUSU9OX1NDSEVEVUxFRBAEEiEKHUVNQUlMX1RFTVBMQVRFX1NFQ1VSSVRZX0FMRVJUEAUSJAogRU1BSUxfVEVNUExBVEVfREFUQV9FWFBPUlRfUkVBRFkQBhIsCihFTUFJTF9URU1QTEFURV9XRUJIT09LX0VORFBPSU5UX0RJU0FCTEVEEAcSHgoaRU1BSUxfVEVNUExBVEVfTE9XX0JBTEFOQ0UQCBIfChtFTUFJTF9URU1QTEFURV9PV05FUl9OT1RJQ0UQCWIGcHJvdG8z");
 
 /**
  * A request to send one transactional email, consumed by the mail sender. Topic
@@ -37,7 +37,8 @@ export type EmailRequested = Message<"switchboard.accounts.v1.EmailRequested"> &
   orgId: string;
 
   /**
-   * Recipient email address. Personal data: never logged.
+   * Recipient email address. Personal data: never logged. Empty when the mail goes to the
+   * organization's owners (to_organization_owners).
    *
    * @generated from field: string to = 3;
    */
@@ -65,6 +66,16 @@ export type EmailRequested = Message<"switchboard.accounts.v1.EmailRequested"> &
    * @generated from field: string locale = 6;
    */
   locale: string;
+
+  /**
+   * When set (and `to` is empty), the mail goes to every owner of `org_id`, resolved by the mail
+   * sender when it sends: services that know an organization but not its people (messaging,
+   * billing, ghl-sync) tell its owners this way. Such requests are keyed by the SHA-256 (hex)
+   * of "owners:" + org_id.
+   *
+   * @generated from field: bool to_organization_owners = 7;
+   */
+  toOrganizationOwners: boolean;
 };
 
 /**
@@ -129,6 +140,29 @@ export enum EmailTemplate {
    * @generated from enum value: EMAIL_TEMPLATE_DATA_EXPORT_READY = 6;
    */
   DATA_EXPORT_READY = 6,
+
+  /**
+   * A customer webhook endpoint was disabled after failing for days; variables: endpoint_url,
+   * failing_since, disabled_at.
+   *
+   * @generated from enum value: EMAIL_TEMPLATE_WEBHOOK_ENDPOINT_DISABLED = 7;
+   */
+  WEBHOOK_ENDPOINT_DISABLED = 7,
+
+  /**
+   * The prepaid balance fell below its alert threshold; variables: balance, threshold.
+   *
+   * @generated from enum value: EMAIL_TEMPLATE_LOW_BALANCE = 8;
+   */
+  LOW_BALANCE = 8,
+
+  /**
+   * Something needs the owner's attention (a carrier account or a GoHighLevel installation
+   * failing, an auto-recharge declined); variables: subject, text.
+   *
+   * @generated from enum value: EMAIL_TEMPLATE_OWNER_NOTICE = 9;
+   */
+  OWNER_NOTICE = 9,
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/billing/v1/quota.proto.
  */
 export const file_switchboard_billing_v1_quota: GenFile = /*@__PURE__*/
-  fileDesc("CiJzd2l0Y2hib2FyZC9iaWxsaW5nL3YxL3F1b3RhLnByb3RvEhZzd2l0Y2hib2FyZC5iaWxsaW5nLnYxItADCgpRdW90YVN0YXRlEg4KBm9yZ19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJEjAKDHBlcmlvZF9zdGFydBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcGVyaW9kX2VuZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobcmVtYWluaW5nX2luY2x1ZGVkX3NlZ21lbnRzGAUgASgDEjYKEHdhbGxldF9hdmFpbGFibGUYBiABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuTW9uZXkSFwoPb3ZlcmFnZV9hbGxvd2VkGAcgASgIEg8KB2Jsb2NrZWQYCCABKAgSPgoMYmxvY2tfcmVhc29uGAkgASgOMiguc3dpdGNoYm9hcmQuYmlsbGluZy52MS5RdW90YUJsb2NrUmVhc29uEg8KB3ZlcnNpb24YCiABKAQSLgoKdXBkYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoRbWF4X3NlZ21lbnRfcHJpY2UYDCABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuTW9uZXkitAEKD0xvd0JhbGFuY2VBbGVydBIOCgZvcmdfaWQYASABKAkSLwoJYXZhaWxhYmxlGAIgASgLMhwuc3dpdGNoYm9hcmQuY29tbW9uLnYxLk1vbmV5Ei8KCXRocmVzaG9sZBgDIAEoCzIcLnN3aXRjaGJvYXJkLmNvbW1vbi52MS5Nb25leRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqiAEKEFF1b3RhQmxvY2tSZWFzb24SIgoeUVVPVEFfQkxPQ0tfUkVBU09OX1VOU1BFQ0lGSUVEEAASJQohUVVPVEFfQkxPQ0tfUkVBU09OX1FVT1RBX0VYQ0VFREVEEAESKQolUVVPVEFfQkxPQ0tfUkVBU09OX0lOU1VGRklDSUVOVF9GVU5EUxACYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_money]);
+  fileDesc("CiJzd2l0Y2hib2FyZC9iaWxsaW5nL3YxL3F1b3RhLnByb3RvEhZzd2l0Y2hib2FyZC5iaWxsaW5nLnYxIoUECgpRdW90YVN0YXRlEg4KBm9yZ19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJEjAKDHBlcmlvZF9zdGFydBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcGVyaW9kX2VuZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwobcmVtYWluaW5nX2luY2x1ZGVkX3NlZ21lbnRzGAUgASgDEjYKEHdhbGxldF9hdmFpbGFibGUYBiABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuTW9uZXkSFwoPb3ZlcmFnZV9hbGxvd2VkGAcgASgIEg8KB2Jsb2NrZWQYCCABKAgSPgoMYmxvY2tfcmVhc29uGAkgASgOMiguc3dpdGNoYm9hcmQuYmlsbGluZy52MS5RdW90YUJsb2NrUmVhc29uEg8KB3ZlcnNpb24YCiABKAQSLgoKdXBkYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoRbWF4X3NlZ21lbnRfcHJpY2UYDCABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuTW9uZXkSMwoNbWF4X21tc19wcmljZRgNIAEoCzIcLnN3aXRjaGJvYXJkLmNvbW1vbi52MS5Nb25leSKBAgoPTG93QmFsYW5jZUFsZXJ0Eg4KBm9yZ19pZBgBIAEoCRIvCglhdmFpbGFibGUYAiABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuTW9uZXkSLwoJdGhyZXNob2xkGAMgASgLMhwuc3dpdGNoYm9hcmQuY29tbW9uLnYxLk1vbmV5Ei8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1CgRraW5kGAUgASgOMicuc3dpdGNoYm9hcmQuYmlsbGluZy52MS5XYWxsZXRBbGVydEtpbmQSFAoMZmFpbHVyZV9jb2RlGAYgASgJKogBChBRdW90YUJsb2NrUmVhc29uEiIKHlFVT1RBX0JMT0NLX1JFQVNPTl9VTlNQRUNJRklFRBAAEiUKIVFVT1RBX0JMT0NLX1JFQVNPTl9RVU9UQV9FWENFRURFRBABEikKJVFVT1RBX0JMT0NLX1JFQVNPTl9JTlNVRkZJQ0lFTlRfRlVORFMQAiqDAQoPV2FsbGV0QWxlcnRLaW5kEiEKHVdBTExFVF9BTEVSVF9LSU5EX1VOU1BFQ0lGSUVEEAASIQodV0FMTEVUX0FMRVJUX0tJTkRfTE9XX0JBTEFOQ0UQARIqCiZXQUxMRVRfQUxFUlRfS0lORF9BVVRPX1JFQ0hBUkdFX0ZBSUxFRBACYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_money]);
 
 /**
  * What an organization may still send, as the billing service last computed it. Topic
@@ -109,6 +109,14 @@ export type QuotaState = Message<"switchboard.billing.v1.QuotaState"> & {
    * @generated from field: switchboard.common.v1.Money max_segment_price = 12;
    */
   maxSegmentPrice?: Money | undefined;
+
+  /**
+   * The highest MMS price (one MMS is one unit) in force on the plan's routes: what a sending
+   * service reserves locally for an MMS paid from the wallet.
+   *
+   * @generated from field: switchboard.common.v1.Money max_mms_price = 13;
+   */
+  maxMmsPrice?: Money | undefined;
 };
 
 /**
@@ -152,6 +160,21 @@ export type LowBalanceAlert = Message<"switchboard.billing.v1.LowBalanceAlert"> 
    * @generated from field: google.protobuf.Timestamp occurred_at = 4;
    */
   occurredAt?: Timestamp | undefined;
+
+  /**
+   * What the alert is about: the balance crossing the threshold (default), or an automatic
+   * recharge at Stripe that failed (auto-recharge is paused until the owner sets it again).
+   *
+   * @generated from field: switchboard.billing.v1.WalletAlertKind kind = 5;
+   */
+  kind: WalletAlertKind;
+
+  /**
+   * For AUTO_RECHARGE_FAILED: Stripe's error code (e.g. card_declined); empty otherwise.
+   *
+   * @generated from field: string failure_code = 6;
+   */
+  failureCode: string;
 };
 
 /**
@@ -194,4 +217,38 @@ export enum QuotaBlockReason {
  */
 export const QuotaBlockReasonSchema: GenEnum<QuotaBlockReason> = /*@__PURE__*/
   enumDesc(file_switchboard_billing_v1_quota, 0);
+
+/**
+ * Why billing.wallet-alert.v1 alerts.
+ *
+ * @generated from enum switchboard.billing.v1.WalletAlertKind
+ */
+export enum WalletAlertKind {
+  /**
+   * Not set: a low balance (alerts written before kinds existed).
+   *
+   * @generated from enum value: WALLET_ALERT_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The available balance fell below the threshold.
+   *
+   * @generated from enum value: WALLET_ALERT_KIND_LOW_BALANCE = 1;
+   */
+  LOW_BALANCE = 1,
+
+  /**
+   * The automatic recharge (an off-session PaymentIntent) failed.
+   *
+   * @generated from enum value: WALLET_ALERT_KIND_AUTO_RECHARGE_FAILED = 2;
+   */
+  AUTO_RECHARGE_FAILED = 2,
+}
+
+/**
+ * Describes the enum switchboard.billing.v1.WalletAlertKind.
+ */
+export const WalletAlertKindSchema: GenEnum<WalletAlertKind> = /*@__PURE__*/
+  enumDesc(file_switchboard_billing_v1_quota, 1);
 

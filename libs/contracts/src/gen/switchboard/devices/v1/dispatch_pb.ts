@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/devices/v1/dispatch.proto.
  */
 export const file_switchboard_devices_v1_dispatch: GenFile = /*@__PURE__*/
-  fileDesc("CiVzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL2Rpc3BhdGNoLnByb3RvEhZzd2l0Y2hib2FyZC5kZXZpY2VzLnYxIuYBCg9EaXNwYXRjaENvbW1hbmQSEgoKbWVzc2FnZV9pZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSLQoJaXNzdWVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7CghkaXNwYXRjaBgKIAEoCzInLnN3aXRjaGJvYXJkLmRldmljZXMudjEuRGlzcGF0Y2hNZXNzYWdlSAASOAoGY2FuY2VsGAsgASgLMiYuc3dpdGNoYm9hcmQuZGV2aWNlcy52MS5DYW5jZWxEaXNwYXRjaEgAQgkKB2NvbW1hbmQinQIKD0Rpc3BhdGNoTWVzc2FnZRIuCgJ0bxgBIAEoCzIiLnN3aXRjaGJvYXJkLmNvbW1vbi52MS5QaG9uZU51bWJlchIMCgRib2R5GAIgASgJEhAKCHNlZ21lbnRzGAMgASgNEjQKCGVuY29kaW5nGAQgASgOMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlNtc0VuY29kaW5nEhEKCWRldmljZV9pZBgFIAEoCRISCgpzaW1fbnVtYmVyGAYgASgNEi8KC3ZhbGlkX3VudGlsGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdhdHRlbXB0GAggASgNEhsKE2V4Y2x1ZGVkX2RldmljZV9pZHMYCSADKAkiIAoOQ2FuY2VsRGlzcGF0Y2gSDgoGcmVhc29uGAEgASgJYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_phone_number, file_switchboard_common_v1_sms_encoding]);
+  fileDesc("CiVzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL2Rpc3BhdGNoLnByb3RvEhZzd2l0Y2hib2FyZC5kZXZpY2VzLnYxIuYBCg9EaXNwYXRjaENvbW1hbmQSEgoKbWVzc2FnZV9pZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSLQoJaXNzdWVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7CghkaXNwYXRjaBgKIAEoCzInLnN3aXRjaGJvYXJkLmRldmljZXMudjEuRGlzcGF0Y2hNZXNzYWdlSAASOAoGY2FuY2VsGAsgASgLMiYuc3dpdGNoYm9hcmQuZGV2aWNlcy52MS5DYW5jZWxEaXNwYXRjaEgAQgkKB2NvbW1hbmQiwQIKD0Rpc3BhdGNoTWVzc2FnZRIuCgJ0bxgBIAEoCzIiLnN3aXRjaGJvYXJkLmNvbW1vbi52MS5QaG9uZU51bWJlchIMCgRib2R5GAIgASgJEhAKCHNlZ21lbnRzGAMgASgNEjQKCGVuY29kaW5nGAQgASgOMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlNtc0VuY29kaW5nEhEKCWRldmljZV9pZBgFIAEoCRISCgpzaW1fbnVtYmVyGAYgASgNEi8KC3ZhbGlkX3VudGlsGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdhdHRlbXB0GAggASgNEhsKE2V4Y2x1ZGVkX2RldmljZV9pZHMYCSADKAkSFQoIcHJpb3JpdHkYFCABKAVIAIgBAUILCglfcHJpb3JpdHkiIAoOQ2FuY2VsRGlzcGF0Y2gSDgoGcmVhc29uGAEgASgJYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_phone_number, file_switchboard_common_v1_sms_encoding]);
 
 /**
  * A command from messaging to the device fleet about one outbound message. Topic
@@ -147,6 +147,15 @@ export type DispatchMessage = Message<"switchboard.devices.v1.DispatchMessage"> 
    * @generated from field: repeated string excluded_device_ids = 9;
    */
   excludedDeviceIds: string[];
+
+  /**
+   * The message's priority, 0-100: higher is handed to phones first (messaging sets 50 for
+   * transactional sends, 10 for campaign messages, 90 for compliance replies). Unset (older
+   * producers): 50.
+   *
+   * @generated from field: optional int32 priority = 20;
+   */
+  priority?: number | undefined;
 };
 
 /**

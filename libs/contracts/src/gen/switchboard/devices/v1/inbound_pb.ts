@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/devices/v1/inbound.proto.
  */
 export const file_switchboard_devices_v1_inbound: GenFile = /*@__PURE__*/
-  fileDesc("CiRzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL2luYm91bmQucHJvdG8SFnN3aXRjaGJvYXJkLmRldmljZXMudjEiiwIKE0luYm91bmRNZXNzYWdlRXZlbnQSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEhEKCWRldmljZV9pZBgDIAEoCRIwCgRmcm9tGAQgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEi4KAnRvGAUgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEgwKBGJvZHkYBiABKAkSEgoKc2ltX251bWJlchgHIAEoDRIvCgtyZWNlaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZnJvbV9yYXcYCSABKAliBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_common_v1_phone_number]);
+  fileDesc("CiRzd2l0Y2hib2FyZC9kZXZpY2VzL3YxL2luYm91bmQucHJvdG8SFnN3aXRjaGJvYXJkLmRldmljZXMudjEivAIKE0luYm91bmRNZXNzYWdlRXZlbnQSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEhEKCWRldmljZV9pZBgDIAEoCRIwCgRmcm9tGAQgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEi4KAnRvGAUgASgLMiIuc3dpdGNoYm9hcmQuY29tbW9uLnYxLlBob25lTnVtYmVyEgwKBGJvZHkYBiABKAkSEgoKc2ltX251bWJlchgHIAEoDRIvCgtyZWNlaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZnJvbV9yYXcYCSABKAkSLwoDbW1zGAogASgLMiIuc3dpdGNoYm9hcmQuZGV2aWNlcy52MS5JbmJvdW5kTW1zIl0KCkluYm91bmRNbXMSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSDAoEc2l6ZRgCIAEoBBIVCg1jb250ZW50X2NsYXNzGAMgASgJEhIKCm1lZGlhX3VybHMYBCADKAliBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_common_v1_phone_number]);
 
 /**
  * An SMS received by a device, posted through the device webhook. Topic `devices.inbound.v1`
@@ -87,6 +87,13 @@ export type InboundMessageEvent = Message<"switchboard.devices.v1.InboundMessage
    * @generated from field: string from_raw = 9;
    */
   fromRaw: string;
+
+  /**
+   * Set when the SMS is an MMS (SMSGate `mms:received`): then `body` is its subject, if any.
+   *
+   * @generated from field: switchboard.devices.v1.InboundMms mms = 10;
+   */
+  mms?: InboundMms | undefined;
 };
 
 /**
@@ -95,4 +102,47 @@ export type InboundMessageEvent = Message<"switchboard.devices.v1.InboundMessage
  */
 export const InboundMessageEventSchema: GenMessage<InboundMessageEvent> = /*@__PURE__*/
   messageDesc(file_switchboard_devices_v1_inbound, 0);
+
+/**
+ * What a device reports of a received MMS. SMSGate's `mms:received` is the network's
+ * notification: metadata only, the content stays on the phone (no media URLs).
+ *
+ * @generated from message switchboard.devices.v1.InboundMms
+ */
+export type InboundMms = Message<"switchboard.devices.v1.InboundMms"> & {
+  /**
+   * The MMS transaction id of the notification.
+   *
+   * @generated from field: string transaction_id = 1;
+   */
+  transactionId: string;
+
+  /**
+   * Size in bytes the network announced; 0 when unknown.
+   *
+   * @generated from field: uint64 size = 2;
+   */
+  size: bigint;
+
+  /**
+   * The announced content class (e.g. IMAGE_BASIC); empty when unknown.
+   *
+   * @generated from field: string content_class = 3;
+   */
+  contentClass: string;
+
+  /**
+   * HTTPS URLs of the media, when the device made them available; empty from SMSGate.
+   *
+   * @generated from field: repeated string media_urls = 4;
+   */
+  mediaUrls: string[];
+};
+
+/**
+ * Describes the message switchboard.devices.v1.InboundMms.
+ * Use `create(InboundMmsSchema)` to create a new message.
+ */
+export const InboundMmsSchema: GenMessage<InboundMms> = /*@__PURE__*/
+  messageDesc(file_switchboard_devices_v1_inbound, 1);
 

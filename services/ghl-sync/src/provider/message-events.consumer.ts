@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import type { EntityManager } from 'typeorm';
+import { messagingV1, Topics } from '@switchboard/contracts';
+import { enterEventTenant, OnEvent, type ConsumedEvent } from '@switchboard/events';
+import type { MessageEventKindName } from '../domain/message-status';
+import { InboundMessagesService } from './inbound-messages.service';
+import { ProviderMessagesService } from './provider-messages.service';
+
+/**
+ * `messaging.message.v1`: the lifecycle of messages sent for GHL (those with a GHL message id)
+ * goes back to GHL as their status; inbound SMS go into the GHL conversation. Thin: enters the
+ * event's tenant, one service call.
+ */
+@Injectable()
+export class MessageEventsConsumer {
+  constructor(
+    private readonly deliveries: ProviderMessagesService,
+    private readonly inbound: InboundMessagesService,
+  ) {}
+
+  @OnEvent(Topics.messaging.message)
+  async onMessage(
+    event: ConsumedEvent<typeof messagingV1.MessageEventSchema>,
+    tx: EntityManager,
+  ): Promise<void> {
+    const m = event.message;
+    const K = messagingV1.MessageEventKind;
+    if (m.direction === messagingV1.Direction.OUTBOUND && m.ghlMessageId) {
+      const orgId = await enterEventTenant(tx, event, m.orgId);
+      await this.deliveries.onMessageEvent(tx, orgId, {
+        ghlMessageId: m.ghlMessageId,
+        messageId: m.messageId,
+        kind: K[m.kind] as MessageEventKindName,
+        error: m.error ? { code: m.error.code, message: m.error.message } : undefined,
+      });
+    } else if (m.direction === messagingV1.Direction.INBOUND && m.kind === K.RECEIVED) {
+      const orgId = await enterEventTenant(tx, event, m.orgId);
+      await this.inbound.onInbound(tx, orgId, {
+        messageId: m.messageId,
+        from: m.from?.e164 ?? '',
+        body: m.body,
+        receivedAt: m.occurredAt ? timestampDate(m.occurredAt) : event.time,
+      });
+    }
+  }
+}

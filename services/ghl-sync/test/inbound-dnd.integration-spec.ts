@@ -1,0 +1,160 @@
+// Inbound SMS into the GHL conversation (contact upserted by phone without tags, conversation
+// found or created, the message posted with altId = our id) and DND both ways (STOP → GHL's
+// SMS DND; GHL's ContactDndUpdate → compliance's opt-out request) — against the local GHL,
+// every request checked against GHL's OpenAPI specs.
+import { randomUUID } from 'node:crypto';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { complianceV1, messagingV1, Topics } from '@switchboard/contracts';
+import { eventually, type EventWatcher } from '@switchboard/testing';
+import { GhlTestServer } from './support/ghl-test-server';
+import { startGhlSyncHarness, type GhlSyncHarness } from './support/ghl-sync-harness';
+import { installLocation, type InstalledLocation } from './support/install';
+import { appWebhook } from './support/webhooks';
+
+describe('inbound messages and DND', () => {
+  let ghl: GhlTestServer;
+  let h: GhlSyncHarness;
+  let requests: EventWatcher<typeof complianceV1.OptOutRequestSchema>;
+  let location: InstalledLocation;
+
+  beforeAll(async () => {
+    ghl = await new GhlTestServer().start();
+    h = await startGhlSyncHarness({ ...ghl.env(), GHL_CALLBACK_INTERVAL_MS: '100' });
+    requests = await h.watch(Topics.compliance.optOutRequest);
+    location = await installLocation(h, ghl);
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await ghl?.stop();
+  });
+
+  afterEach(() => {
+    expect(ghl.problems).toEqual([]);
+  });
+
+  const inbound = async (from: string, body: string) => {
+    const messageId = randomUUID();
+    await h.publish(Topics.messaging.message, messageId, location.orgId, {
+      messageId,
+      orgId: location.orgId,
+      kind: messagingV1.MessageEventKind.RECEIVED,
+      status: messagingV1.MessageStatus.RECEIVED,
+      direction: messagingV1.Direction.INBOUND,
+      from: { e164: from },
+      to: { e164: '+14155550999' },
+      route: messagingV1.Route.DEVICE,
+      body,
+      sequence: 1,
+      occurredAt: timestampFromDate(new Date()),
+    });
+    return messageId;
+  };
+
+  const postedInbound = (altId: string) =>
+    [...ghl.messages.values()].find(
+      (m) => m.direction === 'inbound' && (m.body as { altId?: string })?.altId === altId,
+    );
+
+  it('posts an inbound SMS into the contact’s conversation, creating both once', async () => {
+    const from = '+14155550142';
+    const first = await inbound(from, 'Can we move it to 11?');
+    await eventually(() => expect(postedInbound(first)).toBeDefined(), 15_000);
+    expect(postedInbound(first)?.body).toMatchObject({
+      type: 'SMS',
+      message: 'Can we move it to 11?',
+      conversationProviderId: h.config.GHL_CONVERSATION_PROVIDER_ID,
+      altId: first,
+    });
+    const second = await inbound(from, 'Thanks!');
+    await eventually(() => expect(postedInbound(second)).toBeDefined(), 15_000);
+    expect(postedInbound(second)?.conversationId).toBe(postedInbound(first)?.conversationId);
+    const contacts = [...ghl.contacts.values()].filter((c) => c.phone === from);
+    expect(contacts).toHaveLength(1);
+    const upserts = ghl.requests.filter((r) => r.path === '/contacts/upsert');
+    expect(upserts.every((r) => !('tags' in (r.body as object)))).toBe(true);
+    expect(
+      ghl.requests.filter((r) => r.path === '/conversations/' && r.method === 'POST'),
+    ).toHaveLength(1);
+    // The personal data leaves the queue once posted.
+    await eventually(async () => {
+      const rows = await h.sql<{ payload: Record<string, unknown> }>(
+        `SELECT payload FROM callbacks WHERE kind = 'INBOUND_MESSAGE' AND state = 'DONE'`,
+      );
+      expect(rows).toHaveLength(2);
+      expect(rows.every((r) => !('phone' in r.payload) && !('body' in r.payload))).toBe(true);
+    });
+  });
+
+  it('sets the contact’s SMS DND in GHL when the number opts out (STOP), and clears it on START', async () => {
+    const phone = '+14155550143';
+    const publish = (optedOut: boolean, version: bigint) =>
+      h.publish(Topics.compliance.suppression, `${location.orgId}:${phone}`, location.orgId, {
+        orgId: location.orgId,
+        phoneNumber: { e164: phone },
+        optedOut,
+        optOutSource: complianceV1.ConsentSource.INBOUND_KEYWORD,
+        version,
+      });
+    await publish(true, 1n);
+    await eventually(() => {
+      const contact = [...ghl.contacts.values()].find((c) => c.phone === phone);
+      expect(contact?.dndSettings?.SMS?.status).toBe('active');
+    }, 15_000);
+    await publish(false, 2n);
+    await eventually(() => {
+      const contact = [...ghl.contacts.values()].find((c) => c.phone === phone);
+      expect(contact?.dndSettings?.SMS?.status).toBe('inactive');
+    }, 15_000);
+  });
+
+  it('asks compliance to set DND when GHL reports it (once per webhook), refusing unknown locations', async () => {
+    const hook = {
+      type: 'ContactDndUpdate',
+      locationId: location.locationId,
+      id: 'contact-dnd-1',
+      phone: '+14155550144',
+      dnd: true,
+      dndSettings: { SMS: { status: 'active', message: 'set by a user' } },
+      webhookId: randomUUID(),
+      timestamp: new Date().toISOString(),
+    };
+    expect(await appWebhook(ghl, h.baseUrl, hook)).toEqual({
+      status: 200,
+      body: { received: 'applied' },
+    });
+    const asked = await requests.waitFor((e) => e.message.phoneNumber === '+14155550144');
+    expect(asked.key).toBe(`${location.orgId}:+14155550144`);
+    expect(asked.message).toMatchObject({
+      orgId: location.orgId,
+      kind: complianceV1.OptOutRequestKind.DND_SET,
+      source: complianceV1.ConsentSource.GHL,
+    });
+    expect(await appWebhook(ghl, h.baseUrl, hook)).toEqual({
+      status: 200,
+      body: { received: 'duplicate' },
+    });
+    const cleared = {
+      ...hook,
+      webhookId: randomUUID(),
+      dnd: false,
+      dndSettings: { SMS: { status: 'inactive' } },
+    };
+    await appWebhook(ghl, h.baseUrl, cleared);
+    await requests.waitFor(
+      (e) =>
+        e.message.phoneNumber === '+14155550144' &&
+        e.message.kind === complianceV1.OptOutRequestKind.DND_CLEARED,
+    );
+    const unknown = await appWebhook(ghl, h.baseUrl, {
+      ...hook,
+      webhookId: randomUUID(),
+      locationId: 'elsewhere',
+    });
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'UNKNOWN_LOCATION']);
+    const outboxed = await h.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE topic = 'compliance.opt-out-request.v1'`,
+    );
+    expect(outboxed[0].n).toBe(2);
+  });
+});

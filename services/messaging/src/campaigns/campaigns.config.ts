@@ -1,0 +1,11 @@
+import { env, z } from '@switchboard/config';
+
+/** Campaigns' settings (spread into messaging's config). */
+export const campaignsConfigShape = {
+  /** Run the campaign runner (fan-out) in this process; replicas share its queue. */
+  CAMPAIGN_RUNNER_ENABLED: env.bool(true),
+  /** How often the runner looks for due campaigns (and the pacing step of a running one). */
+  CAMPAIGN_POLL_INTERVAL_MS: env.int(1000).pipe(z.number().int().min(10).max(60_000)),
+  /** The highest send rate a campaign may ask for (messages per minute). */
+  CAMPAIGN_MAX_RATE_PER_MINUTE: env.int(6000).pipe(z.number().int().min(1).max(600_000)),
+};

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { ListsRepository } from '../lists/lists.repository';
+import { MessagingModule } from '../messaging.module';
+import { CampaignRunnerWorker } from './campaign-runner.worker';
+import { CampaignsConsumer } from './campaigns.consumer';
+import { CampaignsRepository } from './campaigns.repository';
+import { CampaignsResolver } from './campaigns.resolver';
+import { CampaignsService } from './campaigns.service';
+
+/** Campaigns: the fan-out through the messaging module's send path, and the runner. */
+@Module({
+  imports: [MessagingModule],
+  providers: [
+    CampaignsRepository,
+    ListsRepository,
+    CampaignsService,
+    CampaignRunnerWorker,
+    CampaignsConsumer,
+    CampaignsResolver,
+  ],
+})
+export class CampaignsModule {}

@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CommonErrorCode } from '@switchboard/errors';
+import { Clock } from '@switchboard/service-kit';
+import { analyzeSms } from '@switchboard/sms';
+import { inGlobalTransaction, inTenantTransaction, isUuid } from '@switchboard/tenancy';
+import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
+import { pageWindow, toPage, type Page, type PageRequest } from '../common/page';
+import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
+import {
+  campaignBudget,
+  campaignCounterOf,
+  campaignMessageKey,
+  campaignTransition,
+  effectiveRate,
+  estimatedSeconds,
+  type CampaignAction,
+} from '../domain/campaign';
+import { renderTemplate } from '../domain/template';
+import { ListsRepository } from '../lists/lists.repository';
+import { MessagesService, type SendMessageCommand } from '../messages/messages.service';
+import type { CampaignRecord } from './campaign.record';
+import { CampaignsRepository } from './campaigns.repository';
+
+export const CAMPAIGN_CURSOR = 'campaign';
+/** Recipients sent per runner step at most (one sendBatch call). */
+export const CAMPAIGN_STEP_MAX = 1000;
+const TEMPLATE_MAX_LENGTH = 1600;
+const NAME_MAX_LENGTH = 200;
+/** A claimed campaign is another replica's again after this (a runner that died). */
+const RUN_LEASE_MS = 60_000;
+
+export interface CampaignInput {
+  name: string;
+  listId: string;
+  template: string;
+  ratePerMinute: number;
+  startAt?: Date | null;
+  endAt?: Date | null;
+}
+
+export interface CampaignPreview {
+  recipients: number;
+  estimatedSeconds: number;
+  samples: Array<{
+    contactId: string;
+    text: string;
+    segments: number;
+    encoding: string;
+    missing: string[];
+  }>;
+}
+
+/**
+ * Campaigns: a static list or segment, a template, a rate and a schedule. The runner fans out
+ * through `MessagesService.sendBatch` — the same send path, policies (opt-out, consent, quiet
+ * hours), idempotency and rate limit as `sendMessages` — one batch per step, paced by the
+ * campaign's token bucket, with a key per campaign and contact so a restart never sends twice.
+ */
+@Injectable()
+export class CampaignsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+    private readonly campaigns: CampaignsRepository,
+    private readonly lists: ListsRepository,
+    private readonly messages: MessagesService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(orgId: string, input: CampaignInput): Promise<CampaignRecord> {
+    const name = input.name.trim();
+    const invalid = (why: string) =>
+      new MessagingException(MessagingErrorCode.INVALID_CAMPAIGN, why);
+    if (!name || name.length > NAME_MAX_LENGTH)
+      throw invalid(`name: 1 to ${NAME_MAX_LENGTH} characters`);
+    if (!input.template.trim() || input.template.length > TEMPLATE_MAX_LENGTH) {
+      throw invalid(`template: 1 to ${TEMPLATE_MAX_LENGTH} characters`);
+    }
+    const max = this.config.CAMPAIGN_MAX_RATE_PER_MINUTE;
+    if (
+      !Number.isInteger(input.ratePerMinute) ||
+      input.ratePerMinute < 1 ||
+      input.ratePerMinute > max
+    ) {
+      throw invalid(`ratePerMinute: 1 to ${max}`);
+    }
+    if (input.startAt && input.endAt && input.endAt <= input.startAt) {
+      throw invalid('endAt must be after startAt');
+    }
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      if (!(await this.lists.find(tx, input.listId))) {
+        throw new MessagingException(MessagingErrorCode.CONTACT_LIST_NOT_FOUND, 'No such list');
+      }
+      return this.campaigns.insert(
+        tx,
+        {
+          id: randomUUID(),
+          orgId,
+          name,
+          listId: input.listId,
+          template: input.template,
+          ratePerMinute: input.ratePerMinute,
+          startAt: input.startAt ?? null,
+          endAt: input.endAt ?? null,
+        },
+        this.clock.now(),
+      );
+    });
+  }
+
+  /** start, pause, resume, cancel: the status machine decides, the runner's queue follows. */
+  async act(orgId: string, id: string, action: CampaignAction): Promise<CampaignRecord> {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      const campaign = await this.campaigns.find(tx, id, true);
+      if (!campaign) throw notFound();
+      const now = this.clock.now();
+      const startsLater = !!campaign.startAt && campaign.startAt > now;
+      const next = campaignTransition(campaign.status, action, startsLater);
+      if (!next) {
+        throw new MessagingException(
+          MessagingErrorCode.CAMPAIGN_STATE_CONFLICT,
+          `A ${campaign.status} campaign cannot ${action}`,
+          { details: { status: campaign.status } },
+        );
+      }
+      const list = action === 'start' ? await this.lists.find(tx, campaign.listId) : undefined;
+      await this.campaigns.setStatus(tx, id, next, now, {
+        recipientsTotal: list?.memberCount,
+        started: next === 'RUNNING',
+        finished: next === 'CANCELED',
+      });
+      if (next === 'RUNNING' || next === 'SCHEDULED') {
+        await this.campaigns.enqueue(tx, id, orgId, next === 'SCHEDULED' ? campaign.startAt! : now);
+      } else {
+        await this.campaigns.dequeue(tx, id);
+      }
+      return (await this.campaigns.find(tx, id))!;
+    });
+  }
+
+  async get(orgId: string, id: string): Promise<CampaignRecord> {
+    const found = await inTenantTransaction(this.dataSource, orgId, (tx) =>
+      this.campaigns.find(tx, id),
+    );
+    if (!found) throw notFound();
+    return found;
+  }
+
+  async list(orgId: string, request: PageRequest): Promise<Page<CampaignRecord>> {
+    const window = pageWindow(CAMPAIGN_CURSOR, request);
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      const rows =
+        window.limit === 0 ? [] : await this.campaigns.page(tx, window.limit + 1, window.after);
+      return toPage(CAMPAIGN_CURSOR, rows, window.limit, !!window.after, (c) => ({
+        micros: c.createdMicros,
+        id: c.id,
+      }));
+    });
+  }
+
+  /**
+   * Rendered samples (text, segments, encoding, placeholders without a value), the list's
+   * recipients (before suppression: opted-out numbers are refused at send time) and the time it
+   * takes at the campaign's rate.
+   */
+  async preview(orgId: string, id: string, samples: number): Promise<CampaignPreview> {
+    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      const campaign = await this.campaigns.find(tx, id);
+      if (!campaign) throw notFound();
+      const list = await this.lists.find(tx, campaign.listId);
+      if (!list)
+        throw new MessagingException(MessagingErrorCode.CONTACT_LIST_NOT_FOUND, 'No such list');
+      const recipients = await this.campaigns.recipients(
+        tx,
+        list,
+        null,
+        Math.min(10, Math.max(1, samples)),
+      );
+      return {
+        recipients: list.memberCount,
+        estimatedSeconds: estimatedSeconds(list.memberCount, campaign.ratePerMinute),
+        samples: recipients.map((contact) => {
+          const rendered = renderTemplate(campaign.template, contact);
+          const sms = analyzeSms(rendered.text);
+          return {
+            contactId: contact.id,
+            text: rendered.text,
+            segments: sms.segments,
+            encoding: sms.encoding,
+            missing: rendered.missing,
+          };
+        }),
+      };
+    });
+  }
+
+  /**
+   * One runner step of a claimed campaign: what its bucket allows now goes out through the
+   * send path, then the cursor, the bucket and the counters move and the next step is queued.
+   * Crash-safe: the keys make a step that runs again (before its cursor moved) return the
+   * messages it already created. Returns whether the campaign is still running.
+   */
+  async step(orgId: string, id: string): Promise<boolean> {
+    const now = this.clock.now();
+    const plan = await inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      const campaign = await this.campaigns.find(tx, id, true);
+      if (!campaign) {
+        await this.campaigns.dequeue(tx, id);
+        return undefined;
+      }
+      if (campaign.status === 'SCHEDULED' && campaign.startAt && campaign.startAt <= now) {
+        const list = await this.lists.find(tx, campaign.listId);
+        await this.campaigns.setStatus(tx, id, 'RUNNING', now, {
+          started: true,
+          recipientsTotal: list?.memberCount,
+        });
+        campaign.status = 'RUNNING';
+        campaign.tokensAt = campaign.tokensAt ?? now;
+      }
+      if (campaign.status !== 'RUNNING') {
+        if (campaign.status !== 'SCHEDULED') await this.campaigns.dequeue(tx, id);
+        return undefined;
+      }
+      const list = await this.lists.find(tx, campaign.listId);
+      if (!list || (campaign.endAt && campaign.endAt <= now)) {
+        await this.complete(tx, id, now);
+        return undefined;
+      }
+      const interval = this.config.CAMPAIGN_POLL_INTERVAL_MS;
+      // The template's segments with every placeholder at its fallback: the phones' cap.
+      const segments = analyzeSms(
+        renderTemplate(campaign.template, { name: null, phoneNumber: '', attributes: {} }).text,
+      ).segments;
+      const rate = effectiveRate(
+        campaign.ratePerMinute,
+        await this.campaigns.onlinePhones(tx),
+        segments,
+      );
+      const burst = Math.min(
+        CAMPAIGN_STEP_MAX,
+        Math.max(1, Math.ceil((rate * interval * 2) / 60_000)),
+      );
+      const budget = campaignBudget(
+        { tokens: campaign.tokens, at: (campaign.tokensAt ?? now).getTime() },
+        now.getTime(),
+        rate,
+        burst,
+      );
+      if (budget.allowed === 0) {
+        await this.campaigns.advance(
+          tx,
+          id,
+          {
+            cursorContactId: null,
+            tokens: budget.tokens,
+            tokensAt: now,
+            created: 0,
+            rejected: 0,
+            errors: 0,
+          },
+          now,
+        );
+        await this.campaigns.enqueue(tx, id, orgId, new Date(now.getTime() + interval));
+        return undefined;
+      }
+      const recipients = await this.campaigns.recipients(
+        tx,
+        list,
+        campaign.cursorContactId,
+        budget.allowed,
+      );
+      if (recipients.length === 0) {
+        await this.complete(tx, id, now);
+        return undefined;
+      }
+      return { campaign, recipients, budget };
+    });
+    if (!plan) return false;
+
+    const { campaign, recipients, budget } = plan;
+    const commands: SendMessageCommand[] = recipients.map((contact) => ({
+      to: contact.phoneNumber,
+      body: renderTemplate(campaign.template, contact).text,
+      purpose: 'CAMPAIGN',
+      campaignId: campaign.id,
+      idempotencyKey: campaignMessageKey(campaign.id, contact.id),
+    }));
+    const outcomes = await this.messages.sendBatch(orgId, commands);
+    // Inputs refused by the organization's send limit were not stored: the cursor stops before
+    // the first of them, and they go in a later step.
+    const limited = outcomes.findIndex(
+      (o) => !o.ok && o.error.code === CommonErrorCode.RATE_LIMITED,
+    );
+    const done = limited === -1 ? outcomes : outcomes.slice(0, limited);
+    const counts = { created: 0, rejected: 0, errors: 0 };
+    for (const outcome of done) {
+      if (!outcome.ok) counts.errors += 1;
+      else if (outcome.message.status === 'REJECTED') counts.rejected += 1;
+      else counts.created += 1;
+    }
+    await inTenantTransaction(this.dataSource, orgId, async (tx) => {
+      const after = this.clock.now();
+      await this.campaigns.advance(
+        tx,
+        id,
+        {
+          cursorContactId: done.length ? recipients[done.length - 1].id : null,
+          // What this step did not use stays in the bucket.
+          tokens: budget.tokens + (recipients.length - done.length),
+          tokensAt: now,
+          ...counts,
+        },
+        after,
+      );
+      await this.campaigns.enqueue(
+        tx,
+        id,
+        orgId,
+        new Date(after.getTime() + this.config.CAMPAIGN_POLL_INTERVAL_MS),
+      );
+    });
+    return true;
+  }
+
+  private async complete(
+    tx: Parameters<CampaignsRepository['find']>[0],
+    id: string,
+    now: Date,
+  ): Promise<void> {
+    await this.campaigns.setStatus(tx, id, 'COMPLETED', now, { finished: true });
+    await this.campaigns.dequeue(tx, id);
+  }
+
+  /**
+   * messaging.message.v1 (the consumer's transaction, tenant entered): a campaign message's
+   * lifecycle event moves its campaign's status counter, once per event (processed_events).
+   */
+  async onMessageEvent(
+    tx: EntityManager,
+    event: { campaignId: string; kind: string },
+  ): Promise<void> {
+    const counter = campaignCounterOf(event.kind);
+    if (!counter || !isUuid(event.campaignId)) return;
+    await this.campaigns.countEvent(tx, event.campaignId, counter);
+  }
+
+  /** Claims due campaigns (any tenant) for one runner pass. */
+  async claimDue(limit: number): Promise<Array<{ campaignId: string; tenantId: string }>> {
+    const now = this.clock.now();
+    return inGlobalTransaction(this.dataSource, (tx) =>
+      this.campaigns.claimDue(tx, now, new Date(now.getTime() + RUN_LEASE_MS), limit),
+    );
+  }
+}
+
+function notFound(): MessagingException {
+  return new MessagingException(MessagingErrorCode.CAMPAIGN_NOT_FOUND, 'No such campaign');
+}

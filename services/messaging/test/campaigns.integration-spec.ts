@@ -1,0 +1,311 @@
+// Campaigns against real PostgreSQL and Kafka: preview, the fan-out through the send path (one
+// message per recipient, rendered, CAMPAIGN purpose and low priority, messages(filter:
+// {campaignId})), a rerun that never sends twice, pause/resume/cancel, and an opt-out that
+// arrives mid-campaign. Compliance is played by the test (policy with quiet hours off).
+import { randomUUID } from 'node:crypto';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { complianceV1, messagingV1, Topics } from '@switchboard/contracts';
+import type { GraphQLClient } from '@switchboard/testing';
+import { CampaignRunnerWorker } from '../src/campaigns/campaign-runner.worker';
+import { FakeService } from './support/fake-devices';
+import {
+  eventually,
+  handled,
+  startApp,
+  startStack,
+  type MessagingStack,
+  type RunningApp,
+} from './support/messaging-app';
+
+let stack: MessagingStack;
+let app: RunningApp;
+let compliance: FakeService;
+
+const CAMPAIGN = `id status ratePerMinute progress { recipientsTotal messagesCreated messagesRejected sendErrors messagesSent messagesDelivered etaSeconds }`;
+interface CampaignView {
+  id: string;
+  status: string;
+  progress: {
+    recipientsTotal: number;
+    messagesCreated: number;
+    messagesRejected: number;
+    sendErrors: number;
+    messagesSent: number;
+    messagesDelivered: number;
+    etaSeconds: number;
+  };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  app = await startApp(stack, { CAMPAIGN_POLL_INTERVAL_MS: '100' });
+  compliance = new FakeService(stack.broker.brokers, 'compliance');
+  await stack.sql(`CREATE POLICY test_owner_reads ON campaigns TO CURRENT_USER USING (true)`);
+}, 90_000);
+
+afterAll(async () => {
+  await compliance?.stop();
+  await app?.close();
+  await stack?.stop();
+});
+
+/** An organization with quiet hours off and a static list of `n` contacts. */
+async function tenantWithList(n: number) {
+  const org = randomUUID();
+  const client = app.gql(await stack.tokens.user(org));
+  await handled(stack, [
+    await compliance.publish(Topics.compliance.policy, org, org, {
+      orgId: org,
+      version: 1n,
+      quietHours: { enabled: false },
+      consentRequiredForCampaigns: false,
+      retention: { bodyRetentionDays: 7, metadataRetentionMonths: 24, auditRetentionDays: 90 },
+      updatedAt: timestampFromDate(new Date()),
+    }),
+  ]);
+  const list = (
+    await client.expectData<{ createContactList: { id: string } }>(
+      `mutation { createContactList(input: { name: "Customers" }) { id } }`,
+    )
+  ).createContactList;
+  const numbers: string[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const phoneNumber = `+1415555${String(7000 + i)}`;
+    const attributes = i % 2 === 0 ? { first_name: `Name${i}` } : {};
+    const contact = (
+      await client.expectData<{ createContact: { id: string } }>(
+        `mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`,
+        { input: { phoneNumber, attributes } },
+      )
+    ).createContact;
+    numbers.push(phoneNumber);
+    ids.push(contact.id);
+  }
+  await client.expectData(
+    `mutation($id: ID!, $ids: [ID!]!) { addContactsToList(id: $id, contactIds: $ids) { id } }`,
+    { id: list.id, ids },
+  );
+  return { org, client, listId: list.id, numbers };
+}
+
+async function createCampaign(client: GraphQLClient, listId: string, ratePerMinute: number) {
+  return (
+    await client.expectData<{ createCampaign: CampaignView }>(
+      `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { ${CAMPAIGN} } }`,
+      {
+        input: {
+          name: 'Spring sale',
+          listId,
+          template: 'Hi {{first_name|there}}, 20% off today',
+          ratePerMinute,
+        },
+      },
+    )
+  ).createCampaign;
+}
+
+async function act(client: GraphQLClient, action: string, id: string): Promise<CampaignView> {
+  const field = `${action}Campaign`;
+  return (
+    await client.expectData<Record<string, CampaignView>>(
+      `mutation($id: ID!) { ${field}(id: $id) { ${CAMPAIGN} } }`,
+      { id },
+    )
+  )[field];
+}
+
+async function getCampaign(client: GraphQLClient, id: string): Promise<CampaignView> {
+  return (
+    await client.expectData<{ campaign: CampaignView }>(
+      `query($id: ID!) { campaign(id: $id) { ${CAMPAIGN} } }`,
+      {
+        id,
+      },
+    )
+  ).campaign;
+}
+
+async function messagesOf(org: string, campaignId: string) {
+  return stack.sql<{ to_number: string; body: string; status: string; purpose: string }>(
+    `SELECT to_number, body, status, purpose FROM messages WHERE org_id = $1 AND campaign_id = $2`,
+    [org, campaignId],
+  );
+}
+
+describe('campaigns', () => {
+  it('previews, then sends every recipient exactly one rendered campaign message', async () => {
+    const { org, client, listId, numbers } = await tenantWithList(5);
+    const campaign = await createCampaign(client, listId, 6000);
+    expect(campaign.status).toBe('DRAFT');
+    const preview = await client.expectData<{
+      previewCampaign: {
+        recipients: number;
+        estimatedSeconds: number;
+        samples: { text: string; segments: number; encoding: string; missing: string[] }[];
+      };
+    }>(
+      `query($id: ID!) { previewCampaign(id: $id, samples: 5) { recipients estimatedSeconds samples { text segments encoding missing } } }`,
+      { id: campaign.id },
+    );
+    expect(preview.previewCampaign).toMatchObject({ recipients: 5, estimatedSeconds: 1 });
+    expect(preview.previewCampaign.samples.map((s) => s.text).sort()).toEqual(
+      [
+        'Hi Name0, 20% off today',
+        'Hi Name2, 20% off today',
+        'Hi Name4, 20% off today',
+        'Hi there, 20% off today',
+        'Hi there, 20% off today',
+      ].sort(),
+    );
+    expect(preview.previewCampaign.samples[0]).toMatchObject({
+      segments: 1,
+      encoding: 'GSM7',
+      missing: [],
+    });
+
+    expect((await act(client, 'start', campaign.id)).status).toBe('RUNNING');
+    const done = await eventually('campaign completed', async () => {
+      const seen = await getCampaign(client, campaign.id);
+      return seen.status === 'COMPLETED' ? seen : undefined;
+    });
+    expect(done.progress).toEqual({
+      recipientsTotal: 5,
+      messagesCreated: 5,
+      messagesRejected: 0,
+      sendErrors: 0,
+      messagesSent: 0,
+      messagesDelivered: 0,
+      etaSeconds: 0,
+    });
+    const sent = await messagesOf(org, campaign.id);
+    expect(sent.map((m) => m.to_number).sort()).toEqual([...numbers].sort());
+    expect(new Set(sent.map((m) => m.purpose))).toEqual(new Set(['CAMPAIGN']));
+    expect(sent.find((m) => m.to_number === numbers[0])?.body).toBe('Hi Name0, 20% off today');
+    const listed = await client.expectData<{ messages: { nodes: { id: string }[] } }>(
+      `query($id: ID!) { messages(filter: { campaignId: $id }, first: 10) { nodes { id } } }`,
+      { id: campaign.id },
+    );
+    expect(listed.messages.nodes).toHaveLength(5);
+
+    // A runner that starts over (a crash before the cursor moved) finds the same messages.
+    await stack.sql(
+      `UPDATE campaigns SET status = 'RUNNING', cursor_contact_id = NULL, tokens = 100 WHERE id = $1`,
+      [campaign.id],
+    );
+    await stack.sql(
+      `INSERT INTO campaign_run_queue (campaign_id, tenant_id, due_at) VALUES ($1, $2, now())`,
+      [campaign.id, org],
+    );
+    await eventually('rerun completed', async () => {
+      const [row] = await stack.sql<{ status: string }>(
+        `SELECT status FROM campaigns WHERE id = $1`,
+        [campaign.id],
+      );
+      return row.status === 'COMPLETED';
+    });
+    expect(await messagesOf(org, campaign.id)).toHaveLength(5);
+
+    // Lifecycle events of its messages move the status counters, once per event.
+    const event = (kind: messagingV1.MessageEventKind) => ({
+      orgId: org,
+      messageId: randomUUID(),
+      campaignId: campaign.id,
+      kind,
+    });
+    const sentId = randomUUID();
+    const published = [
+      await compliance.publish(
+        Topics.messaging.message,
+        org,
+        org,
+        event(messagingV1.MessageEventKind.SENT),
+        sentId,
+      ),
+      await compliance.publish(
+        Topics.messaging.message,
+        org,
+        org,
+        event(messagingV1.MessageEventKind.SENT),
+        sentId,
+      ),
+      await compliance.publish(
+        Topics.messaging.message,
+        org,
+        org,
+        event(messagingV1.MessageEventKind.DELIVERED),
+      ),
+      await compliance.publish(
+        Topics.messaging.message,
+        org,
+        org,
+        event(messagingV1.MessageEventKind.QUEUED),
+      ),
+    ];
+    // The repeated SENT is one event (same id): handled once.
+    await handled(stack, [...new Set(published)]);
+    expect((await getCampaign(client, campaign.id)).progress).toMatchObject({
+      messagesSent: 1,
+      messagesDelivered: 1,
+    });
+  });
+
+  it('holds while paused, continues on resume, and skips a number that opted out meanwhile', async () => {
+    const { org, client, listId, numbers } = await tenantWithList(4);
+    // One message a second: the test pauses after the first.
+    const campaign = await createCampaign(client, listId, 60);
+    await act(client, 'start', campaign.id);
+    await eventually('first message', async () => (await messagesOf(org, campaign.id)).length >= 1);
+    expect((await act(client, 'pause', campaign.id)).status).toBe('PAUSED');
+    const held = (await messagesOf(org, campaign.id)).length;
+    // Runner passes while paused create nothing (the campaign left the runner's queue).
+    const runner = app.app.get(CampaignRunnerWorker);
+    await runner.runDue();
+    await runner.runDue();
+    expect((await messagesOf(org, campaign.id)).length).toBe(held);
+    // A number not sent yet opts out (STOP) while the campaign is paused.
+    const sentTo = new Set((await messagesOf(org, campaign.id)).map((m) => m.to_number));
+    const stopped = numbers.find((n) => !sentTo.has(n))!;
+    await handled(stack, [
+      await compliance.publish(Topics.compliance.suppression, `${org}:${stopped}`, org, {
+        orgId: org,
+        phoneNumber: { e164: stopped },
+        optedOut: true,
+        optOutSource: complianceV1.ConsentSource.INBOUND_KEYWORD,
+        optedOutChangedAt: timestampFromDate(new Date()),
+        version: 1n,
+        updatedAt: timestampFromDate(new Date()),
+      }),
+    ]);
+    expect((await act(client, 'resume', campaign.id)).status).toBe('RUNNING');
+    const done = await eventually(
+      'campaign completed',
+      async () => {
+        const seen = await getCampaign(client, campaign.id);
+        return seen.status === 'COMPLETED' ? seen : undefined;
+      },
+      30_000,
+    );
+    expect(done.progress).toMatchObject({ messagesCreated: 3, messagesRejected: 1 });
+    const all = await messagesOf(org, campaign.id);
+    expect(all).toHaveLength(4);
+    expect(all.find((m) => m.to_number === stopped)?.status).toBe('REJECTED');
+  }, 60_000);
+
+  it('stops for good when canceled', async () => {
+    const { org, client, listId } = await tenantWithList(4);
+    const campaign = await createCampaign(client, listId, 60);
+    await act(client, 'start', campaign.id);
+    await eventually('first message', async () => (await messagesOf(org, campaign.id)).length >= 1);
+    expect((await act(client, 'cancel', campaign.id)).status).toBe('CANCELED');
+    const after = (await messagesOf(org, campaign.id)).length;
+    await app.app.get(CampaignRunnerWorker).runDue();
+    expect((await messagesOf(org, campaign.id)).length).toBe(after);
+    expect(after).toBeLessThan(4);
+    expect(
+      await client.errorCodes(`mutation($id: ID!) { resumeCampaign(id: $id) { id } }`, {
+        id: campaign.id,
+      }),
+    ).toEqual(['CAMPAIGN_STATE_CONFLICT']);
+  }, 60_000);
+});

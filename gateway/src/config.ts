@@ -82,6 +82,12 @@ export const gatewayConfigShape = {
   RATE_LIMIT_PER_USER: env.int(600).pipe(z.number().int().min(0)),
   /** Requests per window of one API token; 0 = off. */
   RATE_LIMIT_PER_API_TOKEN: env.int(600).pipe(z.number().int().min(0)),
+  /**
+   * The built web console (`vite build` output: index.html + assets/) served on the gateway's
+   * origin. The gateway's start defaults it to dist/console next to its own build; unset in
+   * createGateway: no console.
+   */
+  CONSOLE_DIR: z.string().min(1).optional(),
   /** Introspection and field suggestions; off in production unless set. */
   INTROSPECTION: z.enum(['true', 'false']).optional(),
 };

@@ -14,9 +14,12 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import express from 'express';
 import { complianceBaseUrl, downloadsProxy } from './downloads-proxy';
+import { consoleSession, type RefreshedSession } from './console-session';
+import { consoleStatic } from './console-static';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Principal } from '@switchboard/auth';
+import { isDevelopmentMode } from '@switchboard/config';
 import { graphqlLogging, requestLogging, type Metrics } from '@switchboard/observability';
 import {
   graphqlArmorConfig,
@@ -271,6 +274,46 @@ export async function createGateway(deps: GatewayDeps) {
       timeoutMs: 600_000,
     }),
   );
+  // Stored inbound MMS media: from messaging (short-lived signed links of Message.media.storedUrl).
+  app.use(
+    '/media',
+    downloadsProxy({
+      upstreamUrl: complianceBaseUrl(
+        config.subgraphUrls.messaging ??
+          SUBGRAPHS.find((s) => s.name === 'messaging')?.url ??
+          'http://127.0.0.1:4103/graphql',
+      ),
+      admit: (clientIp) => admit(undefined, clientIp),
+    }),
+  );
+  // The web console's session cookie (refresh token out of the page's reach).
+  app.use(
+    '/console/session',
+    consoleSession({
+      allowInsecureCookie: isDevelopmentMode(config),
+      admit: (clientIp) => admit(undefined, clientIp),
+      async refresh(refreshToken, req) {
+        const result = await apollo.executeOperation<{ refreshSession: RefreshedSession }>(
+          {
+            query:
+              'mutation ConsoleRefresh($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken expiresIn } }',
+            variables: { token: refreshToken },
+          },
+          {
+            contextValue: {
+              requestId: randomUUID(),
+              clientIp: req.ip,
+              forwardedFor: forwardedFor(req.headers['x-forwarded-for'], req.ip),
+              userAgent: req.headers['user-agent'],
+            },
+          },
+        );
+        const body = result.body.kind === 'single' ? result.body.singleResult : undefined;
+        if (!body?.data?.refreshSession || body.errors?.length) throw new Error('refresh refused');
+        return body.data.refreshSession;
+      },
+    }),
+  );
   app.use(
     '/graphql',
     cors({
@@ -303,6 +346,10 @@ export async function createGateway(deps: GatewayDeps) {
       },
     }),
   );
+  // The web console (dist/console), same origin, under its CSP; last, so it shadows nothing.
+  const webConsole = config.CONSOLE_DIR ? consoleStatic(config.CONSOLE_DIR) : null;
+  if (webConsole) app.use(webConsole);
+  else if (config.CONSOLE_DIR) logger.warn('CONSOLE_DIR holds no console build; not serving it');
   // Oversized or malformed bodies: a clear 4xx in GraphQL's error shape.
   app.use(
     (

@@ -1,4 +1,5 @@
 import { tracing } from './tracing';
+import { resolve } from 'node:path';
 import { JwtVerifier } from '@switchboard/auth';
 import { isDevelopmentMode } from '@switchboard/config';
 import { createLogger, Metrics, type Logger } from '@switchboard/observability';
@@ -46,6 +47,8 @@ async function startGateway(
   env: Record<string, string | undefined>,
 ): Promise<RunningComponent & { logger: Logger }> {
   const config = loadGatewayConfig(env);
+  // The console's build sits next to the gateway's own (dist/console beside dist/gateway).
+  config.CONSOLE_DIR ??= resolve(__dirname, '../../console');
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   if (!config.SUBGRAPH_SHARED_SECRET && isDevelopmentMode(config))
     logger.warn('SUBGRAPH_SHARED_SECRET is not set: sending the development secret to subgraphs');

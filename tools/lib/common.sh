@@ -58,3 +58,20 @@ sb_bootstrap() {
   sb_ensure_deps
   export PATH="$SB_ROOT/node_modules/.bin:$PATH"
 }
+
+# Debian's chromium, for the web console's browser tests (playwright-core drives it). Installed
+# from apt like PostgreSQL (tools/stack/stack.sh): non-interactive, as root or with sudo; nothing
+# to do when a chromium is already on PATH.
+sb_ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null \
+      || sb_die "chromium not found: run 'sudo apt-get install -y chromium' once"
+    sudo="sudo -n"
+  fi
+  sb_log "installing chromium from apt (the console's browser tests)"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  command -v chromium >/dev/null 2>&1 || sb_die "chromium install failed"
+}

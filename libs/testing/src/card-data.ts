@@ -8,7 +8,7 @@ export function findCardData(text: string): string[] {
   for (const match of text.matchAll(/(?<!\d)[2-6]\d{12,18}(?!\d)/g)) {
     if (luhnValid(match[0])) found.push(`PAN ${match[0].slice(0, 4)}…${match[0].slice(-4)}`);
   }
-  for (const match of text.matchAll(/["'\[]?\b(cvc|cvv|cvc2|cvv2|cid)\b["'\]]?\s*[:=]/gi)) {
+  for (const match of text.matchAll(/["'[]?\b(cvc|cvv|cvc2|cvv2|cid)\b["'\]]?\s*[:=]/gi)) {
     found.push(`CVC field "${match[1]}"`);
   }
   for (const match of text.matchAll(/(["']number["']\s*:|card\[number\]\s*=)\s*["']?\d{12,19}/gi)) {

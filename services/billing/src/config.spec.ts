@@ -15,7 +15,7 @@ describe('billing config', () => {
       STRIPE_API_BASE: 'https://api.stripe.com',
       STRIPE_WEBHOOK_TOLERANCE_SECONDS: 300,
       DEFAULT_PLAN_ID: 'free',
-      KAFKA_PARTITIONS_CONCURRENTLY: 4,
+      KAFKA_PARTITIONS_CONCURRENTLY: 12,
     });
   });
 

@@ -22,9 +22,11 @@ export const billingConfigShape = {
   KAFKA_GROUP_ID: z.string().min(1).default('billing'),
   /**
    * Partitions consumed at the same time (messaging.message.v1 has 12). Safe: every change of
-   * one organization takes its plan row lock first, so handlers of other partitions queue there.
+   * one organization takes its plan row lock first, so handlers of other partitions queue there
+   * (one organization per transaction: no deadlock). Metering waits on PostgreSQL round trips,
+   * so all 12 at once meter ~1.8× faster than 4 (bench/metering-throughput.ts).
    */
-  KAFKA_PARTITIONS_CONCURRENTLY: env.int(4).pipe(z.number().int().min(1).max(12)),
+  KAFKA_PARTITIONS_CONCURRENTLY: env.int(12).pipe(z.number().int().min(1).max(12)),
   /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
   ...kafkaSecurityConfigShape,
   /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */

@@ -164,6 +164,25 @@ describe('auto-recharge', () => {
       balance: { amountMinor: '1500' },
       available: { amountMinor: '1240' },
     });
+    // The ledger, newest first, two entries a page (Relay).
+    type Ledger = {
+      walletLedger: {
+        edges: { node: { kind: string; amount: { amountMinor: string } } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    };
+    const LEDGER = `query($after: String) { walletLedger(first: 2, after: $after) {
+      edges { node { kind amount { amountMinor } } } pageInfo { hasNextPage endCursor } } }`;
+    const pages: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { walletLedger }: Ledger = await owner.expectData<Ledger>(LEDGER, { after });
+      pages.push(walletLedger.edges.map((e) => e.node.kind).join(','));
+      if (!walletLedger.pageInfo.hasNextPage) break;
+      after = walletLedger.pageInfo.endCursor;
+    }
+    expect(pages).toEqual(['TOPUP,RESERVATION', 'RESERVATION,TOPUP']);
+    expect(await owner.errorCodes(LEDGER, { after: 'nope' })).toEqual(['INVALID_PAGINATION']);
 
     // Stripe's webhook for the same charge credits nothing more; nothing is left to run.
     const intent = stripe.paymentIntents.get(attempt.stripe_payment_intent_id!)!;

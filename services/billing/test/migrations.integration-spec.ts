@@ -1,11 +1,10 @@
 // The schema as the service's application role sees it: tenant isolation everywhere, an
 // immutable wallet ledger whose sum is the balance, by construction.
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
 import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
-import { checkTenantIsolation } from '@switchboard/tenancy';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@switchboard/testing';
 import { migrate } from '../src/database';
 
 /**
@@ -24,19 +23,15 @@ const GLOBAL_TABLES: Record<string, string> = {
 };
 
 describe('billing migrations', () => {
-  let db: TestDatabase;
+  let db: MigratedTestDatabase;
   let app: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase('billing');
-    process.env.DATABASE_URL = db.appUrl;
-    await migrate(db.ownerUrl, db.appUrl);
-    app = new Client({ connectionString: db.appUrl });
-    await app.connect();
+    db = await createMigratedTestDatabase('billing', migrate);
+    app = db.app;
   });
 
   afterAll(async () => {
-    await app?.end();
     await db?.drop();
   });
 
@@ -61,14 +56,7 @@ describe('billing migrations', () => {
     );
 
   it('isolates every tenant table', async () => {
-    const owner = new Client({ connectionString: db.ownerUrl });
-    await owner.connect();
-    try {
-      const roleName = new URL(db.appUrl).username;
-      expect(await checkTenantIsolation(owner, roleName, GLOBAL_TABLES)).toEqual([]);
-    } finally {
-      await owner.end();
-    }
+    expect(await db.isolationProblems(GLOBAL_TABLES)).toEqual([]);
   });
 
   it('keeps the balance equal to the sum of an append-only ledger', async () => {

@@ -26,6 +26,7 @@ const FEATURES = [
   ProviderModule,
   RequestLogModule,
   RetentionModule,
+  PrivacyModule,
 ];
 
 /** Wiring only: the kit's runtime pieces, GraphQL, Kafka, and the ghl-sync features. */

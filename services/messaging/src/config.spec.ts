@@ -33,6 +33,17 @@ describe('messaging config', () => {
     }
   });
 
+  it('fails over a device route after 120 s unless told; 0 is refused at boot', () => {
+    expect(loadMessagingConfig(base).ROUTE_DEVICE_FAILOVER_SECONDS).toBe(120);
+    expect(
+      loadMessagingConfig({ ...base, ROUTE_DEVICE_FAILOVER_SECONDS: '30' })
+        .ROUTE_DEVICE_FAILOVER_SECONDS,
+    ).toBe(30);
+    expect(() => loadMessagingConfig({ ...base, ROUTE_DEVICE_FAILOVER_SECONDS: '0' })).toThrow(
+      /ROUTE_DEVICE_FAILOVER_SECONDS/,
+    );
+  });
+
   it('requires the token settings in production', () => {
     expect(() => loadMessagingConfig({ ...base, NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL/);
   });

@@ -16,6 +16,7 @@ import {
   contactImportsConfigShape,
   DEVELOPMENT_LINK_SECRET,
 } from './contacts/contact-imports.config';
+import { mediaConfigShape } from './media/media.config';
 import { webhooksConfigShape } from './webhooks/webhooks.config';
 
 /** The messaging service's environment, validated at boot. */
@@ -88,6 +89,8 @@ export const messagingConfigShape = {
   ...secretKeyringConfigShape,
   /** TWILIO_/TELNYX_API_BASE_URL, CARRIER_*: carriers (carriers/carriers.config.ts). */
   ...carriersConfigShape,
+  /** MEDIA_*: inbound MMS media fetching and links (media/media.config.ts). */
+  ...mediaConfigShape,
 };
 
 export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;

@@ -42,13 +42,14 @@ import { MessageAttemptsResolver, RoutesResolver } from './routing/routes.resolv
 import { RoutingService } from './routing/routing.service';
 import { ROUTE_FAILOVER } from './carriers/carrier';
 import { CARRIER_CONTROLLERS, CARRIER_PROVIDERS } from './carriers/carriers.providers';
+import { MEDIA_CONTROLLERS, MEDIA_PROVIDERS } from './media/media.providers';
 
 /** Messages, conversations, their consumers, the scheduler and the GraphQL API. */
 @Module({
   // The quota projection (billing.quota.v1) and its pre-send check.
   imports: [QuotaModule],
   // Carrier callbacks (`/api/carrier-hooks/…`, public, signed).
-  controllers: [...CARRIER_CONTROLLERS],
+  controllers: [...CARRIER_CONTROLLERS, ...MEDIA_CONTROLLERS],
   providers: [
     // Platform admins' reads (`@PlatformAdminOperation`) are audited through the outbox.
     { provide: AUDIT_SINK, useClass: OutboxAuditSink },
@@ -102,6 +103,8 @@ import { CARRIER_CONTROLLERS, CARRIER_PROVIDERS } from './carriers/carriers.prov
     { provide: ROUTE_FAILOVER, useExisting: RoutingService },
     // Carriers (carriers/): accounts, numbers, the send queue and worker, callbacks.
     ...CARRIER_PROVIDERS,
+    // Inbound MMS media (media/): fetch worker, signed `/media/:id` links, Message.media.
+    ...MEDIA_PROVIDERS,
     RoutesResolver,
     MessageAttemptsResolver,
     MessagesConsumer,

@@ -38,9 +38,17 @@ interface CampaignView {
 
 beforeAll(async () => {
   stack = await startStack();
-  app = await startApp(stack, { CAMPAIGN_POLL_INTERVAL_MS: '100' });
+  app = await startApp(stack, {
+    CAMPAIGN_POLL_INTERVAL_MS: '100',
+    // campaign.progress webhooks are queued (not sent: no worker) to a local endpoint.
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1',
+    WEBHOOK_WORKER_ENABLED: 'false',
+  });
   compliance = new FakeService(stack.broker.brokers, 'compliance');
-  await stack.sql(`CREATE POLICY test_owner_reads ON campaigns TO CURRENT_USER USING (true)`);
+  for (const table of ['campaigns', 'webhook_deliveries']) {
+    await stack.sql(`CREATE POLICY test_owner_reads ON ${table} TO CURRENT_USER USING (true)`);
+  }
 }, 90_000);
 
 afterAll(async () => {
@@ -141,14 +149,19 @@ describe('campaigns', () => {
     const preview = await client.expectData<{
       previewCampaign: {
         recipients: number;
+        recipientsAfterSuppression: number;
         estimatedSeconds: number;
         samples: { text: string; segments: number; encoding: string; missing: string[] }[];
       };
     }>(
-      `query($id: ID!) { previewCampaign(id: $id, samples: 5) { recipients estimatedSeconds samples { text segments encoding missing } } }`,
+      `query($id: ID!) { previewCampaign(id: $id, samples: 5) { recipients recipientsAfterSuppression estimatedSeconds samples { text segments encoding missing } } }`,
       { id: campaign.id },
     );
-    expect(preview.previewCampaign).toMatchObject({ recipients: 5, estimatedSeconds: 1 });
+    expect(preview.previewCampaign).toMatchObject({
+      recipients: 5,
+      recipientsAfterSuppression: 5,
+      estimatedSeconds: 1,
+    });
     expect(preview.previewCampaign.samples.map((s) => s.text).sort()).toEqual(
       [
         'Hi Name0, 20% off today',
@@ -277,6 +290,22 @@ describe('campaigns', () => {
         updatedAt: timestampFromDate(new Date()),
       }),
     ]);
+    // The preview now leaves the opted-out number out.
+    const preview = await client.expectData<{
+      previewCampaign: {
+        recipients: number;
+        suppressed: number;
+        recipientsAfterSuppression: number;
+      };
+    }>(
+      `query($id: ID!) { previewCampaign(id: $id) { recipients suppressed recipientsAfterSuppression } }`,
+      { id: campaign.id },
+    );
+    expect(preview.previewCampaign).toEqual({
+      recipients: 4,
+      suppressed: 1,
+      recipientsAfterSuppression: 3,
+    });
     expect((await act(client, 'resume', campaign.id)).status).toBe('RUNNING');
     const done = await eventually(
       'campaign completed',
@@ -291,6 +320,35 @@ describe('campaigns', () => {
     expect(all).toHaveLength(4);
     expect(all.find((m) => m.to_number === stopped)?.status).toBe('REJECTED');
   }, 60_000);
+
+  it('queues campaign.progress webhooks at each status change, the last with the final counts', async () => {
+    const { org, listId } = await tenantWithList(3);
+    const owner = app.gql(await stack.tokens.user(org, 'CUSTOMER'));
+    await owner.expectData(
+      `mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hooks", eventTypes: [CAMPAIGN_PROGRESS] }) { secret } }`,
+    );
+    const campaign = await createCampaign(owner, listId, 6000);
+    await act(owner, 'start', campaign.id);
+    await eventually(
+      'campaign completed',
+      async () => (await getCampaign(owner, campaign.id)).status === 'COMPLETED',
+    );
+    const deliveries = await stack.sql<{ event_type: string; payload: string }>(
+      `SELECT event_type, payload FROM webhook_deliveries WHERE org_id = $1 ORDER BY created_at`,
+      [org],
+    );
+    const bodies = deliveries.map((d) => {
+      expect(d.event_type).toBe('campaign.progress');
+      return JSON.parse(d.payload) as { type: string; data: Record<string, unknown> };
+    });
+    expect(bodies[0].data).toMatchObject({ campaignId: campaign.id, status: 'RUNNING' });
+    expect(bodies.at(-1)!.data).toMatchObject({
+      campaignId: campaign.id,
+      status: 'COMPLETED',
+      recipientsTotal: 3,
+      messagesCreated: 3,
+    });
+  });
 
   it('stops for good when canceled', async () => {
     const { org, client, listId } = await tenantWithList(4);

@@ -2,8 +2,12 @@
 // per organization and number, other tenants' contacts invisible, Relay connections, and the
 // member counters that every write keeps (read without counting).
 import { randomUUID } from 'node:crypto';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { Topics } from '@switchboard/contracts';
 import type { GraphQLClient } from '@switchboard/testing';
+import { FakeService } from './support/fake-devices';
 import {
+  eventually,
   startApp,
   startStack,
   type MessagingStack,
@@ -14,6 +18,7 @@ let stack: MessagingStack;
 let app: RunningApp;
 let alice: GraphQLClient;
 let mallory: GraphQLClient;
+let accounts: FakeService;
 const org = randomUUID();
 
 const CONTACT = `id phoneNumber name attributes optIn { source ip at text } createdAt updatedAt`;
@@ -43,10 +48,15 @@ beforeAll(async () => {
   stack = await startStack();
   app = await startApp(stack);
   alice = app.gql(await stack.tokens.user(org));
+  accounts = new FakeService(stack.broker.brokers, 'accounts');
+  for (const table of ['contacts', 'contact_lists', 'campaigns']) {
+    await stack.sql(`CREATE POLICY test_owner_reads ON ${table} TO CURRENT_USER USING (true)`);
+  }
   mallory = app.gql(await stack.tokens.user(randomUUID()));
 }, 90_000);
 
 afterAll(async () => {
+  await accounts?.stop();
   await app?.close();
   await stack?.stop();
 });
@@ -245,5 +255,41 @@ describe('lists and segments', () => {
         { id: segment.id, ids: [second.id] },
       ),
     ).toEqual(['INVALID_CONTACT_LIST']);
+  });
+});
+
+describe('organization purge', () => {
+  it('deletes the organization’s contacts, lists and campaigns', async () => {
+    const tenant = randomUUID();
+    const client = app.gql(await stack.tokens.user(tenant));
+    await createContact({ phoneNumber: '+14155550501' }, client);
+    const list = (
+      await client.expectData<{ createContactList: { id: string } }>(
+        `mutation { createContactList(input: { name: "Leaving" }) { id } }`,
+      )
+    ).createContactList;
+    await client.expectData(
+      `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }`,
+      { input: { name: 'Bye', listId: list.id, template: 'Bye', ratePerMinute: 60 } },
+    );
+    await accounts.publish(Topics.accounts.organization, tenant, tenant, {
+      orgId: tenant,
+      occurredAt: timestampFromDate(new Date()),
+      event: { case: 'deleted', value: { slug: tenant } },
+    });
+    await eventually(
+      'purged',
+      async () =>
+        (await stack.sql(`SELECT 1 FROM purged_organizations WHERE org_id = $1`, [tenant]))
+          .length === 1,
+      30_000,
+    );
+    const left = await stack.sql(
+      `SELECT 'contact' FROM contacts WHERE org_id = $1
+       UNION ALL SELECT 'list' FROM contact_lists WHERE org_id = $1
+       UNION ALL SELECT 'campaign' FROM campaigns WHERE org_id = $1`,
+      [tenant],
+    );
+    expect(left).toEqual([]);
   });
 });

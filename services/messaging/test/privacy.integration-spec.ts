@@ -149,4 +149,52 @@ describe('messaging privacy', () => {
     );
     expect(again.at(-1)!.message.reply.value).toMatchObject({ counts: {} });
   });
+
+  it('exports and erases the number’s contact; its list’s counter drops with it', async () => {
+    const client = app.gql(await stack.tokens.user(org));
+    const { createContact } = await client.expectData<{ createContact: { id: string } }>(
+      `mutation($n: String!) { createContact(input: { phoneNumber: $n, name: "Sam", attributes: { tier: "gold" } }) { id } }`,
+      { n: subject },
+    );
+    const { createContactList } = await client.expectData<{ createContactList: { id: string } }>(
+      `mutation { createContactList(input: { name: "VIP" }) { id } }`,
+    );
+    const { createContactList: segment } = await client.expectData<{
+      createContactList: { id: string };
+    }>(`mutation { createContactList(input: { name: "Gold", filter: { tier: "gold" } }) { id } }`);
+    await client.expectData(
+      `mutation($id: ID!, $ids: [ID!]!) { addContactsToList(id: $id, contactIds: $ids) { id } }`,
+      { id: createContactList.id, ids: [createContact.id] },
+    );
+
+    const exportId = await request(complianceV1.PrivacyRequestKind.EXPORT);
+    await replies.waitFor(
+      (e) => e.message.requestId === exportId && e.message.reply.case === 'exportDone',
+    );
+    const contacts = replies.events
+      .filter((e) => e.message.requestId === exportId && e.message.reply.case === 'exportChunk')
+      .map((e) => e.message.reply.value as complianceV1.PrivacyExportChunk)
+      .filter((c) => c.section === 'contacts')
+      .flatMap((c) => c.items.map((i) => JSON.parse(i) as { phoneNumber: string; name: string }));
+    expect(contacts).toEqual([expect.objectContaining({ phoneNumber: subject, name: 'Sam' })]);
+
+    const erasureId = await request(complianceV1.PrivacyRequestKind.ERASURE);
+    const done = await replies.waitFor(
+      (e) => e.message.requestId === erasureId && e.message.reply.case === 'erasureDone',
+    );
+    expect(done.message.reply.value).toMatchObject({ counts: { contacts_deleted: 1n } });
+    const counts = await client.expectData<{
+      a: { memberCount: number };
+      b: { memberCount: number };
+    }>(
+      `query($a: ID!, $b: ID!) { a: contactList(id: $a) { memberCount } b: contactList(id: $b) { memberCount } }`,
+      { a: createContactList.id, b: segment.id },
+    );
+    expect(counts).toEqual({ a: { memberCount: 0 }, b: { memberCount: 0 } });
+    expect(
+      await client.errorCodes(`query($id: ID!) { contact(id: $id) { id } }`, {
+        id: createContact.id,
+      }),
+    ).toEqual(['CONTACT_NOT_FOUND']);
+  });
 });

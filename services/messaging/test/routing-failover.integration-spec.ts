@@ -10,6 +10,7 @@ import { commonV1, devicesV1, messagingV1, Topics } from '@switchboard/contracts
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { EventWatcher, type GraphQLClient } from '@switchboard/testing';
 import type { Message } from '../src/domain/message';
+import { MessagingPrivacyRepository } from '../src/privacy/messaging-privacy.repository';
 import { RoutingService } from '../src/routing/routing.service';
 import { FakeService } from './support/fake-devices';
 import { get, send } from './support/messaging-api';
@@ -207,7 +208,9 @@ describe('carrier → device pool', () => {
         error: {
           code: retryable ? 'FILTERED' : 'INVALID_NUMBER',
           rawCode,
-          rawText: retryable ? 'Message filtered' : 'Invalid To number',
+          rawText: retryable
+            ? 'Message filtered'
+            : `The 'To' number ${US} is not a valid phone number`,
           retryableOnAnotherRoute: retryable,
           transient: false,
         },
@@ -311,6 +314,19 @@ describe('carrier → device pool', () => {
       route: 'TWILIO',
       attempts: [{ routeKind: 'TWILIO', outcome: 'FAILED', errorRawCode: '21211' }],
     });
+    const rawTexts = () =>
+      stack.sql<{ text: string | null }>(
+        `SELECT error_raw_message AS text FROM message_route_attempts WHERE message_id = $1`,
+        [message.id],
+      );
+    expect(await rawTexts()).toEqual([{ text: expect.stringContaining(US) }]);
+    // An erasure of the number (privacy request) takes the route's raw text quoting it too.
+    await inTenantTransaction(app.app.get(DataSource), org, (tx) =>
+      app.app
+        .get(MessagingPrivacyRepository)
+        .eraseMessages(tx, US, `erased-${randomUUID()}`, new Date(), 1000),
+    );
+    expect(await rawTexts()).toEqual([{ text: null }]);
   });
 });
 

@@ -12,7 +12,7 @@ import { AccountsErrorCode, AccountsException } from '../common/accounts.excepti
 import { Clock } from '@switchboard/service-kit';
 import type { EmailTemplate } from '../events/accounts-events';
 import { MAIL_TRANSPORT, type MailTransport } from './mail-transport';
-import { MembershipsRepository } from '../organizations/memberships.repository';
+import { MembershipsService } from '../organizations/memberships.service';
 import { renderMail } from './templates';
 
 const templateOf: Partial<Record<accountsV1.EmailTemplate, EmailTemplate>> = {
@@ -44,7 +44,7 @@ export class MailSender implements OnApplicationShutdown {
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
     @Inject(ACCOUNTS_CONFIG) private readonly config: AccountsConfig,
     private readonly clock: Clock,
-    private readonly memberships: MembershipsRepository,
+    private readonly memberships: MembershipsService,
   ) {}
 
   @OnEvent(Topics.accounts.email)

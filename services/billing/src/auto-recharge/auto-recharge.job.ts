@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LeaderLease, nestJobLogger, PeriodicJob } from '@switchboard/events';
 import { TenantRepository } from '@switchboard/tenancy';
+import { TenantSweepJob } from '../common/tenant-sweep.job';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { AutoRechargeService } from './auto-recharge.service';
 
@@ -15,45 +10,23 @@ import { AutoRechargeService } from './auto-recharge.service';
  * AUTO_RECHARGE_INTERVAL_MS): one off-session PaymentIntent per attempt.
  */
 @Injectable()
-export class AutoRechargeJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private job?: PeriodicJob;
-
+export class AutoRechargeJob extends TenantSweepJob {
   constructor(
-    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
-    private readonly dataSource: DataSource,
-    private readonly tenants: TenantRepository,
+    @Inject(BILLING_CONFIG) config: BillingConfig,
+    dataSource: DataSource,
+    tenants: TenantRepository,
     private readonly recharges: AutoRechargeService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const logger = nestJobLogger(AutoRechargeJob.name);
-    this.job = new PeriodicJob({
+  ) {
+    const options = {
       name: 'auto-recharge',
-      intervalMs: this.config.AUTO_RECHARGE_INTERVAL_MS,
-      lease: new LeaderLease({
-        connectionString: this.config.DATABASE_URL,
-        name: 'billing:auto-recharge',
-        logger,
-      }),
-      logger,
-      run: async () => {
-        await this.runOnce();
-        return false;
-      },
-    });
-    this.job.start();
+      lease: 'auto-recharge',
+      intervalMs: config.AUTO_RECHARGE_INTERVAL_MS,
+      databaseUrl: config.DATABASE_URL,
+    };
+    super(options, dataSource, tenants);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.job?.stop();
-  }
-
-  /** One pass over every organization; the attempts settled. */
-  async runOnce(): Promise<number> {
-    let settled = 0;
-    for (const { id: orgId } of await this.tenants.all(this.dataSource)) {
-      if (await this.recharges.runPending(orgId)) settled += 1;
-    }
-    return settled;
+  protected async runFor(orgId: string): Promise<number> {
+    return (await this.recharges.runPending(orgId)) ? 1 : 0;
   }
 }

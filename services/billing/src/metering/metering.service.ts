@@ -74,7 +74,8 @@ export class MeteringService {
     event: messagingV1.MessageEvent,
   ): Promise<void> {
     const account = await this.plans.lockAccount(tx, orgId);
-    if (await this.usage.find(tx, orgId, event.messageId)) return;
+    // A message metered before (a duplicate, a replay) is found by the insert below, which
+    // writes nothing then: no lookup first (one round trip less per event).
     const plan = (await this.plans.plan(tx, account.planId))!;
     const acceptedAt = event.occurredAt ? timestampDate(event.occurredAt) : this.clock.now();
     // Before routing a message has no route yet: the device route is the default one.
@@ -110,8 +111,13 @@ export class MeteringService {
     });
     if (!inserted) return;
     await this.usage.addIncludedUsed(tx, orgId, period, charge.includedSegments);
-    await this.wallets.reserve(tx, orgId, event.messageId, charge.walletAmountMinor);
-    await this.quotas.publish(tx, orgId);
+    const wallet = await this.wallets.reserve(tx, orgId, event.messageId, charge.walletAmountMinor);
+    // What this transaction read already is not read again to publish the quota.
+    await this.quotas.publish(tx, orgId, {
+      plan,
+      included: { period, used: includedUsed + charge.includedSegments },
+      wallet,
+    });
   }
 
   private async settle(

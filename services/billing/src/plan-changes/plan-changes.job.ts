@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LeaderLease, nestJobLogger, PeriodicJob } from '@switchboard/events';
 import { TenantRepository } from '@switchboard/tenancy';
+import { TenantSweepJob } from '../common/tenant-sweep.job';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { PlanChangesService } from './plan-changes.service';
 
@@ -16,45 +11,23 @@ import { PlanChangesService } from './plan-changes.service';
  * (Stripe unavailable) leaves its change pending for the next run.
  */
 @Injectable()
-export class PlanChangesJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private job?: PeriodicJob;
-
+export class PlanChangesJob extends TenantSweepJob {
   constructor(
-    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
-    private readonly dataSource: DataSource,
-    private readonly tenants: TenantRepository,
+    @Inject(BILLING_CONFIG) config: BillingConfig,
+    dataSource: DataSource,
+    tenants: TenantRepository,
     private readonly changes: PlanChangesService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const logger = nestJobLogger(PlanChangesJob.name);
-    this.job = new PeriodicJob({
+  ) {
+    const options = {
       name: 'plan changes',
-      intervalMs: this.config.PLAN_CHANGE_INTERVAL_MS,
-      lease: new LeaderLease({
-        connectionString: this.config.DATABASE_URL,
-        name: 'billing:plan-changes',
-        logger,
-      }),
-      logger,
-      run: async () => {
-        await this.runOnce();
-        return false;
-      },
-    });
-    this.job.start();
+      lease: 'plan-changes',
+      intervalMs: config.PLAN_CHANGE_INTERVAL_MS,
+      databaseUrl: config.DATABASE_URL,
+    };
+    super(options, dataSource, tenants);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.job?.stop();
-  }
-
-  /** One pass over every organization; the changes applied. */
-  async runOnce(): Promise<number> {
-    let applied = 0;
-    for (const { id: orgId } of await this.tenants.all(this.dataSource)) {
-      if (await this.changes.applyDue(orgId)) applied += 1;
-    }
-    return applied;
+  protected async runFor(orgId: string): Promise<number> {
+    return (await this.changes.applyDue(orgId)) ? 1 : 0;
   }
 }

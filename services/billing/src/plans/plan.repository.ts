@@ -118,22 +118,23 @@ export class PlanRepository {
     );
   }
 
-  /** The highest price (per SMS segment, or per MMS) in force at `at` on any of `routes`. */
-  async maxPriceAt(
+  /** The highest prices (per SMS segment, per MMS) in force at `at` on any of `routes`. */
+  async maxPricesAt(
     tx: SqlRunner,
     routes: RouteName[],
-    kind: MessageKind,
     at: Date,
-  ): Promise<number> {
-    const found = await row<{ max: number | null }>(
+  ): Promise<Record<MessageKind, number>> {
+    const found = await rows<{ kind: MessageKind; max: number }>(
       tx,
-      `SELECT max(amount_minor)::float8 AS max FROM (
-         SELECT DISTINCT ON (country, route) amount_minor FROM prices
-          WHERE route = ANY($1) AND kind = $3 AND effective_from <= $2
-          ORDER BY country, route, effective_from DESC) current`,
-      [routes, at, kind],
+      `SELECT kind, max(amount_minor)::float8 AS max FROM (
+         SELECT DISTINCT ON (country, route, kind) kind, amount_minor FROM prices
+          WHERE route = ANY($1) AND effective_from <= $2
+          ORDER BY country, route, kind, effective_from DESC) current
+        GROUP BY kind`,
+      [routes, at],
     );
-    return found?.max ?? 0;
+    const of = (kind: MessageKind) => found.find((f) => f.kind === kind)?.max ?? 0;
+    return { SMS: of('SMS'), MMS: of('MMS') };
   }
 
   findOrganizationPlan(

@@ -5,8 +5,21 @@ import { BillingEventsWriter } from '../common/billing-events.writer';
 import { periodBounds, periodOf } from '../domain/period';
 import { quotaOf } from '../domain/pricing';
 import { UsageRepository } from '../metering/usage.repository';
+import type { PlanRecord } from '../plans/plan.record';
 import { PlanRepository } from '../plans/plan.repository';
+import type { WalletRecord } from '../wallet/wallet.record';
 import { availableOf, WalletService } from '../wallet/wallet.service';
+
+/**
+ * What the caller already read in this transaction (under the plan row lock), so publishing
+ * does not read it again: the plan, the period's included segments used (of `period`), the
+ * wallet after the change.
+ */
+export interface KnownQuotaInputs {
+  plan?: PlanRecord;
+  included?: { period: string; used: number };
+  wallet?: WalletRecord;
+}
 
 /**
  * Publishes the organization's quota (billing.quota.v1, compacted) after every change of its
@@ -23,15 +36,19 @@ export class QuotaService {
     private readonly clock: Clock,
   ) {}
 
-  async publish(tx: SqlRunner, orgId: string): Promise<void> {
+  async publish(tx: SqlRunner, orgId: string, known: KnownQuotaInputs = {}): Promise<void> {
     const now = this.clock.now();
-    const account = (await this.plans.findOrganizationPlan(tx, orgId))!;
-    const plan = (await this.plans.findPlan(tx, account.planId))!;
-    const wallet = await this.wallets.ensure(tx, orgId);
+    const plan =
+      known.plan ??
+      (await this.plans.findPlan(tx, (await this.plans.findOrganizationPlan(tx, orgId))!.planId))!;
+    const wallet = known.wallet ?? (await this.wallets.ensure(tx, orgId));
     const period = periodOf(now);
-    const includedUsed = await this.usage.lockPeriod(tx, orgId, period);
-    const maxSegmentPriceMinor = await this.plans.maxPriceAt(tx, plan.routes, 'SMS', now);
-    const maxMmsPriceMinor = await this.plans.maxPriceAt(tx, plan.routes, 'MMS', now);
+    const includedUsed =
+      known.included?.period === period
+        ? known.included.used
+        : await this.usage.lockPeriod(tx, orgId, period);
+    const max = await this.plans.maxPricesAt(tx, plan.routes, now);
+    const [maxSegmentPriceMinor, maxMmsPriceMinor] = [max.SMS, max.MMS];
     const walletAvailableMinor = availableOf(wallet);
     const quota = quotaOf({ plan, includedUsed, walletAvailableMinor, maxSegmentPriceMinor });
     const { start, end } = periodBounds(period);

@@ -1,6 +1,12 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { MoneyModel, toMoney } from '../common/money.model';
-import { PageInfo } from '@switchboard/service-kit';
+import {
+  decodeCursor,
+  encodeCursor,
+  PageInfo,
+  SEQUENCE_PART,
+  toPage,
+} from '@switchboard/service-kit';
 import type { WalletEntryKind, WalletEntryRecord, WalletRecord } from './wallet.record';
 
 export enum WalletEntryKindModel {
@@ -53,38 +59,34 @@ export function toWalletModel(w: WalletRecord): WalletModel {
   };
 }
 
-export const ledgerCursor = (seq: number) => Buffer.from(`wallet:${seq}`).toString('base64url');
+/** A cursor of the ledger: the sequence of the entry it follows (service-kit's relay cursor). */
+export const ledgerCursor = (seq: number) => encodeCursor('wallet', [seq]);
 
 /** The sequence a cursor names, or undefined when it is not one of ours. */
 export function seqOfCursor(cursor: string): number | undefined {
-  const match = /^wallet:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  return match ? Number(match[1]) : undefined;
+  const parts = decodeCursor('wallet', cursor, [SEQUENCE_PART]);
+  return parts ? Number(parts[0]) : undefined;
 }
 
 export function toWalletEntryConnection(
   entries: WalletEntryRecord[],
-  first: number,
+  limit: number,
+  hadCursor: boolean,
 ): WalletEntryConnection {
-  const page = entries.slice(0, first);
-  const edges = page.map((e) => ({
-    cursor: ledgerCursor(e.seq),
-    node: {
-      id: e.id,
-      kind: e.kind,
-      amount: toMoney(e.currency, e.amountMinor),
-      held: toMoney(e.currency, e.heldMinor),
-      reference: e.reference,
-      description: e.description,
-      createdAt: e.createdAt,
-    },
-  }));
+  const page = toPage(entries, limit, hadCursor, (e) => ledgerCursor(e.seq));
   return {
-    edges,
-    pageInfo: {
-      hasNextPage: entries.length > first,
-      hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    pageInfo: page.pageInfo,
+    edges: page.edges.map(({ cursor, node: e }) => ({
+      cursor,
+      node: {
+        id: e.id,
+        kind: e.kind,
+        amount: toMoney(e.currency, e.amountMinor),
+        held: toMoney(e.currency, e.heldMinor),
+        reference: e.reference,
+        description: e.description,
+        createdAt: e.createdAt,
+      },
+    })),
   };
 }

@@ -1,5 +1,6 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requireOrg, Scopes, type Principal } from '@switchboard/auth';
+import { pageWindow } from '@switchboard/service-kit';
 import { BillingErrorCode, BillingException } from '../common/billing.exception';
 import {
   seqOfCursor,
@@ -28,15 +29,20 @@ export class WalletResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<WalletEntryConnection> {
-    const limit = first ?? 50;
-    const before = after ? seqOfCursor(after) : undefined;
-    if (limit < 1 || limit > 200 || (after && before === undefined)) {
-      throw new BillingException(
-        BillingErrorCode.INVALID_PAGINATION,
-        'first: 1–200; after: a cursor of this list',
-      );
-    }
-    const entries = await this.wallets.ledger(requireOrg(principal), limit + 1, before);
-    return toWalletEntryConnection(entries, limit);
+    const window = pageWindow(
+      { first, after },
+      {
+        decode: seqOfCursor,
+        invalid: (message) => new BillingException(BillingErrorCode.INVALID_PAGINATION, message),
+        defaultSize: 50,
+        maxSize: 200,
+      },
+    );
+    const entries = await this.wallets.ledger(
+      requireOrg(principal),
+      window.limit + 1,
+      window.after,
+    );
+    return toWalletEntryConnection(entries, window.limit, window.after !== undefined);
   }
 }

@@ -90,17 +90,20 @@ export class WalletService {
     return credited;
   }
 
-  /** Holds `amountMinor` for a message (even past the available balance: it was accepted). */
+  /**
+   * Holds `amountMinor` for a message (even past the available balance: it was accepted); the
+   * wallet after it (undefined when nothing was held).
+   */
   async reserve(
     tx: SqlRunner,
     orgId: string,
     messageId: string,
     amountMinor: number,
-  ): Promise<void> {
-    if (amountMinor <= 0) return;
+  ): Promise<WalletRecord | undefined> {
+    if (amountMinor <= 0) return undefined;
     await this.ensure(tx, orgId);
     await this.append(tx, orgId, 'RESERVATION', messageId, 0, amountMinor, 'message accepted');
-    await this.checkLowBalance(tx, orgId);
+    return this.checkLowBalance(tx, orgId);
   }
 
   /** The message left the platform: its reservation becomes a charge. */
@@ -215,8 +218,11 @@ export class WalletService {
     });
   }
 
-  /** One alert per crossing below the threshold; rearmed when the balance is back above it. */
-  private async checkLowBalance(tx: SqlRunner, orgId: string): Promise<void> {
+  /**
+   * One alert per crossing below the threshold; rearmed when the balance is back above it. The
+   * wallet as read (its balances are current).
+   */
+  private async checkLowBalance(tx: SqlRunner, orgId: string): Promise<WalletRecord> {
     const wallet = (await this.wallets.find(tx, orgId))!;
     const available = availableOf(wallet);
     const below = available < wallet.lowBalanceThresholdMinor;
@@ -239,5 +245,6 @@ export class WalletService {
     if (wallet.autoRechargeBelowMinor !== null && available < wallet.autoRechargeBelowMinor) {
       await this.autoRecharge.request(tx, orgId, randomUUID(), wallet.currency, this.clock.now());
     }
+    return wallet;
   }
 }

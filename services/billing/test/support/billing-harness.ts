@@ -3,12 +3,10 @@
 // issues them, and gives tests what they need to drive it: GraphQL as each kind of caller, the
 // events other services publish (organizations, message lifecycle events), watchers and SQL.
 import { randomUUID } from 'node:crypto';
-import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { accountsV1, ceTypeOf, messagingV1, Topics, type TopicSpec } from '@switchboard/contracts';
+import { accountsV1, messagingV1, Topics, type TopicSpec } from '@switchboard/contracts';
 import { createLogger } from '@switchboard/observability';
 import { createServiceApp } from '@switchboard/service-kit';
 import {
@@ -17,8 +15,9 @@ import {
   eventually,
   graphqlClient,
   ManualClock,
-  stackSetting,
+  sqlAsSuperuser,
   startPrivateBroker,
+  TestEventProducer,
   TestTokenIssuer,
   type GraphQLClient,
   type PrivateBroker,
@@ -129,12 +128,7 @@ export async function startBillingHarness(
     throw error;
   }
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const kafka = new Kafka({
-    clientId: 'billing-test',
-    brokers: broker.brokers,
-    logLevel: logLevel.NOTHING,
-  });
-  let producer: Producer | undefined;
+  const producer = new TestEventProducer(broker.brokers);
   const watchers: { stop(): Promise<void> }[] = [];
 
   const harness: BillingHarness = {
@@ -152,32 +146,9 @@ export async function startBillingHarness(
     async member(orgId) {
       return harness.graphql(await tokens.user(orgId, 'USER'));
     },
-    async publish(topic, key, orgId, event, eventId) {
-      if (!producer) {
-        producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true });
-        await producer.connect();
-      }
-      const message = create(topic.schema, event);
-      await producer.send({
-        topic: topic.name,
-        messages: [
-          {
-            key,
-            value: Buffer.from(toBinary(topic.schema, message)),
-            headers: {
-              ce_specversion: '1.0',
-              ce_id: eventId ?? randomUUID(),
-              ce_type: ceTypeOf(topic, message),
-              ce_source: '/switchboard/test',
-              ce_time: new Date().toISOString(),
-              ce_subject: key,
-              // A platform-level event (no organization) carries no ce_orgid, as the outbox writes it.
-              ...(orgId ? { ce_orgid: orgId } : {}),
-              'content-type': 'application/protobuf',
-            },
-          },
-        ],
-      });
+    publish(topic, key, orgId, event, eventId) {
+      // A platform-level event (no organization) carries no ce_orgid, as the outbox writes it.
+      return producer.publish(topic, key, event, { orgId: orgId || undefined, eventId });
     },
     organizationEvent(orgId, event) {
       return harness.publish(Topics.accounts.organization, orgId, orgId, {
@@ -235,20 +206,12 @@ export async function startBillingHarness(
       watchers.push(watcher);
       return watcher;
     },
-    async sql(text, params) {
-      const url = new URL(stackSetting('PG_ADMIN_URL'));
-      url.pathname = `/${db.name}`;
-      const client = new Client({ connectionString: url.toString() });
-      await client.connect();
-      try {
-        return (await client.query(text, params)).rows;
-      } finally {
-        await client.end();
-      }
+    sql(text, params) {
+      return sqlAsSuperuser(db.name, text, params);
     },
     async close() {
       await Promise.all(watchers.map((w) => w.stop().catch(() => undefined)));
-      await producer?.disconnect().catch(() => undefined);
+      await producer.stop();
       await app.close();
       await tokens.stop();
       await broker.stop();

@@ -176,13 +176,22 @@ export class CampaignSampleModel {
 
 @ObjectType('CampaignPreview')
 export class CampaignPreviewModel {
-  @Field(() => Float, {
-    description:
-      'Members of the list now. Opted-out and non-consenting numbers are refused at send time (REJECTED), not subtracted here.',
-  })
+  @Field(() => Float, { description: 'Members of the list now.' })
   recipients!: number;
 
-  @Field(() => Float, { description: 'At the campaign’s rate.' })
+  @Field(() => Float, {
+    description:
+      'Members the pre-send policies would refuse now: opted out or DND, or without consent when the organization requires it for campaigns.',
+  })
+  suppressed!: number;
+
+  @Field(() => Float)
+  recipientsAfterSuppression!: number;
+
+  @Field(() => Float, {
+    description:
+      'Sending recipientsAfterSuppression at the campaign’s rate. Cost: not estimated here (billing’s price book is not reachable from messaging).',
+  })
   estimatedSeconds!: number;
 
   @Field(() => [CampaignSampleModel])

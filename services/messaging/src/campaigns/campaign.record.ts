@@ -26,6 +26,7 @@ export interface CampaignRecord {
   updatedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  progressNotifiedAt: Date | null;
   createdMicros: string;
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ListsRepository } from '../lists/lists.repository';
 import { MessagingModule } from '../messaging.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { CampaignRunnerWorker } from './campaign-runner.worker';
 import { CampaignsConsumer } from './campaigns.consumer';
 import { CampaignsRepository } from './campaigns.repository';
@@ -9,7 +10,7 @@ import { CampaignsService } from './campaigns.service';
 
 /** Campaigns: the fan-out through the messaging module's send path, and the runner. */
 @Module({
-  imports: [MessagingModule],
+  imports: [MessagingModule, WebhooksModule],
   providers: [
     CampaignsRepository,
     ListsRepository,

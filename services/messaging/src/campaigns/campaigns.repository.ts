@@ -43,6 +43,7 @@ const toCampaign = (r: Row): CampaignRecord => ({
   updatedAt: r.updated_at as Date,
   startedAt: (r.started_at as Date | null) ?? null,
   finishedAt: (r.finished_at as Date | null) ?? null,
+  progressNotifiedAt: (r.progress_notified_at as Date | null) ?? null,
   createdMicros: r.created_micros as string,
 });
 
@@ -147,6 +148,40 @@ export class CampaignsRepository {
         now,
       ],
     );
+  }
+
+  async markProgressNotified(tx: EntityManager, id: string, at: Date): Promise<void> {
+    await tx.query(`UPDATE campaigns SET progress_notified_at = $2 WHERE id = $1`, [id, at]);
+  }
+
+  /**
+   * For a preview: how many of the list's contacts the pre-send policies would refuse now —
+   * opted out or DND, and (separately) without recorded consent. One pass over the list.
+   */
+  async suppressionCounts(
+    tx: EntityManager,
+    list: { id: string; filter: SegmentFilter | null },
+  ): Promise<{ blocked: number; withoutConsent: number; consentRequired: boolean }> {
+    const members = list.filter
+      ? `SELECT c.phone_number FROM contacts c WHERE c.attributes @> $1::jsonb`
+      : `SELECT c.phone_number FROM contact_list_members m JOIN contacts c ON c.id = m.contact_id
+          WHERE m.list_id = $1::uuid`;
+    const r = await row<{ blocked: number; without_consent: number; consent_required: boolean }>(
+      tx,
+      `SELECT count(*) FILTER (WHERE s.opted_out OR s.dnd)::int AS blocked,
+              count(*) FILTER (WHERE NOT coalesce(s.opted_out OR s.dnd, false)
+                                 AND NOT coalesce(s.consent, false))::int AS without_consent,
+              coalesce((SELECT consent_required_for_campaigns FROM organization_policies LIMIT 1), false)
+                AS consent_required
+         FROM (${members}) r
+         LEFT JOIN suppression_states s ON s.phone_number = r.phone_number`,
+      [list.filter ? JSON.stringify(list.filter) : list.id],
+    );
+    return {
+      blocked: r?.blocked ?? 0,
+      withoutConsent: r?.without_consent ?? 0,
+      consentRequired: r?.consent_required ?? false,
+    };
   }
 
   /** The organization's phones online now (devices projection). */

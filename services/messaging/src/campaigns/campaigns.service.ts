@@ -15,11 +15,13 @@ import {
   campaignTransition,
   effectiveRate,
   estimatedSeconds,
+  progressWebhookDue,
   type CampaignAction,
 } from '../domain/campaign';
 import { renderTemplate } from '../domain/template';
 import { ListsRepository } from '../lists/lists.repository';
 import { MessagesService, type SendMessageCommand } from '../messages/messages.service';
+import { WebhooksService } from '../webhooks/webhooks.service';
 import type { CampaignRecord } from './campaign.record';
 import { CampaignsRepository } from './campaigns.repository';
 
@@ -42,6 +44,9 @@ export interface CampaignInput {
 
 export interface CampaignPreview {
   recipients: number;
+  /** Members the pre-send policies would refuse now: opted out or DND, or without consent when the organization requires it. */
+  suppressed: number;
+  recipientsAfterSuppression: number;
   estimatedSeconds: number;
   samples: Array<{
     contactId: string;
@@ -66,6 +71,7 @@ export class CampaignsService {
     private readonly campaigns: CampaignsRepository,
     private readonly lists: ListsRepository,
     private readonly messages: MessagesService,
+    private readonly webhooks: WebhooksService,
     private readonly clock: Clock,
   ) {}
 
@@ -136,7 +142,9 @@ export class CampaignsService {
       } else {
         await this.campaigns.dequeue(tx, id);
       }
-      return (await this.campaigns.find(tx, id))!;
+      const after = (await this.campaigns.find(tx, id))!;
+      await this.notifyProgress(tx, after, now, true);
+      return after;
     });
   }
 
@@ -178,9 +186,14 @@ export class CampaignsService {
         null,
         Math.min(10, Math.max(1, samples)),
       );
+      const counts = await this.campaigns.suppressionCounts(tx, list);
+      const suppressed = counts.blocked + (counts.consentRequired ? counts.withoutConsent : 0);
+      const after = Math.max(0, list.memberCount - suppressed);
       return {
         recipients: list.memberCount,
-        estimatedSeconds: estimatedSeconds(list.memberCount, campaign.ratePerMinute),
+        suppressed,
+        recipientsAfterSuppression: after,
+        estimatedSeconds: estimatedSeconds(after, campaign.ratePerMinute),
         samples: recipients.map((contact) => {
           const rendered = renderTemplate(campaign.template, contact);
           const sms = analyzeSms(rendered.text);
@@ -320,6 +333,8 @@ export class CampaignsService {
         orgId,
         new Date(after.getTime() + this.config.CAMPAIGN_POLL_INTERVAL_MS),
       );
+      const updated = await this.campaigns.find(tx, id);
+      if (updated) await this.notifyProgress(tx, updated, after, false);
     });
     return true;
   }
@@ -331,6 +346,35 @@ export class CampaignsService {
   ): Promise<void> {
     await this.campaigns.setStatus(tx, id, 'COMPLETED', now, { finished: true });
     await this.campaigns.dequeue(tx, id);
+    const done = await this.campaigns.find(tx, id);
+    if (done) await this.notifyProgress(tx, done, now, true);
+  }
+
+  /**
+   * Queues a `campaign.progress` customer webhook (WebhooksService: one delivery per subscribed
+   * endpoint) when one is due: at a status change, else at most every few seconds.
+   */
+  private async notifyProgress(
+    tx: EntityManager,
+    campaign: CampaignRecord,
+    now: Date,
+    statusChanged: boolean,
+  ): Promise<void> {
+    if (!progressWebhookDue(campaign.progressNotifiedAt, now, statusChanged)) return;
+    await this.webhooks.onCampaignProgress(tx, {
+      orgId: campaign.orgId,
+      campaignId: campaign.id,
+      status: campaign.status,
+      recipientsTotal: campaign.recipientsTotal,
+      messagesCreated: campaign.messagesCreated,
+      messagesRejected: campaign.messagesRejected,
+      sendErrors: campaign.sendErrors,
+      messagesSent: campaign.messagesSent,
+      messagesDelivered: campaign.messagesDelivered,
+      messagesFailed: campaign.messagesFailed,
+      messagesExpired: campaign.messagesExpired,
+    });
+    await this.campaigns.markProgressNotified(tx, campaign.id, now);
   }
 
   /**

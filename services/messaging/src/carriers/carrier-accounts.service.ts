@@ -176,13 +176,29 @@ export class CarrierAccountsService {
     return (secrets.kind === 'TWILIO' ? this.twilio : this.telnyx).check(secrets);
   }
 
-  /** The account (in the caller's tenant transaction) with its opened credentials. */
+  /**
+   * The account (in the caller's tenant transaction) with its opened credentials; credentials
+   * sealed with an old key are re-sealed with the current one on the way.
+   */
   async secretsOf(
     tx: EntityManager,
     accountId: string,
   ): Promise<{ account: CarrierAccountRecord; secrets: CarrierAccountSecrets } | undefined> {
     const account = await this.carriers.findAccount(tx, accountId);
-    return account && { account, secrets: this.open(account) };
+    if (!account) return undefined;
+    const secrets = this.open(account);
+    if (this.keyring.isStale(account.sealedCredentials)) {
+      // Sealed with a key that is no longer current (rotation): re-sealed on first use, so
+      // the old key can leave the ring once no row names it (`credentials_key_id`).
+      const sealed = this.keyring.seal(JSON.stringify(secrets), associatedData(account.id));
+      const keyId = this.keyring.keyIdOf(sealed);
+      await this.carriers.resealCredentials(tx, account.id, sealed, keyId, this.clock.now());
+      return {
+        account: { ...account, sealedCredentials: sealed, credentialsKeyId: keyId },
+        secrets,
+      };
+    }
+    return { account, secrets };
   }
 
   open(account: CarrierAccountRecord): CarrierAccountSecrets {

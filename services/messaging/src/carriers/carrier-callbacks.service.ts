@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Metrics } from '@switchboard/observability';
 import { Clock } from '@switchboard/service-kit';
@@ -20,6 +20,7 @@ import {
 } from '../domain/carrier-callbacks';
 import type { CarrierKind } from '../domain/carrier-errors';
 import { decideOnInbound } from '../domain/inbound-message';
+import { MediaService } from '../media/media.service';
 import { MessageLifecycle } from '../messages/message-lifecycle';
 import { MessagesRepository } from '../messages/messages.repository';
 import { ProjectionsRepository } from '../projections/projections.repository';
@@ -61,6 +62,7 @@ export class CarrierCallbacksService {
     private readonly writer: CarrierMessageWriter,
     private readonly clock: Clock,
     metrics: Metrics,
+    @Optional() private readonly media: MediaService | null = null,
   ) {
     this.callbacks = metrics.counter(
       'messaging_carrier_callbacks_total',
@@ -231,6 +233,8 @@ export class CarrierCallbacksService {
       ),
     );
     if (!created) return 'replay';
+    // Its media are fetched and kept by the media worker (with this account's credentials).
+    await this.media?.queueInbound(tx, created, account.id);
     const conversationId = await this.threading.threadFor(
       tx,
       created,

@@ -73,6 +73,20 @@ export class CarriersRepository {
     return r && toAccount(r);
   }
 
+  /** Replaces the sealed credentials (re-sealed with the current key after a rotation). */
+  async resealCredentials(
+    tx: EntityManager,
+    id: string,
+    sealed: string,
+    keyId: string,
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE carrier_accounts SET credentials = $2, credentials_key_id = $3, updated_at = $4 WHERE id = $1`,
+      [id, sealed, keyId, now],
+    );
+  }
+
   async listAccounts(tx: EntityManager): Promise<CarrierAccountRecord[]> {
     return (await rows<Row>(tx, `SELECT * FROM carrier_accounts ORDER BY created_at, id`)).map(
       toAccount,

@@ -79,6 +79,10 @@ export enum MessagingErrorCode {
   CAMPAIGN_NOT_FOUND = 'CAMPAIGN_NOT_FOUND',
   /** start, pause, resume or cancel does not apply to the campaign's status. */
   CAMPAIGN_STATE_CONFLICT = 'CAMPAIGN_STATE_CONFLICT',
+  /** A stored-media link that is not signed by us, is for another medium, or expired. */
+  MEDIA_LINK_INVALID = 'MEDIA_LINK_INVALID',
+  /** The medium is not stored (still being fetched, refused, or deleted by retention). */
+  MEDIA_NOT_FOUND = 'MEDIA_NOT_FOUND',
 }
 
 export class MessagingException extends domainException<MessagingErrorCode>({
@@ -126,4 +130,6 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   INVALID_CAMPAIGN: 'BAD_INPUT',
   CAMPAIGN_NOT_FOUND: 'NOT_FOUND',
   CAMPAIGN_STATE_CONFLICT: 'PRECONDITION_FAILED',
+  MEDIA_LINK_INVALID: 'FORBIDDEN',
+  MEDIA_NOT_FOUND: 'NOT_FOUND',
 }) {}

@@ -5,6 +5,7 @@ import {
   campaignTransition,
   effectiveRate,
   estimatedSeconds,
+  progressWebhookDue,
 } from './campaign';
 
 describe('campaignTransition', () => {
@@ -69,5 +70,17 @@ describe('effectiveRate', () => {
     expect(effectiveRate(100, 5, 1)).toBe(100);
     expect(effectiveRate(1000, 0, 1)).toBe(1000);
     expect(effectiveRate(1000, 1, 40)).toBe(1);
+  });
+});
+
+describe('progressWebhookDue', () => {
+  it('is due at a status change, the first time, and then every few seconds', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const soon = new Date(at.getTime() + 1000);
+    const later = new Date(at.getTime() + 6000);
+    expect(progressWebhookDue(null, at, false)).toBe(true);
+    expect(progressWebhookDue(at, soon, false)).toBe(false);
+    expect(progressWebhookDue(at, soon, true)).toBe(true);
+    expect(progressWebhookDue(at, later, false)).toBe(true);
   });
 });

@@ -100,3 +100,16 @@ export function effectiveRate(
   );
   return Math.max(1, Math.min(requestedPerMinute, capacity));
 }
+
+/** `campaign.progress` webhooks: at most one per this interval, plus one at every status change. */
+export const PROGRESS_WEBHOOK_INTERVAL_MS = 5_000;
+
+export function progressWebhookDue(
+  lastAt: Date | null,
+  now: Date,
+  statusChanged: boolean,
+): boolean {
+  return (
+    statusChanged || !lastAt || now.getTime() - lastAt.getTime() >= PROGRESS_WEBHOOK_INTERVAL_MS
+  );
+}

@@ -3,6 +3,7 @@ import {
   isValidIdempotencyKey,
   onExistingKey,
   requestFingerprint,
+  sendFingerprint,
 } from './idempotency';
 
 describe('idempotency', () => {
@@ -44,6 +45,17 @@ describe('idempotency', () => {
     ['null vs absent', { scheduledAt: null }],
   ])('a different %s, a different fingerprint', (_what, change) => {
     expect(requestFingerprint({ ...base, ...change })).not.toBe(requestFingerprint(base));
+  });
+
+  it('an MMS differs by its media; an SMS keeps the fingerprint it had before media existed', () => {
+    const sms = { to: '+14155550123', from: null, body: 'hi', metadata: {} };
+    expect(sendFingerprint({ ...sms, mediaUrls: [] })).toBe(sendFingerprint(sms));
+    expect(sendFingerprint({ ...sms, mediaUrls: ['https://m.example/a.jpg'] })).not.toBe(
+      sendFingerprint({ ...sms, mediaUrls: ['https://m.example/b.jpg'] }),
+    );
+    expect(sendFingerprint({ ...sms, mediaUrls: ['https://m.example/a.jpg'] })).not.toBe(
+      sendFingerprint(sms),
+    );
   });
 
   it('replays on the same fingerprint, conflicts on another', () => {

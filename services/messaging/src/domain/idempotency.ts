@@ -61,6 +61,7 @@ export interface SendRequestParams {
   metadata: Record<string, string>;
   campaignId?: string | null;
   purpose?: string | null;
+  mediaUrls?: readonly string[] | null;
 }
 
 /** The fingerprint of a send request (requestFingerprint of exactly these parameters). */
@@ -77,5 +78,7 @@ export function sendFingerprint(request: SendRequestParams): string {
     campaignId: request.campaignId ?? null,
     // Only when it is not the default, so keys stored before purposes existed still match.
     purpose: request.purpose && request.purpose !== 'TRANSACTIONAL' ? request.purpose : undefined,
+    // Likewise: only an MMS has media.
+    mediaUrls: request.mediaUrls?.length ? [...request.mediaUrls] : undefined,
   });
 }

@@ -6,7 +6,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.received',
   /** A number opted out or back in (from compliance's suppression list). */
   'opt_out.changed',
-  /** Reserved for campaigns (not emitted yet). */
+  /** A campaign's counters: every few seconds while it runs, and at every status change. */
   'campaign.progress',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

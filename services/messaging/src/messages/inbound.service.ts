@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 import type { devicesV1 } from '@switchboard/contracts';
@@ -9,6 +9,7 @@ import { stableUuid } from '../common/stable-id';
 import { ConversationThreading } from '../conversations/conversation-threading';
 import { decideOnInbound, newInboundMessage, type InboundSms } from '../domain/inbound-message';
 import { checkMediaUrls } from '../domain/media-urls';
+import { MediaService } from '../media/media.service';
 import { ProjectionsRepository } from '../projections/projections.repository';
 import { MessageLifecycle } from './message-lifecycle';
 
@@ -70,6 +71,7 @@ export class InboundService {
     private readonly threading: ConversationThreading,
     private readonly clock: Clock,
     metrics: Metrics,
+    @Optional() private readonly media: MediaService | null = null,
   ) {
     this.refused = metrics.counter(
       'messaging_inbound_refused_total',
@@ -103,6 +105,7 @@ export class InboundService {
     const sms = inboundSmsOf(orgId, event, now);
     const created = await this.lifecycle.createOnce(tx, newInboundMessage(sms, now));
     if (!created) return; // posted before
+    await this.media?.queueInbound(tx, created, null);
     const conversationId = await this.threading.threadFor(
       tx,
       created,

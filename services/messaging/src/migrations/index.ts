@@ -12,7 +12,9 @@ import { Carriers1700000000200 } from './1700000000200-carriers';
 import { Routing1700000000300 } from './1700000000300-routing';
 import { Contacts1700000000500 } from './1700000000500-contacts';
 import { Campaigns1700000000501 } from './1700000000501-campaigns';
+import { CampaignProgressWebhooks1700000000502 } from './1700000000502-campaign-progress-webhooks';
 import { QuotaMms1700000000600 } from './1700000000600-quota-mms';
+import { MessageMedia1700000000700 } from './1700000000700-message-media';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -30,5 +32,7 @@ export const migrations = [
   Routing1700000000300,
   Contacts1700000000500,
   Campaigns1700000000501,
+  CampaignProgressWebhooks1700000000502,
   QuotaMms1700000000600,
+  MessageMedia1700000000700,
 ];

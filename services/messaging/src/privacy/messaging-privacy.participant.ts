@@ -23,7 +23,7 @@ function scopeOf(subject: PrivacySubject): MessagingScope | undefined {
 
 /**
  * Messaging's part of privacy requests. Export: the messages to or from the number (or all of
- * the organization's) and its conversations. Erasure of a number: every message to or from it
+ * the organization's), its conversations and its contact. Erasure of a number: every message to or from it
  * loses body, media and metadata, and the number is replaced by a random pseudonym (the same
  * within one request, unrelated to the number: irreversible); conversations likewise. Kept:
  * the number's opt-out in the suppression projection (compliance's list is the legal hold).
@@ -60,6 +60,7 @@ export class MessagingPrivacyParticipant implements PrivacyParticipant {
     this.sections = [
       section('messages', (tx, s, a, l) => this.repository.messages(tx, s, a, l)),
       section('conversations', (tx, s, a, l) => this.repository.conversations(tx, s, a, l)),
+      section('contacts', (tx, s, a, l) => this.repository.contacts(tx, s, a, l)),
     ];
   }
 
@@ -85,8 +86,12 @@ export class MessagingPrivacyParticipant implements PrivacyParticipant {
       messages < limit && conversations < limit
         ? await this.repository.deleteCarrierStickySenders(tx, subject.phoneNumber, limit)
         : 0;
+    const done = messages < limit && conversations < limit && stickySenders < limit;
+    // The number's contact (at most one) and its list memberships, once the rest is done.
+    const contacts = done ? await this.repository.deleteContacts(tx, subject.phoneNumber) : 0;
     return {
       counts: {
+        ...(contacts ? { contacts_deleted: contacts } : {}),
         messages_anonymized: messages,
         conversations_anonymized: conversations,
         // Carriers' "last sender number used for this contact" (only when there was one).

@@ -36,7 +36,12 @@ export class MessagingPrivacyRepository {
               error_code AS "errorCode", created_at AS "createdAt", queued_at AS "queuedAt",
               sent_at AS "sentAt", delivered_at AS "deliveredAt", failed_at AS "failedAt",
               rejected_at AS "rejectedAt", received_at AS "receivedAt",
-              body_redacted_at AS "bodyRedactedAt"
+              body_redacted_at AS "bodyRedactedAt",
+              (SELECT coalesce(json_agg(json_build_object(
+                        'url', mm.url, 'status', mm.status, 'contentType', mm.content_type,
+                        'size', mm.size, 'fetchedAt', mm.fetched_at,
+                        'dataBase64', encode(mm.data, 'base64')) ORDER BY mm.position), '[]')
+                 FROM message_media mm WHERE mm.message_id = messages.id) AS "media"
          FROM messages
         WHERE ${filter} AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::uuid))
         ORDER BY created_at, id LIMIT $4`,
@@ -65,8 +70,9 @@ export class MessagingPrivacyRepository {
   }
 
   /**
-   * Up to `limit` messages to or from the number: body, media and metadata removed, the number
-   * replaced by the pseudonym. Returns how many.
+   * Up to `limit` messages to or from the number: body, media (URLs and stored copies) and
+   * metadata removed (and their route attempts' raw error texts), the number replaced by the
+   * pseudonym. Returns how many.
    */
   async eraseMessages(
     tx: EntityManager,
@@ -77,11 +83,17 @@ export class MessagingPrivacyRepository {
   ): Promise<number> {
     return affectedRows(
       tx,
-      `UPDATE messages SET body = NULL, media_urls = '{}', metadata = '{}',
+      // A route's raw error text may quote the number: it goes with the message's.
+      `WITH target AS (SELECT id FROM messages WHERE to_number = $1 OR from_number = $1 LIMIT $4),
+            attempts AS (
+              UPDATE message_route_attempts SET error_raw_message = NULL
+               WHERE message_id IN (SELECT id FROM target) AND error_raw_message IS NOT NULL),
+            media AS (DELETE FROM message_media WHERE message_id IN (SELECT id FROM target))
+       UPDATE messages SET body = NULL, media_urls = '{}', metadata = '{}',
               body_redacted_at = COALESCE(body_redacted_at, $3),
               to_number = CASE WHEN to_number = $1 THEN $2 ELSE to_number END,
               from_number = CASE WHEN from_number = $1 THEN $2 ELSE from_number END
-        WHERE id IN (SELECT id FROM messages WHERE to_number = $1 OR from_number = $1 LIMIT $4)`,
+        WHERE id IN (SELECT id FROM target)`,
       [phoneNumber, pseudonym, at, limit],
     );
   }
@@ -114,6 +126,48 @@ export class MessagingPrivacyRepository {
         WHERE id IN (SELECT id FROM conversations WHERE contact_number = $1 LIMIT $3)`,
       [phoneNumber, pseudonym, limit],
     );
+  }
+
+  /** A page of contacts (the number's, or all of the organization's), oldest first. */
+  async contacts(
+    tx: EntityManager,
+    scope: MessagingScope,
+    after: { createdAt: string; id: string } | null,
+    limit: number,
+  ): Promise<ExportedMessageRow[]> {
+    const [filter, params] = where(scope, ['phone_number']);
+    return rows(
+      tx,
+      `SELECT id, created_at::text AS "cursorAt", phone_number AS "phoneNumber", name, attributes,
+              opt_in_source AS "optInSource", opt_in_ip AS "optInIp", opt_in_at AS "optInAt",
+              opt_in_text AS "optInText", created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM contacts
+        WHERE ${filter} AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::uuid))
+        ORDER BY created_at, id LIMIT $4`,
+      [...params, after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+  }
+
+  /**
+   * Deletes the number's contact (one per organization) with its list memberships; the member
+   * counters of its static lists and of the segments it matched drop with it. Returns how many.
+   */
+  async deleteContacts(tx: EntityManager, phoneNumber: string): Promise<number> {
+    const deleted = await rows(
+      tx,
+      `WITH gone AS (SELECT id, attributes FROM contacts WHERE phone_number = $1 FOR UPDATE),
+            static_lists AS (
+              UPDATE contact_lists l SET member_count = l.member_count - 1
+                FROM contact_list_members m JOIN gone g ON g.id = m.contact_id
+               WHERE m.list_id = l.id RETURNING l.id),
+            segments AS (
+              UPDATE contact_lists l SET member_count = l.member_count - 1
+                FROM gone g
+               WHERE l.kind = 'SEGMENT' AND g.attributes @> l.filter RETURNING l.id)
+       DELETE FROM contacts c USING gone g WHERE c.id = g.id RETURNING c.id`,
+      [phoneNumber],
+    );
+    return deleted.length;
   }
 
   /** Whether the number is on the opt-out list (the projection of compliance's). */

@@ -78,6 +78,11 @@ export class ProjectionsRepository {
   /** The organization was purged: everything messaging holds for it goes. */
   async deleteOrganizationData(tx: EntityManager, orgId: string): Promise<void> {
     for (const table of [
+      'campaigns', // before the lists they name
+      'contact_imports', // with their reports
+      'contact_list_members',
+      'contact_lists',
+      'contacts',
       'messages', // with their route attempts (ON DELETE CASCADE)
       'conversations',
       'idempotency_keys',
@@ -91,6 +96,7 @@ export class ProjectionsRepository {
       await tx.query(`DELETE FROM ${table} WHERE org_id = $1`, [orgId]);
     }
     await tx.query(`DELETE FROM scheduled_jobs WHERE tenant_id = $1`, [orgId]);
+    await tx.query(`DELETE FROM campaign_run_queue WHERE tenant_id = $1`, [orgId]);
     await tx.query(`DELETE FROM carrier_dispatch_queue WHERE tenant_id = $1`, [orgId]);
     // Only the id stays, so the organization's phones are not taken for an unknown tenant's.
     await tx.query(

@@ -6,17 +6,25 @@ import { FINAL_AT_SQL } from './final-at';
 /** SQL of messaging's retention (the caller's tenant transaction; batches of `limit` rows). */
 @Injectable()
 export class MessageRetentionRepository {
-  /** Removes body and media URLs of messages final before `before`; returns how many. */
+  /**
+   * Removes body, media URLs and stored media (`message_media`, same period) of messages final
+   * before `before`; returns how many messages.
+   */
   async redactBodies(tx: EntityManager, before: Date, at: Date, limit: number): Promise<number> {
-    return affectedRows(
+    const [result] = await rows<{ n: number }>(
       tx,
-      `UPDATE messages SET body = NULL, media_urls = '{}', body_redacted_at = $2
-        WHERE id IN (
-          SELECT id FROM messages
-           WHERE body_redacted_at IS NULL AND ${FINAL_AT_SQL} < $1
-           ORDER BY ${FINAL_AT_SQL} LIMIT $3)`,
+      `WITH redacted AS (
+         UPDATE messages SET body = NULL, media_urls = '{}', body_redacted_at = $2
+          WHERE id IN (
+            SELECT id FROM messages
+             WHERE body_redacted_at IS NULL AND ${FINAL_AT_SQL} < $1
+             ORDER BY ${FINAL_AT_SQL} LIMIT $3)
+         RETURNING id),
+       media AS (DELETE FROM message_media WHERE message_id IN (SELECT id FROM redacted))
+       SELECT count(*)::int AS n FROM redacted`,
       [before, at, limit],
     );
+    return result?.n ?? 0;
   }
 
   /** Deletes messages final before `before` (and their idempotency keys); returns how many. */

@@ -83,6 +83,39 @@ export function optOutWebhook(state: complianceV1.SuppressionState): WebhookPayl
   };
 }
 
+/** A campaign's progress as its `campaign.progress` webhook shows it. */
+export interface CampaignProgressSnapshot {
+  orgId: string;
+  campaignId: string;
+  status: string;
+  recipientsTotal: number;
+  messagesCreated: number;
+  messagesRejected: number;
+  sendErrors: number;
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesFailed: number;
+  messagesExpired: number;
+}
+
+/**
+ * `campaign.progress`: the campaign's counters now. Its id derives from the campaign, its status
+ * and its counters, so the same progress is never sent twice.
+ */
+export function campaignProgressWebhook(
+  progress: CampaignProgressSnapshot,
+  now: Date,
+): WebhookPayload {
+  const type: WebhookEventType = 'campaign.progress';
+  const { orgId, ...data } = progress;
+  return {
+    eventId: `msg_${stableUuid('webhook-campaign-progress', orgId, JSON.stringify(data))}`,
+    type,
+    body: JSON.stringify({ type, timestamp: now.toISOString(), data }),
+    occurredAt: now,
+  };
+}
+
 export function pingWebhook(eventId: string, endpointId: string, now: Date): WebhookPayload {
   const type = 'webhook.ping' as const;
   return {

@@ -26,7 +26,7 @@ export const WebhookEventTypeEnum = Object.fromEntries(
 registerEnumType(WebhookEventTypeEnum, {
   name: 'WebhookEventType',
   description:
-    'message.status_changed (every status of an outbound message), message.received, opt_out.changed, campaign.progress (reserved).',
+    'message.status_changed (every status of an outbound message), message.received, opt_out.changed, campaign.progress (a campaign’s counters: every few seconds while it runs and at every status change).',
 });
 export const eventTypeOfEnum = (value: string): string =>
   WEBHOOK_EVENT_TYPES.find((t) => enumName(t) === value) ?? value;

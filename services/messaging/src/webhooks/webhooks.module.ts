@@ -21,6 +21,7 @@ import { WebhooksService } from './webhooks.service';
     WebhookRetentionSteps,
   ],
   // For messaging's retention job (retention/retention.module.ts lists its steps).
-  exports: [WebhookRetentionSteps],
+  // WebhooksService: campaigns queue their `campaign.progress` deliveries through it.
+  exports: [WebhookRetentionSteps, WebhooksService],
 })
 export class WebhooksModule {}

@@ -12,9 +12,11 @@ import { checkWebhookUrl, isUrlProblem } from '../domain/webhook-address';
 import { normalizeEventTypes, type WebhookEventType } from '../domain/webhook-event-types';
 import { describeProblem, WebhookHttpClient, type WebhookResponse } from './webhook-http.client';
 import {
+  campaignProgressWebhook,
   messageWebhook,
   optOutWebhook,
   pingWebhook,
+  type CampaignProgressSnapshot,
   type WebhookPayload,
 } from './webhook-payloads';
 import type {
@@ -282,6 +284,11 @@ export class WebhooksService {
     const payload = optOutWebhook(state);
     // Only endpoints that existed at the change: the compacted topic replays old changes.
     if (payload) await this.fanOut(tx, orgId, payload, payload.occurredAt);
+  }
+
+  /** A campaign's progress (campaigns' runner and status changes): `campaign.progress`. */
+  async onCampaignProgress(tx: EntityManager, progress: CampaignProgressSnapshot): Promise<void> {
+    await this.fanOut(tx, progress.orgId, campaignProgressWebhook(progress, this.clock.now()));
   }
 
   private async fanOut(

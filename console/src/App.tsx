@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'react';
+import { useMutation } from '@apollo/client/react';
+import { graphql } from './gql';
+import { apollo } from './apollo';
+import { Link, navigate, usePath } from './router';
+import { endSession, isSignedIn, onSessionChange, refreshSession } from './session';
+import { AuthPage } from './pages/AuthPage';
+import { DashboardPage } from './pages/DashboardPage';
+import { DevicesPage } from './pages/DevicesPage';
+import { SendPage } from './pages/SendPage';
+import { ConversationsPage } from './pages/ConversationsPage';
+import { MessagesPage } from './pages/MessagesPage';
+import { OptOutsPage } from './pages/OptOutsPage';
+
+const LOG_OUT = graphql(`
+  mutation ConsoleLogOut {
+    logOut
+  }
+`);
+
+const PAGES = [
+  { path: '/', label: 'Dashboard', page: DashboardPage },
+  { path: '/devices', label: 'Devices', page: DevicesPage },
+  { path: '/send', label: 'Send', page: SendPage },
+  { path: '/conversations', label: 'Conversations', page: ConversationsPage },
+  { path: '/messages', label: 'Messages', page: MessagesPage },
+  { path: '/opt-outs', label: 'Opt-outs', page: OptOutsPage },
+];
+
+export function App() {
+  const path = usePath();
+  const [signedIn, setSignedIn] = useState(isSignedIn());
+  const [checked, setChecked] = useState(false);
+  const [logOut] = useMutation(LOG_OUT);
+
+  useEffect(() => onSessionChange(setSignedIn), []);
+  useEffect(() => {
+    // A reload: the access token is gone, the cookie may still hold a session.
+    void refreshSession().finally(() => setChecked(true));
+  }, []);
+
+  if (!checked) return <p className="loading">Loading…</p>;
+  if (!signedIn) return <AuthPage />;
+
+  const current = PAGES.find((p) => p.path === path) ?? PAGES[0];
+  const Page = current.page;
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <strong className="brand">Switchboard</strong>
+        <nav aria-label="Main">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.path}>
+                <Link href={p.path} aria-current={p.path === current.path ? 'page' : undefined}>
+                  {p.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <button
+          type="button"
+          className="secondary"
+          onClick={async () => {
+            await logOut().catch(() => undefined);
+            await endSession();
+            await apollo.clearStore();
+            navigate('/');
+          }}
+        >
+          Log out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page />
+      </main>
+    </div>
+  );
+}

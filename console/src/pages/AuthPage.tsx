@@ -1,0 +1,113 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation } from '@apollo/client/react';
+import { graphql } from '../gql';
+import { startSession } from '../session';
+import { errorText } from '../errors';
+
+const SIGN_UP = graphql(`
+  mutation ConsoleSignUp($input: SignUpInput!) {
+    signUp(input: $input) {
+      accessToken
+      refreshToken
+      expiresIn
+    }
+  }
+`);
+
+const LOG_IN = graphql(`
+  mutation ConsoleLogIn($input: LogInInput!) {
+    logIn(input: $input) {
+      accessToken
+      refreshToken
+      expiresIn
+    }
+  }
+`);
+
+export function AuthPage() {
+  const [mode, setMode] = useState<'signUp' | 'logIn'>('signUp');
+  const [error, setError] = useState<string | null>(null);
+  const [signUp, signingUp] = useMutation(SIGN_UP);
+  const [logIn, loggingIn] = useMutation(LOG_IN);
+  const busy = signingUp.loading || loggingIn.loading;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setError(null);
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get('email'));
+    const password = String(form.get('password'));
+    try {
+      if (mode === 'signUp') {
+        const { data } = await signUp({
+          variables: {
+            input: {
+              email,
+              password,
+              organizationName: String(form.get('organizationName')),
+              displayName: String(form.get('displayName') || '') || undefined,
+            },
+          },
+        });
+        if (data) await startSession(data.signUp);
+      } else {
+        const { data } = await logIn({ variables: { input: { email, password } } });
+        if (data) await startSession(data.logIn);
+      }
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  return (
+    <main className="auth" id="main">
+      <h1>{mode === 'signUp' ? 'Create your Switchboard account' : 'Log in to Switchboard'}</h1>
+      <form onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
+        {mode === 'signUp' && (
+          <>
+            <label>
+              Your name
+              <input name="displayName" autoComplete="name" />
+            </label>
+            <label>
+              Organization name
+              <input name="organizationName" required autoComplete="organization" />
+            </label>
+          </>
+        )}
+        <label>
+          Email
+          <input name="email" type="email" required autoComplete="email" />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            required
+            minLength={12}
+            autoComplete={mode === 'signUp' ? 'new-password' : 'current-password'}
+          />
+        </label>
+        {error && (
+          <p id="auth-error" role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {mode === 'signUp' ? 'Sign up' : 'Log in'}
+        </button>
+      </form>
+      <p>
+        {mode === 'signUp' ? 'Already have an account? ' : 'New to Switchboard? '}
+        <button
+          type="button"
+          className="link"
+          onClick={() => setMode(mode === 'signUp' ? 'logIn' : 'signUp')}
+        >
+          {mode === 'signUp' ? 'Log in' : 'Sign up'}
+        </button>
+      </p>
+    </main>
+  );
+}

@@ -15,6 +15,8 @@ COPY package.json package-lock.json ./
 COPY libs/ libs/
 COPY services/ services/
 COPY gateway/ gateway/
+# The web console: built by tools/build.mjs into dist/console, served by the gateway.
+COPY console/ console/
 COPY tools/ tools/
 COPY e2e/package.json e2e/package.json
 COPY tsconfig.base.json ./

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import stackGlobalSetup from '../libs/testing/src/global-setup';
 import { freePort, loadStackEnv, stackDir, startPlatform } from '@switchboard/testing';
 import { CarrierTestServer } from '../services/messaging/test/support/carrier-test-server';
+import { mediaTestTls } from '../services/messaging/test/support/media-server';
 import { e2eGhlEnv } from '../services/ghl-sync/test/support/ghl-e2e';
 import { StripeTestServer } from '../services/billing/test/support/stripe-test-server';
 
@@ -33,6 +34,12 @@ export default async function globalSetup(): Promise<void> {
       ...carriers.env,
       ...stripe.env,
       CARRIER_CALLBACK_BASE_URL,
+      // Inbound MMS media from the test files' local HTTPS host (media.e2e-spec.ts): its
+      // certificate trusted, loopback allowed, links that expire soon.
+      MEDIA_ALLOWED_ADDRESSES: '127.0.0.1',
+      MEDIA_EXTRA_CA: mediaTestTls(join(stackDir(), 'e2e-media-tls')).cert,
+      MEDIA_LINK_TTL_SECONDS: '10',
+      MEDIA_POLL_INTERVAL_MS: '200',
       ...e2eGhlEnv(stackDir(), await freePort()),
     },
   });

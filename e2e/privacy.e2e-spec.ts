@@ -144,6 +144,7 @@ describe('GDPR/CCPA: export and erasure of a phone number across every service',
       ['billing', true],
       ['compliance', true],
       ['devices', true],
+      ['ghl-sync', true],
       ['messaging', true],
     ]);
     const link = new URL(done.downloadUrl!);
@@ -205,7 +206,14 @@ describe('GDPR/CCPA: export and erasure of a phone number across every service',
       compliance: ['suppressions', 'suppression_history'],
       messaging: ['suppression_states'],
     };
-    for (const service of ['accounts', 'devices', 'messaging', 'compliance', 'billing']) {
+    for (const service of [
+      'accounts',
+      'devices',
+      'messaging',
+      'compliance',
+      'billing',
+      'ghl-sync',
+    ]) {
       const found = await rowsMentioning(service, a.orgId, DIGITS);
       delete found.outbox;
       for (const table of LEGAL_HOLDS[service] ?? []) delete found[table];

@@ -104,6 +104,7 @@ echo "  PostgreSQL   127.0.0.1:$PG_PORT (settings in $SB_STACK_DIR/env)"
 echo "  Kafka        $KAFKA_BROKERS (broker control $KAFKA_CONTROL)"
 for u in "${urls[@]}"; do printf '  %-12s %s\n' ${u}; done
 if [ -f gateway/src/main.ts ]; then echo "  GraphQL      http://127.0.0.1:4000/graphql"; fi
+if [ -f dist/console/index.html ]; then echo "  Console      http://127.0.0.1:4000/ (web console; dev server: npx vite console)"; fi
 if [ -n "${devices_port:-}" ]; then
   # What enrollment hands phones (devices' own rule): DEVICE_API_PUBLIC_URL, PUBLIC_BASE_URL, or
   # this machine's LAN address, which a phone on the same Wi-Fi can reach.

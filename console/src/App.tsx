@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { graphql } from './gql';
 import { apollo } from './apollo';
@@ -11,6 +11,13 @@ import { SendPage } from './pages/SendPage';
 import { ConversationsPage } from './pages/ConversationsPage';
 import { MessagesPage } from './pages/MessagesPage';
 import { OptOutsPage } from './pages/OptOutsPage';
+import { ApiTokensPage } from './pages/ApiTokensPage';
+import { TeamPage } from './pages/TeamPage';
+import { WebhooksPage } from './pages/WebhooksPage';
+import { BillingPage } from './pages/BillingPage';
+import { RoutesPage } from './pages/RoutesPage';
+import { CampaignsPage } from './pages/CampaignsPage';
+import { ACCOUNT_LINK_PATHS, AccountLinkPage } from './pages/AccountLinkPage';
 
 const LOG_OUT = graphql(`
   mutation ConsoleLogOut {
@@ -25,6 +32,12 @@ const PAGES = [
   { path: '/conversations', label: 'Conversations', page: ConversationsPage },
   { path: '/messages', label: 'Messages', page: MessagesPage },
   { path: '/opt-outs', label: 'Opt-outs', page: OptOutsPage },
+  { path: '/campaigns', label: 'Campaigns', page: CampaignsPage },
+  { path: '/routes', label: 'Routes', page: RoutesPage },
+  { path: '/webhooks', label: 'Webhooks', page: WebhooksPage },
+  { path: '/api-tokens', label: 'API tokens', page: ApiTokensPage },
+  { path: '/team', label: 'Team', page: TeamPage },
+  { path: '/billing', label: 'Billing', page: BillingPage },
 ];
 
 export function App() {
@@ -34,11 +47,19 @@ export function App() {
   const [logOut] = useMutation(LOG_OUT);
 
   useEffect(() => onSessionChange(setSignedIn), []);
+  // After a page change, focus moves to the new page's content (screen readers announce it).
+  const shownPath = useRef(path);
+  useEffect(() => {
+    if (shownPath.current === path) return;
+    shownPath.current = path;
+    document.getElementById('main')?.focus();
+  }, [path]);
   useEffect(() => {
     // A reload: the access token is gone, the cookie may still hold a session.
     void refreshSession().finally(() => setChecked(true));
   }, []);
 
+  if (ACCOUNT_LINK_PATHS.includes(path)) return <AccountLinkPage path={path} />;
   if (!checked) return <p className="loading">Loading…</p>;
   if (!signedIn) return <AuthPage />;
 

@@ -21,7 +21,8 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 /** Paths the console never answers (the gateway's own routes, even unknown ones below them). */
-const RESERVED = /^\/(graphql|health|downloads|uploads|\.well-known|console\/session|api)(\/|$)/;
+const RESERVED =
+  /^\/(graphql|health|metrics|downloads|uploads|media|\.well-known|console\/session|api)(\/|$)/;
 
 function consoleHeaders(res: Response): void {
   res.setHeader('Content-Security-Policy', CONSOLE_CSP);
@@ -33,8 +34,8 @@ function consoleHeaders(res: Response): void {
 /**
  * Serves the built console (dist/console: index.html + hashed assets) on the gateway's origin:
  * GET and HEAD only, the hashed assets cached for good, index.html never (a deploy shows at
- * once), and every other page path answered with index.html (the console routes in the
- * browser). Never shadows the gateway's routes: RESERVED paths fall through to them (or 404).
+ * once), and every other page path a browser navigates to (Accept: text/html) answered with
+ * index.html (the console routes in the browser). Never shadows the gateway's routes: RESERVED paths fall through to them (or 404).
  * Answers null when the directory holds no build (the gateway then runs without a console).
  */
 export function consoleStatic(directory: string) {
@@ -58,6 +59,9 @@ export function consoleStatic(directory: string) {
     assets(req, res, () => {
       // A missing asset is a 404, not the page (a stale tab asking for an old hash).
       if (req.path.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(req.path)) return next();
+      // Only a browser navigating (Accept: text/html) gets the page; machines get a 404.
+      if (!req.accepts('html') || !String(req.headers.accept ?? '').includes('text/html'))
+        return next();
       consoleHeaders(res);
       res.setHeader('Cache-Control', 'no-cache');
       res.type('html');

@@ -17,6 +17,7 @@ import { createGateway } from '../src/gateway-server';
 
 const INDEX =
   '<!doctype html><title>console</title><script type="module" src="/assets/app-1.js"></script>';
+const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const HEADER = { 'x-switchboard-console': '1', 'content-type': 'application/json' };
 
 /** A stand-in accounts subgraph: rotates refresh token r-N into r-(N+1); refuses "r-revoked…". */
@@ -124,7 +125,7 @@ describe('the web console on the gateway', () => {
   it('serves index.html for page paths and the hashed assets, under a CSP without inline scripts', async () => {
     const origin = await boot();
     for (const path of ['/', '/devices', '/conversations/123']) {
-      const page = await fetch(`${origin}${path}`);
+      const page = await fetch(`${origin}${path}`, { headers: HTML });
       expect([path, page.status, await page.text()]).toEqual([path, 200, INDEX]);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(page.headers.get('cache-control')).toBe('no-cache');
@@ -138,7 +139,7 @@ describe('the web console on the gateway', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect(asset.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
-    const head = await fetch(`${origin}/messages`, { method: 'HEAD' });
+    const head = await fetch(`${origin}/messages`, { method: 'HEAD', headers: HTML });
     expect(head.status).toBe(200);
     // A stale tab asking for an old bundle gets a 404, not the page.
     expect((await fetch(`${origin}/assets/app-0.js`)).status).toBe(404);
@@ -151,14 +152,22 @@ describe('the web console on the gateway', () => {
     for (const path of [
       '/health/unknown',
       '/graphql/x',
+      '/metrics',
       '/downloads/x',
       '/uploads/x',
+      '/media/x',
       '/.well-known/x',
       '/api/x',
+      '/console/session/x',
+      '/favicon.ico',
     ]) {
-      const response = await fetch(`${origin}${path}`);
-      expect([path, await response.text()]).not.toEqual([path, INDEX]);
+      const response = await fetch(`${origin}${path}`, { headers: HTML });
+      expect([path, response.status, await response.text()]).not.toEqual([path, 200, INDEX]);
     }
+    // A page path asked for by a machine (no text/html in Accept): 404, not the page.
+    const machine = await fetch(`${origin}/metrics2`, { headers: { accept: '*/*' } });
+    expect(machine.status).toBe(404);
+    expect((await fetch(`${origin}/devices`)).status).toBe(404);
     const graphql = await fetch(`${origin}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

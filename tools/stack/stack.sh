@@ -59,7 +59,8 @@ ensure_postgres_installed() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   # Debian's package starts a cluster of its own on 5432; ours runs beside it on $PG_PORT.
-  apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null
+  # openssl (a dependency of PostgreSQL's ssl-cert anyway): the tests' local HTTPS servers.
+  apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib openssl >/dev/null
   pg_bindir >/dev/null || sb_die "PostgreSQL install failed"
 }
 

@@ -40,7 +40,8 @@ What the chart knows about each component beyond its values: whether it is a sub
 the gateway may call its /graphql), whether replicas may run side by side, the public routes
 the Ingress sends to it, and the platform secrets it reads. Adding billing or ghl-sync is an
 entry here plus a values block (and a `postgresql.databases` entry).
-  route kinds: api (the gateway's public surface), device-api (HTTPS only), webhook, download
+  route kinds: api (the gateway's public surface), device-api (HTTPS only), webhook, download,
+  upload (signed contact-import links: allow large bodies in the ingress controller)
 */}}
 {{- define "switchboard.traits" -}}
 accounts:
@@ -97,6 +98,8 @@ gateway:
     - { path: /.well-known/jwks.json, pathType: Exact, kind: api }
     - { path: /.well-known/openid-configuration, pathType: Exact, kind: api }
     - { path: /downloads, pathType: Prefix, kind: download }
+    - { path: /uploads, pathType: Prefix, kind: upload }
+    - { path: /media, pathType: Prefix, kind: download }
 {{- end -}}
 
 {{/* The generated list of components whose code exists, and the topic catalog. */}}
@@ -360,6 +363,10 @@ The Deployment and its migrations Job render the same list (owner=true adds the 
 {{- if eq $c.name "billing" }}
 - name: PUBLIC_APP_URL
   value: {{ $root.Values.appBaseUrl | quote }}
+{{- end }}
+{{- if eq $c.name "ghl-sync" }}
+- name: GHL_REDIRECT_URI
+  value: "https://{{ $root.Values.publicHost }}/ghl/oauth/callback"
 {{- end }}
 {{- if or (eq $c.name "compliance") (eq $c.name "messaging") }}
 - name: PUBLIC_DOWNLOAD_BASE_URL

@@ -14,6 +14,12 @@ const SIGN_UP = graphql(`
   }
 `);
 
+const REQUEST_RESET = graphql(`
+  mutation ConsoleRequestPasswordReset($email: String!) {
+    requestPasswordReset(email: $email)
+  }
+`);
+
 const LOG_IN = graphql(`
   mutation ConsoleLogIn($input: LogInInput!) {
     logIn(input: $input) {
@@ -25,7 +31,9 @@ const LOG_IN = graphql(`
 `);
 
 export function AuthPage() {
-  const [mode, setMode] = useState<'signUp' | 'logIn'>('signUp');
+  const [mode, setMode] = useState<'signUp' | 'logIn' | 'forgot'>('signUp');
+  const [resetSent, setResetSent] = useState(false);
+  const [requestReset] = useMutation(REQUEST_RESET);
   const [error, setError] = useState<string | null>(null);
   const [signUp, signingUp] = useMutation(SIGN_UP);
   const [logIn, loggingIn] = useMutation(LOG_IN);
@@ -59,6 +67,36 @@ export function AuthPage() {
     }
   }
 
+  if (mode === 'forgot')
+    return (
+      <main className="auth" id="main">
+        <h1>Reset your password</h1>
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            const email = String(new FormData(event.currentTarget).get('email'));
+            void requestReset({ variables: { email } })
+              .then(() => setResetSent(true))
+              .catch((e: unknown) => setError(errorText(e)));
+          }}
+        >
+          <label>
+            Email
+            <input name="email" type="email" required autoComplete="email" />
+          </label>
+          {error && <p role="alert">{error}</p>}
+          {resetSent && (
+            <p role="status">If an account has this address, a reset link is on its way.</p>
+          )}
+          <button type="submit">Send reset link</button>
+        </form>
+        <p>
+          <button type="button" className="link" onClick={() => setMode('logIn')}>
+            Back to log in
+          </button>
+        </p>
+      </main>
+    );
   return (
     <main className="auth" id="main">
       <h1>{mode === 'signUp' ? 'Create your Switchboard account' : 'Log in to Switchboard'}</h1>
@@ -89,6 +127,11 @@ export function AuthPage() {
             autoComplete={mode === 'signUp' ? 'new-password' : 'current-password'}
           />
         </label>
+        {mode === 'logIn' && (
+          <button type="button" className="link" onClick={() => setMode('forgot')}>
+            Forgot your password?
+          </button>
+        )}
         {error && (
           <p id="auth-error" role="alert" className="error">
             {error}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import { composerCount } from '../composer';
@@ -107,6 +107,15 @@ function Thread({ id, contactNumber }: { id: string; contactNumber: string }) {
     variables: { id, phoneNumber: contactNumber },
     pollInterval: 2_000,
   });
+  const [markRead] = useMutation(MARK_READ);
+  const newestInbound = data?.conversation.messages.nodes.reduce(
+    (latest, m) => (m.direction === 'INBOUND' && m.createdAt > latest ? m.createdAt : latest),
+    '',
+  );
+  // A reply arriving while the thread is open is read: the list shows no unread badge for it.
+  useEffect(() => {
+    if (newestInbound) void markRead({ variables: { id } }).catch(() => undefined);
+  }, [id, newestInbound, markRead]);
   const [reply, replying] = useMutation(REPLY);
   const [body, setBody] = useState('');
   const [sendError, setSendError] = useState<string | null>(null);

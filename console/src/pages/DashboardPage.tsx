@@ -18,7 +18,7 @@ const DASHBOARD = graphql(`
       id
       status
     }
-    messages(first: 500, filter: { createdAfter: $since }) {
+    messages(first: 100, filter: { createdAfter: $since }) {
       nodes {
         id
         status
@@ -67,6 +67,7 @@ export function DashboardPage() {
         </div>
       </dl>
       <h2>Sends per day by status</h2>
+      <p className="muted">The latest 100 messages of the last 7 days.</p>
       <SendsChart days={days} />
     </section>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import QRCode from 'qrcode';
 import { graphql } from '../gql';
@@ -19,11 +19,26 @@ const DEVICES = graphql(`
       deliveredCount
       failedCount
       quarantineReason
+      sendRatePerMinute
+      dailyLimit
       sims {
         slot
         operator
         maskedNumber
       }
+    }
+  }
+`);
+
+const UPDATE = graphql(`
+  mutation ConsoleUpdateDevice($id: ID!, $input: UpdateDeviceInput!) {
+    updateDevice(id: $id, input: $input) {
+      id
+      enabled
+      status
+      sendRatePerMinute
+      dailyLimit
+      quarantineReason
     }
   }
 `);
@@ -42,6 +57,12 @@ const ENROLL = graphql(`
 export function DevicesPage() {
   const { data, error } = useQuery(DEVICES, { pollInterval: 2_000 });
   const [enroll, enrollment] = useMutation(ENROLL);
+  const [update, updating] = useMutation(UPDATE);
+  const [problem, setProblem] = useState<string | null>(null);
+  const change = (id: string, input: { enabled?: boolean; sendRatePerMinute?: number }) => {
+    setProblem(null);
+    void update({ variables: { id, input } }).catch((e: unknown) => setProblem(errorText(e)));
+  };
   return (
     <section aria-labelledby="devices-title">
       <h1 id="devices-title">Devices</h1>
@@ -54,6 +75,7 @@ export function DevicesPage() {
       {enrollment.error && <p role="alert">{errorText(enrollment.error)}</p>}
       {enrollment.data && <EnrollmentCard {...enrollment.data.createDeviceEnrollment} />}
       {error && <p role="alert">{error.message}</p>}
+      {problem && <p role="alert">{problem}</p>}
       {data && data.devices.length === 0 && <p>No phones yet.</p>}
       {data && data.devices.length > 0 && (
         <table>
@@ -65,6 +87,10 @@ export function DevicesPage() {
               <th scope="col">Queue</th>
               <th scope="col">Sent / delivered / failed</th>
               <th scope="col">SIMs</th>
+              <th scope="col">Pacing (per minute)</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -86,6 +112,37 @@ export function DevicesPage() {
                   {d.sims
                     .map((s) => `${s.slot}: ${s.operator ?? '?'} ${s.maskedNumber ?? ''}`)
                     .join(', ') || '—'}
+                </td>
+                <td>
+                  <form
+                    className="inline"
+                    onSubmit={(event) => {
+                      event.preventDefault();
+                      const rate = Number(new FormData(event.currentTarget).get('rate'));
+                      change(d.id, { sendRatePerMinute: rate });
+                    }}
+                  >
+                    <input
+                      name="rate"
+                      type="number"
+                      min={1}
+                      defaultValue={d.sendRatePerMinute}
+                      aria-label={`Messages per minute for ${d.name}`}
+                    />
+                    <button type="submit" className="secondary" disabled={updating.loading}>
+                      Save
+                    </button>
+                  </form>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={updating.loading}
+                    onClick={() => change(d.id, { enabled: !d.enabled })}
+                  >
+                    {d.enabled ? `Take ${d.name} out of the pool` : `Put ${d.name} back`}
+                  </button>
                 </td>
               </tr>
             ))}

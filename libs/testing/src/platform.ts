@@ -31,6 +31,12 @@ export interface Platform {
   /** The bootstrap servers the platform uses (the stack's, or its private broker's). */
   brokers: string[];
   processes: PlatformProcess[];
+  /**
+   * Processes mode only (fault tests): SIGKILLs one component (a service or `gateway`) and starts
+   * it again with the same environment, resolving once it is healthy; `broker` (a private broker
+   * only) drops every connection and refuses new ones for `downMs`, then accepts them again.
+   */
+  restart(name: string, options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -201,6 +207,11 @@ export async function startPlatform(
   const single = options.mode === 'single-process';
   // Single-process mode: each component's environment, for the runner to start them all.
   const pending: { name: string; url: string; env: NodeJS.ProcessEnv }[] = [];
+  // Processes mode: how to start each component again (restart).
+  const launched = new Map<
+    string,
+    { main: string; env: NodeJS.ProcessEnv; logFile: string; child: ChildProcess }
+  >();
   /** Starts a component (its own process, healthy before the next) or queues it for the runner. */
   const launch = async (name: string, main: string, env: NodeJS.ProcessEnv, logFile: string) => {
     const url = `http://127.0.0.1:${env.PORT}`;
@@ -210,8 +221,30 @@ export async function startPlatform(
     }
     const child = run(main, env, logFile, options.nodeOptions);
     children.push(child);
+    launched.set(name, { main, env, logFile, child });
     await waitHealthy(url, child, name, logFile);
     return { url, pid: child.pid };
+  };
+  const restart = async (name: string, restartOptions: { downMs?: number } = {}) => {
+    if (name === 'broker') {
+      if (!broker) throw new Error('restart(broker) needs startPlatform({ broker: "private" })');
+      await broker.down();
+      await new Promise((r) => setTimeout(r, restartOptions.downMs ?? 2000));
+      await broker.up();
+      return;
+    }
+    const entry = launched.get(name);
+    if (!entry)
+      throw new Error(`restart(${name}): not a process of this platform (processes mode)`);
+    if (entry.child.exitCode === null && entry.child.signalCode === null) {
+      const exited = new Promise((r) => entry.child.once('exit', r));
+      entry.child.kill('SIGKILL');
+      await exited;
+    }
+    if (restartOptions.downMs) await new Promise((r) => setTimeout(r, restartOptions.downMs));
+    await launch(name, entry.main, entry.env, entry.logFile);
+    const started = processes.find((p) => p.name === name);
+    if (started) started.pid = launched.get(name)?.child.pid;
   };
   try {
     const subgraphUrls: Record<string, string> = {};
@@ -308,7 +341,7 @@ export async function startPlatform(
       }
       for (const entry of processes) entry.pid = child.pid;
     }
-    return { graphqlUrl, mailSpool, brokers, processes, stop };
+    return { graphqlUrl, mailSpool, brokers, processes, restart, stop };
   } catch (error) {
     await stop();
     throw error;

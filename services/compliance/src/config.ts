@@ -36,7 +36,7 @@ export const complianceConfigShape = {
   /** The services that hold personal data: each must answer a privacy request. */
   PRIVACY_PARTICIPANTS: z
     .string()
-    .default('accounts,devices,messaging,compliance,billing')
+    .default('accounts,devices,messaging,compliance,billing,ghl-sync')
     .transform((v) =>
       v
         .split(',')

@@ -254,6 +254,13 @@ describe('device API /api/mobile/v1', () => {
           url: `${h.baseUrl}/api/device-hooks/${orgA}/${deviceA.id}`,
           event: 'sms:received',
         },
+        // The app posts MMS notifications only to a webhook registered for `mms:received`.
+        {
+          id: 'switchboard-mms-received',
+          deviceId: deviceA.id,
+          url: `${h.baseUrl}/api/device-hooks/${orgA}/${deviceA.id}`,
+          event: 'mms:received',
+        },
       ]);
       const settings = (await (
         await call('GET', '/settings', { token: deviceA.token })

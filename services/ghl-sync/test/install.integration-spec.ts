@@ -253,6 +253,18 @@ describe('installing the GHL app', () => {
     expect(first.body).toEqual({ received: 'applied' });
     const again = await appWebhook(ghl, h.baseUrl, JSON.parse(raw) as Record<string, unknown>);
     expect(again).toEqual({ status: 200, body: { received: 'duplicate' } });
+
+    // Receipts older than the replay window are forgotten as new webhooks arrive.
+    await h.sql(
+      `INSERT INTO webhook_receipts (webhook_id, type, received_at)
+       VALUES ('old-receipt', 'INSTALL', now() - interval '2 hours')`,
+    );
+    await appWebhook(ghl, h.baseUrl, hook({ type: 'INSTALL', companyId: 'co-x' }));
+    const left = await h.sql<{ webhook_id: string }>(
+      `SELECT webhook_id FROM webhook_receipts WHERE webhook_id IN ('old-receipt', $1)`,
+      [install.webhookId],
+    );
+    expect(left.map((r) => r.webhook_id)).toEqual([install.webhookId]);
   });
 
   it('refreshes an expiring token once for concurrent callers and stores the rotated refresh token', async () => {

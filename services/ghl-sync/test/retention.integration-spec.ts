@@ -19,7 +19,7 @@ const count = async (sql: string, orgId: string) =>
 beforeAll(async () => {
   h = await startGhlSyncHarness({
     RETENTION_INTERVAL_MS: '3600000',
-    GHL_CALLBACK_INTERVAL_MS: '3600000',
+    GHL_CALLBACK_INTERVAL_MS: '60000',
   });
   await h.publish(Topics.accounts.organization, org, org, {
     orgId: org,

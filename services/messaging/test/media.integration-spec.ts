@@ -12,6 +12,7 @@ import { ManualClock, type GraphQLClient } from '@switchboard/testing';
 import { MessagingPrivacyRepository } from '../src/privacy/messaging-privacy.repository';
 import { MessageRetentionRepository } from '../src/retention/message-retention.repository';
 import { FakeService } from './support/fake-devices';
+import { get, send } from './support/messaging-api';
 import { postTwilio, twilioInboundParams } from './support/carrier-test-server';
 import { MediaTestServer } from './support/media-server';
 import {
@@ -78,7 +79,13 @@ async function receiveMms(body: string, urls: string[]): Promise<string> {
 async function settled(id: string, count: number): Promise<MediaView[]> {
   return eventually('media fetched', async () => {
     const found = await mediaOf(id);
-    return found.length === count && found.every((m) => m.status !== 'PENDING') && found;
+    if (found.length === count && found.every((m) => m.status !== 'PENDING')) return found;
+    const rows = await stack.sql(
+      `SELECT id, status, error FROM message_media WHERE message_id = $1`,
+      [id],
+    );
+    const msg = await stack.sql(`SELECT direction, media_urls FROM messages WHERE id = $1`, [id]);
+    throw new Error(JSON.stringify({ found, rows, msg }));
   });
 }
 
@@ -98,6 +105,7 @@ beforeAll(async () => {
     MEDIA_POLL_INTERVAL_MS: '50',
     MEDIA_TIMEOUT_MS: '5000',
     MEDIA_LINK_TTL_SECONDS: '60',
+    CARRIER_POLL_INTERVAL_MS: '50',
   });
   await stack.sql(`CREATE POLICY test_owner_reads ON message_media TO CURRENT_USER USING (true)`);
   app = await startApp(stack, {}, { clock });
@@ -130,6 +138,10 @@ beforeAll(async () => {
     { input: { carrierAccountId: account.id, number: TWILIO_NUMBER, sms: true, mms: true } },
   );
   signedInboundUrl = account.inboundWebhookUrl;
+  await owner.expectData(
+    `mutation R($input: CreateRouteInput!) { createRoute(input: $input) { id } }`,
+    { input: { name: 'Twilio', kind: 'TWILIO', carrierAccountId: account.id, priority: 1 } },
+  );
   inboundUrl = account.inboundWebhookUrl.replace(PUBLIC, app.url);
 }, 120_000);
 
@@ -259,5 +271,33 @@ describe('inbound MMS media', () => {
     expect(await mediaOf(kept)).toEqual([]);
     const gone = await fetch(local(medium.storedUrl!));
     expect(gone.status).toBe(404);
+  });
+});
+
+describe('outbound MMS media checked before the carrier', () => {
+  it('fails an MMS whose medium is too large (MEDIA_TOO_LARGE) or gone (MEDIA_UNREACHABLE); the carrier is never asked', async () => {
+    const big = media.route('/out/big.jpg', {
+      contentType: 'image/jpeg',
+      body: Buffer.alloc(MAX_BYTES + 1, 2),
+    });
+    const cases: [string[], string][] = [
+      [
+        [media.route('/out/ok.jpg', { contentType: 'image/jpeg', body: JPEG }), big],
+        'MEDIA_TOO_LARGE',
+      ],
+      [[`${media.url}/out/missing.jpg`], 'MEDIA_UNREACHABLE'],
+      [['https://10.9.8.7/private.jpg'], 'MEDIA_UNREACHABLE'],
+    ];
+    for (const [mediaUrls, code] of cases) {
+      const sent = await send(owner, { to: CONTACT, body: `mms ${code}`, mediaUrls });
+      expect(sent).toMatchObject({ route: 'TWILIO', status: 'QUEUED' });
+      const failed = await eventually(`${code} failed`, async () => {
+        const m = await get(owner, sent.id);
+        return m.status === 'FAILED' && m;
+      });
+      expect(failed.error).toMatchObject({ code });
+    }
+    expect(media.requests.filter((r) => r.path.endsWith('/Messages.json'))).toEqual([]);
+    expect(media.requests.some((r) => r.path === '/out/big.jpg')).toBe(true);
   });
 });

@@ -19,6 +19,8 @@ const GLOBAL_TABLES = {
     'the campaign runner queue of every tenant: (campaign id, tenant_id, due time), no content',
   carrier_dispatch_queue:
     'the carrier send queue of every tenant: (message id, attempt, tenant_id, route and account ids, due time, tries), no content',
+  media_fetch_queue:
+    'the inbound media fetch queue of every tenant: (medium id, tenant_id, carrier account id, due time, tries), no content (the URL stays in the tenant table)',
   ...RETENTION_GLOBAL_TABLES,
   ...PRIVACY_GLOBAL_TABLES,
 };

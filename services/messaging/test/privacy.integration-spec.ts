@@ -110,6 +110,12 @@ describe('messaging privacy', () => {
   });
 
   it('erases the number: bodies, media and metadata gone, the number pseudonymized; twice is harmless', async () => {
+    // A carrier's error text may quote the number: it goes with the message's body.
+    await stack.sql(
+      `UPDATE messages SET error_code = 'UNREACHABLE', error_raw_message = 'Unreachable ' || to_number
+        WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     const requestId = await request(complianceV1.PrivacyRequestKind.ERASURE);
     const done = await replies.waitFor(
       (e) => e.message.requestId === requestId && e.message.reply.case === 'erasureDone',
@@ -124,11 +130,17 @@ describe('messaging privacy', () => {
       [org, subject],
     );
     expect(left).toEqual([]);
-    const erased = await stack.sql<{ body: string | null; metadata: object; to_number: string }>(
-      `SELECT body, metadata, to_number FROM messages WHERE id = ANY($1::uuid[])`,
+    const erased = await stack.sql<{
+      body: string | null;
+      metadata: object;
+      to_number: string;
+      error_raw_message: string | null;
+    }>(
+      `SELECT body, metadata, to_number, error_raw_message FROM messages WHERE id = ANY($1::uuid[])`,
       [ids],
     );
     expect(erased.every((m) => m.body === null && Object.keys(m.metadata).length === 0)).toBe(true);
+    expect(erased.map((m) => m.error_raw_message)).toEqual(erased.map(() => null));
     expect(new Set(erased.map((m) => m.to_number)).size).toBe(1);
     expect(erased[0].to_number).toMatch(/^erased-/);
     // The bystander and the other tenant keep theirs.

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { accountsV1, devicesV1, Topics } from '@switchboard/contracts';
 import { EventWatcher, type GraphQLClient } from '@switchboard/testing';
+import { RoutesRepository } from '../src/routing/routes.repository';
 import { FakeService } from './support/fake-devices';
 import { send } from './support/messaging-api';
 import {
@@ -211,6 +212,29 @@ describe('routes', () => {
     expect(await send(member, { to: US, body: 'uncapped' })).toMatchObject({ status: 'QUEUED' });
   });
 
+  it('concurrent sends at the cap never pass it (the cap is taken in one conditional statement)', async () => {
+    const [{ used }] = await stack.sql<{ used: number }>(
+      `SELECT segments AS used FROM route_daily_usage WHERE route_id = $1`,
+      [pool.id],
+    );
+    await admin.expectData(UPDATE, { id: pool.id, input: { dailyCapSegments: used + 3 } });
+    const sent = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => send(member, { to: US, body: `race ${i}` })),
+    );
+    expect(sent.filter((m) => m.status === 'QUEUED')).toHaveLength(3);
+    const refused = sent.filter((m) => m.status !== 'QUEUED');
+    expect(refused).toHaveLength(9);
+    for (const m of refused) {
+      expect(m).toMatchObject({ status: 'REJECTED', error: { code: 'DAILY_CAP_REACHED' } });
+    }
+    const [{ now }] = await stack.sql<{ now: number }>(
+      `SELECT segments AS now FROM route_daily_usage WHERE route_id = $1`,
+      [pool.id],
+    );
+    expect(now).toBe(used + 3);
+    await admin.expectData(UPDATE, { id: pool.id, input: { clearDailyCap: true } });
+  });
+
   it('a disabled last route leaves no route: REJECTED NO_ROUTE_AVAILABLE', async () => {
     await admin.expectData(UPDATE, { id: pool.id, input: { enabled: false } });
     expect(await send(member, { to: US, body: 'nowhere' })).toMatchObject({
@@ -285,5 +309,31 @@ describe('inbound MMS', () => {
       mediaUrls: [],
       metadata: { mms: 'true', mmsSize: '125684', mmsContentClass: 'IMAGE_BASIC' },
     });
+  });
+});
+
+describe('Message.attempts of a page of messages', () => {
+  it('are read in one query for the whole page, not one per message', async () => {
+    const repository = app.app.get(RoutesRepository);
+    const many = jest.spyOn(repository, 'attemptsOfMany');
+    const one = jest.spyOn(repository, 'attemptsOf');
+    try {
+      const { messages } = await member.expectData<{
+        messages: { nodes: { id: string; attempts: { attempt: number; routeKind: string }[] }[] };
+      }>(`{ messages(first: 20) { nodes { id attempts { attempt routeKind } } } }`);
+      const withAttempts = messages.nodes.filter((m) => m.attempts.length > 0);
+      expect(withAttempts.length).toBeGreaterThan(5);
+      expect(many).toHaveBeenCalledTimes(1);
+      expect(many.mock.calls[0][1]).toHaveLength(messages.nodes.length);
+      expect(one).not.toHaveBeenCalled();
+      // The same answers as one message at a time.
+      const single = await attemptsOf(member, withAttempts[0].id);
+      expect(single.attempts.map((a) => a.attempt)).toEqual(
+        withAttempts[0].attempts.map((a) => a.attempt),
+      );
+    } finally {
+      many.mockRestore();
+      one.mockRestore();
+    }
   });
 });

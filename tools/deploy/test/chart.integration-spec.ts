@@ -277,6 +277,8 @@ describe.each(modes)('the chart with %s values', (mode) => {
         '/.well-known/jwks.json -> gateway',
         '/.well-known/openid-configuration -> gateway',
         '/downloads -> gateway',
+        '/uploads -> gateway',
+        '/media -> gateway',
         '/api/mobile/v1 -> devices',
         '/api/device-hooks -> devices',
         '/api/carrier-hooks -> messaging',

@@ -10,7 +10,8 @@ import { openEventStream, type EventStreamHandle } from './sse-client';
  * `PATCH /message`, and posts inbound SMS to its webhook signed like the app does.
  *
  * Every message handed out is logged once (`handout`, with the time it arrived and its
- * segments), so tests can check pacing from the phone's side.
+ * segments), so tests can check pacing from the phone's side; each one the radio attempted once
+ * more (`transmitted`: it became Sent or Failed), so they can count what recipients received.
  */
 
 export const DEFAULT_APP_VERSION = '1.40.0';
@@ -58,7 +59,8 @@ export type AgentLogEntry = {
     | 'inbound'
     | 'error'
     | 'unauthorized'
-    | 'pending-approval';
+    | 'pending-approval'
+    | 'transmitted';
 } & Record<string, unknown>;
 
 export interface PhoneOptions {
@@ -256,15 +258,16 @@ export class SimulatedPhone {
 
   /**
    * An MMS arrives: the app's `mms:received` (the network's notification: metadata only, no
-   * content), posted to the device's webhook URL like `sms:received`.
+   * content), posted to the server's `mms:received` webhook, signed like `sms:received`.
    */
   async receiveMms(
     from: string,
     mms: { subject?: string; size?: number; contentClass?: string } = {},
   ) {
     if (!this.signingKey) await this.refreshWebhooksAndSettings();
-    const hook = this.webhooks.find((w) => w.event === 'sms:received');
-    if (!hook) throw new Error('the server gave no webhook');
+    // As the app: an event goes only to the webhooks registered for it.
+    const hook = this.webhooks.find((w) => w.event === 'mms:received');
+    if (!hook) throw new Error('the server gave no mms:received webhook');
     const messageId = randomUUID().replace(/-/g, '').slice(0, 21);
     const body = JSON.stringify({
       id: randomUUID().replace(/-/g, '').slice(0, 21),
@@ -424,10 +427,32 @@ export class SimulatedPhone {
   private advance(message: LocalMessage, state: LocalMessage['state'], error?: string): void {
     message.state = state;
     message.states[state] = gsonDate();
+    // The radio's attempt (what a recipient receives, or the network refused): logged once per
+    // message, before the report that may not reach the server.
+    if (state === 'Sent' || state === 'Failed') {
+      this.log('transmitted', { messageId: message.id, state });
+    }
     if (state === 'Sent') this.stats.sent++;
     if (state === 'Delivered') this.stats.delivered++;
     if (state === 'Failed') this.stats.failed++;
-    void this.report([message], error).catch((e: Error) => this.log('error', { error: e.message }));
+    void this.reportUntilAccepted(message, error);
+  }
+
+  /**
+   * A state change is reported until the server takes it, as the app retries its own reports
+   * (a server being restarted must not lose a Sent or Delivered).
+   */
+  private async reportUntilAccepted(message: LocalMessage, error?: string): Promise<void> {
+    const state = message.state;
+    while (this.running && message.state === state) {
+      try {
+        await this.report([message], error);
+        return;
+      } catch (e) {
+        this.log('error', { error: (e as Error).message });
+        await new Promise((r) => setTimeout(r, this.o.reconnectDelayMs));
+      }
+    }
   }
 
   private async cancelLocal(id: string): Promise<void> {
@@ -460,6 +485,7 @@ export class SimulatedPhone {
       token: this.credentials.token,
       body: items,
     });
+    if (response.status >= 500) throw new Error(`PATCH /message answered ${response.status}`);
     for (const message of messages) {
       this.log('state', { messageId: message.id, state: message.state, status: response.status });
     }

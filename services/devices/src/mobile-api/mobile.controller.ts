@@ -163,17 +163,18 @@ export class MobileController {
     req.on('close', finish);
   }
 
-  /** Where the phone posts inbound SMS: our receiver, signed with its key from `/settings`. */
+  /**
+   * Where the phone posts inbound SMS and MMS notifications (`sms:received`, `mms:received`):
+   * our receiver, signed with its key from `/settings`. The app posts an event only to the
+   * webhooks registered for it, so each event needs its own entry (same URL).
+   */
   @Get('webhooks')
   @UseGuards(DeviceAuthGuard)
   webhooks(@CurrentDevice() device: DeviceIdentity) {
+    const url = `${this.config.deviceHooksUrl}/${device.orgId}/${device.deviceId}`;
     return [
-      {
-        id: 'switchboard-sms-received',
-        deviceId: device.deviceId,
-        url: `${this.config.deviceHooksUrl}/${device.orgId}/${device.deviceId}`,
-        event: 'sms:received',
-      },
+      { id: 'switchboard-sms-received', deviceId: device.deviceId, url, event: 'sms:received' },
+      { id: 'switchboard-mms-received', deviceId: device.deviceId, url, event: 'mms:received' },
     ];
   }
 

@@ -57,16 +57,24 @@ export async function startGhlSyncHarness(
   const broker = await startPrivateBroker();
   const tokens = await TestTokenIssuer.start();
   await migrate(db.ownerUrl, db.appUrl);
-  const config = loadGhlSyncConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: db.appUrl,
-    KAFKA_BROKERS: broker.brokers.join(','),
-    KAFKA_FAST_CONSUMERS: 'true',
-    KAFKA_GROUP_ID: `ghl-sync-${randomUUID().slice(0, 8)}`,
-    LOG_LEVEL: 'error',
-    ...tokens.authEnv,
-    ...env,
-  });
+  let config: GhlSyncConfig;
+  try {
+    config = loadGhlSyncConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: db.appUrl,
+      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_FAST_CONSUMERS: 'true',
+      KAFKA_GROUP_ID: `ghl-sync-${randomUUID().slice(0, 8)}`,
+      LOG_LEVEL: 'error',
+      ...tokens.authEnv,
+      ...env,
+    });
+  } catch (error) {
+    await tokens.stop();
+    await broker.stop();
+    await db.drop();
+    throw error;
+  }
   const logger = createLogger({ service: 'ghl-sync', level: config.LOG_LEVEL });
   const clock = new ManualClock();
   const boot = async (port = 0) => {

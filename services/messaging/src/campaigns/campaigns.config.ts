@@ -8,4 +8,10 @@ export const campaignsConfigShape = {
   CAMPAIGN_POLL_INTERVAL_MS: env.int(1000).pipe(z.number().int().min(10).max(60_000)),
   /** The highest send rate a campaign may ask for (messages per minute). */
   CAMPAIGN_MAX_RATE_PER_MINUTE: env.int(6000).pipe(z.number().int().min(1).max(600_000)),
+  /**
+   * What one online phone can send a minute (segments): Android's 30. Only for test platforms
+   * whose devices pace over a shortened window (PACING_WINDOW_MS): 30 per window, scaled to a
+   * minute, or campaigns would run far below what the phones take.
+   */
+  CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE: env.int(30).pipe(z.number().int().min(1).max(600_000)),
 };

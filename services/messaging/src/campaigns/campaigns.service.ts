@@ -250,6 +250,7 @@ export class CampaignsService {
         campaign.ratePerMinute,
         await this.campaigns.onlinePhones(tx),
         segments,
+        this.config.CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE,
       );
       const burst = Math.min(
         CAMPAIGN_STEP_MAX,

@@ -62,7 +62,7 @@ export class CarrierCallbacksService {
     private readonly writer: CarrierMessageWriter,
     private readonly clock: Clock,
     metrics: Metrics,
-    @Optional() private readonly media: MediaService | null = null,
+    @Optional() @Inject(MediaService) private readonly media: MediaService | null = null,
   ) {
     this.callbacks = metrics.counter(
       'messaging_carrier_callbacks_total',

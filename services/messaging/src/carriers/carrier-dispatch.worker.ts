@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -14,6 +15,7 @@ import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import type { CarrierError } from '../domain/carrier-errors';
 import { chooseCarrierSender } from '../domain/carrier-sender';
 import { UNSENT_STATUSES } from '../domain/message-status';
+import { MediaProbe } from '../media/media-probe';
 import { MessagesRepository } from '../messages/messages.repository';
 import type {
   CarrierAccountSecrets,
@@ -63,6 +65,7 @@ export class CarrierDispatchWorker implements OnApplicationBootstrap, OnApplicat
     twilio: TwilioAdapter,
     telnyx: TelnyxAdapter,
     metrics: Metrics,
+    @Optional() @Inject(MediaProbe) private readonly mediaProbe: MediaProbe | null = null,
   ) {
     this.adapters = { TWILIO: twilio, TELNYX: telnyx };
     this.sends = metrics.counter(
@@ -120,6 +123,16 @@ export class CarrierDispatchWorker implements OnApplicationBootstrap, OnApplicat
       return;
     }
     const kind = prepared.secrets.kind;
+    // An MMS's media are checked (HEAD, guarded) before the carrier: a file too large or
+    // certainly unreachable fails the message with MEDIA_TOO_LARGE / MEDIA_UNREACHABLE.
+    if (prepared.request.mediaUrls.length > 0 && this.mediaProbe) {
+      const problem = await this.mediaProbe.check(prepared.request.mediaUrls);
+      if (problem) {
+        this.sends.inc({ carrier: kind, outcome: 'media-refused' });
+        await this.fail(job, problem);
+        return;
+      }
+    }
     const result = await this.adapters[kind].send(prepared.secrets, prepared.request);
     this.sends.inc({
       carrier: kind,

@@ -71,6 +71,11 @@ describe('effectiveRate', () => {
     expect(effectiveRate(1000, 0, 1)).toBe(1000);
     expect(effectiveRate(1000, 1, 40)).toBe(1);
   });
+
+  it('takes another per-phone figure (test platforms pacing over a shortened window)', () => {
+    expect(effectiveRate(100_000, 5, 1, 1800)).toBe(9000);
+    expect(effectiveRate(100_000, 5, 2, 1800)).toBe(4500);
+  });
 });
 
 describe('progressWebhookDue', () => {

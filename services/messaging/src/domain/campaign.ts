@@ -93,10 +93,11 @@ export function effectiveRate(
   requestedPerMinute: number,
   onlinePhones: number,
   segmentsPerMessage: number,
+  phoneSegmentsPerMinute = PHONE_SEGMENTS_PER_MINUTE,
 ): number {
   if (onlinePhones <= 0) return requestedPerMinute;
   const capacity = Math.floor(
-    (onlinePhones * PHONE_SEGMENTS_PER_MINUTE) / Math.max(1, segmentsPerMessage),
+    (onlinePhones * phoneSegmentsPerMinute) / Math.max(1, segmentsPerMessage),
   );
   return Math.max(1, Math.min(requestedPerMinute, capacity));
 }

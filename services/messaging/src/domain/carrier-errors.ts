@@ -29,6 +29,8 @@ export type CarrierErrorCode =
   | 'DESTINATION_NOT_ALLOWED'
   | 'INVALID_CONTENT'
   | 'MEDIA_ERROR'
+  | 'MEDIA_TOO_LARGE'
+  | 'MEDIA_UNREACHABLE'
   | 'QUEUE_OVERFLOW'
   | 'EXPIRED'
   | 'RATE_LIMITED'
@@ -69,6 +71,8 @@ export const CARRIER_ERROR_TEXTS: Readonly<Record<CarrierErrorCode, string>> = {
   DESTINATION_NOT_ALLOWED: "The carrier account may not send to the recipient's region",
   INVALID_CONTENT: 'The carrier rejected the message body or media',
   MEDIA_ERROR: 'The media could not be sent (size, type or MMS support)',
+  MEDIA_TOO_LARGE: 'A media file is larger than the MMS size limit',
+  MEDIA_UNREACHABLE: 'A media file cannot be fetched (not found, refused, or a forbidden address)',
   QUEUE_OVERFLOW: "The carrier's queue for the sender was full",
   EXPIRED: 'The message expired before the carrier delivered it',
   RATE_LIMITED: 'The carrier rate limit or daily cap was reached',

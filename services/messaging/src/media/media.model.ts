@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import type { MediaRecord, MediaStatus } from './media.repository';
+import type { MediaRecord, MediaStatus } from './media.record';
 
 export const MessageMediaStatusEnum = {
   PENDING: 'PENDING',

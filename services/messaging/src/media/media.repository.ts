@@ -1,29 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { row, rows } from '@switchboard/tenancy';
+import type { MediaRecord, QueuedMediaFetch } from './media.record';
 
-export type MediaStatus = 'PENDING' | 'STORED' | 'FAILED';
-
-/** A medium of an inbound message, without its bytes. */
-export interface MediaRecord {
-  id: string;
-  orgId: string;
-  messageId: string;
-  position: number;
-  url: string;
-  status: MediaStatus;
-  contentType: string | null;
-  size: number | null;
-  error: string | null;
-  fetchedAt: Date | null;
-}
-
-export interface QueuedMediaFetch {
-  mediaId: string;
-  tenantId: string;
-  carrierAccountId: string | null;
-  tries: number;
-}
+export type { MediaRecord, MediaStatus, QueuedMediaFetch } from './media.record';
 
 const COLUMNS = `id, org_id AS "orgId", message_id AS "messageId", position, url, status,
   content_type AS "contentType", size, error, fetched_at AS "fetchedAt"`;

@@ -2,7 +2,7 @@ import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import DataLoader from 'dataloader';
 import { MessageModel } from '../messages/message.model';
 import { toMessageMediaModel, MessageMediaModel } from './media.model';
-import type { MediaRecord } from './media.repository';
+import type { MediaRecord } from './media.record';
 import { MediaService } from './media.service';
 
 /**

@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 import type { devicesV1 } from '@switchboard/contracts';
@@ -71,7 +71,7 @@ export class InboundService {
     private readonly threading: ConversationThreading,
     private readonly clock: Clock,
     metrics: Metrics,
-    @Optional() private readonly media: MediaService | null = null,
+    @Optional() @Inject(MediaService) private readonly media: MediaService | null = null,
   ) {
     this.refused = metrics.counter(
       'messaging_inbound_refused_total',

@@ -43,7 +43,7 @@ import {
 import { ProjectionsRepository } from '../projections/projections.repository';
 import { messageRouteOf } from '../domain/router';
 import { checkMediaUrls } from '../domain/media-urls';
-import { RoutingService, type RoutePlan } from '../routing/routing.service';
+import { RoutingService, type RoutePlan, type RoutingInput } from '../routing/routing.service';
 import { IdempotencyRepository } from './idempotency.repository';
 import { MessageLifecycle } from './message-lifecycle';
 import { cancelCommandDraft, dispatchCommandDraft } from './message-events';
@@ -221,7 +221,7 @@ export class MessagesService {
     const command = await this.withReplyTo(tx, request);
     const requested = orThrow(sendTiming(command, now, this.timingRules()));
     const { chain, context } = await this.preSend(tx, orgId, command, now, requested, contended);
-    const { routing, plan } = await this.route(tx, chain, command, now);
+    const routed = await this.route(tx, chain, command, now);
     const id = randomUUID();
     const purpose = purposeOf(command.purpose);
     const fingerprint = sendFingerprint({ ...command, ...chain.draft, metadata, purpose });
@@ -233,6 +233,20 @@ export class MessagesService {
           validUntil: this.heldValidity(command, chain.draft.holdUntil),
         }
       : requested;
+    // A message that goes now takes its route's daily cap here, just before it is written (one
+    // conditional statement; a full route falls over to the next or DAILY_CAP_REACHED).
+    const plan =
+      chain.outcome !== 'reject' && routed.plan?.outcome === 'route' && !timing.scheduledAt
+        ? await this.router.takeDailyCap(
+            tx,
+            routingInputOf(chain.draft),
+            routed.plan,
+            routed.device!,
+            now,
+          )
+        : routed.plan;
+    const routing =
+      plan?.outcome === 'route' && plan !== routed.plan ? plan.routing : routed.routing;
     const message = newOutboundMessage(
       {
         ...chain.draft,
@@ -438,24 +452,17 @@ export class MessagesService {
     chain: { outcome: string; draft: OutboundDraft },
     command: SendMessageCommand,
     now: Date,
-  ): Promise<{ routing: Routing; plan?: RoutePlan }> {
+  ): Promise<{ routing: Routing; plan?: RoutePlan; device?: Checked<Routing> }> {
     const device = await this.routing(tx, chain.draft.from, command);
     if (chain.outcome === 'reject') return { routing: orThrow(device) };
-    const { draft } = chain;
-    const plan = await this.router.plan(
-      tx,
-      {
-        to: draft.to,
-        mediaUrls: draft.mediaUrls,
-        segments: draft.segments ?? 1,
-        purpose: draft.purpose ?? 'TRANSACTIONAL',
-      },
-      device,
-      now,
-    );
+    const plan = await this.router.plan(tx, routingInputOf(chain.draft), device, now);
     if (plan.outcome === 'invalid') return { routing: orThrow(plan.checked) };
-    if (plan.outcome === 'route') return { routing: plan.routing, plan };
-    return { routing: device.ok ? device.value : { deviceId: null, simNumber: null }, plan };
+    if (plan.outcome === 'route') return { routing: plan.routing, plan, device };
+    return {
+      routing: device.ok ? device.value : { deviceId: null, simNumber: null },
+      plan,
+      device,
+    };
   }
 
   /**
@@ -550,21 +557,22 @@ export class MessagesService {
       );
       return;
     }
-    // The route now (routes may have changed since it was accepted).
-    const plan = await this.router.plan(
-      tx,
-      {
-        to: record.toNumber ?? '',
-        mediaUrls: record.mediaUrls,
-        segments: record.segments,
-        purpose: record.purpose ?? 'TRANSACTIONAL',
-      },
-      {
-        ok: true,
-        value: { deviceId: record.requestedDeviceId, simNumber: record.requestedSimNumber },
-      },
-      now,
-    );
+    // The route now (routes may have changed since it was accepted), its daily cap taken.
+    const input = {
+      to: record.toNumber ?? '',
+      mediaUrls: record.mediaUrls,
+      segments: record.segments,
+      purpose: record.purpose ?? 'TRANSACTIONAL',
+    };
+    const requestedDevice = {
+      ok: true as const,
+      value: { deviceId: record.requestedDeviceId, simNumber: record.requestedSimNumber },
+    };
+    const planned = await this.router.plan(tx, input, requestedDevice, now);
+    const plan =
+      planned.outcome === 'route'
+        ? await this.router.takeDailyCap(tx, input, planned, requestedDevice, now)
+        : planned;
     if (plan.outcome === 'reject') return this.rejectStored(tx, record, plan, now);
     if (plan.outcome !== 'route') return; // not with a device routing given as valid
     const after = await this.lifecycle.change(
@@ -733,4 +741,14 @@ function orThrow<T>(checked: Checked<T>): T {
 
 function notFound(): MessagingException {
   return new MessagingException(MessagingErrorCode.MESSAGE_NOT_FOUND, 'No such message');
+}
+
+/** The router's view of a draft (what routes it may take). */
+function routingInputOf(draft: OutboundDraft): RoutingInput {
+  return {
+    to: draft.to,
+    mediaUrls: draft.mediaUrls,
+    segments: draft.segments ?? 1,
+    purpose: draft.purpose ?? 'TRANSACTIONAL',
+  };
 }

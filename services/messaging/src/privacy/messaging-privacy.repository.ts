@@ -71,8 +71,8 @@ export class MessagingPrivacyRepository {
 
   /**
    * Up to `limit` messages to or from the number: body, media (URLs and stored copies) and
-   * metadata removed (and their route attempts' raw error texts), the number replaced by the
-   * pseudonym. Returns how many.
+   * metadata removed, the raw error texts of the message and of its route attempts cleared (a
+   * carrier's text may quote the number), the number replaced by the pseudonym. Returns how many.
    */
   async eraseMessages(
     tx: EntityManager,
@@ -89,7 +89,7 @@ export class MessagingPrivacyRepository {
               UPDATE message_route_attempts SET error_raw_message = NULL
                WHERE message_id IN (SELECT id FROM target) AND error_raw_message IS NOT NULL),
             media AS (DELETE FROM message_media WHERE message_id IN (SELECT id FROM target))
-       UPDATE messages SET body = NULL, media_urls = '{}', metadata = '{}',
+       UPDATE messages SET body = NULL, media_urls = '{}', metadata = '{}', error_raw_message = NULL,
               body_redacted_at = COALESCE(body_redacted_at, $3),
               to_number = CASE WHEN to_number = $1 THEN $2 ELSE to_number END,
               from_number = CASE WHEN from_number = $1 THEN $2 ELSE from_number END

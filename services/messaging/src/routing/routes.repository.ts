@@ -185,6 +185,28 @@ export class RoutesRepository {
     );
   }
 
+  /**
+   * Counts `segments` against a route's daily cap only if they still fit: one statement (the
+   * row is locked by the upsert and the condition checked on its latest version), so racing
+   * sends never pass the cap. Returns whether they were counted.
+   */
+  async takeUsage(
+    tx: EntityManager,
+    u: { orgId: string; routeId: string; day: string; segments: number; cap: number },
+  ): Promise<boolean> {
+    const taken = await rows(
+      tx,
+      `INSERT INTO route_daily_usage (org_id, route_id, day, segments)
+       SELECT $1::uuid, $2::uuid, $3::date, $4::int WHERE $4::int <= $5::int
+       ON CONFLICT (route_id, day) DO UPDATE
+         SET segments = route_daily_usage.segments + EXCLUDED.segments
+         WHERE route_daily_usage.segments + EXCLUDED.segments <= $5::int
+       RETURNING segments`,
+      [u.orgId, u.routeId, u.day, u.segments, u.cap],
+    );
+    return taken.length > 0;
+  }
+
   /** The organization's devices online now (the device pool's health). */
   async onlineDevices(tx: EntityManager): Promise<number> {
     const r = await row<{ n: number }>(

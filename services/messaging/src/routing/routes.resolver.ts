@@ -1,4 +1,14 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import DataLoader from 'dataloader';
 import { CurrentPrincipal, requireOrg, Scopes, type Principal } from '@switchboard/auth';
 import { auditActorOf } from '@switchboard/events';
 import { isUuid } from '@switchboard/tenancy';
@@ -12,6 +22,7 @@ import {
   toRouteModel,
   UpdateRouteInput,
 } from './route.model';
+import type { RouteAttemptRecord } from './route.record';
 import { RoutesService } from './routes.service';
 import { RoutingService } from './routing.service';
 
@@ -73,18 +84,44 @@ export class RoutesResolver {
   }
 }
 
-/** `Message.attempts`: the routes a message took (read with the message, same scopes). */
+/**
+ * `Message.attempts`: the routes a message took (read with the message, same scopes). One query
+ * for all the messages of a request: a DataLoader kept per GraphQL context and organization
+ * (a page of 100 messages asking for attempts makes one read, not 100).
+ */
 @Resolver(() => MessageModel)
 export class MessageAttemptsResolver {
+  private readonly loaders = new WeakMap<
+    object,
+    Map<string, DataLoader<string, RouteAttemptRecord[]>>
+  >();
+
   constructor(private readonly routing: RoutingService) {}
 
   @ResolveField(() => [MessageRouteAttemptModel], {
     description: 'The routes the message took, in order, with why each one was left.',
   })
-  async attempts(@Parent() message: MessageModel): Promise<MessageRouteAttemptModel[]> {
+  async attempts(
+    @Parent() message: MessageModel,
+    @Context() context: object,
+  ): Promise<MessageRouteAttemptModel[]> {
     return toMessageRouteAttemptModels(
-      await this.routing.attemptsOf(message.orgId, message.id),
+      await this.loaderFor(context, message.orgId).load(message.id),
       message.status,
     );
+  }
+
+  private loaderFor(context: object, orgId: string): DataLoader<string, RouteAttemptRecord[]> {
+    let byOrg = this.loaders.get(context);
+    if (!byOrg) this.loaders.set(context, (byOrg = new Map()));
+    let loader = byOrg.get(orgId);
+    if (!loader) {
+      loader = new DataLoader(async (ids) => {
+        const found = await this.routing.attemptsOfMessages(orgId, ids);
+        return ids.map((id) => found.get(id) ?? []);
+      });
+      byOrg.set(orgId, loader);
+    }
+    return loader;
   }
 }

@@ -54,6 +54,8 @@ export interface RouteDecision {
   hasFallback: boolean;
   /** The device and SIM to ask the pool for (none for a carrier route). */
   routing: Routing;
+  /** The segments are already counted against the route's daily cap (`takeDailyCap`). */
+  usageTaken?: boolean;
 }
 
 export type RoutePlan =
@@ -191,6 +193,50 @@ export class RoutingService implements RouteFailoverHook {
   }
 
   /**
+   * Takes the message's segments from the chosen route's daily cap — one conditional statement
+   * (`routes.takeUsage`: counted only when it still fits, so sends racing at the cap never pass
+   * it) — as late as the send allows: right before the message is written, once it is certain
+   * to start now. A route with no room is dropped and the next one planned (taking its cap in
+   * turn); with none left the plan is a DAILY_CAP_REACHED refusal. Routes without a cap are
+   * counted by `start` as before (nothing to check).
+   */
+  async takeDailyCap(
+    tx: EntityManager,
+    input: RoutingInput,
+    plan: RoutePlan,
+    device: Checked<Routing>,
+    now: Date,
+  ): Promise<RoutePlan> {
+    const full: string[] = [];
+    let current = plan;
+    while (current.outcome === 'route' && current.route?.dailyCapSegments != null) {
+      const taken = await this.routes.takeUsage(tx, {
+        orgId: current.route.orgId,
+        routeId: current.route.id,
+        day: usageDay(now),
+        segments: input.segments,
+        cap: current.route.dailyCapSegments,
+      });
+      if (taken) return { ...current, usageTaken: true };
+      full.push(current.route.id);
+      current = await this.plan(
+        tx,
+        { ...input, triedRouteIds: [...(input.triedRouteIds ?? []), ...full] },
+        device,
+        now,
+      );
+    }
+    if (current.outcome === 'reject' && full.length > 0) {
+      return {
+        outcome: 'reject',
+        code: 'DAILY_CAP_REACHED',
+        reason: 'Every route that fits has reached its daily cap',
+      };
+    }
+    return current;
+  }
+
+  /**
    * Starts the route decided for a message just written with its attempt number and route:
    * records the attempt, counts the segments against the route's daily cap, and hands a
    * carrier route's message to the carrier dispatch queue; a device route with a fallback gets
@@ -207,12 +253,13 @@ export class RoutingService implements RouteFailoverHook {
       startedAt: now,
     });
     if (!route) return;
-    await this.routes.addUsage(tx, {
-      orgId: record.orgId,
-      routeId: route.id,
-      day: usageDay(now),
-      segments: record.segments,
-    });
+    if (!decision.usageTaken)
+      await this.routes.addUsage(tx, {
+        orgId: record.orgId,
+        routeId: route.id,
+        day: usageDay(now),
+        segments: record.segments,
+      });
     if (route.kind === 'DEVICE_POOL') {
       if (decision.hasFallback) {
         const seconds = route.deviceFailoverSeconds ?? this.config.ROUTE_DEVICE_FAILOVER_SECONDS;
@@ -369,7 +416,10 @@ export class RoutingService implements RouteFailoverHook {
     const current = attempts.at(-1);
     if (current) await this.routes.setOutcome(tx, record.id, current.attempt, outcome, now, error);
     // The sender belongs to the route (a SIM, a carrier's number): the next route picks its own.
-    const next = await this.plan(tx, this.inputOf(record, attempts), anySim, now);
+    const input = this.inputOf(record, attempts);
+    const planned = await this.plan(tx, input, anySim, now);
+    if (planned.outcome !== 'route' || !planned.route) return false;
+    const next = await this.takeDailyCap(tx, input, planned, anySim, now);
     if (next.outcome !== 'route' || !next.route) return false;
     const after = await this.lifecycle.change(
       tx,
@@ -406,11 +456,21 @@ export class RoutingService implements RouteFailoverHook {
     };
   }
 
-  /** GraphQL `Message.attempts`: the routes the message took, in order. */
-  attemptsOf(orgId: string, messageId: string): Promise<RouteAttemptRecord[]> {
-    return inTenantTransaction(this.dataSource, orgId, (tx) =>
-      this.routes.attemptsOf(tx, messageId),
+  /** The attempts of a page of messages in one query (`Message.attempts`), by message id. */
+  async attemptsOfMessages(
+    orgId: string,
+    messageIds: readonly string[],
+  ): Promise<Map<string, RouteAttemptRecord[]>> {
+    const found = await inTenantTransaction(this.dataSource, orgId, (tx) =>
+      this.routes.attemptsOfMany(tx, [...messageIds]),
     );
+    const byMessage = new Map<string, RouteAttemptRecord[]>();
+    for (const attempt of found) {
+      const list = byMessage.get(attempt.messageId) ?? [];
+      list.push(attempt);
+      byMessage.set(attempt.messageId, list);
+    }
+    return byMessage;
   }
 }
 

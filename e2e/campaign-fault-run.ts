@@ -1,0 +1,319 @@
+// The campaign fault scenario of issue 13, shared by the CI test (e2e/campaign-fault.e2e-spec.ts,
+// a few hundred recipients, messaging and devices killed once each) and the on-demand run
+// (bench/campaign-fault.ts: 10,000 recipients; messaging, devices, compliance, the gateway and the
+// broker in turn).
+//
+// It starts a platform of its own, one process per component (startPlatform mode 'processes')
+// on a private broker, signs an organization up on the postpaid plan (DEFAULT_PLAN_ID), enrolls
+// simulated SMSGate phones (tools/device-agent, each writing its own JSON-lines log), uploads the
+// recipients as a CSV through the gateway, starts a campaign and, while it runs, SIGKILLs each
+// named component at a random moment (a random point of the fan-out's progress) and starts it
+// again (`Platform.restart`; the broker — an in-memory mock without a disk to survive a SIGKILL —
+// drops every connection and refuses new ones for a while instead). Then it waits until the
+// campaign is COMPLETED and every message is in a final status and reports, from messaging's
+// database and from the phones' own logs, what a fault could have broken: recipients without a
+// message, recipients with more than one, messages not final, messages the phones transmitted
+// more than once or never.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { SimulatedPhone, type AgentLogEntry } from '@switchboard/device-agent';
+import {
+  graphqlClient,
+  loadStackEnv,
+  stackDir,
+  stackSetting,
+  startPlatform,
+  type GraphQLClient,
+  type Platform,
+} from '@switchboard/testing';
+
+export interface CampaignFaultOptions {
+  label: string;
+  recipients: number;
+  phones: number;
+  /** Components to SIGKILL and restart, in this order, each once ('broker': down and up). */
+  kills: string[];
+  /** The campaign's requested rate (messages a minute; the phones' capacity caps it). */
+  ratePerMinute: number;
+  /** Devices' PACING_WINDOW_MS: each phone takes 30 segments per window. */
+  pacingWindowMs?: number;
+  /** How long everything may take after the start. */
+  timeoutMs: number;
+  say?: (line: string) => void;
+}
+
+export interface CampaignFaultResult {
+  recipients: number;
+  messages: number;
+  seconds: number;
+  kills: { name: string; atCreated: number; downSeconds: number }[];
+  /** Recipients with no message / more than one (messaging's database). */
+  missing: string[];
+  duplicated: string[];
+  /** Messages not in a final status, by status. */
+  notFinal: Record<string, number>;
+  /** Final statuses of the campaign's messages. */
+  statuses: Record<string, number>;
+  /** From the phones' logs: recipients whose message left a phone twice or more / never. */
+  transmittedTwice: string[];
+  neverTransmitted: string[];
+  /** Transmissions of messages that are not the campaign's (there should be none). */
+  strayTransmissions: number;
+  agentLogs: string[];
+}
+
+const PASSWORD = 'correct horse battery staple 42';
+const FINAL = new Set(['DELIVERED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELED']);
+
+/** Polls until `probe` gives something, or fails after `timeoutMs`; a throwing probe retries. */
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const faultNumbers = (n: number) =>
+  Array.from({ length: n }, (_, i) => `+1415${String(3_000_000 + i).padStart(7, '0')}`);
+
+export async function runCampaignFault(o: CampaignFaultOptions): Promise<CampaignFaultResult> {
+  const say = o.say ?? (() => undefined);
+  loadStackEnv();
+  const window = o.pacingWindowMs ?? 1000;
+  const platform: Platform = await startPlatform({
+    label: o.label,
+    mode: 'processes',
+    broker: 'private',
+    env: {
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+      // Every segment billed as overage: no allowance to run out of at 10,000 recipients.
+      DEFAULT_PLAN_ID: 'postpaid',
+      MESSAGE_SEND_RATE_PER_SECOND: '0',
+      PACING_WINDOW_MS: String(window),
+      // The campaign's cap follows the phones' shortened window: 30 segments per window.
+      CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE: String(Math.floor((30 * 60_000) / window)),
+      CAMPAIGN_MAX_RATE_PER_MINUTE: '600000',
+    },
+  });
+  const phones: SimulatedPhone[] = [];
+  const streams: WriteStream[] = [];
+  const logDir = join(stackDir(), 'logs', `${o.label}-agents-${Date.now().toString(36)}`);
+  mkdirSync(logDir, { recursive: true });
+  // As the stack's superuser: row-level security would hide every row from a plain role.
+  const admin = new URL(stackSetting('PG_ADMIN_URL'));
+  admin.pathname = new URL(
+    platform.processes.find((p) => p.name === 'messaging')!.databaseOwnerUrl!,
+  ).pathname;
+  const messagingDb = new Client({ connectionString: admin.toString() });
+  await messagingDb.connect();
+  const started = Date.now();
+  try {
+    const gql = graphqlClient(platform.graphqlUrl!);
+    const { signUp } = await gql.expectData<{ signUp: { accessToken: string } }>(
+      'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }',
+      {
+        input: {
+          email: `fault-${randomUUID().slice(0, 8)}@example.com`,
+          password: PASSWORD,
+          organizationName: `Fault ${randomUUID().slice(0, 6)}`,
+        },
+      },
+    );
+    const api: GraphQLClient = gql.as(signUp.accessToken);
+    await api.expectData(
+      'mutation { updateCompliancePolicy(input: { quietHoursEnabled: false }) { version } }',
+    );
+    const devicesUrl = platform.processes.find((p) => p.name === 'devices')!.url;
+    const agentLogs: string[] = [];
+    for (let i = 0; i < o.phones; i++) {
+      const { createDeviceEnrollment } = await api.expectData<{
+        createDeviceEnrollment: { token: string };
+      }>('mutation { createDeviceEnrollment(name: "fault phone") { token } }');
+      const file = join(logDir, `phone-${i + 1}.jsonl`);
+      const stream = createWriteStream(file, { flags: 'a' });
+      streams.push(stream);
+      agentLogs.push(file);
+      const phone = new SimulatedPhone({
+        apiUrl: `${devicesUrl}/api/mobile/v1`,
+        sendDelayMs: 20,
+        deliveryDelayMs: 20,
+        reconnectDelayMs: 300,
+        outcomes: { delivered: 1, sent: 0, failed: 0 },
+        log: (entry: AgentLogEntry) => stream.write(`${JSON.stringify(entry)}\n`),
+      });
+      await phone.enroll(createDeviceEnrollment.token);
+      await phone.start();
+      phones.push(phone);
+    }
+    await until(
+      `${o.phones} phones online`,
+      async () => {
+        const { devices } = await api.expectData<{ devices: { status: string }[] }>(
+          'query { devices { status } }',
+        );
+        return devices.filter((d) => d.status === 'ONLINE').length === o.phones;
+      },
+      60_000,
+    );
+
+    // The recipients, uploaded as a CSV through the gateway's /uploads (the signed link).
+    const numbers = faultNumbers(o.recipients);
+    const { createContactList } = await api.expectData<{ createContactList: { id: string } }>(
+      'mutation { createContactList(input: { name: "Fault run" }) { id } }',
+    );
+    const { createContactImport } = await api.expectData<{
+      createContactImport: { uploadUrl: string };
+    }>(
+      'mutation($input: CreateContactImportInput) { createContactImport(input: $input) { uploadUrl } }',
+      { input: { listId: createContactList.id } },
+    );
+    const link = new URL(createContactImport.uploadUrl);
+    const upload = await fetch(
+      `${new URL(platform.graphqlUrl!).origin}${link.pathname}${link.search}`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'text/csv' },
+        body: ['phone,first_name', ...numbers.map((n, i) => `${n},Name${i}`)].join('\n'),
+      },
+    );
+    const imported = (await upload.json()) as { status: string; rowsAccepted: number };
+    if (imported.status !== 'COMPLETED' || imported.rowsAccepted !== o.recipients) {
+      throw new Error(`import: ${JSON.stringify(imported)}`);
+    }
+    const { createCampaign } = await api.expectData<{ createCampaign: { id: string } }>(
+      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+      {
+        input: {
+          name: 'Fault run',
+          listId: createContactList.id,
+          template: 'Hi {{first_name|there}}, this is the fault run',
+          ratePerMinute: o.ratePerMinute,
+        },
+      },
+    );
+    const campaignId = createCampaign.id;
+    await api.expectData('mutation($id: ID!) { startCampaign(id: $id) { status } }', {
+      id: campaignId,
+    });
+    say(`campaign ${campaignId} started: ${o.recipients} recipients, ${o.phones} phones`);
+
+    const created = async () =>
+      Number(
+        (
+          await messagingDb.query<{ n: string }>(
+            'SELECT count(*) AS n FROM messages WHERE campaign_id = $1',
+            [campaignId],
+          )
+        ).rows[0].n,
+      );
+    // Each kill at a random point of its own slice of the fan-out's progress.
+    const kills: CampaignFaultResult['kills'] = [];
+    const slice = 0.8 / o.kills.length;
+    for (const [i, name] of o.kills.entries()) {
+      const target = Math.floor(o.recipients * (0.05 + slice * (i + Math.random() * 0.8)));
+      const atCreated = await until(
+        `${target} messages created before killing ${name}`,
+        async () => {
+          const n = await created();
+          return n >= target ? n : undefined;
+        },
+        120_000,
+      );
+      const down = Date.now();
+      await platform.restart(name, { downMs: name === 'broker' ? 3000 : 0 });
+      const downSeconds = (Date.now() - down) / 1000;
+      kills.push({ name, atCreated, downSeconds });
+      say(`killed ${name} at ${atCreated} created; back after ${downSeconds.toFixed(1)} s`);
+    }
+
+    await until(
+      'the campaign COMPLETED and every message final',
+      async () => {
+        const campaign = await messagingDb.query<{ status: string }>(
+          'SELECT status FROM campaigns WHERE id = $1',
+          [campaignId],
+        );
+        if (campaign.rows[0]?.status !== 'COMPLETED') return false;
+        const open = await messagingDb.query<{ n: string }>(
+          `SELECT count(*) AS n FROM messages WHERE campaign_id = $1 AND status <> ALL($2)`,
+          [campaignId, [...FINAL]],
+        );
+        return Number(open.rows[0].n) === 0;
+      },
+      Math.max(60_000, o.timeoutMs - (Date.now() - started)),
+    ).catch((error: Error) => say(`${error.message}; reporting what there is`));
+
+    // What messaging stored.
+    const rows = (
+      await messagingDb.query<{ id: string; to_number: string; status: string }>(
+        'SELECT id, to_number, status FROM messages WHERE campaign_id = $1',
+        [campaignId],
+      )
+    ).rows;
+    const perRecipient = new Map<string, string[]>();
+    for (const row of rows) {
+      perRecipient.set(row.to_number, [...(perRecipient.get(row.to_number) ?? []), row.id]);
+    }
+    const statuses: Record<string, number> = {};
+    const notFinal: Record<string, number> = {};
+    for (const row of rows) {
+      statuses[row.status] = (statuses[row.status] ?? 0) + 1;
+      if (!FINAL.has(row.status)) notFinal[row.status] = (notFinal[row.status] ?? 0) + 1;
+    }
+
+    // What the phones transmitted, from their own logs.
+    for (const phone of phones) await phone.stop().catch(() => undefined);
+    await Promise.all(streams.map((s) => new Promise((r) => s.end(r))));
+    const transmissions = new Map<string, number>();
+    for (const file of agentLogs) {
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (!line) continue;
+        const entry = JSON.parse(line) as AgentLogEntry;
+        if (entry.event !== 'transmitted') continue;
+        const id = String(entry.messageId);
+        transmissions.set(id, (transmissions.get(id) ?? 0) + 1);
+      }
+    }
+    const ours = new Set(rows.map((r) => r.id));
+    let stray = 0;
+    for (const [id, n] of transmissions) if (!ours.has(id)) stray += n;
+    const transmittedTo = (n: string) =>
+      (perRecipient.get(n) ?? []).reduce((sum, id) => sum + (transmissions.get(id) ?? 0), 0);
+    return {
+      recipients: o.recipients,
+      messages: rows.length,
+      seconds: (Date.now() - started) / 1000,
+      kills,
+      missing: numbers.filter((n) => !perRecipient.has(n)),
+      duplicated: numbers.filter((n) => (perRecipient.get(n)?.length ?? 0) > 1),
+      notFinal,
+      statuses,
+      transmittedTwice: numbers.filter((n) => transmittedTo(n) > 1),
+      neverTransmitted: numbers.filter((n) => transmittedTo(n) === 0),
+      strayTransmissions: stray,
+      agentLogs,
+    };
+  } finally {
+    for (const phone of phones) await phone.stop().catch(() => undefined);
+    for (const stream of streams) stream.end();
+    await messagingDb.end().catch(() => undefined);
+    await platform.stop();
+  }
+}

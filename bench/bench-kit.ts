@@ -3,10 +3,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 
 export const PGBENCH = process.env.PGBENCH ?? '/usr/lib/postgresql/15/bin/pgbench';
@@ -32,8 +35,23 @@ export function percentile(sorted: number[], p: number): number {
 
 /** One POST on a keep-alive agent: its latency in ms, or undefined when it failed. */
 export function post(agent: Agent, target: Target): Promise<number | undefined> {
-  const url = new URL(target.url);
-  const payload = target.body();
+  return postOnce(
+    agent,
+    new URL(target.url),
+    target.body(),
+    { 'content-type': 'application/json', ...target.headers },
+    target.ok,
+  );
+}
+
+/** POSTs `payload`: the latency in ms when `ok` accepts the answer, else undefined. */
+function postOnce(
+  agent: Agent,
+  url: URL,
+  payload: string,
+  headers: Record<string, string>,
+  ok: (status: number, text: string) => boolean,
+): Promise<number | undefined> {
   const started = performance.now();
   return new Promise((done) => {
     const req = request(
@@ -43,18 +61,14 @@ export function post(agent: Agent, target: Target): Promise<number | undefined> 
         port: url.port,
         path: url.pathname,
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          ...target.headers,
-        },
+        headers: { 'content-length': Buffer.byteLength(payload), ...headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const ok = target.ok(res.statusCode ?? 0, Buffer.concat(chunks).toString());
-          done(ok ? performance.now() - started : undefined);
+          const accepted = ok(res.statusCode ?? 0, Buffer.concat(chunks).toString());
+          done(accepted ? performance.now() - started : undefined);
         });
       },
     );
@@ -219,3 +233,229 @@ export function rssMiB(pid: number | undefined): number {
 }
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** A request made before the clock starts (body and signature), sent once. */
+export interface PreparedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * A closed loop over prepared requests: `concurrency` clients, each POSTing the next unused one
+ * to `url` until `seconds` pass or the requests run out (`exhausted`). An answer other than
+ * `okStatus` counts as an error.
+ */
+export async function preparedLoad(
+  url: URL,
+  requests: PreparedRequest[],
+  options: { seconds: number; concurrency: number; okStatus: number },
+): Promise<LoadResult & { exhausted: boolean }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const ok = (status: number) => status === options.okStatus;
+  const send = (prepared: PreparedRequest) =>
+    postOnce(agent, url, prepared.body, prepared.headers, ok);
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (performance.now() < deadline && next < requests.length) {
+        const ms = await send(requests[next++]!);
+        if (ms === undefined) errors++;
+        else latencies.push(ms);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { ...summary(latencies, errors, elapsed), exhausted: next >= requests.length };
+}
+
+/**
+ * The baseline of a signed endpoint: a bare Node server that reads the raw body, runs the same
+ * signature check (`verify`) and nothing else, answering `status` (401 when the check fails).
+ */
+export async function verifyingServer(
+  verify: (req: IncomingMessage, body: Buffer) => boolean,
+  answer: { status: number; headers?: Record<string, string>; body?: string },
+): Promise<{ url: URL; close(): void }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (verify(req, Buffer.concat(chunks)))
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+      else res.writeHead(401).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`),
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/**
+ * The signed-ingest comparison: the service's endpoint and its bare verifying baseline, both
+ * warmed up (JIT, pools) on the first 500 prepared requests, which the measured runs do not
+ * reuse, then loaded the same way, one after the other, in this run. Prints both and the ratio.
+ */
+export async function compareSignedIngest(options: {
+  requests: PreparedRequest[];
+  bareUrl: URL;
+  appUrl: URL;
+  seconds: number;
+  concurrency: number;
+  okStatus: number;
+  /** What one request is, for the lines printed (`callbacks`, `deliveries`). */
+  unit: string;
+  /** How to prepare more when the runs use them all up (e.g. `raise BENCH_CALLBACKS`). */
+  prepareMore: string;
+  bareLabel: string;
+  appLabel: string;
+  /** The service, in the ratio line. */
+  appName: string;
+  /** Said after the service's line, once the runs are over (what it wrote). */
+  appNote?: () => Promise<string>;
+}): Promise<{ bare: LoadResult; app: LoadResult }> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const { requests, seconds, concurrency, okStatus } = options;
+  const warm = requests.splice(0, 500);
+  await preparedLoad(options.bareUrl, warm, { seconds: 1, concurrency, okStatus });
+  await preparedLoad(options.appUrl, warm, { seconds: 2, concurrency, okStatus });
+  const bare = await preparedLoad(options.bareUrl, requests, { seconds, concurrency, okStatus });
+  const app = await preparedLoad(options.appUrl, requests, { seconds, concurrency, okStatus });
+  if (bare.exhausted || app.exhausted)
+    say(`  (ran out of prepared ${options.unit}: ${options.prepareMore})`);
+  const line = (r: LoadResult) =>
+    `${Math.round(r.perSecond)} ${options.unit}/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (${r.requests} ok, ${r.errors} errors)`;
+  const width = Math.max(options.bareLabel.length, options.appLabel.length) + 2;
+  say(`${`${options.bareLabel}:`.padEnd(width)}${line(bare)}`);
+  const note = options.appNote ? ` (${await options.appNote()})` : '';
+  say(`${`${options.appLabel}:`.padEnd(width)}${line(app)}${note}`);
+  say(
+    `ratio ${options.appName} / bare: ${fmt(app.perSecond / bare.perSecond, 3)} of the throughput, p99 ×${fmt(app.p99 / Math.max(bare.p99, 0.001))}`,
+  );
+  return { bare, app };
+}
+
+/** The base URL of a Nest app listening on 127.0.0.1 (never `[::1]` or `localhost`). */
+export async function localUrl(app: { getUrl(): Promise<string> }): Promise<string> {
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+}
+
+/** Runs a bench's main and exits with its outcome (open handles do not keep it alive). */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
+/** What a bench run straight by node (`node bench/<file>.ts`) starts from. */
+export interface BenchSetup {
+  /** The repository root. */
+  root: string;
+  /** `require` of a compiled module under dist/ (`node tools/build.mjs` first). */
+  dist: (path: string) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  require: NodeJS.Require;
+  /** `--seconds` (default 10) and `--concurrency` (default 16). */
+  seconds: number;
+  concurrency: number;
+}
+
+export function benchSetup(moduleUrl: string): BenchSetup {
+  const require = createRequire(moduleUrl);
+  const root = join(dirname(fileURLToPath(moduleUrl)), '..');
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '16' },
+    },
+  });
+  return {
+    root,
+    require,
+    dist: (path) => require(join(root, 'dist', path)),
+    seconds: Number(values.seconds),
+    concurrency: Number(values.concurrency),
+  };
+}
+
+/** A service of dist/ running in this process, with its own database and broker. */
+export interface BenchService {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  app: { get(token: unknown): any; close(): Promise<void> };
+  /** http://127.0.0.1:<port> */
+  url: string;
+  db: { name: string; ownerUrl: string; appUrl: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `service` from dist/ in this process as it runs in production (its app module, raw
+ * bodies kept) against a fresh migrated database and a private broker (needs the local stack),
+ * with test-mode settings plus `env`. `stop` takes all of it down again.
+ */
+export async function startBenchService(
+  setup: BenchSetup,
+  options: {
+    service: string;
+    /** The test database's prefix (`ghl_sync`). */
+    database: string;
+    /** The service's config loader (its `loadXConfig`). */
+    loadConfig: (env: Record<string, string>) => { LOG_LEVEL?: string };
+    env: Record<string, string>;
+  },
+): Promise<BenchService> {
+  const { dist, root } = setup;
+  const testing = dist('libs/testing/src/index.js');
+  const { createServiceApp } = dist('libs/service-kit/src/index.js');
+  const { createLogger } = dist('libs/observability/src/index.js');
+  const { AppModule } = dist(`services/${options.service}/src/app.module.js`);
+  const { migrate } = dist(`services/${options.service}/src/database.js`);
+  process.env.SWITCHBOARD_STACK_DIR ??= join(root, '.stack');
+  testing.loadStackEnv();
+  const broker = await testing.startPrivateBroker();
+  const db = await testing.createTestDatabase(options.database);
+  let app: BenchService['app'] | undefined;
+  const stop = async () => {
+    await app?.close().catch(() => undefined);
+    await broker.stop();
+    await db.drop().catch(() => undefined);
+  };
+  try {
+    await migrate(db.ownerUrl, db.appUrl);
+    const config = options.loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: db.appUrl,
+      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_FAST_CONSUMERS: 'true',
+      KAFKA_GROUP_ID: `${options.service}-bench-${randomUUID().slice(0, 8)}`,
+      AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+      ...options.env,
+    });
+    const logger = createLogger({ service: options.service, level: 'error' });
+    const nest = await createServiceApp(AppModule.forRoot(config, { logger }), {
+      service: options.service,
+      config,
+      logger,
+      rawBody: true,
+    });
+    await nest.listen(0, '127.0.0.1');
+    app = nest;
+    return { app: nest, url: await localUrl(nest), db, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -62,9 +62,59 @@ export interface CampaignFaultResult {
   /** Transmissions of messages that are not the campaign's (there should be none). */
   strayTransmissions: number;
   agentLogs: string[];
+  pacing: CampaignPacing;
+}
+
+/** Pacing as the phones saw it (their logs' handouts). */
+export interface CampaignPacing {
+  windowMs: number;
+  /** Per phone, the most segments handed out within any window (the cap is 30). */
+  maxSegmentsPerWindow: number[];
+  /** Windows (one starting at each handout) holding more than 30 segments, over all phones. */
+  capViolations: number;
+  /** The campaign's rate: requested, capped by the phones (messages a minute). */
+  plannedPerMinute: number;
+  /** The campaign's messages ÷ the time from its first to its last handout. */
+  achievedPerMinute: number;
+  /** achieved ÷ planned. */
+  fidelity: number;
+}
+
+/**
+ * Per-phone sliding windows over the handouts (`at`, `segments`): the most in one window and how
+ * many windows exceed `cap`. `toleranceMs` shortens the window for the request's own latency
+ * (the phone stamps a handout when the response arrives, devices when it answered).
+ */
+export function pacingOf(
+  phones: { at: number; segments: number }[][],
+  windowMs: number,
+  cap = 30,
+  toleranceMs = Math.min(200, windowMs / 10),
+): { maxSegmentsPerWindow: number[]; capViolations: number } {
+  let capViolations = 0;
+  const maxSegmentsPerWindow = phones.map((handouts) => {
+    const sorted = [...handouts].sort((a, b) => a.at - b.at);
+    let max = 0;
+    let end = 0;
+    let inWindow = 0;
+    for (let start = 0; start < sorted.length; start++) {
+      while (end < sorted.length && sorted[end].at < sorted[start].at + windowMs - toleranceMs) {
+        inWindow += sorted[end].segments;
+        end++;
+      }
+      max = Math.max(max, inWindow);
+      if (inWindow > cap) capViolations++;
+      inWindow -= sorted[start].segments;
+    }
+    return max;
+  });
+  return { maxSegmentsPerWindow, capViolations };
 }
 
 const PASSWORD = 'correct horse battery staple 42';
+/** One GSM-7 segment with any of the names filled in. */
+const TEMPLATE = 'Hi {{first_name|there}}, this is the campaign run';
+const segments = 1;
 const FINAL = new Set(['DELIVERED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELED']);
 
 /** Polls until `probe` gives something, or fails after `timeoutMs`; a throwing probe retries. */
@@ -121,8 +171,19 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
   admin.pathname = new URL(
     platform.processes.find((p) => p.name === 'messaging')!.databaseOwnerUrl!,
   ).pathname;
-  const messagingDb = new Client({ connectionString: admin.toString() });
-  await messagingDb.connect();
+  // A connection per query: one held across the restarts could be dropped under us.
+  const messagingDb = {
+    async query<T>(text: string, params: unknown[]): Promise<{ rows: T[] }> {
+      const client = new Client({ connectionString: admin.toString() });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        return { rows: (await client.query(text, params)).rows as T[] };
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+  };
   const started = Date.now();
   try {
     const gql = graphqlClient(platform.graphqlUrl!);
@@ -203,7 +264,7 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
         input: {
           name: 'Fault run',
           listId: createContactList.id,
-          template: 'Hi {{first_name|there}}, this is the fault run',
+          template: TEMPLATE,
           ratePerMinute: o.ratePerMinute,
         },
       },
@@ -282,10 +343,20 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
     for (const phone of phones) await phone.stop().catch(() => undefined);
     await Promise.all(streams.map((s) => new Promise((r) => s.end(r))));
     const transmissions = new Map<string, number>();
+    const handouts: { at: number; segments: number; id: string }[][] = [];
     for (const file of agentLogs) {
+      const mine: { at: number; segments: number; id: string }[] = [];
+      handouts.push(mine);
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line) continue;
         const entry = JSON.parse(line) as AgentLogEntry;
+        if (entry.event === 'handout') {
+          mine.push({
+            at: Number(entry.receivedAt ?? entry.t),
+            segments: Number(entry.segments ?? 1),
+            id: String(entry.messageId),
+          });
+        }
         if (entry.event !== 'transmitted') continue;
         const id = String(entry.messageId);
         transmissions.set(id, (transmissions.get(id) ?? 0) + 1);
@@ -294,6 +365,27 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
     const ours = new Set(rows.map((r) => r.id));
     let stray = 0;
     for (const [id, n] of transmissions) if (!ours.has(id)) stray += n;
+    const campaignHandouts = handouts
+      .flat()
+      .filter((h) => ours.has(h.id))
+      .map((h) => h.at)
+      .sort((a, b) => a - b);
+    const span = campaignHandouts.length
+      ? campaignHandouts[campaignHandouts.length - 1] - campaignHandouts[0]
+      : 0;
+    // The first handout starts the clock: n handouts are n - 1 intervals.
+    const achievedPerMinute = span > 0 ? ((campaignHandouts.length - 1) * 60_000) / span : 0;
+    const plannedPerMinute = Math.min(
+      o.ratePerMinute,
+      Math.floor((o.phones * 30 * 60_000) / window / segments),
+    );
+    const pacing: CampaignPacing = {
+      windowMs: window,
+      ...pacingOf(handouts, window),
+      plannedPerMinute,
+      achievedPerMinute,
+      fidelity: achievedPerMinute / plannedPerMinute,
+    };
     const transmittedTo = (n: string) =>
       (perRecipient.get(n) ?? []).reduce((sum, id) => sum + (transmissions.get(id) ?? 0), 0);
     return {
@@ -309,11 +401,11 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       neverTransmitted: numbers.filter((n) => transmittedTo(n) === 0),
       strayTransmissions: stray,
       agentLogs,
+      pacing,
     };
   } finally {
     for (const phone of phones) await phone.stop().catch(() => undefined);
     for (const stream of streams) stream.end();
-    await messagingDb.end().catch(() => undefined);
     await platform.stop();
   }
 }

@@ -33,6 +33,8 @@ export AUTH_ISSUER="${AUTH_ISSUER:-urn:switchboard:accounts}" AUTH_AUDIENCE="${A
 export AUTH_JWKS_URL="${AUTH_JWKS_URL:-http://127.0.0.1:4101/.well-known/jwks.json}"
 export ACCOUNTS_TOKEN_EXCHANGE_URL="${ACCOUNTS_TOKEN_EXCHANGE_URL:-http://127.0.0.1:4101/internal/token-exchange}"
 export INTERNAL_API_SECRET="${INTERNAL_API_SECRET:-development-only-internal-secret}"
+# Links in mails (verification, invitations, password resets) open the console the gateway serves.
+export APP_BASE_URL="${APP_BASE_URL:-http://127.0.0.1:4000}"
 # The gateway sends it to the subgraphs, whose /graphql refuse requests without it.
 export SUBGRAPH_SHARED_SECRET="${SUBGRAPH_SHARED_SECRET:-development-only-subgraph-secret}"
 LOGS="$SB_STACK_DIR/logs"

@@ -41,7 +41,7 @@ the gateway may call its /graphql), whether replicas may run side by side, the p
 the Ingress sends to it, and the platform secrets it reads. Adding billing or ghl-sync is an
 entry here plus a values block (and a `postgresql.databases` entry).
   route kinds: api (the gateway's public surface), device-api (HTTPS only), webhook, download,
-  upload (signed contact-import links: allow large bodies in the ingress controller)
+  upload (signed contact-import links: allow large bodies in the ingress controller), console
 */}}
 {{- define "switchboard.traits" -}}
 accounts:
@@ -100,6 +100,9 @@ gateway:
     - { path: /downloads, pathType: Prefix, kind: download }
     - { path: /uploads, pathType: Prefix, kind: upload }
     - { path: /media, pathType: Prefix, kind: download }
+    # The web console (static files, its session cookie at /console/session): every path the
+    # rules above do not take; the gateway answers machine paths it does not serve with 404.
+    - { path: /, pathType: Prefix, kind: console }
 {{- end -}}
 
 {{/* The generated list of components whose code exists, and the topic catalog. */}}
@@ -354,7 +357,7 @@ The Deployment and its migrations Job render the same list (owner=true adds the 
 {{- end }}
 {{- if eq $c.name "accounts" }}
 - name: APP_BASE_URL
-  value: {{ $root.Values.appBaseUrl | quote }}
+  value: {{ $root.Values.appBaseUrl | default (printf "https://%s" $root.Values.publicHost) | quote }}
 {{- end }}
 {{- if eq $c.name "devices" }}
 - name: PUBLIC_BASE_URL
@@ -362,7 +365,7 @@ The Deployment and its migrations Job render the same list (owner=true adds the 
 {{- end }}
 {{- if eq $c.name "billing" }}
 - name: PUBLIC_APP_URL
-  value: {{ $root.Values.appBaseUrl | quote }}
+  value: {{ $root.Values.appBaseUrl | default (printf "https://%s" $root.Values.publicHost) | quote }}
 {{- end }}
 {{- if eq $c.name "ghl-sync" }}
 - name: GHL_REDIRECT_URI

@@ -14,3 +14,4 @@ export * from './subgraph-graphql';
 export * from './config-module';
 export * from './secret-keyring';
 export * from './single-process';
+export * from './signed-link';

@@ -6,9 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { complianceV1, messagingV1, Topics } from '@switchboard/contracts';
 import { eventually, type EventWatcher } from '@switchboard/testing';
-import { GhlTestServer } from './support/ghl-test-server';
-import { startGhlSyncHarness, type GhlSyncHarness } from './support/ghl-sync-harness';
-import { installLocation, type InstalledLocation } from './support/install';
+import type { GhlTestServer } from './support/ghl-test-server';
+import type { GhlSyncHarness } from './support/ghl-sync-harness';
+import {
+  startInstalledLocation,
+  type InstalledFixture,
+  type InstalledLocation,
+} from './support/install';
 import { appWebhook } from './support/webhooks';
 
 describe('inbound messages and DND', () => {
@@ -16,17 +20,16 @@ describe('inbound messages and DND', () => {
   let h: GhlSyncHarness;
   let requests: EventWatcher<typeof complianceV1.OptOutRequestSchema>;
   let location: InstalledLocation;
+  let fixture: InstalledFixture | undefined;
 
   beforeAll(async () => {
-    ghl = await new GhlTestServer().start();
-    h = await startGhlSyncHarness({ ...ghl.env(), GHL_CALLBACK_INTERVAL_MS: '100' });
+    fixture = await startInstalledLocation({ GHL_CALLBACK_INTERVAL_MS: '100' });
+    ({ ghl, h, location } = fixture);
     requests = await h.watch(Topics.compliance.optOutRequest);
-    location = await installLocation(h, ghl);
   });
 
   afterAll(async () => {
-    await h?.close();
-    await ghl?.stop();
+    await fixture?.close();
   });
 
   afterEach(() => {

@@ -1,11 +1,11 @@
 // The schema as the service's application role sees it: tenant isolation on every table of an
 // organization's data; the global table reviewed with their reason.
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { PRIVACY_GLOBAL_TABLES } from '@switchboard/privacy';
 import { RETENTION_GLOBAL_TABLES } from '@switchboard/retention';
-import { checkTenantIsolation, TENANTS_GLOBAL_TABLES } from '@switchboard/tenancy';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import { TENANTS_GLOBAL_TABLES } from '@switchboard/tenancy';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@switchboard/testing';
 import { migrate } from '../src/database';
 
 const GLOBAL_TABLES: Record<string, string> = {
@@ -19,31 +19,20 @@ const GLOBAL_TABLES: Record<string, string> = {
 };
 
 describe('ghl-sync migrations', () => {
-  let db: TestDatabase;
+  let db: MigratedTestDatabase;
   let app: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase('ghl_sync');
-    process.env.DATABASE_URL = db.appUrl;
-    await migrate(db.ownerUrl, db.appUrl);
-    app = new Client({ connectionString: db.appUrl });
-    await app.connect();
+    db = await createMigratedTestDatabase('ghl_sync', migrate);
+    app = db.app;
   });
 
   afterAll(async () => {
-    await app?.end();
     await db?.drop();
   });
 
   it('isolates every tenant table', async () => {
-    const owner = new Client({ connectionString: db.ownerUrl });
-    await owner.connect();
-    try {
-      const roleName = new URL(db.appUrl).username;
-      expect(await checkTenantIsolation(owner, roleName, GLOBAL_TABLES)).toEqual([]);
-    } finally {
-      await owner.end();
-    }
+    expect(await db.isolationProblems(GLOBAL_TABLES)).toEqual([]);
   });
 
   it('shows no installation without a tenant, and none of another tenant', async () => {

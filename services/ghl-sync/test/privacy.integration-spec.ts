@@ -3,14 +3,11 @@
 // messages, pending inbound texts deleted, a pending DND update kept as the legal hold),
 // confirmed on compliance.privacy-reply.v1.
 import { randomUUID } from 'node:crypto';
-import { create } from '@bufbuild/protobuf';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { complianceV1, Topics } from '@switchboard/contracts';
-import { cloudEventRecord, type EventWatcher } from '@switchboard/testing';
+import type { EventWatcher } from '@switchboard/testing';
 import { startGhlSyncHarness, type GhlSyncHarness } from './support/ghl-sync-harness';
 
 let h: GhlSyncHarness;
-let producer: Producer;
 let replies: EventWatcher<typeof complianceV1.PrivacyReplySchema>;
 const org = randomUUID();
 const otherOrg = randomUUID();
@@ -36,20 +33,11 @@ async function callback(orgId: string, kind: string, payload: Record<string, unk
 
 async function request(kind: complianceV1.PrivacyRequestKind): Promise<string> {
   const requestId = randomUUID();
-  const event = create(complianceV1.PrivacyRequestSchema, {
+  await h.publish(Topics.compliance.privacyRequest, requestId, org, {
     requestId,
     orgId: org,
     kind,
     subject: { kind: complianceV1.PrivacySubjectKind.PHONE_NUMBER, phoneNumber: number },
-  });
-  await producer.send({
-    topic: Topics.compliance.privacyRequest.name,
-    messages: [
-      cloudEventRecord(Topics.compliance.privacyRequest, requestId, event, {
-        orgId: org,
-        service: 'compliance',
-      }),
-    ],
   });
   return requestId;
 }
@@ -60,17 +48,10 @@ beforeAll(async () => {
     PRIVACY_WORKER_INTERVAL_MS: '100',
     GHL_CALLBACK_INTERVAL_MS: '60000',
   });
-  producer = new Kafka({
-    clientId: 'privacy-test',
-    brokers: h.broker.brokers,
-    logLevel: logLevel.NOTHING,
-  }).producer({ allowAutoTopicCreation: false });
-  await producer.connect();
   replies = await h.watch(Topics.compliance.privacyReply);
 });
 
 afterAll(async () => {
-  await producer?.disconnect();
   await h?.close();
 });
 

@@ -7,8 +7,13 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { messagingV1, Topics } from '@switchboard/contracts';
 import { eventually, type EventWatcher } from '@switchboard/testing';
 import { GhlTestServer } from './support/ghl-test-server';
-import { startGhlSyncHarness, type GhlSyncHarness } from './support/ghl-sync-harness';
-import { installLocation, type InstalledLocation } from './support/install';
+import type { GhlSyncHarness } from './support/ghl-sync-harness';
+import {
+  installLocation,
+  startInstalledLocation,
+  type InstalledFixture,
+  type InstalledLocation,
+} from './support/install';
 import { appWebhook, providerWebhook } from './support/webhooks';
 
 describe('the conversation provider', () => {
@@ -16,17 +21,16 @@ describe('the conversation provider', () => {
   let h: GhlSyncHarness;
   let sends: EventWatcher<typeof messagingV1.SendMessageCommandSchema>;
   let location: InstalledLocation;
+  let fixture: InstalledFixture | undefined;
 
   beforeAll(async () => {
-    ghl = await new GhlTestServer().start();
-    h = await startGhlSyncHarness({ ...ghl.env(), GHL_CALLBACK_INTERVAL_MS: '100' });
+    fixture = await startInstalledLocation({ GHL_CALLBACK_INTERVAL_MS: '100' });
+    ({ ghl, h, location } = fixture);
     sends = await h.watch(Topics.messaging.send);
-    location = await installLocation(h, ghl);
   });
 
   afterAll(async () => {
-    await h?.close();
-    await ghl?.stop();
+    await fixture?.close();
   });
 
   afterEach(() => {

@@ -4,9 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { messagingV1, Topics } from '@switchboard/contracts';
 import { eventually } from '@switchboard/testing';
-import { GhlTestServer, type FakeMessage } from './support/ghl-test-server';
-import { startGhlSyncHarness, type GhlSyncHarness } from './support/ghl-sync-harness';
-import { installLocation, type InstalledLocation } from './support/install';
+import type { FakeMessage, GhlTestServer } from './support/ghl-test-server';
+import type { GhlSyncHarness } from './support/ghl-sync-harness';
+import {
+  startInstalledLocation,
+  type InstalledFixture,
+  type InstalledLocation,
+} from './support/install';
 import { providerWebhook } from './support/webhooks';
 
 const LIMIT = { max: 10, intervalMs: 2000 };
@@ -15,22 +19,24 @@ describe('GHL rate limits and the callback queue', () => {
   let ghl: GhlTestServer;
   let h: GhlSyncHarness;
   let location: InstalledLocation;
+  let fixture: InstalledFixture | undefined;
 
   beforeAll(async () => {
-    ghl = await new GhlTestServer().start();
-    ghl.limit = LIMIT;
-    h = await startGhlSyncHarness({
-      ...ghl.env(),
-      GHL_CALLBACK_INTERVAL_MS: '50',
-      GHL_RATE_BURST: String(LIMIT.max),
-      GHL_RATE_INTERVAL_MS: String(LIMIT.intervalMs),
-    });
-    location = await installLocation(h, ghl);
+    fixture = await startInstalledLocation(
+      {
+        GHL_CALLBACK_INTERVAL_MS: '50',
+        GHL_RATE_BURST: String(LIMIT.max),
+        GHL_RATE_INTERVAL_MS: String(LIMIT.intervalMs),
+      },
+      (server) => {
+        server.limit = LIMIT;
+      },
+    );
+    ({ ghl, h, location } = fixture);
   });
 
   afterAll(async () => {
-    await h?.close();
-    await ghl?.stop();
+    await fixture?.close();
   });
 
   afterEach(() => {

@@ -279,6 +279,7 @@ describe.each(modes)('the chart with %s values', (mode) => {
         '/downloads -> gateway',
         '/uploads -> gateway',
         '/media -> gateway',
+        '/ -> gateway',
         '/api/mobile/v1 -> devices',
         '/api/device-hooks -> devices',
         '/api/carrier-hooks -> messaging',

@@ -139,6 +139,18 @@ async function until<T>(
   }
 }
 
+/** Stops the phones; a request of theirs cut off by a kill may hang, so at most 5 s each. */
+async function stopPhones(phones: SimulatedPhone[]): Promise<void> {
+  await Promise.all(
+    phones.map((phone) =>
+      Promise.race([
+        phone.stop().catch(() => undefined),
+        new Promise((r) => setTimeout(r, 5000).unref()),
+      ]),
+    ),
+  );
+}
+
 export const faultNumbers = (n: number) =>
   Array.from({ length: n }, (_, i) => `+1415${String(3_000_000 + i).padStart(7, '0')}`);
 
@@ -319,7 +331,9 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
         return Number(open.rows[0].n) === 0;
       },
       Math.max(60_000, o.timeoutMs - (Date.now() - started)),
-    ).catch((error: Error) => say(`${error.message}; reporting what there is`));
+    )
+      .then(() => say('campaign COMPLETED, every message final'))
+      .catch((error: Error) => say(`${error.message}; reporting what there is`));
 
     // What messaging stored.
     const rows = (
@@ -339,8 +353,9 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       if (!FINAL.has(row.status)) notFinal[row.status] = (notFinal[row.status] ?? 0) + 1;
     }
 
+    say('stopping the phones');
     // What the phones transmitted, from their own logs.
-    for (const phone of phones) await phone.stop().catch(() => undefined);
+    await stopPhones(phones);
     await Promise.all(streams.map((s) => new Promise((r) => s.end(r))));
     const transmissions = new Map<string, number>();
     const handouts: { at: number; segments: number; id: string }[][] = [];
@@ -404,7 +419,7 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       pacing,
     };
   } finally {
-    for (const phone of phones) await phone.stop().catch(() => undefined);
+    await stopPhones(phones);
     for (const stream of streams) stream.end();
     await platform.stop();
   }

@@ -193,7 +193,7 @@ export async function startPlatform(
       children.map(
         (child) =>
           new Promise<void>((r) => {
-            if (child.exitCode !== null) return r();
+            if (child.exitCode !== null || child.signalCode !== null) return r();
             child.once('exit', () => r());
             child.kill('SIGTERM');
             setTimeout(() => child.kill('SIGKILL'), 5000).unref();
@@ -241,6 +241,8 @@ export async function startPlatform(
       entry.child.kill('SIGKILL');
       await exited;
     }
+    // stop() waits for the children still running: not for this one.
+    children.splice(children.indexOf(entry.child), 1);
     if (restartOptions.downMs) await new Promise((r) => setTimeout(r, restartOptions.downMs));
     await launch(name, entry.main, entry.env, entry.logFile);
     const started = processes.find((p) => p.name === name);

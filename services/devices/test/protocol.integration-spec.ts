@@ -114,13 +114,17 @@ describe('SMSGate app protocol replay', () => {
       url: string;
       event: string;
     }[];
-    expect(hooks).toEqual([
-      expect.objectContaining({
-        id: expect.any(String),
-        url: expect.stringMatching(/^http/),
-        event: 'sms:received',
-      }),
-    ]);
+    // One hook per event the app posts: SMS and MMS received, to the same URL.
+    expect(hooks).toEqual(
+      ['sms:received', 'mms:received'].map((event) =>
+        expect.objectContaining({
+          id: expect.any(String),
+          url: expect.stringMatching(/^http/),
+          event,
+        }),
+      ),
+    );
+    expect(new Set(hooks.map((h) => h.url)).size).toBe(1);
     const settings = JSON.parse((await exchange(`${api}/settings`, 'GET', auth)).text) as Record<
       string,
       Record<string, unknown>

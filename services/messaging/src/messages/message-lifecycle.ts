@@ -32,6 +32,15 @@ export class MessageLifecycle {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * A message locked for a change that may end its timers: its timers first, then the row (the
+   * scheduler's lock order), so the change and a scheduler run on the same message queue up.
+   */
+  async lockForChange(tx: EntityManager, id: string): Promise<MessageRecord | undefined> {
+    await this.jobs.lockFor(tx, id);
+    return this.messages.findById(tx, id, { forUpdate: true });
+  }
+
   /** An audit log entry about a message (compliance.audit.v1), in the change's transaction. */
   async audit(tx: EntityManager, entry: AuditRecord): Promise<void> {
     await this.outbox.audit(tx, entry);

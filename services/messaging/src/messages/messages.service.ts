@@ -500,7 +500,8 @@ export class MessagesService {
   /** Cancels a message the phone has not sent yet; canceling twice is harmless. */
   async cancel(orgId: string, id: string, actor: AuditRecord['actor']): Promise<MessageRecord> {
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const record = await this.messages.findById(tx, id, { forUpdate: true });
+      // Timers, then the row: the scheduler's order (a cancel at the message's due time waits).
+      const record = await this.lifecycle.lockForChange(tx, id);
       if (!record) throw notFound();
       if (record.status === 'CANCELED') return record;
       if (!UNSENT_STATUSES.has(record.status)) {

@@ -32,6 +32,15 @@ export class JobsRepository {
     );
   }
 
+  /**
+   * Locks a message's timers. Taken before the message row by a change that may cancel them, in
+   * the scheduler's order (it takes due timers, then their messages): the change then waits for
+   * a scheduler run holding them instead of deadlocking with it.
+   */
+  async lockFor(tx: EntityManager, messageId: string): Promise<void> {
+    await tx.query(`SELECT id FROM scheduled_jobs WHERE message_id = $1 FOR UPDATE`, [messageId]);
+  }
+
   async cancel(
     tx: EntityManager,
     messageId: string,

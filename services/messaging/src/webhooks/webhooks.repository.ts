@@ -197,7 +197,13 @@ export class WebhooksRepository {
     return r && this.toEndpoint(r);
   }
 
+  /**
+   * Deletes an endpoint with its queued deliveries. The endpoint row is locked first, in the
+   * order the delivery worker takes its locks (endpoint, then its delivery and queue rows), so a
+   * delete racing an attempt waits for it instead of deadlocking.
+   */
   async deleteEndpoint(tx: EntityManager, id: string): Promise<boolean> {
+    await tx.query(`SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR UPDATE`, [id]);
     await tx.query(
       `DELETE FROM webhook_delivery_queue q USING webhook_deliveries d
         WHERE q.delivery_id = d.id AND d.endpoint_id = $1`,

@@ -50,7 +50,7 @@ const SCOPES = [
 export function ApiTokensPage() {
   const { data, error, refetch } = useQuery(TOKENS);
   const [create, creating] = useMutation(CREATE);
-  const [revoke] = useMutation(REVOKE);
+  const [revoke, revoking] = useMutation(REVOKE);
   const [secret, setSecret] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -113,6 +113,7 @@ export function ApiTokensPage() {
         </div>
       )}
       {error && <p role="alert">{error.message}</p>}
+      {revoking.error && <p role="alert">{errorText(revoking.error)}</p>}
       {data && (
         <table>
           <caption className="visually-hidden">API tokens</caption>
@@ -144,6 +145,7 @@ export function ApiTokensPage() {
                       type="button"
                       className="secondary"
                       aria-label={`Revoke ${t.name}`}
+                      // A refusal shows in revoking.error (the alert above the table).
                       onClick={() =>
                         void revoke({ variables: { id: t.id } }).catch(() => undefined)
                       }

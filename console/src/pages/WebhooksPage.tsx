@@ -155,45 +155,49 @@ export function WebhooksPage() {
 
 function Deliveries({ endpointId }: { endpointId: string }) {
   const { data, error } = useQuery(DELIVERIES, { variables: { endpointId }, pollInterval: 5_000 });
-  const [replay] = useMutation(REPLAY);
+  const [replay, replaying] = useMutation(REPLAY);
   if (error) return <p role="alert">{error.message}</p>;
   if (!data) return <p>Loading…</p>;
   if (data.webhookDeliveries.nodes.length === 0) return <p>No deliveries yet.</p>;
   return (
-    <table>
-      <caption className="visually-hidden">Deliveries</caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Event</th>
-          <th scope="col">Status</th>
-          <th scope="col">Attempts</th>
-          <th scope="col">Last answer</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {data.webhookDeliveries.nodes.map((d) => (
-          <tr key={d.id}>
-            <td>{new Date(d.createdAt).toLocaleString()}</td>
-            <td>{d.eventType}</td>
-            <td>{d.status}</td>
-            <td>{d.attempts}</td>
-            <td>{d.lastResponseCode ?? d.lastError ?? '—'}</td>
-            <td>
-              <button
-                type="button"
-                className="secondary"
-                onClick={() => void replay({ variables: { id: d.id } }).catch(() => undefined)}
-              >
-                Replay
-              </button>
-            </td>
+    <>
+      {replaying.error && <p role="alert">{errorText(replaying.error)}</p>}
+      <table>
+        <caption className="visually-hidden">Deliveries</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Event</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last answer</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {data.webhookDeliveries.nodes.map((d) => (
+            <tr key={d.id}>
+              <td>{new Date(d.createdAt).toLocaleString()}</td>
+              <td>{d.eventType}</td>
+              <td>{d.status}</td>
+              <td>{d.attempts}</td>
+              <td>{d.lastResponseCode ?? d.lastError ?? '—'}</td>
+              <td>
+                <button
+                  type="button"
+                  className="secondary"
+                  // A refusal shows in replaying.error (the alert above the table).
+                  onClick={() => void replay({ variables: { id: d.id } }).catch(() => undefined)}
+                >
+                  Replay
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -41,7 +41,7 @@ async function main() {
     `recipients ${recipients}, ${phones} phones, window ${windowMs} ms, ${result.seconds.toFixed(0)} s`,
   );
   console.log(
-    `  planned ${p.plannedPerMinute.toFixed(1)}/min, achieved ${p.achievedPerMinute.toFixed(1)}/min, fidelity ${p.fidelity.toFixed(3)} (goal ≥ 0.95)`,
+    `  planned ${p.plannedPerMinute.toFixed(1)}/min, achieved ${p.achievedPerMinute.toFixed(1)}/min, fidelity ${p.fidelity.toFixed(3)} (goal ≥ 0.95); fan-out created ${p.createdPerMinute.toFixed(1)}/min`,
   );
   console.log(
     `  most segments per phone per window ${JSON.stringify(p.maxSegmentsPerWindow)} (cap 30), violations ${p.capViolations}`,

@@ -5,6 +5,8 @@
 //
 //   node tools/build.mjs && node bench/list-import.ts [--rows 100000] [--rss-rows 1000000]
 //   BENCH_MAX_OLD_SPACE_MB=128 node bench/list-import.ts --rows 20000   (the 1M import under a capped heap)
+//   BENCH_CPU_PROF=<dir> node bench/list-import.ts --rss-rows 0          (messaging writes a V8 CPU profile
+//                                                                         there at exit; node bench/profile-top.cjs <dir>)
 //
 // Needs the local stack (tools/stack/stack.sh up) and psql; runs messaging as its own process
 // from dist/ against a fresh database and a private broker (like the integration tests); not
@@ -109,9 +111,12 @@ async function main(): Promise<void> {
     const heapCap = process.env.BENCH_MAX_OLD_SPACE_MB
       ? [`--max-old-space-size=${process.env.BENCH_MAX_OLD_SPACE_MB}`]
       : [];
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
     child = spawn(
       process.execPath,
-      [...heapCap, join(root, 'dist/services/messaging/src/main.js')],
+      [...heapCap, ...profile, join(root, 'dist/services/messaging/src/main.js')],
       {
         env: {
           ...process.env,

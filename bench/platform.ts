@@ -9,16 +9,24 @@
 //   B4   messages(first: 20), sequential and interleaved, through the gateway vs straight to the
 //        messaging subgraph, p50/p99;
 //   B8   RSS of every platform process (services + gateway, as startPlatform/tools/start.sh run
-//        them; PostgreSQL and the broker excluded) at idle and after a BENCH_FOOTPRINT_SECONDS load.
+//        them; PostgreSQL and the broker excluded) at idle and after a BENCH_FOOTPRINT_SECONDS load;
+//   B3   dispatch latency (bench/dispatch-latency.ts, run after the platform stopped: a
+//        devices.dispatch.v1 command → a simulated phone holds the message) vs a raw Kafka
+//        produce→consume round trip on the same broker in the same run, p50/p95.
+// Every figure is printed with its baseline, its ratio, the issue's goal and PASS or MISS.
 //
 // The platform runs as the start command runs it: BENCH_MODE single-process (default: every
 // component a worker thread of one process) or processes (one each, as the Helm chart does),
 // with BENCH_NODE_FLAGS (default the start command's memory flags; '' for Node's defaults).
 // BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_BATCH (200), BENCH_BATCH_CONCURRENCY (4),
-// BENCH_READS (300), BENCH_FOOTPRINT_SECONDS (60), BENCH_PARTS (b1,b1b,b4,b8).
+// BENCH_READS (300), BENCH_FOOTPRINT_SECONDS (60), BENCH_PARTS (b1,b1b,b4,b8,b3),
+// BENCH_B3_ARGS (default '--devices 10 --messages 100').
 // BENCH_CPU_PROF=<dir>: every platform process writes a V8 CPU profile there at exit; summarize
 // with `node bench/profile-top.cjs <dir>`.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Agent } from 'node:http';
 import {
   createTestDatabase,
@@ -45,7 +53,8 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 200);
 const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
 const READS = Number(process.env.BENCH_READS ?? 300);
 const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 60);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'b1,b1b,b4,b8').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'b1,b1b,b4,b8,b3').split(','));
+const B3_ARGS = (process.env.BENCH_B3_ARGS ?? '--devices 10 --messages 100').split(/\s+/);
 const SUBGRAPH_SECRET = 'e2e-subgraph-secret-0123456789abcdef';
 const MODE = process.env.BENCH_MODE === 'processes' ? 'processes' : 'single-process';
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --optimize-for-size')
@@ -57,6 +66,35 @@ const SEND =
 const SEND_MANY =
   'mutation SendMany($inputs: [SendMessageInput!]!) { sendMessages(inputs: $inputs) { sent failed } }';
 const READ = 'query Read { messages(first: 20) { nodes { id status to body createdAt } } }';
+
+/** PASS or MISS against a goal. */
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+/**
+ * B3: bench/dispatch-latency.ts in a child process (it starts its own devices service, broker
+ * and phones); its p50/p95 of dispatch and of the raw Kafka round trip, from its output.
+ */
+async function dispatchLatency(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(__dirname, 'dispatch-latency.ts'), ...B3_ARGS],
+    { maxBuffer: 1 << 20, timeout: 600_000 },
+  );
+  const stats = (label: RegExp) => {
+    const found = stdout.split('\n').find((l) => label.test(l));
+    const at = (name: string) => Number(new RegExp(`${name}=([0-9.]+)`).exec(found ?? '')?.[1]);
+    return { p50: at('p50'), p95: at('p95'), line: found?.trim() ?? '(missing)' };
+  };
+  const dispatch = stats(/^dispatch/);
+  const raw = stats(/^raw Kafka/);
+  const p50 = dispatch.p50 / raw.p50;
+  const p95 = dispatch.p95 / raw.p95;
+  return [
+    `  B3 dispatch latency (${B3_ARGS.join(' ')}): ${dispatch.line}`,
+    `     baseline ${raw.line}`,
+    `     ratio p50 ${fmt(p50, 2)}x, p95 ${fmt(p95, 2)}x (goal <= 1.3x) ${verdict(p50 <= 1.3 && p95 <= 1.3)}`,
+  ];
+}
 
 const line = (name: string, r: LoadResult, unit = '/s') =>
   `  ${name.padEnd(48)} ${fmt(r.perSecond, 0).padStart(7)} ${unit}  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  errors ${r.errors}`;
@@ -179,10 +217,11 @@ async function main(): Promise<void> {
       const b1 = await closedLoad(single, SECONDS, CONCURRENCY);
       const half = await pacedLoad(single, SECONDS, Math.max(1, b1.perSecond / 2));
       out.push(line('B1 sendMessage via gateway (msg)', b1));
-      out.push(`     ratio ${fmt(b1.perSecond / http.perSecond, 3)} of bare HTTP (goal >= 0.04)`);
+      const ratio = b1.perSecond / http.perSecond;
+      out.push(`     ratio ${fmt(ratio, 3)} of bare HTTP (goal >= 0.04) ${verdict(ratio >= 0.04)}`);
       out.push(line(`B1 at half rate (${fmt(b1.perSecond / 2, 0)}/s, open loop)`, half));
       out.push(
-        `     p50 ${fmt(half.p50)} ms (goal <= 15), p99/p50 ${fmt(half.p99 / half.p50)} (goal <= 5)`,
+        `     p50 ${fmt(half.p50)} ms (goal <= 15) ${verdict(half.p50 <= 15)}, p99/p50 ${fmt(half.p99 / half.p50)} (goal <= 5) ${verdict(half.p99 / half.p50 <= 5)}`,
       );
     }
 
@@ -208,7 +247,7 @@ async function main(): Promise<void> {
       const perSecond = b1b.perSecond * BATCH;
       out.push(line(`B1b sendMessages x${BATCH} via gateway (calls)`, b1b));
       out.push(
-        `     ${fmt(perSecond, 0)} msg/s = ${fmt(perSecond / inserts.perSecond, 3)} of ${inserts.how} (goal >= 0.25)`,
+        `     ${fmt(perSecond, 0)} msg/s = ${fmt(perSecond / inserts.perSecond, 3)} of ${inserts.how} (goal >= 0.25) ${verdict(perSecond / inserts.perSecond >= 0.25)}`,
       );
     }
 
@@ -230,8 +269,10 @@ async function main(): Promise<void> {
         `  B4 messages(first: 20) x${READS} interleaved: gateway p50 ${fmt(result.gateway.p50)} / p99 ${fmt(result.gateway.p99)} ms, ` +
           `subgraph p50 ${fmt(result.subgraph.p50)} / p99 ${fmt(result.subgraph.p99)} ms, errors ${result.errors}`,
       );
+      const p50 = result.gateway.p50 / result.subgraph.p50;
+      const p99 = result.gateway.p99 / result.subgraph.p99;
       out.push(
-        `     ratio p50 ${fmt(result.gateway.p50 / result.subgraph.p50, 2)}x, p99 ${fmt(result.gateway.p99 / result.subgraph.p99, 2)}x (goal <= 1.3x)`,
+        `     ratio p50 ${fmt(p50, 2)}x, p99 ${fmt(p99, 2)}x (goal <= 1.3x) ${verdict(p50 <= 1.3 && p99 <= 1.3)}`,
       );
     }
 
@@ -240,12 +281,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 2000));
       const after = footprint(platform);
       out.push(
-        `  B8 RSS idle ${fmt(idle.total, 0)} MiB (${idle.each}); after ${FOOTPRINT_SECONDS} s of load (${fmt(loaded.perSecond, 0)} msg/s) ${fmt(after.total, 0)} MiB (${after.each}); goal <= 1024 MiB`,
+        `  B8 RSS idle ${fmt(idle.total, 0)} MiB (${idle.each}); after ${FOOTPRINT_SECONDS} s of load (${fmt(loaded.perSecond, 0)} msg/s) ${fmt(after.total, 0)} MiB (${after.each}); goal <= 1024 MiB ${verdict(Math.max(idle.total, after.total) <= 1024)}`,
       );
     }
   } finally {
     await platform.stop();
   }
+  if (PARTS.has('b3')) out.push(...(await dispatchLatency()));
   console.log(out.join('\n'));
 }
 

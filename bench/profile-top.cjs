@@ -8,7 +8,7 @@ const { join } = require('node:path');
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const TOP = topAt >= 0 ? Number(args[topAt + 1]) : 25;
-const inputs = args.filter((a, i) => a !== '--top' && i !== topAt + 1);
+const inputs = args.filter((a, i) => a !== '--top' && (topAt < 0 || i !== topAt + 1));
 const files = inputs.flatMap((p) =>
   statSync(p).isDirectory()
     ? readdirSync(p)

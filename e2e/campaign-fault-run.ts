@@ -78,6 +78,11 @@ export interface CampaignPacing {
   achievedPerMinute: number;
   /** achieved ÷ planned. */
   fidelity: number;
+  /**
+   * Where a shortfall comes from: the fan-out's own rate (messages created, from messaging's
+   * database: (n − 1) ÷ first to last `created_at`), against the phones' handouts above.
+   */
+  createdPerMinute: number;
 }
 
 /**
@@ -172,6 +177,9 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       // The campaign's cap follows the phones' shortened window: 30 segments per window.
       CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE: String(Math.floor((30 * 60_000) / window)),
       CAMPAIGN_MAX_RATE_PER_MINUTE: '600000',
+      // Messaging's and devices' consumers on all partitions at once: at 1 (their default) a
+      // loaded machine moved ~1 dispatch command a second and a 10,000 campaign never drained.
+      KAFKA_PARTITIONS_CONCURRENTLY: '12',
     },
   });
   const phones: SimulatedPhone[] = [];
@@ -307,7 +315,8 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
           const n = await created();
           return n >= target ? n : undefined;
         },
-        120_000,
+        // The fan-out's own pace sets how long the next kill point takes: the run's deadline.
+        Math.max(120_000, o.timeoutMs - (Date.now() - started)),
       );
       const down = Date.now();
       await platform.restart(name, { downMs: name === 'broker' ? 3000 : 0 });
@@ -337,11 +346,14 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
 
     // What messaging stored.
     const rows = (
-      await messagingDb.query<{ id: string; to_number: string; status: string }>(
-        'SELECT id, to_number, status FROM messages WHERE campaign_id = $1',
+      await messagingDb.query<{ id: string; to_number: string; status: string; created: string }>(
+        `SELECT id, to_number, status, (extract(epoch FROM created_at) * 1000)::bigint::text AS created
+           FROM messages WHERE campaign_id = $1`,
         [campaignId],
       )
     ).rows;
+    const createdAt = rows.map((r) => Number(r.created)).sort((a, b) => a - b);
+    const createdSpan = createdAt.length ? createdAt[createdAt.length - 1] - createdAt[0] : 0;
     const perRecipient = new Map<string, string[]>();
     for (const row of rows) {
       perRecipient.set(row.to_number, [...(perRecipient.get(row.to_number) ?? []), row.id]);
@@ -400,6 +412,7 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       plannedPerMinute,
       achievedPerMinute,
       fidelity: achievedPerMinute / plannedPerMinute,
+      createdPerMinute: createdSpan > 0 ? ((createdAt.length - 1) * 60_000) / createdSpan : 0,
     };
     const transmittedTo = (n: string) =>
       (perRecipient.get(n) ?? []).reduce((sum, id) => sum + (transmissions.get(id) ?? 0), 0);

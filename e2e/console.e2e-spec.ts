@@ -3,77 +3,47 @@
 // screenshot, then the device agent enrolls with it) → send a message and watch it reach
 // DELIVERED → the phone's reply appears in the conversation → STOP from the phone shows the
 // contact as opted out. Screenshots of each page go to .stack/logs/console-screenshots/.
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SimulatedPhone } from '@switchboard/device-agent';
-import { MailSpool, stackDir } from '@switchboard/testing';
+import { MailSpool } from '@switchboard/testing';
 import { platform } from './platform';
 import { customer, PASSWORD } from './support';
+import {
+  expectText,
+  launchConsoleBrowser,
+  SHOTS,
+  WAIT,
+  type ConsoleBrowser,
+} from './console-browser';
 
 const p = platform();
 const origin = new URL(p.graphqlUrl!).origin;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(stackDir(), 'logs', 'console-screenshots');
-/** Long enough for a loaded 2-core machine; every wait is on a condition, never a sleep. */
-const WAIT = { timeout: 30_000 };
 
+let ui: ConsoleBrowser;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const phones: SimulatedPhone[] = [];
-const problems: string[] = [];
+let problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} not found: the test command installs it (tools/lib/common.sh sb_ensure_chromium)`,
-    );
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-default-apps',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-      '--metrics-recording-only',
-    ],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  // Nothing leaves the platform's origin (no trackers, CDN fonts or the like).
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin) || url.startsWith('data:')) return route.continue();
-    problems.push(`request to another origin: ${url}`);
-    return route.abort();
-  });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text()))
-      problems.push(`CSP: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  ui = await launchConsoleBrowser();
+  ({ browser, context, page, problems } = ui);
 }, 60_000);
 
 afterAll(async () => {
   for (const phone of phones) await phone.stop().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
 });
 
-const shot = (name: string) =>
-  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-const nav = (label: string) =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label });
+const shot = (name: string) => ui.shot(name);
+const nav = (label: string) => ui.nav(label);
 
 describe('the web console', () => {
   const contact = '+14155550187';
@@ -377,8 +347,4 @@ describe('the pages the account mails link to', () => {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-async function expectText(locator: ReturnType<Page['getByTestId']>, text: string): Promise<void> {
-  await locator.filter({ hasText: text }).waitFor(WAIT);
 }

@@ -8,6 +8,7 @@ import { CarrierTestServer } from '../services/messaging/test/support/carrier-te
 import { mediaTestTls } from '../services/messaging/test/support/media-server';
 import { e2eGhlEnv } from '../services/ghl-sync/test/support/ghl-e2e';
 import { StripeTestServer } from '../services/billing/test/support/stripe-test-server';
+import { startGoogleStandIn } from './google-stand-in';
 
 /** The public base carriers would call back (the tests post to messaging's own address). */
 export const CARRIER_CALLBACK_BASE_URL = 'https://hooks.switchboard.test';
@@ -21,6 +22,11 @@ export default async function globalSetup(): Promise<void> {
   // A local Stripe for billing (every request checked against Stripe's OpenAPI spec).
   const stripe = await StripeTestServer.start();
   (globalThis as { __stripe?: StripeTestServer }).__stripe = stripe;
+  // A local Google (OpenID Connect) that sends the browser back to the console's callback: the
+  // gateway's port is chosen first so the callback can be registered with it.
+  const gatewayPort = await freePort();
+  const google = await startGoogleStandIn(`http://127.0.0.1:${gatewayPort}/auth/google/callback`);
+  (globalThis as { __google?: typeof google }).__google = google;
   const platform = await startPlatform({
     label: 'e2e',
     // A broker of its own: the services' new consumer groups start on an empty history, not on
@@ -29,10 +35,12 @@ export default async function globalSetup(): Promise<void> {
     // As the start command runs it (every component a worker thread of one process);
     // E2E_PLATFORM_MODE=processes runs one process per component, as the Helm chart does.
     mode: process.env.E2E_PLATFORM_MODE === 'processes' ? 'processes' : 'single-process',
+    gatewayPort,
     // A local GHL (ghl.e2e-spec.ts runs it at this address with the matching private key).
     env: {
       ...carriers.env,
       ...stripe.env,
+      ...google.env,
       CARRIER_CALLBACK_BASE_URL,
       // Inbound MMS media from the test files' local HTTPS host (media.e2e-spec.ts): its
       // certificate trusted, loopback allowed, links that expire soon.
@@ -56,6 +64,7 @@ export default async function globalSetup(): Promise<void> {
         processes: platform.processes,
         carrierCallbackBaseUrl: CARRIER_CALLBACK_BASE_URL,
         stripeWebhookSecret: stripe.webhookSecret,
+        googleIssuer: google.issuer,
       },
       null,
       2,

@@ -9,6 +9,8 @@ export interface RunningPlatform {
   carrierCallbackBaseUrl?: string;
   /** The local Stripe's webhook signing secret (billing verifies with it). */
   stripeWebhookSecret?: string;
+  /** The local Google (OpenID Connect) stand-in accounts signs in with (global-setup). */
+  googleIssuer?: string;
   processes: PlatformProcess[];
   url(name: string): string;
   process(name: string): PlatformProcess;

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { useMutation } from '@apollo/client/react';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { graphql } from './gql';
 import { apollo } from './apollo';
+import { errorText } from './errors';
 import { Link, navigate, usePath } from './router';
 import { endSession, isSignedIn, onSessionChange, refreshSession } from './session';
 import { AuthPage } from './pages/AuthPage';
@@ -17,7 +19,14 @@ import { WebhooksPage } from './pages/WebhooksPage';
 import { BillingPage } from './pages/BillingPage';
 import { RoutesPage } from './pages/RoutesPage';
 import { CampaignsPage } from './pages/CampaignsPage';
+import { ListsPage } from './pages/ListsPage';
+import { CarriersPage } from './pages/CarriersPage';
+import { GhlPage } from './pages/GhlPage';
 import { ACCOUNT_LINK_PATHS, AccountLinkPage } from './pages/AccountLinkPage';
+import { CompliancePage } from './pages/CompliancePage';
+import { AuditLogPage } from './pages/AuditLogPage';
+import { PrivacyPage } from './pages/PrivacyPage';
+import { GOOGLE_CALLBACK_PATH, GoogleCallbackPage } from './pages/GoogleCallbackPage';
 
 const LOG_OUT = graphql(`
   mutation ConsoleLogOut {
@@ -32,12 +41,18 @@ const PAGES = [
   { path: '/conversations', label: 'Conversations', page: ConversationsPage },
   { path: '/messages', label: 'Messages', page: MessagesPage },
   { path: '/opt-outs', label: 'Opt-outs', page: OptOutsPage },
+  { path: '/lists', label: 'Lists', page: ListsPage },
   { path: '/campaigns', label: 'Campaigns', page: CampaignsPage },
   { path: '/routes', label: 'Routes', page: RoutesPage },
+  { path: '/carriers', label: 'Carriers', page: CarriersPage },
   { path: '/webhooks', label: 'Webhooks', page: WebhooksPage },
   { path: '/api-tokens', label: 'API tokens', page: ApiTokensPage },
   { path: '/team', label: 'Team', page: TeamPage },
+  { path: '/compliance', label: 'Compliance', page: CompliancePage },
+  { path: '/audit-log', label: 'Audit log', page: AuditLogPage },
+  { path: '/privacy', label: 'Privacy', page: PrivacyPage },
   { path: '/billing', label: 'Billing', page: BillingPage },
+  { path: '/ghl', label: 'GoHighLevel', page: GhlPage },
 ];
 
 export function App() {
@@ -45,6 +60,7 @@ export function App() {
   const [signedIn, setSignedIn] = useState(isSignedIn());
   const [checked, setChecked] = useState(false);
   const [logOut] = useMutation(LOG_OUT);
+  const [logOutProblem, setLogOutProblem] = useState<string | null>(null);
 
   useEffect(() => onSessionChange(setSignedIn), []);
   // After a page change, focus moves to the new page's content (screen readers announce it).
@@ -55,11 +71,14 @@ export function App() {
     document.getElementById('main')?.focus();
   }, [path]);
   useEffect(() => {
+    // Back from Google: the callback page starts the session (a refresh racing it could end it).
+    if (location.pathname === GOOGLE_CALLBACK_PATH) return setChecked(true);
     // A reload: the access token is gone, the cookie may still hold a session.
     void refreshSession().finally(() => setChecked(true));
   }, []);
 
   if (ACCOUNT_LINK_PATHS.includes(path)) return <AccountLinkPage path={path} />;
+  if (path === GOOGLE_CALLBACK_PATH) return <GoogleCallbackPage />;
   if (!checked) return <p className="loading">Loading…</p>;
   if (!signedIn) return <AuthPage />;
 
@@ -87,7 +106,20 @@ export function App() {
           type="button"
           className="secondary"
           onClick={async () => {
-            await logOut().catch(() => undefined);
+            setLogOutProblem(null);
+            try {
+              // The session ends on the server first: a refusal keeps you signed in, and says so.
+              await logOut();
+            } catch (e) {
+              // Already signed out on the server (an expired session): nothing left to refuse.
+              const gone =
+                CombinedGraphQLErrors.is(e) &&
+                e.errors.some((x) => x.extensions?.code === 'UNAUTHENTICATED');
+              if (!gone) {
+                setLogOutProblem(`Log out failed: ${errorText(e)}`);
+                return;
+              }
+            }
             await endSession();
             await apollo.clearStore();
             navigate('/');
@@ -95,6 +127,7 @@ export function App() {
         >
           Log out
         </button>
+        {logOutProblem && <p role="alert">{logOutProblem}</p>}
       </header>
       <main id="main" tabIndex={-1}>
         <Page />

@@ -12,3 +12,10 @@ export function errorText(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * For a mutation whose failure the page already shows from the hook's `error` (Apollo sets it
+ * and also rejects the call's promise): marks that rejection handled. Use it only there; every
+ * other failure goes into the page's own alert.
+ */
+export function shownAbove(): void {}

@@ -3,9 +3,11 @@ import { useEffect, useState, type AnchorHTMLAttributes } from 'react';
 // A tiny history router: a handful of pages needs no router library.
 const listeners = new Set<() => void>();
 
-export function navigate(path: string): void {
+/** Opens `path`; `replace`: instead of the current history entry (e.g. a used callback URL). */
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
-  history.pushState(null, '', path);
+  if (options.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
   for (const listener of listeners) listener();
 }
 

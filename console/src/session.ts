@@ -91,12 +91,20 @@ export function isSignedIn(): boolean {
   return held !== null;
 }
 
-/** Forgets the access token and clears the cookie (the GraphQL logOut is the caller's). */
-export async function endSession(): Promise<void> {
+/**
+ * Forgets the access token and clears the cookie (the GraphQL logOut, which revokes the refresh
+ * token on the server, is the caller's and comes first). False: the cookie may be left behind —
+ * harmless once logOut revoked the token it holds.
+ */
+export async function endSession(): Promise<boolean> {
   set(null);
-  await fetch('/console/session', {
+  const response = await fetch('/console/session', {
     method: 'DELETE',
     credentials: 'same-origin',
     headers: { 'x-switchboard-console': '1' },
-  }).catch(() => undefined);
+  }).then(
+    (r) => r,
+    () => null,
+  );
+  return response?.ok ?? false;
 }

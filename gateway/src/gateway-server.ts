@@ -35,6 +35,11 @@ import { SUBGRAPHS } from './subgraphs';
 
 export interface GatewayContext extends EdgeIdentity {
   requestId: string;
+  /**
+   * The request's rate-limit count, started with the context and awaited once the operation is
+   * resolved (`admission` plugin): its database round trip overlaps parsing and validation.
+   */
+  admitted?: Promise<void>;
   clientIp?: string;
   /** X-Forwarded-For for the subgraphs: the entries received, then the client address. */
   forwardedFor?: string;
@@ -146,6 +151,16 @@ export async function createGateway(deps: GatewayDeps) {
   );
   const protection = armor.protect();
   let ready = false;
+  // Nothing is planned or sent to a subgraph before the request's count is in (refused: 429).
+  const admission: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue }) {
+          await contextValue.admitted;
+        },
+      };
+    },
+  };
   const readiness: ApolloServerPlugin<GatewayContext> = {
     async serverWillStart() {
       return {
@@ -160,6 +175,7 @@ export async function createGateway(deps: GatewayDeps) {
     ...protection,
     plugins: [
       ...protection.plugins,
+      admission,
       graphqlLogging(logger) as ApolloServerPlugin<GatewayContext>,
       readiness,
       ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
@@ -335,9 +351,11 @@ export async function createGateway(deps: GatewayDeps) {
           await admit(undefined, req.ip);
           throw error;
         }
-        await admit(identity.principal, req.ip);
+        const admitted = admit(identity.principal, req.ip);
+        admitted.catch(() => undefined); // awaited by the admission plugin (or never: a bad query)
         return {
           ...identity,
+          admitted,
           requestId,
           clientIp: req.ip,
           forwardedFor: forwardedFor(req.headers['x-forwarded-for'], req.ip),

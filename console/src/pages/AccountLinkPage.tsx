@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { errorText } from '../errors';
+import { errorText, shownAbove } from '../errors';
 import { Link, navigate } from '../router';
 import { startSession } from '../session';
 
@@ -99,7 +99,8 @@ function ResetPassword({ token }: { token: string }) {
 function VerifyEmail({ token }: { token: string }) {
   const [verify, verification] = useMutation(VERIFY);
   useEffect(() => {
-    if (token) void verify({ variables: { token } }).catch(() => undefined);
+    // A refusal shows in verification.error (the alert below).
+    if (token) void verify({ variables: { token } }).catch(shownAbove);
   }, [token, verify]);
   return (
     <>

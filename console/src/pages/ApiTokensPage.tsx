@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { errorText } from '../errors';
+import { errorText, shownAbove } from '../errors';
 
 const TOKENS = graphql(`
   query ConsoleApiTokens {
@@ -145,10 +145,9 @@ export function ApiTokensPage() {
                       type="button"
                       className="secondary"
                       aria-label={`Revoke ${t.name}`}
-                      // A refusal shows in revoking.error (the alert above the table).
-                      onClick={() =>
-                        void revoke({ variables: { id: t.id } }).catch(() => undefined)
-                      }
+                      // A refusal shows in revoking.error (the alert above the table); the
+                      // promise's own rejection is that same error, already on the page.
+                      onClick={() => void revoke({ variables: { id: t.id } }).catch(shownAbove)}
                     >
                       Revoke
                     </button>

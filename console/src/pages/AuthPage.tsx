@@ -1,8 +1,18 @@
-import { useState, type FormEvent } from 'react';
-import { useMutation } from '@apollo/client/react';
+import { useRef, useState, type FormEvent } from 'react';
+import { useApolloClient, useMutation } from '@apollo/client/react';
 import { graphql } from '../gql';
 import { startSession } from '../session';
 import { errorText } from '../errors';
+import { rememberGoogleSignIn } from '../google';
+
+const GOOGLE_START = graphql(`
+  query ConsoleGoogleSignInUrl {
+    googleSignInUrl {
+      url
+      state
+    }
+  }
+`);
 
 const SIGN_UP = graphql(`
   mutation ConsoleSignUp($input: SignUpInput!) {
@@ -37,7 +47,39 @@ export function AuthPage() {
   const [error, setError] = useState<string | null>(null);
   const [signUp, signingUp] = useMutation(SIGN_UP);
   const [logIn, loggingIn] = useMutation(LOG_IN);
-  const busy = signingUp.loading || loggingIn.loading;
+  const [toGoogle, setToGoogle] = useState(false);
+  const busy = signingUp.loading || loggingIn.loading || toGoogle;
+  const client = useApolloClient();
+  const formRef = useRef<HTMLFormElement>(null);
+
+  /** To Google and back to /auth/google/callback (signing up: with the organization's name). */
+  async function withGoogle() {
+    setError(null);
+    const organizationName = String(
+      (formRef.current?.elements.namedItem('organizationName') as HTMLInputElement | null)?.value ??
+        '',
+    ).trim();
+    if (mode === 'signUp' && !organizationName) {
+      setError('Enter your organization’s name first: Google sign-up creates it.');
+      return;
+    }
+    setToGoogle(true);
+    try {
+      const { data } = await client.query({ query: GOOGLE_START, fetchPolicy: 'no-cache' });
+      if (!data) throw new Error('No answer from the sign-in service');
+      rememberGoogleSignIn(
+        {
+          state: data.googleSignInUrl.state,
+          ...(mode === 'signUp' ? { organizationName } : {}),
+        },
+        sessionStorage,
+      );
+      location.assign(data.googleSignInUrl.url);
+    } catch (e) {
+      setError(errorText(e));
+      setToGoogle(false);
+    }
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -100,7 +142,7 @@ export function AuthPage() {
   return (
     <main className="auth" id="main">
       <h1>{mode === 'signUp' ? 'Create your Switchboard account' : 'Log in to Switchboard'}</h1>
-      <form onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
+      <form ref={formRef} onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
         {mode === 'signUp' && (
           <>
             <label>
@@ -139,6 +181,14 @@ export function AuthPage() {
         )}
         <button type="submit" disabled={busy}>
           {mode === 'signUp' ? 'Sign up' : 'Log in'}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() => void withGoogle()}
+        >
+          Continue with Google
         </button>
       </form>
       <p>

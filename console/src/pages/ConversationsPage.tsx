@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import { composerCount } from '../composer';
-import { errorText } from '../errors';
+import { errorText, shownAbove } from '../errors';
 import { StatusBadge } from './StatusBadge';
 
 const CONVERSATIONS = graphql(`
@@ -69,12 +69,15 @@ const REPLY = graphql(`
 export function ConversationsPage() {
   const { data, error } = useQuery(CONVERSATIONS, { pollInterval: 2_000 });
   const [open, setOpen] = useState<{ id: string; contactNumber: string } | null>(null);
-  const [markRead] = useMutation(MARK_READ);
+  const [markRead, marking] = useMutation(MARK_READ);
   return (
     <section aria-labelledby="conversations-title" className="split">
       <div>
         <h1 id="conversations-title">Conversations</h1>
         {error && <p role="alert">{error.message}</p>}
+        {marking.error && (
+          <p role="alert">Could not mark the conversation read: {errorText(marking.error)}</p>
+        )}
         {data && data.conversations.nodes.length === 0 && <p>No conversations yet.</p>}
         <ul className="list" aria-label="Conversations">
           {data?.conversations.nodes.map((c) => (
@@ -86,7 +89,8 @@ export function ConversationsPage() {
                 onClick={() => {
                   setOpen({ id: c.id, contactNumber: c.contactNumber });
                   if (c.unreadCount > 0)
-                    void markRead({ variables: { id: c.id } }).catch(() => undefined);
+                    // A refusal shows in marking.error (the alert above the list).
+                    void markRead({ variables: { id: c.id } }).catch(shownAbove);
                 }}
               >
                 <span className="number">{c.contactNumber}</span>
@@ -107,14 +111,15 @@ function Thread({ id, contactNumber }: { id: string; contactNumber: string }) {
     variables: { id, phoneNumber: contactNumber },
     pollInterval: 2_000,
   });
-  const [markRead] = useMutation(MARK_READ);
+  const [markRead, marking] = useMutation(MARK_READ);
   const newestInbound = data?.conversation.messages.nodes.reduce(
     (latest, m) => (m.direction === 'INBOUND' && m.createdAt > latest ? m.createdAt : latest),
     '',
   );
   // A reply arriving while the thread is open is read: the list shows no unread badge for it.
   useEffect(() => {
-    if (newestInbound) void markRead({ variables: { id } }).catch(() => undefined);
+    // A refusal shows in marking.error (the thread's alert).
+    if (newestInbound) void markRead({ variables: { id } }).catch(shownAbove);
   }, [id, newestInbound, markRead]);
   const [reply, replying] = useMutation(REPLY);
   const [body, setBody] = useState('');
@@ -146,6 +151,9 @@ function Thread({ id, contactNumber }: { id: string; contactNumber: string }) {
         )}
       </h2>
       {error && <p role="alert">{error.message}</p>}
+      {marking.error && (
+        <p role="alert">Could not mark the conversation read: {errorText(marking.error)}</p>
+      )}
       <ol className="bubbles" aria-label="Messages">
         {messages.map((m) => (
           <li

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import QRCode from 'qrcode';
 import { graphql } from '../gql';
 import { enrollmentQrText } from '../enrollment-qr';
-import { errorText } from '../errors';
+import { errorText, shownAbove } from '../errors';
 
 const DEVICES = graphql(`
   query ConsoleDevices {
@@ -68,7 +68,8 @@ export function DevicesPage() {
       <h1 id="devices-title">Devices</h1>
       <button
         type="button"
-        onClick={() => void enroll({ variables: { name: 'Console phone' } }).catch(() => undefined)}
+        // A refusal shows in enrollment.error (the alert below).
+        onClick={() => void enroll({ variables: { name: 'Console phone' } }).catch(shownAbove)}
       >
         Add a phone
       </button>

@@ -3,6 +3,7 @@ import { useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import type { MessageDirection, MessageStatus, MessagesFilter } from '../gql/graphql';
 import { StatusBadge } from './StatusBadge';
+import { errorText } from '../errors';
 
 const MESSAGES = graphql(`
   query ConsoleMessages($filter: MessagesFilter, $first: Int, $after: String) {
@@ -43,9 +44,13 @@ const STATUSES: MessageStatus[] = [
 
 export function MessagesPage() {
   const [filter, setFilter] = useState<MessagesFilter>({});
+  // Polled for live statuses while on the first page; a poll would drop the pages loaded with
+  // "More" (it refetches the first page only), so those stop it until the filter changes.
+  const [paged, setPaged] = useState(false);
+  const [moreError, setMoreError] = useState<string | null>(null);
   const { data, error, fetchMore } = useQuery(MESSAGES, {
     variables: { filter, first: 50 },
-    pollInterval: 5_000,
+    pollInterval: paged ? 0 : 5_000,
   });
 
   function apply(event: FormEvent<HTMLFormElement>) {
@@ -54,6 +59,7 @@ export function MessagesPage() {
     const status = String(form.get('status') || '');
     const direction = String(form.get('direction') || '');
     const to = String(form.get('to') || '').trim();
+    setPaged(false);
     setFilter({
       ...(status ? { status: [status as MessageStatus] } : {}),
       ...(direction ? { direction: direction as MessageDirection } : {}),
@@ -119,11 +125,14 @@ export function MessagesPage() {
           </tbody>
         </table>
       )}
+      {moreError && <p role="alert">{moreError}</p>}
       {data?.messages.pageInfo.hasNextPage && (
         <button
           type="button"
-          onClick={() =>
-            void fetchMore({
+          onClick={() => {
+            setPaged(true);
+            setMoreError(null);
+            fetchMore({
               variables: { after: data.messages.pageInfo.endCursor },
               updateQuery: (previous, { fetchMoreResult }) => ({
                 messages: {
@@ -131,8 +140,8 @@ export function MessagesPage() {
                   nodes: [...previous.messages.nodes, ...fetchMoreResult.messages.nodes],
                 },
               }),
-            })
-          }
+            }).catch((e: unknown) => setMoreError(errorText(e)));
+          }}
         >
           More
         </button>

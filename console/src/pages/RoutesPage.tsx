@@ -3,6 +3,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import type { RouteKind } from '../gql/graphql';
 import { errorText } from '../errors';
+import { Link } from '../router';
 
 const ROUTES = graphql(`
   query ConsoleRoutes {
@@ -147,6 +148,9 @@ export function RoutesPage() {
         </button>
       </form>
       <h2>Carrier accounts</h2>
+      <p>
+        <Link href="/carriers">Manage carrier accounts and sender numbers</Link>
+      </p>
       {data && data.carrierAccounts.length === 0 && (
         <p>No carrier accounts: messages go through your phones.</p>
       )}

@@ -109,7 +109,9 @@ export function SendPage() {
 }
 
 function SentStatus({ id }: { id: string }) {
-  const { data } = useQuery(MESSAGE, { variables: { id }, pollInterval: 1_000 });
+  const { data, error } = useQuery(MESSAGE, { variables: { id }, pollInterval: 1_000 });
+  if (error && !data?.message)
+    return <p role="alert">Could not load the message’s status: {error.message}</p>;
   if (!data?.message) return null;
   return (
     <p className="sent" data-message-id={id}>

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import type { MemberRole } from '../gql/graphql';
 import { errorText } from '../errors';
+import { useIsOwner } from '../my-role';
 
 const INVITATIONS = graphql(`
   query ConsoleInvitations {
@@ -35,6 +36,19 @@ const INVITE = graphql(`
   }
 `);
 
+const UPDATE_ROLE = graphql(`
+  mutation ConsoleUpdateMemberRole($userId: ID!, $role: MemberRole!) {
+    updateMemberRole(userId: $userId, role: $role) {
+      role
+      user {
+        id
+      }
+    }
+  }
+`);
+
+const ROLE_LABELS: Record<MemberRole, string> = { CUSTOMER: 'Owner', USER: 'User' };
+
 const REVOKE = graphql(`
   mutation ConsoleRevokeInvitation($id: ID!) {
     revokeInvitation(id: $id)
@@ -46,6 +60,28 @@ export function TeamPage() {
   const [invite, inviting] = useMutation(INVITE);
   const [revoke] = useMutation(REVOKE);
   const [problem, setProblem] = useState<string | null>(null);
+  const [updateRole, updatingRole] = useMutation(UPDATE_ROLE);
+  const [roleProblem, setRoleProblem] = useState<string | null>(null);
+  const [roleChanged, setRoleChanged] = useState<string | null>(null);
+  const [revokeProblem, setRevokeProblem] = useState<string | null>(null);
+  const isOwner = useIsOwner();
+
+  async function changeRole(event: FormEvent<HTMLFormElement>, userId: string, who: string) {
+    event.preventDefault();
+    setRoleProblem(null);
+    setRoleChanged(null);
+    const role = String(new FormData(event.currentTarget).get('role')) as MemberRole;
+    try {
+      await updateRole({
+        variables: { userId, role },
+        refetchQueries: ['ConsoleMyRole', 'ConsoleInvitations'],
+        awaitRefetchQueries: true,
+      });
+      setRoleChanged(`${who} is now ${ROLE_LABELS[role]}.`);
+    } catch (e) {
+      setRoleProblem(errorText(e));
+    }
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -78,7 +114,7 @@ export function TeamPage() {
           Role
           <select name="role" defaultValue="USER">
             <option value="USER">User</option>
-            <option value="CUSTOMER">Customer</option>
+            <option value="CUSTOMER">Owner</option>
           </select>
         </label>
         {problem && <p role="alert">{problem}</p>}
@@ -87,6 +123,8 @@ export function TeamPage() {
         </button>
       </form>
       <h2>Members</h2>
+      {roleProblem && <p role="alert">{roleProblem}</p>}
+      {roleChanged && <p role="status">{roleChanged}</p>}
       {data && (
         <table>
           <caption className="visually-hidden">Members</caption>
@@ -103,7 +141,34 @@ export function TeamPage() {
               <tr key={m.user.id}>
                 <td>{m.user.displayName}</td>
                 <td>{m.user.email}</td>
-                <td>{m.role}</td>
+                <td>
+                  {isOwner ? (
+                    <form
+                      className="inline"
+                      aria-label={`Role of ${m.user.email}`}
+                      onSubmit={(event) => void changeRole(event, m.user.id, m.user.email)}
+                    >
+                      <select
+                        name="role"
+                        defaultValue={m.role}
+                        aria-label={`Role of ${m.user.email}`}
+                      >
+                        <option value="CUSTOMER">{ROLE_LABELS.CUSTOMER}</option>
+                        <option value="USER">{ROLE_LABELS.USER}</option>
+                      </select>
+                      <button
+                        type="submit"
+                        className="secondary"
+                        disabled={updatingRole.loading}
+                        aria-label={`Change the role of ${m.user.email}`}
+                      >
+                        Change
+                      </button>
+                    </form>
+                  ) : (
+                    ROLE_LABELS[m.role]
+                  )}
+                </td>
                 <td>{new Date(m.joinedAt).toLocaleDateString()}</td>
               </tr>
             ))}
@@ -112,6 +177,7 @@ export function TeamPage() {
       )}
       <h2>Pending invitations</h2>
       {error && <p role="alert">{error.message}</p>}
+      {revokeProblem && <p role="alert">{revokeProblem}</p>}
       {data && data.invitations.length === 0 && <p>None.</p>}
       {data && data.invitations.length > 0 && (
         <table>
@@ -130,18 +196,19 @@ export function TeamPage() {
             {data.invitations.map((i) => (
               <tr key={i.id}>
                 <td>{i.email}</td>
-                <td>{i.role}</td>
+                <td>{ROLE_LABELS[i.role]}</td>
                 <td>{new Date(i.expiresAt).toLocaleString()}</td>
                 <td>
                   <button
                     type="button"
                     className="secondary"
                     aria-label={`Revoke the invitation of ${i.email}`}
-                    onClick={() =>
+                    onClick={() => {
+                      setRevokeProblem(null);
                       void revoke({ variables: { id: i.id } })
                         .then(() => refetch())
-                        .catch(() => undefined)
-                    }
+                        .catch((e: unknown) => setRevokeProblem(errorText(e)));
+                    }}
                   >
                     Revoke
                   </button>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import type { WebhookEventType } from '../gql/graphql';
-import { errorText } from '../errors';
+import { errorText, shownAbove } from '../errors';
 
 const ENDPOINTS = graphql(`
   query ConsoleWebhookEndpoints {
@@ -189,7 +189,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
                   type="button"
                   className="secondary"
                   // A refusal shows in replaying.error (the alert above the table).
-                  onClick={() => void replay({ variables: { id: d.id } }).catch(() => undefined)}
+                  onClick={() => void replay({ variables: { id: d.id } }).catch(shownAbove)}
                 >
                   Replay
                 </button>

@@ -7,6 +7,7 @@ import { dispositionOf } from '@switchboard/errors';
 import { isUuid, setTenant } from '@switchboard/tenancy';
 import { requestContext } from '@switchboard/observability';
 import { backoffDelay, definedOnly, sleep } from './backoff';
+import { markConsumerTenant } from './consumer-tenant';
 import { consumerTimings } from './kafka';
 import { Header, readHeaders, type KafkaHeaders } from './headers';
 import type { EventPublisher } from './event-publisher';
@@ -237,7 +238,11 @@ export class EventConsumer {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.o.dataSource.transaction(async (tx) => {
-          if (event.orgId) await setTenant(tx, event.orgId);
+          if (event.orgId) {
+            const orgId = event.orgId.toLowerCase();
+            await setTenant(tx, orgId);
+            markConsumerTenant(tx, orgId); // enterEventTenant need not set it again
+          }
           const inserted: unknown[] = await tx.query(
             `INSERT INTO processed_events (consumer_group, event_id, topic) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING RETURNING event_id`,

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { CommonErrorCode, dispositionOf } from '@switchboard/errors';
+import { markConsumerTenant } from './consumer-tenant';
 import { enterEventTenant, eventTenant, optionalEventTenant } from './event-tenant';
 
 const ORG = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -60,6 +61,27 @@ describe('enterEventTenant', () => {
   it("sets the envelope's tenant on the consumer's transaction and returns it", async () => {
     const { tx, queries } = fakeTx();
     await expect(enterEventTenant(tx, event(ORG.toUpperCase()), ORG)).resolves.toBe(ORG);
+    expect(queries).toEqual([
+      { sql: expect.stringContaining('set_config') as string, parameters: [ORG] },
+    ]);
+  });
+
+  it('sets nothing when the consumer has just set that tenant, once (issue 17)', async () => {
+    const { tx, queries } = fakeTx();
+    markConsumerTenant(tx, ORG);
+    await expect(enterEventTenant(tx, event(ORG.toUpperCase()), ORG)).resolves.toBe(ORG);
+    expect(queries).toEqual([]);
+    // A second handler of the same event (which may have moved the tenant) sets it again.
+    await enterEventTenant(tx, event(ORG), ORG);
+    expect(queries).toEqual([
+      { sql: expect.stringContaining('set_config') as string, parameters: [ORG] },
+    ]);
+  });
+
+  it('sets the tenant when the consumer set another one', async () => {
+    const { tx, queries } = fakeTx();
+    markConsumerTenant(tx, OTHER);
+    await enterEventTenant(tx, event(ORG), ORG);
     expect(queries).toEqual([
       { sql: expect.stringContaining('set_config') as string, parameters: [ORG] },
     ]);

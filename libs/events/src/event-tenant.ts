@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
 import { isUuid, setTenant } from '@switchboard/tenancy';
 import type { ConsumedEvent } from './event-consumer';
+import { takeConsumerTenant } from './consumer-tenant';
 import { Header } from './headers';
 
 type EventFacts = Pick<ConsumedEvent, 'orgId' | 'id' | 'topic'>;
@@ -43,7 +44,8 @@ export async function enterEventTenant(
   payloadOrgId?: string,
 ): Promise<string> {
   const orgId = eventTenant(event, payloadOrgId);
-  await setTenant(tx, orgId);
+  // The consumer entered the envelope's tenant just before the handler ran: no second round trip.
+  if (!takeConsumerTenant(tx, orgId)) await setTenant(tx, orgId);
   return orgId;
 }
 

@@ -22,7 +22,7 @@ import { EventPublisher } from './event-publisher';
 import { createKafka, createProducer } from './kafka';
 import type { KafkaSecurity } from './kafka-security';
 import { auditEventDraft, type AuditRecord } from './audit-event';
-import { addToOutbox, type EventDraft, type OutboxRecord } from './outbox';
+import { addAllToOutbox, addToOutbox, type EventDraft, type OutboxRecord } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import type { JobLogger } from './leader-lease';
 import type { SqlRunner } from './event-tables';
@@ -91,6 +91,11 @@ export class OutboxWriter {
 
   add<S extends DescMessage>(tx: SqlRunner, draft: EventDraft<S>): Promise<OutboxRecord> {
     return addToOutbox(tx, this.options.service, draft);
+  }
+
+  /** Several events in one statement, in order (see addAllToOutbox). */
+  addAll(tx: SqlRunner, drafts: readonly EventDraft<DescMessage>[]): Promise<OutboxRecord[]> {
+    return addAllToOutbox(tx, this.options.service, drafts);
   }
 
   /** An audit log entry of this service (`compliance.audit.v1`), in the caller's transaction. */

@@ -52,6 +52,35 @@ export async function addToOutbox<S extends DescMessage>(
   service: string,
   draft: EventDraft<S>,
 ): Promise<OutboxRecord> {
+  return (await addAllToOutbox(runner, service, [draft]))[0];
+}
+
+/**
+ * `addToOutbox` for several events at once, in one statement (one round trip), in the order
+ * given (the relay publishes them in that order).
+ */
+export async function addAllToOutbox(
+  runner: SqlRunner,
+  service: string,
+  drafts: readonly EventDraft<DescMessage>[],
+): Promise<OutboxRecord[]> {
+  if (drafts.length === 0) return [];
+  const rows = drafts.map((draft) => outboxRow(service, draft));
+  const values = rows.map((_, i) => {
+    const at = i * 6;
+    return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6})`;
+  });
+  await runner.query(
+    `INSERT INTO outbox (event_id, topic, record_key, event_type, payload, headers) VALUES ${values.join(', ')}`,
+    rows.flatMap((r) => r.parameters),
+  );
+  return rows.map((r) => r.record);
+}
+
+function outboxRow<S extends DescMessage>(
+  service: string,
+  draft: EventDraft<S>,
+): { record: OutboxRecord; parameters: unknown[] } {
   const schema = draft.topic.schema;
   const message = (
     (draft.event as { $typeName?: string }).$typeName
@@ -75,9 +104,9 @@ export async function addToOutbox<S extends DescMessage>(
   if (correlationId) headers[Header.correlationId] = correlationId;
   if (draft.causationId) headers[Header.causationId] = draft.causationId;
   propagation.inject(context.active(), headers);
-  await runner.query(
-    `INSERT INTO outbox (event_id, topic, record_key, event_type, payload, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [
+  return {
+    record: { eventId, type },
+    parameters: [
       eventId,
       draft.topic.name,
       draft.key,
@@ -85,6 +114,5 @@ export async function addToOutbox<S extends DescMessage>(
       Buffer.from(toBinary(schema, message)),
       JSON.stringify(headers),
     ],
-  );
-  return { eventId, type };
+  };
 }

@@ -86,9 +86,13 @@ export class QuotaStateStore {
     mms = false,
   ): Promise<{ taken: boolean; known: boolean }> {
     // An MMS: one unit, no allowance ($3), at the MMS price.
+    // A state that allows overage allows every send and its local debits decide nothing (a new
+    // state resets them): no UPDATE then, so one organization's sends do not queue on its row
+    // until each commits (issue 17: that lock was the postpaid send path's bottleneck).
     const result = await row<{ taken: boolean; known: boolean }>(
       tx,
-      `WITH taken AS (
+      `WITH state AS (SELECT overage_allowed FROM quota_states WHERE org_id = $1),
+       taken AS (
          UPDATE quota_states SET
            local_included_used = local_included_used + LEAST($2::bigint,
              GREATEST(0, CASE WHEN $3 THEN 0 ELSE remaining_included - local_included_used END)),
@@ -97,15 +101,16 @@ export class QuotaStateStore {
                GREATEST(0, CASE WHEN $3 THEN 0 ELSE remaining_included - local_included_used END)))
                * GREATEST(1, CASE WHEN $3 THEN max_mms_price_minor ELSE max_segment_price_minor END)
              END
-         WHERE org_id = $1 AND (overage_allowed
-           OR (NOT $3 AND $2::bigint <= remaining_included - local_included_used)
+         WHERE org_id = $1 AND NOT overage_allowed AND (
+           (NOT $3 AND $2::bigint <= remaining_included - local_included_used)
            OR ($2::bigint - GREATEST(0,
                  CASE WHEN $3 THEN 0 ELSE remaining_included - local_included_used END))
                 * GREATEST(1, CASE WHEN $3 THEN max_mms_price_minor ELSE max_segment_price_minor END)
                 <= wallet_available_minor - local_wallet_spent)
          RETURNING 1)
-       SELECT EXISTS (SELECT 1 FROM taken) AS taken,
-         EXISTS (SELECT 1 FROM quota_states WHERE org_id = $1) AS known`,
+       SELECT EXISTS (SELECT 1 FROM taken) OR coalesce((SELECT overage_allowed FROM state), false)
+           AS taken,
+         EXISTS (SELECT 1 FROM state) AS known`,
       [orgId, mms ? 1 : segments, mms],
     );
     return result ?? { taken: false, known: false };

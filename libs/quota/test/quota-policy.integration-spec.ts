@@ -108,6 +108,26 @@ describe('QuotaPolicy', () => {
     expect(await send(orgId)).toBe('QUOTA_EXCEEDED');
   });
 
+  it('takes for an overage plan without locking its row (sends do not queue on it)', async () => {
+    const orgId = randomUUID();
+    await publish(orgId, state({ walletAvailableMinor: 0, overageAllowed: true }));
+    const taking = new Client({ connectionString: db.appUrl });
+    await taking.connect();
+    try {
+      await taking.query('BEGIN');
+      await taking.query(`SELECT set_config('app.org_id', $1, true)`, [orgId]);
+      expect(await policy.take(taking, orgId, 3)).toBe(true); // the transaction stays open
+      // NOWAIT: fails at once (55P03) when the open take holds the row — no timing involved.
+      const locked = await inTenantTransaction(app, orgId, (tx) =>
+        tx.query(`SELECT 1 FROM quota_states WHERE org_id = $1 FOR UPDATE NOWAIT`, [orgId]),
+      );
+      expect(locked).toHaveLength(1);
+      await taking.query('COMMIT');
+    } finally {
+      await taking.end();
+    }
+  });
+
   it('takes what decideQuota allows, no more', async () => {
     const cases: Array<[Partial<PublishedQuota>, number[], number, boolean?]> = [
       [{ remainingIncluded: 3, walletAvailableMinor: 0 }, [1, 2], 1],

@@ -16,3 +16,4 @@ export * from './migrated-database';
 export * from './test-event-producer';
 export * from './superuser-sql';
 export * from './card-data';
+export * from './service-harness';

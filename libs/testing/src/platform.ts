@@ -131,6 +131,8 @@ export async function startPlatform(
     mode?: 'processes' | 'single-process';
     /** Extra Node options of the platform's processes (e.g. memory flags). */
     nodeOptions?: string[];
+    /** The gateway's port (default: a free one), for settings that must name it in advance. */
+    gatewayPort?: number;
   } = {},
 ): Promise<Platform> {
   const label = options.label ?? 'e2e';
@@ -163,8 +165,9 @@ export async function startPlatform(
     SUBGRAPH_SHARED_SECRET: 'e2e-subgraph-secret-0123456789abcdef',
     SMTP_URL: smtpUrl,
     APP_BASE_URL: 'https://app.switchboard.test',
-    // Mail requests of earlier runs on the shared broker are not sent again.
-    MAIL_MAX_AGE_SECONDS: '60',
+    // Mail requests of earlier runs on the shared broker are not sent again (a private broker
+    // has none: a mail delayed on a loaded machine is still sent).
+    MAIL_MAX_AGE_SECONDS: broker ? '3600' : '60',
     // Likewise STOP/HELP keywords of earlier runs: recorded, but no reply is sent for them.
     KEYWORD_REPLY_VALIDITY_SECONDS: '120',
     // Likewise messages of earlier runs: billing meters only this run's.
@@ -288,7 +291,7 @@ export async function startPlatform(
     let graphqlUrl: string | undefined;
     const gatewayMain = join(ROOT, 'dist/gateway/src/main.js');
     if (existsSync(gatewayMain) && existsSync(join(ROOT, 'gateway/supergraph.graphql'))) {
-      const port = await freePort();
+      const port = options.gatewayPort ?? (await freePort());
       const metricsPort = await freePort();
       const logFile = join(logs, `${label}-gateway.log`);
       // Its rate limits are counted in a database of its own (GATEWAY_DATABASE_URL).

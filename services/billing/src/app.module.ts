@@ -10,6 +10,7 @@ import {
 } from '@switchboard/service-kit';
 import { AutoRechargeModule } from './auto-recharge/auto-recharge.module';
 import { BillingModule } from './billing.module';
+import { CampaignPreviewCostModel } from './estimates/campaign-preview-cost.model';
 import { BILLING_CONFIG, type BillingConfig } from './config';
 import { PlanChangesModule } from './plan-changes/plan-changes.module';
 import { PrivacyModule } from './privacy/privacy.module';
@@ -39,7 +40,11 @@ export class AppModule {
         serviceConfigModule(BILLING_CONFIG, config),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
-        subgraphGraphQL(config, { logger: options.logger }),
+        subgraphGraphQL(config, {
+          logger: options.logger,
+          // Reached only through _entities (messaging's CampaignPreview, priced here).
+          orphanedTypes: [CampaignPreviewCostModel],
+        }),
         EventsModule.forRootAsync({
           useFactory: () =>
             eventsOptionsFromConfig('billing', config, {

@@ -7,6 +7,8 @@ import { MeterEventsRepository } from './metering/meter-events.repository';
 import { MeteringConsumer } from './metering/metering.consumer';
 import { MeteringService } from './metering/metering.service';
 import { UsageRepository } from './metering/usage.repository';
+import { CampaignPreviewCostResolver } from './estimates/campaign-preview-cost.resolver';
+import { SendCostService } from './estimates/send-cost.service';
 import { UsageResolver } from './metering/usage.resolver';
 import { UsageService } from './metering/usage.service';
 import { OrganizationConsumer } from './organizations/organization.consumer';
@@ -43,6 +45,8 @@ import { WalletService } from './wallet/wallet.service';
     PlansResolver,
     UsageResolver,
     WalletResolver,
+    SendCostService,
+    CampaignPreviewCostResolver,
     { provide: AUDIT_SINK, useClass: OutboxAuditSink },
   ],
   exports: [

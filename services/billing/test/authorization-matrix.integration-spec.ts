@@ -71,6 +71,8 @@ const matrix: AuthorizationMatrix = {
         input: { country: 'FR', route: 'DEVICE', kind: 'SMS', currency: 'USD', amountMinor: '3' },
       },
     },
+    // Billing's part of messaging's CampaignPreview (estimatedCost) is reached through it.
+    'Query._entities': FEDERATION,
     'Query._service': FEDERATION,
   },
 };

@@ -44,6 +44,7 @@ export class AppModule {
             eventsOptionsFromConfig('devices', config, {
               consume: config.KAFKA_CONSUME,
               relayPollIntervalMs: config.KAFKA_FAST_CONSUMERS ? 200 : undefined,
+              partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
             }),
         }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),

@@ -24,6 +24,12 @@ export const devicesConfigShape = {
   KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
   /** Shorter Kafka timings for the dev broker and tests. */
   KAFKA_FAST_CONSUMERS: env.bool(false),
+  /**
+   * Partitions a consumer handles at the same time (per-key order is kept: a key is one
+   * partition). 1 by default; the campaign fault and pacing runs (e2e/campaign-fault-run.ts) use
+   * 12: at 1, a loaded 2-core machine moved ~1 dispatch command or device state a second.
+   */
+  KAFKA_PARTITIONS_CONCURRENTLY: env.int(1).pipe(z.number().int().min(1).max(12)),
   /** Consume devices.dispatch.v1 in this process (false: an API-only replica). */
   KAFKA_CONSUME: env.bool(true),
   /** Consumer group of the dispatch consumer. */
@@ -60,6 +66,13 @@ export const devicesConfigShape = {
   DEVICE_RELEASE_GRACE_SECONDS: seconds(60, 0),
   /** The pacing window: a device gets its send rate per this many ms (60 000: per minute). */
   PACING_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /**
+   * Added to the window when the server counts a device's handouts: the pull's own latency
+   * varies, so handouts a window apart on the server can arrive less than a window apart on the
+   * phone, whose Android counts sends in its own rolling minute. Unset: window ÷ 60, at most
+   * 1000 ms (1 s a minute, 1/61 of the rate).
+   */
+  PACING_MARGIN_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Send rate of a new device, segments per window (Android's per-app limit is 30/min). */
   DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(30),
   /** Highest send rate an organization may set (above 30 the phone's own limit must be raised). */

@@ -3,6 +3,8 @@
 // SMS DND; GHL's ContactDndUpdate → compliance's opt-out request) — against the local GHL,
 // every request checked against GHL's OpenAPI specs.
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { complianceV1, messagingV1, Topics } from '@switchboard/contracts';
 import { eventually, type EventWatcher } from '@switchboard/testing';
@@ -86,6 +88,119 @@ describe('inbound messages and DND', () => {
       );
       expect(rows).toHaveLength(2);
       expect(rows.every((r) => !('phone' in r.payload) && !('body' in r.payload))).toBe(true);
+    });
+  });
+
+  describe('an inbound MMS', () => {
+    const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 3)]);
+    const GIF = Buffer.from('GIF89a-not-taken-by-ghl');
+    let files: Server;
+    let filesUrl: string;
+
+    beforeAll(async () => {
+      // Stands in for messaging's signed media links (served through the gateway).
+      files = createServer((req, res) => {
+        const [type, data] = req.url?.startsWith('/m/a.jpg')
+          ? ['image/jpeg', JPEG]
+          : req.url?.startsWith('/m/b.gif')
+            ? ['image/gif', GIF]
+            : ['text/plain', Buffer.from('gone')];
+        res.writeHead(type === 'text/plain' ? 404 : 200, { 'content-type': type }).end(data);
+      });
+      await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
+      filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    });
+
+    afterAll(async () => {
+      await new Promise((done) => files?.close(done));
+    });
+
+    const mms = async (from: string, links: string[]) => {
+      const messageId = randomUUID();
+      const common = {
+        messageId,
+        orgId: location.orgId,
+        status: messagingV1.MessageStatus.RECEIVED,
+        direction: messagingV1.Direction.INBOUND,
+        from: { e164: from },
+        to: { e164: '+14155550999' },
+        route: messagingV1.Route.CARRIER,
+        body: 'Here is the photo',
+        mediaCount: links.length,
+        occurredAt: timestampFromDate(new Date()),
+      };
+      await h.publish(Topics.messaging.message, messageId, location.orgId, {
+        ...common,
+        kind: messagingV1.MessageEventKind.RECEIVED,
+        sequence: 1,
+      });
+      await h.publish(Topics.messaging.message, messageId, location.orgId, {
+        ...common,
+        kind: messagingV1.MessageEventKind.MEDIA_STORED,
+        mediaLinks: links,
+        sequence: 2,
+      });
+      return messageId;
+    };
+
+    const postsOf = (altId: string) =>
+      ghl.requests.filter(
+        (r) =>
+          r.path === '/conversations/messages/inbound' &&
+          (r.body as { altId?: string })?.altId === altId,
+      );
+
+    it('waits for its media, uploads each to GHL, and posts it once with GHL’s copies (a type GHL refuses is left out)', async () => {
+      const id = await mms('+14155550145', [
+        `${filesUrl}/m/a.jpg?token=t1`,
+        `${filesUrl}/m/b.gif?token=t2`,
+      ]);
+      await eventually(() => expect(postedInbound(id)).toBeDefined(), 15_000);
+      const posted = postedInbound(id)?.body as { message: string; attachments?: string[] };
+      expect(posted.message).toBe('Here is the photo');
+      expect(posted.attachments).toHaveLength(1);
+      expect(ghl.files.get(posted.attachments![0])).toMatchObject({
+        from: `${filesUrl}/m/a.jpg?token=t1`,
+        contentType: 'image/jpeg',
+      });
+      expect(ghl.files.get(posted.attachments![0])?.data.equals(JPEG)).toBe(true);
+      const uploads = ghl.requests.filter((r) => r.path === '/conversations/messages/upload');
+      expect(
+        uploads.map((r) => [r.status, (r.body as { attachmentUrls: string[] }).attachmentUrls]),
+      ).toEqual([
+        [200, [`${filesUrl}/m/a.jpg?token=t1`]],
+        [415, [`${filesUrl}/m/b.gif?token=t2`]],
+      ]);
+      // RECEIVED did not post it ahead of its media: one post, after the uploads.
+      await eventually(async () => {
+        const open = await h.sql(`SELECT 1 FROM callbacks WHERE state <> 'DONE'`);
+        expect(open).toHaveLength(0);
+      });
+      expect(postsOf(id)).toHaveLength(1);
+      expect(ghl.requests.indexOf(postsOf(id)[0])).toBeGreaterThan(
+        ghl.requests.indexOf(uploads[1]),
+      );
+      // The links (capabilities to the files) leave the queue with the number and the text.
+      const rows = await h.sql<{ payload: Record<string, unknown> }>(
+        `SELECT payload FROM callbacks WHERE kind = 'INBOUND_MESSAGE' AND payload->>'messageId' = $1`,
+        [id],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].payload).not.toHaveProperty('mediaLinks');
+    });
+
+    it('retries an upload GHL could not take (429) without posting the message twice', async () => {
+      ghl.rateLimitStorm(2, /^\/conversations\/messages\/upload$/);
+      const id = await mms('+14155550146', [`${filesUrl}/m/a.jpg?token=t3`]);
+      await eventually(() => expect(postedInbound(id)).toBeDefined(), 20_000);
+      expect((postedInbound(id)?.body as { attachments?: string[] }).attachments).toHaveLength(1);
+      const uploads = ghl.requests.filter(
+        (r) =>
+          r.path === '/conversations/messages/upload' &&
+          (r.body as { attachmentUrls: string[] }).attachmentUrls[0].includes('t3'),
+      );
+      expect(uploads.map((r) => r.status)).toEqual([429, 429, 200]);
+      expect(postsOf(id)).toHaveLength(1);
     });
   });
 

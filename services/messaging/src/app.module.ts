@@ -36,7 +36,10 @@ export class AppModule {
           orphanedTypes: [DeviceReference, OrganizationReference],
         }),
         EventsModule.forRootAsync({
-          useFactory: () => eventsOptionsFromConfig('messaging', config),
+          useFactory: () =>
+            eventsOptionsFromConfig('messaging', config, {
+              partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+            }),
         }),
         MetricsModule.forRoot({ service: 'messaging' }),
         ReadinessModule.forRoot(),

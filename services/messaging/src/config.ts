@@ -32,6 +32,12 @@ export const messagingConfigShape = {
   KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),
   /** Shorter Kafka timings for the dev broker and tests. */
   KAFKA_FAST_CONSUMERS: env.bool(false),
+  /**
+   * Partitions a consumer handles at the same time (per-key order is kept: a key is one
+   * partition). 1 by default; the campaign fault and pacing runs (e2e/campaign-fault-run.ts) use
+   * 12: at 1, a loaded 2-core machine moved ~1 dispatch command or device state a second.
+   */
+  KAFKA_PARTITIONS_CONCURRENTLY: env.int(1).pipe(z.number().int().min(1).max(12)),
   /** Consumer group of the device-report, inbound and projection consumers. */
   KAFKA_GROUP_ID: z.string().min(1).default('messaging'),
   /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */

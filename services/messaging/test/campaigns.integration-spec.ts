@@ -44,6 +44,8 @@ beforeAll(async () => {
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1',
     WEBHOOK_WORKER_ENABLED: 'false',
+    // A carrier route only sets a campaign's planned rate here; nothing is sent to a vendor.
+    CARRIER_WORKER_ENABLED: 'false',
   });
   compliance = new FakeService(stack.broker.brokers, 'compliance');
   for (const table of ['campaigns', 'webhook_deliveries']) {
@@ -349,6 +351,142 @@ describe('campaigns', () => {
       messagesCreated: 3,
     });
   });
+
+  it('shows the planned rate, the rate now and the ETA from counters, in GraphQL and in campaign.progress webhooks', async () => {
+    const { org, listId } = await tenantWithList(12);
+    const owner = app.gql(await stack.tokens.user(org, 'CUSTOMER'));
+    await owner.expectData(
+      `mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hooks", eventTypes: [CAMPAIGN_PROGRESS] }) { secret } }`,
+    );
+    // 120 a minute: two messages a second, 12 recipients in ~6 s.
+    const campaign = await createCampaign(owner, listId, 120);
+    const LIVE = `status progress { messagesCreated rateNow plannedRatePerMinute plannedRateLimitedBy etaSeconds eta }`;
+    type Live = {
+      status: string;
+      progress: {
+        messagesCreated: number;
+        rateNow: number;
+        plannedRatePerMinute: number;
+        plannedRateLimitedBy: string;
+        etaSeconds: number;
+        eta: string | null;
+      };
+    };
+    const read = async () =>
+      (
+        await owner.expectData<{ campaign: Live }>(
+          `query($id: ID!) { campaign(id: $id) { ${LIVE} } }`,
+          {
+            id: campaign.id,
+          },
+        )
+      ).campaign;
+    expect((await read()).progress).toMatchObject({
+      rateNow: 0,
+      plannedRatePerMinute: 120,
+      etaSeconds: 0,
+      eta: null,
+    });
+    await act(owner, 'start', campaign.id);
+    const mid = await eventually('a few messages created', async () => {
+      const seen = await read();
+      return seen.progress.messagesCreated >= 3 && seen.progress.messagesCreated <= 9 && seen;
+    });
+    const asked = Date.now();
+    expect(mid.progress.plannedRatePerMinute).toBe(120);
+    expect(mid.progress.plannedRateLimitedBy).toBe('REQUESTED');
+    // Created ÷ the time since the start, scaled to a minute: about 120 (slots are 5 s).
+    expect(mid.progress.rateNow).toBeGreaterThan(30);
+    expect(mid.progress.rateNow).toBeLessThanOrEqual(12 * 12);
+    const left = 12 - mid.progress.messagesCreated;
+    expect(mid.progress.etaSeconds).toBe(Math.ceil((left / 120) * 60));
+    expect(Math.abs(new Date(mid.progress.eta!).getTime() - (asked + left * 500))).toBeLessThan(
+      5000,
+    );
+    // Reading it scans nothing: the campaign row holds the ring.
+    const [ring] = await stack.sql<{ rate_slots: number[] }>(
+      `SELECT rate_slots FROM campaigns WHERE id = $1`,
+      [campaign.id],
+    );
+    expect(ring.rate_slots.length).toBe(12);
+
+    const done = await eventually(
+      'campaign completed',
+      async () => {
+        const seen = await read();
+        return seen.status === 'COMPLETED' && seen;
+      },
+      30_000,
+    );
+    expect(done.progress).toMatchObject({ messagesCreated: 12, etaSeconds: 0, eta: null });
+    expect(done.progress.rateNow).toBeGreaterThan(0);
+
+    const deliveries = await stack.sql<{ payload: string }>(
+      `SELECT payload FROM webhook_deliveries WHERE org_id = $1 ORDER BY created_at`,
+      [org],
+    );
+    const data = deliveries.map(
+      (d) => (JSON.parse(d.payload) as { data: Record<string, unknown> }).data,
+    );
+    expect(data[0]).toMatchObject({ status: 'RUNNING', plannedRatePerMinute: 120, rateNow: 0 });
+    expect(typeof data[0].eta).toBe('string');
+    expect(data.at(-1)).toMatchObject({
+      status: 'COMPLETED',
+      messagesCreated: 12,
+      plannedRatePerMinute: 120,
+      etaSeconds: 0,
+      eta: null,
+    });
+    expect(data.at(-1)!.rateNow).toEqual(expect.any(Number));
+  }, 60_000);
+
+  it("caps the planned rate at the first route's capacity: a Twilio account's numbers at 1 MPS each", async () => {
+    const { org, listId } = await tenantWithList(3);
+    const owner = app.gql(await stack.tokens.user(org, 'CUSTOMER'));
+    const { createCarrierAccount } = await owner.expectData<{
+      createCarrierAccount: { id: string };
+    }>(
+      `mutation C($input: CreateCarrierAccountInput!) { createCarrierAccount(input: $input) { id } }`,
+      {
+        input: {
+          kind: 'TWILIO',
+          name: 'Twilio',
+          twilio: { accountSid: `AC${'1'.repeat(32)}`, authToken: 'f'.repeat(32) },
+        },
+      },
+    );
+    for (const number of ['+14155550901', '+14155550902']) {
+      await owner.expectData(
+        `mutation N($input: AddCarrierNumberInput!) { addCarrierNumber(input: $input) { id } }`,
+        { input: { carrierAccountId: createCarrierAccount.id, number, sms: true, mms: false } },
+      );
+    }
+    await owner.expectData(
+      `mutation C($input: CreateRouteInput!) { createRoute(input: $input) { id } }`,
+      {
+        input: {
+          name: 'Twilio',
+          kind: 'TWILIO',
+          carrierAccountId: createCarrierAccount.id,
+          priority: 1,
+        },
+      },
+    );
+    const campaign = await createCampaign(owner, listId, 6000);
+    await act(owner, 'start', campaign.id);
+    const seen = await eventually('the first step planned', async () => {
+      const { campaign: c } = await owner.expectData<{
+        campaign: { progress: { plannedRatePerMinute: number; plannedRateLimitedBy: string } };
+      }>(
+        `query($id: ID!) { campaign(id: $id) { progress { plannedRatePerMinute plannedRateLimitedBy } } }`,
+        { id: campaign.id },
+      );
+      return c.progress.plannedRateLimitedBy === 'CARRIER' && c;
+    });
+    // 2 numbers × 1 segment a second × 60.
+    expect(seen.progress.plannedRatePerMinute).toBe(120);
+    await act(owner, 'cancel', campaign.id);
+  }, 60_000);
 
   it('stops for good when canceled', async () => {
     const { org, client, listId } = await tenantWithList(4);

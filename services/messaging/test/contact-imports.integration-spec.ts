@@ -153,6 +153,64 @@ describe('contact imports', () => {
     expect(contact.contacts.nodes).toEqual([{ name: 'Ann B', attributes: { city: 'Oakland' } }]);
   });
 
+  it('counts the same with a segment (contacts read before the batch) and keeps its count right', async () => {
+    // With a segment the batch reads (and locks) its numbers first for the counters; without,
+    // the upsert alone tells new, updated and duplicate apart. Both must report the same.
+    const tenant = app.gql(await stack.tokens.user(randomUUID()));
+    const segment = (
+      await tenant.expectData<{ createContactList: { id: string } }>(
+        `mutation { createContactList(input: { name: "Gold", filter: { tier: "gold" } }) { id } }`,
+      )
+    ).createContactList;
+    const csv = [
+      'phone,tier',
+      '+14155552001,gold', // 2
+      '+14155552002,silver', // 3 (another batch: 2 rows a batch)
+      '+14155552001,gold', // 4 duplicate of row 2, in another batch
+      '+14155552003,gold', // 5
+      '',
+    ].join('\n');
+    const first = await importFile(csv, tenant);
+    expect(first.done).toMatchObject({
+      rowsRead: 4,
+      rowsAccepted: 3,
+      rowsDuplicate: 1,
+      contactsCreated: 3,
+      contactsUpdated: 0,
+    });
+    expect(await report(first.done.reportUrl!)).toEqual([['4', 'phone', 'DUPLICATE']]);
+    const again = await importFile(csv.replace('+14155552002,silver', '+14155552002,gold'), tenant);
+    expect(again.done).toMatchObject({
+      rowsAccepted: 3,
+      rowsDuplicate: 1,
+      contactsCreated: 0,
+      contactsUpdated: 3,
+    });
+    const count = await tenant.expectData<{ contactList: { memberCount: number } }>(
+      `query($id: ID!) { contactList(id: $id) { memberCount } }`,
+      { id: segment.id },
+    );
+    expect(count.contactList.memberCount).toBe(3);
+  });
+
+  it('tells new, updated and duplicate rows apart without segments too, across batches', async () => {
+    const tenant = app.gql(await stack.tokens.user(randomUUID()));
+    const csv = ['phone', '+14155552101', '+14155552102', '+14155552101', '+14155552103', ''].join(
+      '\n',
+    );
+    const first = await importFile(csv, tenant);
+    expect(first.done).toMatchObject({ rowsAccepted: 3, rowsDuplicate: 1, contactsCreated: 3 });
+    expect(await report(first.done.reportUrl!)).toEqual([['4', 'phone', 'DUPLICATE']]);
+    const again = await importFile(csv, tenant);
+    expect(again.done).toMatchObject({
+      rowsAccepted: 3,
+      rowsDuplicate: 1,
+      contactsCreated: 0,
+      contactsUpdated: 3,
+    });
+    expect(await report(again.done.reportUrl!)).toEqual([['4', 'phone', 'DUPLICATE']]);
+  });
+
   it('reads `;`, a BOM and opt-in columns, and fills a static list', async () => {
     const tenantId = randomUUID();
     const tenant = app.gql(await stack.tokens.user(tenantId));

@@ -6,7 +6,8 @@
 // number deletes them (and the export carries them); the retention's body step deletes them.
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { accountsV1 } from '@switchboard/contracts';
+import { fromBinary } from '@bufbuild/protobuf';
+import { accountsV1, messagingV1 } from '@switchboard/contracts';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { ManualClock, type GraphQLClient } from '@switchboard/testing';
 import { MessagingPrivacyRepository } from '../src/privacy/messaging-privacy.repository';
@@ -87,6 +88,18 @@ async function settled(id: string, count: number): Promise<MediaView[]> {
     const msg = await stack.sql(`SELECT direction, media_urls FROM messages WHERE id = $1`, [id]);
     throw new Error(JSON.stringify({ found, rows, msg }));
   });
+}
+
+/** The MEDIA_STORED events the service wrote for a message (its outbox keeps them). */
+async function mediaStoredEvents(id: string): Promise<messagingV1.MessageEvent[]> {
+  const rows = await stack.sql<{ payload: Buffer }>(
+    `SELECT payload FROM outbox WHERE topic = 'messaging.message.v1' AND record_key = $1
+      ORDER BY id`,
+    [id],
+  );
+  return rows
+    .map((r) => fromBinary(messagingV1.MessageEventSchema, r.payload))
+    .filter((e) => e.kind === messagingV1.MessageEventKind.MEDIA_STORED);
 }
 
 /** The app's own address for a public link (what the gateway does). */
@@ -204,6 +217,52 @@ describe('inbound MMS media', () => {
       `SELECT count(*)::int AS n FROM media_fetch_queue`,
     );
     expect(queued.n).toBe(0);
+    // Settled: one MEDIA_STORED event, after RECEIVED, with a link to the stored medium only.
+    const [event, ...more] = await eventually('MEDIA_STORED', async () => {
+      const events = await mediaStoredEvents(messageId);
+      return events.length > 0 && events;
+    });
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({
+      direction: messagingV1.Direction.INBOUND,
+      status: messagingV1.MessageStatus.RECEIVED,
+      body: 'MMS with media',
+      sequence: 2,
+    });
+    expect(event.mediaLinks).toHaveLength(1);
+    expect(event.mediaLinks[0]).toMatch(
+      new RegExp(
+        `^${PUBLIC_LINKS}/media/${stored.storedUrl!.split('/media/')[1].split('?')[0]}\\?token=`,
+      ),
+    );
+    const linked = await fetch(local(event.mediaLinks[0]));
+    expect(Buffer.from(await linked.arrayBuffer()).equals(JPEG)).toBe(true);
+  });
+
+  it('media fetched at the same time: exactly one MEDIA_STORED, links in the message order', async () => {
+    const bodies = [1, 2, 3, 4].map((n) => Buffer.concat([JPEG, Buffer.from([n])]));
+    const urls = bodies.map((body, n) =>
+      media.route(`/many/${n}.jpg`, { contentType: 'image/jpeg', body }),
+    );
+    const id = await receiveMms('MMS with four media', urls);
+    await settled(id, 4);
+    const events = await eventually('MEDIA_STORED', async () => {
+      const found = await mediaStoredEvents(id);
+      return found.length > 0 && found;
+    });
+    // The outbox is written in the fetches' transactions: once all are settled, it is final.
+    expect(events).toHaveLength(1);
+    const served = await Promise.all(
+      events[0].mediaLinks.map(async (link) =>
+        Buffer.from(await (await fetch(local(link))).arrayBuffer()),
+      ),
+    );
+    expect(served.map((b) => b[b.length - 1])).toEqual([1, 2, 3, 4]);
+    const [{ sequence }] = await stack.sql<{ sequence: number }>(
+      `SELECT event_sequence::int AS sequence FROM messages WHERE id = $1`,
+      [id],
+    );
+    expect(sequence).toBe(events[0].sequence);
   });
 
   it('serves the stored copy through its signed link until the link expires', async () => {

@@ -308,7 +308,8 @@ describe('validity', () => {
       const m = await get(alice, message.id);
       return m.status === 'EXPIRED' && m;
     });
-    expect(Date.now() - validUntil.getTime()).toBeLessThan(1500);
+    // Expired at its time, never before (how soon after is a latency figure: bench/, not here;
+    // `eventually` bounds it).
     expect(new Date(expired.expiredAt!).getTime()).toBeGreaterThanOrEqual(validUntil.getTime());
     expect(expired.error).toMatchObject({ code: 'EXPIRED' });
     const cancel = await dispatches.waitFor(
@@ -360,9 +361,8 @@ describe('scheduled send', () => {
     });
     await eventOf(message.id, messagingV1.MessageEventKind.SCHEDULED);
     const command = await dispatchOf(message.id);
-    const delay = Date.now() - at.getTime();
-    expect(delay).toBeGreaterThanOrEqual(-50);
-    expect(delay).toBeLessThan(1500);
+    // Not before its time (how soon after is a latency figure: bench/, not here).
+    expect(Date.now() - at.getTime()).toBeGreaterThanOrEqual(-50);
     expect(command.message.command.value).toMatchObject({ attempt: 1, body: 'later' });
     await report(message.id, MessageState.DISPATCHED, 'DISPATCHED');
   });

@@ -1,4 +1,12 @@
-import { billingUnitsOf, chargeFor, countryOf, quotaOf, settle, type PlanTerms } from './pricing';
+import {
+  billingUnitsOf,
+  chargeFor,
+  countryOf,
+  estimateSendCost,
+  quotaOf,
+  settle,
+  type PlanTerms,
+} from './pricing';
 import { periodBounds, periodOf } from './period';
 import { planProblems, priceProblems } from './catalog';
 
@@ -168,5 +176,63 @@ describe('catalog validation', () => {
     expect(
       chargeFor({ segments: 1, unitPriceMinor: 5, plan: PRO, includedUsed: 0, kind: 'MMS' }),
     ).toMatchObject({ includedSegments: 0, overageSegments: 1, overageAmountMinor: 5 });
+  });
+
+  it('estimates a send: the allowance left first, then overage or the wallet, MMS at its price', () => {
+    // Free-like plan: 10 included, 4 used; 20 segments → 6 included, 14 from the wallet at 2.
+    expect(
+      estimateSendCost({
+        smsSegments: 20,
+        mms: 0,
+        smsPriceMinor: 2,
+        mmsPriceMinor: 9,
+        plan: FREE,
+        includedUsed: 4,
+      }),
+    ).toEqual({
+      includedSegments: 6,
+      chargedSegments: 14,
+      mms: 0,
+      amountMinor: 28,
+      walletAmountMinor: 28,
+    });
+    // Overage plan: the plan's overage price per segment; an MMS never uses the allowance.
+    expect(
+      estimateSendCost({
+        smsSegments: 15,
+        mms: 2,
+        smsPriceMinor: 2,
+        mmsPriceMinor: 9,
+        plan: PRO,
+        includedUsed: 0,
+      }),
+    ).toEqual({
+      includedSegments: 10,
+      chargedSegments: 5,
+      mms: 2,
+      amountMinor: 5 * 3 + 2 * 9,
+      walletAmountMinor: 0,
+    });
+  });
+
+  it('estimates nothing for nothing, and rounds fractional totals up', () => {
+    const none = estimateSendCost({
+      smsSegments: 0,
+      mms: 0,
+      smsPriceMinor: 2,
+      mmsPriceMinor: 9,
+      plan: FREE,
+      includedUsed: 10,
+    });
+    expect(none.amountMinor).toBe(0);
+    const partial = estimateSendCost({
+      smsSegments: 10.2,
+      mms: 0,
+      smsPriceMinor: 1,
+      mmsPriceMinor: 1,
+      plan: FREE,
+      includedUsed: 10,
+    });
+    expect(partial).toMatchObject({ chargedSegments: 11, amountMinor: 11 });
   });
 });

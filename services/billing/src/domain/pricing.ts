@@ -139,3 +139,57 @@ export function quotaOf(input: {
       : 'INSUFFICIENT_FUNDS';
   return { remainingIncluded, blocked: true, reason };
 }
+
+/** What sending a number of SMS segments and MMS would cost the organization now. */
+export interface SendCostEstimate {
+  /** SMS segments the period's remaining allowance covers. */
+  includedSegments: number;
+  /** SMS segments charged (overage or wallet). */
+  chargedSegments: number;
+  mms: number;
+  /** Everything charged (overage + wallet), in minor units. */
+  amountMinor: number;
+  /** Of which taken from the wallet (plans without overage). */
+  walletAmountMinor: number;
+}
+
+/**
+ * The cost of sending `smsSegments` SMS segments and `mms` MMS now, charged as metering would
+ * charge them one by one (chargeFor): the remaining allowance first, then overage or the
+ * wallet, at the given price-book prices. An estimate: the allowance others use meanwhile and
+ * later price versions are not known.
+ */
+export function estimateSendCost(input: {
+  smsSegments: number;
+  mms: number;
+  smsPriceMinor: number;
+  mmsPriceMinor: number;
+  plan: PlanTerms;
+  includedUsed: number;
+}): SendCostEstimate {
+  const sms = chargeFor({
+    segments: Math.max(0, Math.ceil(input.smsSegments)),
+    unitPriceMinor: input.smsPriceMinor,
+    plan: input.plan,
+    includedUsed: input.includedUsed,
+    kind: 'SMS',
+  });
+  const mms = chargeFor({
+    segments: Math.max(0, Math.ceil(input.mms)),
+    unitPriceMinor: input.mmsPriceMinor,
+    plan: input.plan,
+    includedUsed: input.includedUsed,
+    kind: 'MMS',
+  });
+  return {
+    includedSegments: sms.includedSegments,
+    chargedSegments: sms.overageSegments + sms.walletSegments,
+    mms: Math.max(0, Math.ceil(input.mms)),
+    amountMinor:
+      sms.overageAmountMinor +
+      sms.walletAmountMinor +
+      mms.overageAmountMinor +
+      mms.walletAmountMinor,
+    walletAmountMinor: sms.walletAmountMinor + mms.walletAmountMinor,
+  };
+}

@@ -71,6 +71,16 @@ export class UsageRepository {
     );
   }
 
+  /** The period's allowance used so far, as committed (no lock; 0 before the first message). */
+  async periodUsed(tx: SqlRunner, orgId: string, period: string): Promise<number> {
+    const found = await row<{ used: number }>(
+      tx,
+      `SELECT included_used::float8 AS used FROM billing_periods WHERE org_id = $1 AND period = $2`,
+      [orgId, period],
+    );
+    return found?.used ?? 0;
+  }
+
   /** The period's allowance used so far, the row locked (created at 0 the first time). */
   async lockPeriod(tx: SqlRunner, orgId: string, period: string): Promise<number> {
     // One statement: the no-op update of an existing row takes its lock and returns it.

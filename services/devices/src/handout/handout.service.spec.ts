@@ -9,7 +9,7 @@ import type { DeviceRow } from '../fleet/device.record';
 import type { DeviceStatusService } from '../fleet/device-status.service';
 import type { FleetRepository } from '../fleet/fleet.repository';
 import type { DeviceWakeups } from '../presence/device-wakeups';
-import { AssignmentService } from '../queue/assignment.service';
+import { AssignmentService, pacingMargin } from '../queue/assignment.service';
 import type { QueueRepository, ReportedStep } from '../queue/queue.repository';
 import type { QueueRow } from '../queue/queue-row.record';
 import { HandoutService, MAX_PENDING_BATCH } from './handout.service';
@@ -112,7 +112,7 @@ function device(overrides: Partial<DeviceRow> = {}): DeviceRow {
   };
 }
 
-function newTestHandout(deviceRow: DeviceRow = device()) {
+function newTestHandout(deviceRow: DeviceRow = device(), margin = 0) {
   const clock = new ManualClock();
   clock.set(new Date('2030-01-01T12:00:00Z'));
   const queue = new FakeQueue();
@@ -126,7 +126,10 @@ function newTestHandout(deviceRow: DeviceRow = device()) {
     countOutcome: jest.fn().mockResolvedValue(undefined),
   };
   const finished: { row: QueueRow; state: string }[] = [];
-  const config = { PACING_WINDOW_MS: WINDOW_MS } as DevicesConfig;
+  const config = {
+    PACING_WINDOW_MS: WINDOW_MS,
+    PACING_MARGIN_MS: margin,
+  } as DevicesConfig;
   // The pacing plan is the real one, over the fake queue.
   const planner = new AssignmentService(
     config,
@@ -249,6 +252,28 @@ describe('HandoutService.handout (GET /message)', () => {
 
     const later = await t.service.handout(t.identity, 'fifo');
     expect(later.map((m) => m.id)).toEqual([second.messageId]);
+  });
+
+  it('keeps a margin on top of the window (PACING_MARGIN_MS): the pull latency cannot squeeze a 31st into a phone minute', async () => {
+    const t = newTestHandout(device({ sendRatePerMinute: 1 }), 1000);
+    const first = t.enqueue();
+    const second = t.enqueue();
+    await t.service.handout(t.identity, 'fifo');
+    expect(t.wakeAt[0] - first.handedOutAt!.getTime()).toBe(WINDOW_MS + 1000);
+    t.queue.rows[0].state = 'SENT';
+    t.clock.advance(WINDOW_MS + 1);
+    expect(await t.service.handout(t.identity, 'fifo')).toEqual([]);
+    t.clock.advance(1000);
+    expect((await t.service.handout(t.identity, 'fifo')).map((m) => m.id)).toEqual([
+      second.messageId,
+    ]);
+  });
+
+  it('defaults the margin to a 60th of the window, at most 1 s', () => {
+    expect(pacingMargin({ PACING_WINDOW_MS: 60_000 })).toBe(1000);
+    expect(pacingMargin({ PACING_WINDOW_MS: 6000 })).toBe(100);
+    expect(pacingMargin({ PACING_WINDOW_MS: 3_600_000 })).toBe(1000);
+    expect(pacingMargin({ PACING_WINDOW_MS: 60_000, PACING_MARGIN_MS: 0 })).toBe(0);
   });
 
   it('selects newest first for lifo and oldest first for fifo', async () => {

@@ -65,10 +65,12 @@ export class HandoutService {
    * When messages wait for the budget, a wake-up is scheduled for when it allows the next one.
    */
   async handout(identity: DeviceIdentity, order: 'lifo' | 'fifo'): Promise<MobileMessage[]> {
-    const now = this.clock.now();
     const result = await inTenantTransaction(this.dataSource, identity.orgId, async (tx) => {
       // The lock serializes pulls of one device: two at once can't both spend the budget.
       const device = await this.fleet.device(tx, identity.deviceId, { lock: true });
+      // The time after the lock: a pull that waited for another one must not stamp its handouts
+      // earlier than they leave (the window would free early; the phone would see 31 a minute).
+      const now = this.clock.now();
       if (!device) return { messages: [] as QueueRow[], nextAt: null };
       await this.fleet.touchLastPull(tx, device.id, now);
       await this.expireQueued(tx, device.id, now);

@@ -10,6 +10,11 @@ import { DeviceWakeups } from '../presence/device-wakeups';
 import { QueueRepository } from './queue.repository';
 import { refOf, type QueueRow } from './queue-row.record';
 
+/** PACING_MARGIN_MS, or window ÷ 60 (at most 1 s) when unset. */
+export function pacingMargin(config: Pick<DevicesConfig, 'PACING_WINDOW_MS' | 'PACING_MARGIN_MS'>) {
+  return config.PACING_MARGIN_MS ?? Math.min(1000, Math.round(config.PACING_WINDOW_MS / 60));
+}
+
 /**
  * What happens to queue rows whatever brought them: choosing devices for waiting messages,
  * releasing a device's queue, ending rows the service decides about (failed, expired,
@@ -50,7 +55,7 @@ export class AssignmentService {
       now.getTime(),
       {
         rate: device.sendRatePerMinute,
-        windowMs: this.config.PACING_WINDOW_MS,
+        windowMs: this.config.PACING_WINDOW_MS + pacingMargin(this.config),
         dailyLimit: device.dailyLimit,
       },
     );

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { isDomainException } from '@switchboard/errors';
 import { GhlApi } from '../client/ghl-api.client';
+import { GhlSyncErrorCode } from '../common/ghl-sync.exception';
 import type { CallbackPayload, CallbackRecord } from './callback.record';
 
 /**
  * Whether repeating what is left of the callback is harmless (the queue retries only then):
- * status updates and contact upserts are; an inbound message's post is not, so once its
- * contact and conversation are known (kept in the payload), a failure that may have reached
- * GHL is not repeated.
+ * status updates, contact upserts, conversation lookups and media uploads are; an inbound
+ * message's post is not, so once it was attempted (marked in the payload just before), a
+ * failure that may have reached GHL is not repeated.
  */
 export function retryIsSafe(payload: CallbackPayload): boolean {
-  return payload.kind !== 'INBOUND_MESSAGE' || !payload.conversationId;
+  return payload.kind !== 'INBOUND_MESSAGE' || !payload.posting;
 }
 
 /**
@@ -47,6 +49,18 @@ export class CallbackRunner {
             (await this.ghl.createConversation(orgId, locationId, step.contactId));
           progress({ ...step });
         }
+        if (step.mediaLinks?.length && !step.mediaUploaded) {
+          step.attachments = await this.upload(
+            callback,
+            step.conversationId,
+            step.contactId,
+            step.mediaLinks,
+          );
+          step.mediaUploaded = true;
+          progress({ ...step });
+        }
+        step.posting = true;
+        progress({ ...step });
         await this.ghl.addInboundMessage(orgId, locationId, {
           conversationId: step.conversationId,
           contactId: step.contactId,
@@ -58,5 +72,36 @@ export class CallbackRunner {
         return;
       }
     }
+  }
+
+  /**
+   * Each medium handed to GHL's upload by its link (GHL copies the file and answers with its
+   * own URL), one at a time so one GHL refuses (a type it does not take: 415, too large: 413,
+   * or a link it could not read) does not lose the others: a refused medium is left out (the
+   * request log shows why); GHL being unavailable fails the callback, which is retried.
+   */
+  private async upload(
+    callback: CallbackRecord,
+    conversationId: string,
+    contactId: string,
+    links: string[],
+  ): Promise<string[]> {
+    const uploaded: string[] = [];
+    for (const link of links) {
+      try {
+        uploaded.push(
+          ...(await this.ghl.uploadAttachments(callback.orgId, callback.locationId, {
+            conversationId,
+            contactId,
+            attachmentUrls: [link],
+          })),
+        );
+      } catch (error) {
+        const refused =
+          isDomainException(error) && error.code === GhlSyncErrorCode.GHL_REQUEST_FAILED;
+        if (!refused) throw error;
+      }
+    }
+    return uploaded;
   }
 }

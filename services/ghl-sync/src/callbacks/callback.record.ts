@@ -10,10 +10,17 @@ export type CallbackPayload =
       messageId: string;
       phone: string;
       body: string;
+      /** GHL's own URLs of the media (uploaded from `mediaLinks`), posted with the message. */
       attachments: string[];
       date: string;
+      /** An MMS's media: our signed links, handed to GHL's upload (it copies the files). */
+      mediaLinks?: string[];
       contactId?: string;
       conversationId?: string;
+      /** Set once every medium was uploaded (or refused by GHL). */
+      mediaUploaded?: boolean;
+      /** Set just before the post, the one step not safe to repeat. */
+      posting?: boolean;
     }
   | { kind: 'CONTACT_DND'; phone: string; set: boolean };
 

@@ -53,11 +53,11 @@ export class CallbacksRepository {
     );
   }
 
-  /** Done: personal data (number, text) leaves the payload; the row stays as evidence. */
+  /** Done: personal data (number, text, media links) leaves the payload; the row stays as evidence. */
   async done(tx: SqlRunner, id: string, at: Date): Promise<void> {
     await tx.query(
       `UPDATE callbacks SET state = 'DONE', done_at = $2, last_error = NULL,
-         payload = payload - 'phone' - 'body' - 'attachments'
+         payload = payload - 'phone' - 'body' - 'attachments' - 'mediaLinks'
        WHERE id = $1`,
       [id, at],
     );
@@ -85,7 +85,7 @@ export class CallbacksRepository {
   async giveUp(tx: SqlRunner, id: string, error: string, at: Date): Promise<void> {
     await tx.query(
       `UPDATE callbacks SET state = 'GIVEN_UP', last_error = $2, done_at = $3, attempts = attempts + 1,
-         payload = payload - 'phone' - 'body' - 'attachments'
+         payload = payload - 'phone' - 'body' - 'attachments' - 'mediaLinks'
        WHERE id = $1`,
       [id, error.slice(0, 500), at],
     );

@@ -128,6 +128,37 @@ export class GhlApi {
     return id;
   }
 
+  /**
+   * `POST /conversations/messages/upload` (multipart) with the media's links: GHL copies the
+   * files and answers with its own URLs (`uploadedFiles`: name → URL). Repeating it only
+   * uploads a copy again.
+   */
+  async uploadAttachments(
+    orgId: string,
+    locationId: string,
+    upload: { conversationId: string; contactId: string; attachmentUrls: string[] },
+  ): Promise<string[]> {
+    const body = await this.asLocation<{ uploadedFiles?: Record<string, unknown> }>(
+      orgId,
+      locationId,
+      {
+        operation: 'conversations.upload',
+        method: 'POST',
+        path: '/conversations/messages/upload',
+        version: this.config.GHL_VERSION_CONVERSATIONS,
+        multipart: {
+          conversationId: upload.conversationId,
+          contactId: upload.contactId,
+          locationId,
+          attachmentUrls: upload.attachmentUrls,
+        },
+      },
+    );
+    return Object.values(body?.uploadedFiles ?? {}).filter(
+      (url): url is string => typeof url === 'string' && url.length > 0,
+    );
+  }
+
   /** `POST /conversations/messages/inbound` (not idempotent). */
   async addInboundMessage(
     orgId: string,

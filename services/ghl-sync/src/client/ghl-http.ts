@@ -19,6 +19,8 @@ export interface GhlRequest {
   json?: unknown;
   /** A form-encoded body (the OAuth endpoints). */
   form?: Record<string, string>;
+  /** A multipart/form-data body (uploads); an array is one field per value. */
+  multipart?: Record<string, string | string[]>;
   /** The `Version` header (every endpoint but /oauth/token requires one). */
   version?: string;
   /** The Bearer token. */
@@ -66,8 +68,15 @@ export class GhlHttp {
       const headers: Record<string, string> = { Accept: 'application/json' };
       if (req.version) headers.Version = req.version;
       if (req.token) headers.Authorization = `Bearer ${req.token}`;
-      let body: string | undefined;
-      if (req.form) {
+      let body: string | FormData | undefined;
+      if (req.multipart) {
+        // fetch sets the multipart Content-Type with its boundary.
+        const form = new FormData();
+        for (const [name, value] of Object.entries(req.multipart)) {
+          for (const v of Array.isArray(value) ? value : [value]) form.append(name, v);
+        }
+        body = form;
+      } else if (req.form) {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(req.form).toString();
       } else if (req.json !== undefined) {

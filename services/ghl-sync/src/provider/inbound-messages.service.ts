@@ -10,9 +10,10 @@ export const numberSubject = (phone: string) =>
   `number:${createHash('sha256').update(phone).digest('hex').slice(0, 24)}`;
 
 /**
- * Every inbound SMS of a linked organization goes into its GHL conversation: queued (in the
- * event's transaction) as one callback — contact upserted by phone, conversation found or
- * created, the message posted with `altId` = our message id.
+ * Every inbound SMS or MMS of a linked organization goes into its GHL conversation: queued (in
+ * the event's transaction) as one callback — contact upserted by phone, conversation found or
+ * created, an MMS's media uploaded to GHL from their links, the message posted with `altId` =
+ * our message id and GHL's URLs of the media as attachments.
  */
 @Injectable()
 export class InboundMessagesService {
@@ -25,7 +26,14 @@ export class InboundMessagesService {
   async onInbound(
     tx: SqlRunner,
     orgId: string,
-    message: { messageId: string; from: string; body: string; receivedAt?: Date },
+    message: {
+      messageId: string;
+      from: string;
+      body: string;
+      /** An MMS's stored media (signed links), uploaded to GHL before the post. */
+      mediaLinks?: string[];
+      receivedAt?: Date;
+    },
   ): Promise<void> {
     if (!message.from) return;
     const locationId = await this.locations.of(tx, message.from);
@@ -41,6 +49,7 @@ export class InboundMessagesService {
         phone: message.from,
         body: message.body,
         attachments: [],
+        ...(message.mediaLinks?.length ? { mediaLinks: message.mediaLinks } : {}),
         date: (message.receivedAt ?? now).toISOString(),
       },
       at: now,

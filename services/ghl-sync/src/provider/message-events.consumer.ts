@@ -8,9 +8,18 @@ import { InboundMessagesService } from './inbound-messages.service';
 import { ProviderMessagesService } from './provider-messages.service';
 
 /**
+ * When an inbound message goes to GHL: an SMS at RECEIVED; an MMS (media_count > 0) once its
+ * media are stored (MEDIA_STORED, which carries the links GHL copies the files from).
+ */
+function inboundReady(m: messagingV1.MessageEvent): boolean {
+  const K = messagingV1.MessageEventKind;
+  return m.kind === K.MEDIA_STORED || (m.kind === K.RECEIVED && m.mediaCount === 0);
+}
+
+/**
  * `messaging.message.v1`: the lifecycle of messages sent for GHL (those with a GHL message id)
- * goes back to GHL as their status; inbound SMS go into the GHL conversation. Thin: enters the
- * event's tenant, one service call.
+ * goes back to GHL as their status; inbound SMS and MMS go into the GHL conversation. Thin:
+ * enters the event's tenant, one service call.
  */
 @Injectable()
 export class MessageEventsConsumer {
@@ -34,12 +43,13 @@ export class MessageEventsConsumer {
         kind: K[m.kind] as MessageEventKindName,
         error: m.error ? { code: m.error.code, message: m.error.message } : undefined,
       });
-    } else if (m.direction === messagingV1.Direction.INBOUND && m.kind === K.RECEIVED) {
+    } else if (m.direction === messagingV1.Direction.INBOUND && inboundReady(m)) {
       const orgId = await enterEventTenant(tx, event, m.orgId);
       await this.inbound.onInbound(tx, orgId, {
         messageId: m.messageId,
         from: m.from?.e164 ?? '',
         body: m.body,
+        mediaLinks: m.mediaLinks,
         receivedAt: m.occurredAt ? timestampDate(m.occurredAt) : event.time,
       });
     }

@@ -62,6 +62,8 @@ export class GhlTestServer {
   readonly contacts = new Map<string, FakeContact>();
   readonly conversations = new Map<string, { id: string; locationId: string; contactId: string }>();
   readonly messages = new Map<string, FakeMessage>();
+  /** Files copied by `POST /conversations/messages/upload`: GHL's URL → what was read. */
+  readonly files = new Map<string, { from: string; contentType: string; data: Buffer }>();
   /** Refresh tokens GHL has seen used: a second use is refused (single-use). */
   readonly usedRefreshTokens = new Set<string>();
   readonly clientId = 'ghl-test-client';
@@ -205,7 +207,8 @@ export class GhlTestServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://ghl.test');
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
     const body: unknown =
@@ -213,7 +216,9 @@ export class GhlTestServer {
         ? safeJson(raw)
         : contentType === 'application/x-www-form-urlencoded'
           ? Object.fromEntries(new URLSearchParams(raw))
-          : undefined;
+          : contentType === 'multipart/form-data'
+            ? await multipartFields(req.headers['content-type'] ?? '', bytes)
+            : undefined;
     const token = this.tokenOf(req);
     const entry: FakeRequest = {
       method: req.method ?? 'GET',
@@ -265,7 +270,10 @@ export class GhlTestServer {
       }
     }
     try {
-      const [status, payload] = this.route(entry, url, body as Record<string, unknown>, token);
+      const [status, payload] =
+        entry.method === 'POST' && entry.path === '/conversations/messages/upload'
+          ? await this.upload(body as Record<string, unknown>, token)
+          : this.route(entry, url, body as Record<string, unknown>, token);
       return send(status, payload, {
         'x-ratelimit-max': String(this.limit.max),
         'x-ratelimit-interval-milliseconds': String(this.limit.intervalMs),
@@ -448,10 +456,73 @@ export class GhlTestServer {
     };
   }
 
+  /**
+   * `POST /conversations/messages/upload`: GHL reads each of `attachmentUrls` and keeps a copy
+   * under its own URL (`uploadedFiles`: name → URL); a type outside GHL's list is 415, a link
+   * it cannot read 400.
+   */
+  private async upload(
+    body: Record<string, unknown>,
+    token: Token | undefined,
+  ): Promise<[number, unknown]> {
+    if (!token || token.expiresAt <= Date.now()) return [401, { message: 'Invalid JWT' }];
+    const conversation = this.conversations.get(String(body.conversationId));
+    if (!conversation || conversation.locationId !== token.locationId)
+      return [400, { message: 'Conversation not found' }];
+    const uploadedFiles: Record<string, string> = {};
+    for (const link of body.attachmentUrls as string[]) {
+      const answer = await fetch(link).catch(() => undefined);
+      if (!answer?.ok) return [400, { message: `Could not read ${link}` }];
+      const type = (answer.headers.get('content-type') ?? '').split(';')[0].trim();
+      const extension = GHL_UPLOAD_TYPES[type];
+      if (!extension) return [415, { message: `Unsupported file type ${type}` }];
+      const name = `${ghlId()}.${extension}`;
+      const ghlUrl = `https://storage.ghl.test/${conversation.locationId}/${name}`;
+      this.files.set(ghlUrl, {
+        from: link,
+        contentType: type,
+        data: Buffer.from(await answer.arrayBuffer()),
+      });
+      uploadedFiles[name] = ghlUrl;
+    }
+    return [200, { uploadedFiles }];
+  }
+
   private tokenOf(req: IncomingMessage): Token | undefined {
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ')) return undefined;
     return this.tokens.get(header.slice(7));
+  }
+}
+
+/** The content types GHL's upload takes (its spec: JPG, PNG, MP4, MPEG, ZIP, RAR, PDF, DOC(X), TXT, MP3, WAV). */
+const GHL_UPLOAD_TYPES: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'video/mp4': 'mp4',
+  'video/mpeg': 'mpeg',
+  'audio/mpeg': 'mp3',
+  'audio/wav': 'wav',
+  'application/pdf': 'pdf',
+  'text/plain': 'txt',
+};
+
+/** A multipart/form-data body's fields (attachmentUrls always a list), as GHL would read them. */
+async function multipartFields(contentType: string, bytes: Buffer): Promise<unknown> {
+  try {
+    const form = await new Request('http://ghl.test/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: bytes,
+    }).formData();
+    const fields: Record<string, unknown> = {};
+    for (const name of new Set(form.keys())) {
+      const values = form.getAll(name).map((v) => (typeof v === 'string' ? v : '(file)'));
+      fields[name] = name === 'attachmentUrls' ? values : values[0];
+    }
+    return fields;
+  } catch {
+    return undefined;
   }
 }
 

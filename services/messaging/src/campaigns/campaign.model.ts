@@ -1,4 +1,5 @@
 import {
+  Directive,
   Field,
   Float,
   GraphQLISODateTime,
@@ -10,9 +11,11 @@ import {
 } from '@nestjs/graphql';
 import { PageInfo } from '@switchboard/service-kit';
 import type { Page } from '../common/page';
-import { CAMPAIGN_STATUSES, estimatedSeconds, type CampaignStatus } from '../domain/campaign';
+import { CAMPAIGN_STATUSES, type CampaignStatus } from '../domain/campaign';
+import { liveProgressOf } from './campaign-progress';
 import type { CampaignRecord } from './campaign.record';
 import type { CampaignPreview } from './campaigns.service';
+import { messagePriority } from '../domain/message-priority';
 
 export const CampaignStatusEnum = Object.fromEntries(
   CAMPAIGN_STATUSES.map((s) => [s, s]),
@@ -20,6 +23,17 @@ export const CampaignStatusEnum = Object.fromEntries(
 registerEnumType(CampaignStatusEnum, {
   name: 'CampaignStatus',
   description: 'DRAFT → SCHEDULED (start time ahead) / RUNNING ⇄ PAUSED → COMPLETED, or CANCELED.',
+});
+
+export const CampaignRateLimitEnum = {
+  REQUESTED: 'REQUESTED',
+  PHONES: 'PHONES',
+  CARRIER: 'CARRIER',
+} as const;
+registerEnumType(CampaignRateLimitEnum, {
+  name: 'CampaignRateLimit',
+  description:
+    'What sets a campaign’s planned rate: its own ratePerMinute, the online phones (30 segments a minute each), or the carrier numbers’ throughput.',
 });
 
 @ObjectType('CampaignProgress', { description: 'Counters, read cheaply at any time.' })
@@ -52,8 +66,32 @@ export class CampaignProgressModel {
   @Field(() => Float)
   messagesExpired!: number;
 
-  @Field(() => Float, { description: 'Seconds left at the campaign’s rate (0 when done).' })
+  @Field(() => Float, {
+    description:
+      'Seconds until every remaining recipient is handed to the send path at the planned rate (0 when not running).',
+  })
   etaSeconds!: number;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'That moment; null when the campaign is not running.',
+  })
+  eta!: Date | null;
+
+  @Field(() => Int, {
+    description:
+      'Messages created a minute over the last minute (a ring of 5 s counters on the campaign, not a scan).',
+  })
+  rateNow!: number;
+
+  @Field(() => Int, {
+    description:
+      'The rate the campaign is paced at: ratePerMinute capped by its route (online phones × 30 segments a minute, or the carrier numbers’ throughput).',
+  })
+  plannedRatePerMinute!: number;
+
+  @Field(() => CampaignRateLimitEnum, { description: 'What set the planned rate.' })
+  plannedRateLimitedBy!: keyof typeof CampaignRateLimitEnum;
 }
 
 @ObjectType('Campaign', { description: 'A bulk send to a list or segment, paced.' })
@@ -74,6 +112,11 @@ export class CampaignModel {
 
   @Field(() => Int, { description: 'Messages per minute.' })
   ratePerMinute!: number;
+
+  @Field(() => Int, {
+    description: 'Its messages’ priority in the device and carrier queues (default 10).',
+  })
+  priority!: number;
 
   @Field(() => GraphQLISODateTime, { nullable: true })
   startAt!: Date | null;
@@ -100,16 +143,16 @@ export class CampaignModel {
   finishedAt!: Date | null;
 }
 
-export function toCampaignModel(record: CampaignRecord): CampaignModel {
-  const processed = record.messagesCreated + record.messagesRejected + record.sendErrors;
-  const left = Math.max(0, record.recipientsTotal - processed);
-  const running = record.status === 'RUNNING' || record.status === 'SCHEDULED';
+/** The campaign as GraphQL shows it; `now` for its live progress (rate now, ETA). */
+export function toCampaignModel(record: CampaignRecord, now: Date): CampaignModel {
+  const live = liveProgressOf(record, now);
   return {
     id: record.id,
     name: record.name,
     listId: record.listId,
     template: record.template,
     ratePerMinute: record.ratePerMinute,
+    priority: messagePriority('CAMPAIGN', record.priority),
     startAt: record.startAt,
     endAt: record.endAt,
     status: record.status,
@@ -122,7 +165,11 @@ export function toCampaignModel(record: CampaignRecord): CampaignModel {
       messagesDelivered: record.messagesDelivered,
       messagesFailed: record.messagesFailed,
       messagesExpired: record.messagesExpired,
-      etaSeconds: running ? estimatedSeconds(left, record.ratePerMinute) : 0,
+      etaSeconds: live.etaSeconds,
+      eta: live.eta === null ? null : new Date(live.eta),
+      rateNow: live.rateNow,
+      plannedRatePerMinute: live.plannedRatePerMinute,
+      plannedRateLimitedBy: record.plannedLimitedBy ?? 'REQUESTED',
     },
     createdAt: record.createdAt,
     startedAt: record.startedAt,
@@ -151,8 +198,8 @@ export class CampaignConnection {
   pageInfo!: PageInfo;
 }
 
-export function toCampaignConnection(page: Page<CampaignRecord>): CampaignConnection {
-  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toCampaignModel(e.node) }));
+export function toCampaignConnection(page: Page<CampaignRecord>, now: Date): CampaignConnection {
+  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: toCampaignModel(e.node, now) }));
   return { edges, nodes: edges.map((e) => e.node), pageInfo: page.pageInfo };
 }
 
@@ -174,10 +221,32 @@ export class CampaignSampleModel {
   missing!: string[];
 }
 
-@ObjectType('CampaignPreview')
+@ObjectType('CampaignPreview', {
+  description:
+    'What a campaign would send now. An entity (key campaignId) so billing adds estimatedCost from the segment and MMS totals.',
+})
+@Directive('@key(fields: "campaignId")')
 export class CampaignPreviewModel {
+  @Field(() => ID)
+  campaignId!: string;
+
   @Field(() => Float, { description: 'Members of the list now.' })
   recipients!: number;
+
+  @Field(() => Float, {
+    description:
+      'SMS segments the campaign would send to recipientsAfterSuppression: each rendered for up to 1,000 recipients, the mean times the recipients (exact for lists that small).',
+  })
+  estimatedSegments!: number;
+
+  @Field(() => Float, { description: 'MMS messages it would send (campaigns send text: 0).' })
+  estimatedMms!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The recipients' most common country (ISO 3166 alpha-2): what it is priced at.",
+  })
+  destinationCountry!: string | null;
 
   @Field(() => Float, {
     description:
@@ -190,7 +259,7 @@ export class CampaignPreviewModel {
 
   @Field(() => Float, {
     description:
-      'Sending recipientsAfterSuppression at the campaign’s rate. Cost: not estimated here (billing’s price book is not reachable from messaging).',
+      'Sending recipientsAfterSuppression at the campaign’s rate. The cost: estimatedCost (from billing).',
   })
   estimatedSeconds!: number;
 
@@ -215,6 +284,13 @@ export class CreateCampaignInput {
 
   @Field(() => Int, { description: 'Messages per minute (1 to CAMPAIGN_MAX_RATE_PER_MINUTE).' })
   ratePerMinute!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Its messages’ queue priority, 0 to 49 (default 10): below a transactional send’s default (50), so a campaign never delays one. Out of range: INVALID_PRIORITY.',
+  })
+  priority?: number | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Start later (else at start).' })
   startAt?: Date | null;

@@ -8,6 +8,8 @@ export interface CampaignRecord {
   listId: string;
   template: string;
   ratePerMinute: number;
+  /** Its messages' queue priority; null: the campaign default (domain/message-priority). */
+  priority: number | null;
   startAt: Date | null;
   endAt: Date | null;
   status: CampaignStatus;
@@ -27,6 +29,12 @@ export interface CampaignRecord {
   startedAt: Date | null;
   finishedAt: Date | null;
   progressNotifiedAt: Date | null;
+  /** The rate the runner last paced it at (messages a minute) and what set it; null before. */
+  plannedRatePerMinute: number | null;
+  plannedLimitedBy: 'REQUESTED' | 'PHONES' | 'CARRIER' | null;
+  /** The "rate now" ring (domain/campaign RateRing): created per 5 s slot, newest first. */
+  rateSlots: number[];
+  rateSlotAt: Date | null;
   createdMicros: string;
 }
 

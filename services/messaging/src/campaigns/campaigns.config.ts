@@ -14,4 +14,9 @@ export const campaignsConfigShape = {
    * minute, or campaigns would run far below what the phones take.
    */
   CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE: env.int(30).pipe(z.number().int().min(1).max(600_000)),
+  /**
+   * What one carrier sender number sends a second (segments) in the campaign rate cap: a US long
+   * code's 1 MPS (Twilio, Telnyx). Raise it for toll-free or short-code accounts.
+   */
+  CAMPAIGN_CARRIER_SEGMENTS_PER_SECOND: env.int(1).pipe(z.number().int().min(1).max(10_000)),
 };

@@ -5,6 +5,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { CampaignRunnerWorker } from './campaign-runner.worker';
 import { CampaignsConsumer } from './campaigns.consumer';
 import { CampaignsRepository } from './campaigns.repository';
+import { CampaignPreviewResolver } from './campaign-preview.resolver';
 import { CampaignsResolver } from './campaigns.resolver';
 import { CampaignsService } from './campaigns.service';
 
@@ -18,6 +19,7 @@ import { CampaignsService } from './campaigns.service';
     CampaignRunnerWorker,
     CampaignsConsumer,
     CampaignsResolver,
+    CampaignPreviewResolver,
   ],
 })
 export class CampaignsModule {}

@@ -25,6 +25,7 @@ const toCampaign = (r: Row): CampaignRecord => ({
   listId: r.list_id as string,
   template: r.template as string,
   ratePerMinute: Number(r.rate_per_minute),
+  priority: r.priority == null ? null : Number(r.priority),
   startAt: (r.start_at as Date | null) ?? null,
   endAt: (r.end_at as Date | null) ?? null,
   status: r.status as CampaignStatus,
@@ -44,6 +45,11 @@ const toCampaign = (r: Row): CampaignRecord => ({
   startedAt: (r.started_at as Date | null) ?? null,
   finishedAt: (r.finished_at as Date | null) ?? null,
   progressNotifiedAt: (r.progress_notified_at as Date | null) ?? null,
+  plannedRatePerMinute:
+    r.planned_rate_per_minute == null ? null : Number(r.planned_rate_per_minute),
+  plannedLimitedBy: (r.planned_limited_by as CampaignRecord['plannedLimitedBy']) ?? null,
+  rateSlots: ((r.rate_slots as number[] | null) ?? []).map(Number),
+  rateSlotAt: (r.rate_slot_at as Date | null) ?? null,
   createdMicros: r.created_micros as string,
 });
 
@@ -61,7 +67,15 @@ export class CampaignsRepository {
     tx: EntityManager,
     c: Pick<
       CampaignRecord,
-      'id' | 'orgId' | 'name' | 'listId' | 'template' | 'ratePerMinute' | 'startAt' | 'endAt'
+      | 'id'
+      | 'orgId'
+      | 'name'
+      | 'listId'
+      | 'template'
+      | 'ratePerMinute'
+      | 'priority'
+      | 'startAt'
+      | 'endAt'
     >,
     now: Date,
   ): Promise<CampaignRecord> {
@@ -69,11 +83,22 @@ export class CampaignsRepository {
       tx,
       `WITH inserted AS (
          INSERT INTO campaigns (id, org_id, name, list_id, template, rate_per_minute, start_at, end_at,
-                                status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'DRAFT', $9, $9) RETURNING *)
+                                status, created_at, updated_at, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'DRAFT', $9, $9, $10) RETURNING *)
        SELECT c.*, (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS created_micros
          FROM inserted c`,
-      [c.id, c.orgId, c.name, c.listId, c.template, c.ratePerMinute, c.startAt, c.endAt, now],
+      [
+        c.id,
+        c.orgId,
+        c.name,
+        c.listId,
+        c.template,
+        c.ratePerMinute,
+        c.startAt,
+        c.endAt,
+        now,
+        c.priority,
+      ],
     );
     return toCampaign(r!);
   }
@@ -128,6 +153,9 @@ export class CampaignsRepository {
       created: number;
       rejected: number;
       errors: number;
+      /** The pacing the step used; the "rate now" ring after it (domain/campaign). */
+      planned?: { ratePerMinute: number; limitedBy: string };
+      rate?: { slots: number[]; at: Date };
     },
     now: Date,
   ): Promise<void> {
@@ -135,7 +163,11 @@ export class CampaignsRepository {
       `UPDATE campaigns SET cursor_contact_id = COALESCE($2, cursor_contact_id), tokens = $3,
               tokens_at = $4, messages_created = messages_created + $5,
               messages_rejected = messages_rejected + $6, send_errors = send_errors + $7,
-              updated_at = $8
+              updated_at = $8,
+              planned_rate_per_minute = COALESCE($9, planned_rate_per_minute),
+              planned_limited_by = COALESCE($10, planned_limited_by),
+              rate_slots = COALESCE($11::integer[], rate_slots),
+              rate_slot_at = COALESCE($12, rate_slot_at)
         WHERE id = $1`,
       [
         id,
@@ -146,8 +178,35 @@ export class CampaignsRepository {
         step.rejected,
         step.errors,
         now,
+        step.planned?.ratePerMinute ?? null,
+        step.planned?.limitedBy ?? null,
+        step.rate?.slots ?? null,
+        step.rate?.at ?? null,
       ],
     );
+  }
+
+  /**
+   * The organization's routes as the campaign's capacity sees them (priority order), with each
+   * carrier route's SMS-capable sender numbers.
+   */
+  async capacityRoutes(
+    tx: EntityManager,
+  ): Promise<
+    Array<{ kind: 'DEVICE_POOL' | 'TWILIO' | 'TELNYX'; enabled: boolean; numbers: number }>
+  > {
+    const found = await rows<{ kind: string; enabled: boolean; numbers: number }>(
+      tx,
+      `SELECT r.kind, r.enabled,
+              (SELECT count(*)::int FROM carrier_numbers n
+                WHERE n.carrier_account_id = r.carrier_account_id AND n.sms) AS numbers
+         FROM routes r ORDER BY r.priority, r.id`,
+    );
+    return found.map((r) => ({
+      kind: r.kind as 'DEVICE_POOL' | 'TWILIO' | 'TELNYX',
+      enabled: r.enabled,
+      numbers: Number(r.numbers),
+    }));
   }
 
   async markProgressNotified(tx: EntityManager, id: string, at: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requireOrg, Scopes, type Principal } from '@switchboard/auth';
+import { Clock } from '@switchboard/service-kit';
 import { isUuid } from '@switchboard/tenancy';
 import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import type { CampaignAction } from '../domain/campaign';
@@ -24,7 +25,10 @@ function campaignId(id: string): string {
 /** Campaigns: reading needs `messages:read`; creating and running them `messages:send`. */
 @Resolver(() => CampaignModel)
 export class CampaignsResolver {
-  constructor(private readonly service: CampaignsService) {}
+  constructor(
+    private readonly service: CampaignsService,
+    private readonly clock: Clock,
+  ) {}
 
   @Scopes('messages:read')
   @Query(() => CampaignModel)
@@ -32,7 +36,10 @@ export class CampaignsResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
   ): Promise<CampaignModel> {
-    return toCampaignModel(await this.service.get(requireOrg(principal), campaignId(id)));
+    return toCampaignModel(
+      await this.service.get(requireOrg(principal), campaignId(id)),
+      this.clock.now(),
+    );
   }
 
   @Scopes('messages:read')
@@ -42,7 +49,10 @@ export class CampaignsResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<CampaignConnection> {
-    return toCampaignConnection(await this.service.list(requireOrg(principal), { first, after }));
+    return toCampaignConnection(
+      await this.service.list(requireOrg(principal), { first, after }),
+      this.clock.now(),
+    );
   }
 
   @Scopes('messages:read')
@@ -73,6 +83,7 @@ export class CampaignsResolver {
         ...input,
         listId: input.listId.toLowerCase(),
       }),
+      this.clock.now(),
     );
   }
 
@@ -117,6 +128,9 @@ export class CampaignsResolver {
     id: string,
     action: CampaignAction,
   ): Promise<CampaignModel> {
-    return toCampaignModel(await this.service.act(requireOrg(principal), campaignId(id), action));
+    return toCampaignModel(
+      await this.service.act(requireOrg(principal), campaignId(id), action),
+      this.clock.now(),
+    );
   }
 }

@@ -10,22 +10,30 @@ import { pageWindow, toPage, type Page, type PageRequest } from '../common/page'
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import {
   campaignBudget,
+  campaignBurst,
   campaignCounterOf,
   campaignMessageKey,
   campaignTransition,
-  effectiveRate,
   estimatedSeconds,
+  plannedRate,
   progressWebhookDue,
+  recordRate,
   type CampaignAction,
 } from '../domain/campaign';
 import { renderTemplate } from '../domain/template';
 import { ListsRepository } from '../lists/lists.repository';
 import { MessagesService, type SendMessageCommand } from '../messages/messages.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
+import { liveProgressSnapshot } from './campaign-progress';
 import type { CampaignRecord } from './campaign.record';
 import { CampaignsRepository } from './campaigns.repository';
+import { checkPriority } from '../domain/message-priority';
+import { estimateCampaignSends } from '../domain/campaign-estimate';
+import { countryOfNumber } from '../domain/phone-number';
 
 export const CAMPAIGN_CURSOR = 'campaign';
+/** previewCampaign renders at most this many recipients to estimate the campaign's segments. */
+export const ESTIMATE_SAMPLE = 1000;
 /** Recipients sent per runner step at most (one sendBatch call). */
 export const CAMPAIGN_STEP_MAX = 1000;
 const TEMPLATE_MAX_LENGTH = 1600;
@@ -38,12 +46,20 @@ export interface CampaignInput {
   listId: string;
   template: string;
   ratePerMinute: number;
+  /** Its messages' queue priority (0 to 49); absent: the campaign default. */
+  priority?: number | null;
   startAt?: Date | null;
   endAt?: Date | null;
 }
 
 export interface CampaignPreview {
+  campaignId: string;
   recipients: number;
+  /** SMS segments the campaign will send (estimated from up to ESTIMATE_SAMPLE recipients). */
+  estimatedSegments: number;
+  estimatedMms: number;
+  /** The recipients' most common country (billing's price book key). */
+  destinationCountry: string | null;
   /** Members the pre-send policies would refuse now: opted out or DND, or without consent when the organization requires it. */
   suppressed: number;
   recipientsAfterSuppression: number;
@@ -95,6 +111,10 @@ export class CampaignsService {
     if (input.startAt && input.endAt && input.endAt <= input.startAt) {
       throw invalid('endAt must be after startAt');
     }
+    const priority = checkPriority('CAMPAIGN', input.priority);
+    if (!priority.ok) {
+      throw new MessagingException(MessagingErrorCode.INVALID_PRIORITY, priority.reason);
+    }
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       if (!(await this.lists.find(tx, input.listId))) {
         throw new MessagingException(MessagingErrorCode.CONTACT_LIST_NOT_FOUND, 'No such list');
@@ -108,6 +128,7 @@ export class CampaignsService {
           listId: input.listId,
           template: input.template,
           ratePerMinute: input.ratePerMinute,
+          priority: priority.priority,
           startAt: input.startAt ?? null,
           endAt: input.endAt ?? null,
         },
@@ -189,10 +210,23 @@ export class CampaignsService {
       const counts = await this.campaigns.suppressionCounts(tx, list);
       const suppressed = counts.blocked + (counts.consentRequired ? counts.withoutConsent : 0);
       const after = Math.max(0, list.memberCount - suppressed);
+      // The cost's inputs (billing prices them through the supergraph): segments from a sample.
+      const sample = await this.campaigns.recipients(tx, list, null, ESTIMATE_SAMPLE);
+      const estimate = estimateCampaignSends(
+        sample.map((contact) => ({
+          segments: analyzeSms(renderTemplate(campaign.template, contact).text).segments,
+          country: countryOfNumber(contact.phoneNumber),
+        })),
+        after,
+      );
       return {
+        campaignId: campaign.id,
         recipients: list.memberCount,
         suppressed,
         recipientsAfterSuppression: after,
+        estimatedSegments: estimate.segments,
+        estimatedMms: estimate.mms,
+        destinationCountry: estimate.destinationCountry,
         estimatedSeconds: estimatedSeconds(after, campaign.ratePerMinute),
         samples: recipients.map((contact) => {
           const rendered = renderTemplate(campaign.template, contact);
@@ -246,16 +280,18 @@ export class CampaignsService {
       const segments = analyzeSms(
         renderTemplate(campaign.template, { name: null, phoneNumber: '', attributes: {} }).text,
       ).segments;
-      const rate = effectiveRate(
+      const planned = plannedRate(
         campaign.ratePerMinute,
+        await this.campaigns.capacityRoutes(tx),
         await this.campaigns.onlinePhones(tx),
         segments,
-        this.config.CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE,
+        {
+          phoneSegmentsPerMinute: this.config.CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE,
+          carrierSegmentsPerSecond: this.config.CAMPAIGN_CARRIER_SEGMENTS_PER_SECOND,
+        },
       );
-      const burst = Math.min(
-        CAMPAIGN_STEP_MAX,
-        Math.max(1, Math.ceil((rate * interval * 2) / 60_000)),
-      );
+      const rate = planned.ratePerMinute;
+      const burst = campaignBurst(rate, interval, CAMPAIGN_STEP_MAX);
       const budget = campaignBudget(
         { tokens: campaign.tokens, at: (campaign.tokensAt ?? now).getTime() },
         now.getTime(),
@@ -273,6 +309,7 @@ export class CampaignsService {
             created: 0,
             rejected: 0,
             errors: 0,
+            planned,
           },
           now,
         );
@@ -289,15 +326,16 @@ export class CampaignsService {
         await this.complete(tx, id, now);
         return undefined;
       }
-      return { campaign, recipients, budget };
+      return { campaign, recipients, budget, planned };
     });
     if (!plan) return false;
 
-    const { campaign, recipients, budget } = plan;
+    const { campaign, recipients, budget, planned } = plan;
     const commands: SendMessageCommand[] = recipients.map((contact) => ({
       to: contact.phoneNumber,
       body: renderTemplate(campaign.template, contact).text,
       purpose: 'CAMPAIGN',
+      priority: campaign.priority,
       campaignId: campaign.id,
       idempotencyKey: campaignMessageKey(campaign.id, contact.id),
     }));
@@ -316,6 +354,11 @@ export class CampaignsService {
     }
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const after = this.clock.now();
+      const ring = recordRate(
+        { slots: campaign.rateSlots, at: campaign.rateSlotAt?.getTime() ?? null },
+        after.getTime(),
+        counts.created,
+      );
       await this.campaigns.advance(
         tx,
         id,
@@ -325,6 +368,8 @@ export class CampaignsService {
           tokens: budget.tokens + (recipients.length - done.length),
           tokensAt: now,
           ...counts,
+          planned,
+          rate: { slots: ring.slots, at: new Date(ring.at!) },
         },
         after,
       );
@@ -374,6 +419,7 @@ export class CampaignsService {
       messagesDelivered: campaign.messagesDelivered,
       messagesFailed: campaign.messagesFailed,
       messagesExpired: campaign.messagesExpired,
+      ...liveProgressSnapshot(campaign, now),
     });
     await this.campaigns.markProgressNotified(tx, campaign.id, now);
   }

@@ -52,6 +52,7 @@ function setup(failover: RouteFailoverHook | null) {
   const lifecycle = new MessageLifecycle(
     {
       add: (_tx: EntityManager, d: EventDraft<DescMessage>) => void outbox.push(d),
+      addAll: (_tx: EntityManager, ds: EventDraft<DescMessage>[]) => void outbox.push(...ds),
     } as unknown as OutboxWriter,
     messages,
     {

@@ -68,6 +68,8 @@ export interface CarrierDispatchJob {
   carrierAccountId: string;
   /** The message's attempt number this send belongs to. */
   attempt: number;
+  /** Queue priority (0–100, higher first; domain/message-priority); absent: 50. */
+  priority?: number;
 }
 
 /** Enqueues a carrier send in the caller's transaction (implemented by CarrierDispatchQueue). */

@@ -275,20 +275,21 @@ export class CarriersRepository {
   /** Queues a send in the caller's tenant transaction (its tenant is the job's). */
   async enqueue(
     tx: EntityManager,
-    job: Omit<QueuedCarrierSend, 'tries' | 'tenantId'>,
+    job: Omit<QueuedCarrierSend, 'tries' | 'tenantId'> & { priority?: number },
     dueAt: Date,
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO carrier_dispatch_queue (message_id, attempt, tenant_id, route_id, carrier_account_id, due_at)
-       VALUES ($1, $2, NULLIF(current_setting('app.org_id', true), '')::uuid, $3, $4, $5)
+      `INSERT INTO carrier_dispatch_queue (message_id, attempt, tenant_id, route_id, carrier_account_id, due_at, priority)
+       VALUES ($1, $2, NULLIF(current_setting('app.org_id', true), '')::uuid, $3, $4, $5, $6)
        ON CONFLICT (message_id, attempt) DO NOTHING`,
-      [job.messageId, job.attempt, job.routeId, job.carrierAccountId, dueAt],
+      [job.messageId, job.attempt, job.routeId, job.carrierAccountId, dueAt, job.priority ?? 50],
     );
   }
 
   /**
    * Claims up to `limit` due sends (`FOR UPDATE SKIP LOCKED`, so replicas never share one) by
-   * moving their due time to `lease`: a send whose worker dies is taken again after it.
+   * moving their due time to `lease`: a send whose worker dies is taken again after it. Highest
+   * priority first, so a transactional send overtakes a campaign's queued ones.
    */
   async claimDue(
     tx: EntityManager,
@@ -302,7 +303,7 @@ export class CarriersRepository {
         `UPDATE carrier_dispatch_queue q SET due_at = $3
           WHERE (q.message_id, q.attempt) IN (
             SELECT message_id, attempt FROM carrier_dispatch_queue
-             WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+             WHERE due_at <= $1 ORDER BY priority DESC, due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
           RETURNING q.*`,
         [now, limit, lease],
       )

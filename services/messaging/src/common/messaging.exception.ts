@@ -83,6 +83,8 @@ export enum MessagingErrorCode {
   MEDIA_LINK_INVALID = 'MEDIA_LINK_INVALID',
   /** The medium is not stored (still being fetched, refused, or deleted by retention). */
   MEDIA_NOT_FOUND = 'MEDIA_NOT_FOUND',
+  /** A priority outside what the caller may set (see domain/message-priority). */
+  INVALID_PRIORITY = 'INVALID_PRIORITY',
 }
 
 export class MessagingException extends domainException<MessagingErrorCode>({
@@ -132,4 +134,5 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   CAMPAIGN_STATE_CONFLICT: 'PRECONDITION_FAILED',
   MEDIA_LINK_INVALID: 'FORBIDDEN',
   MEDIA_NOT_FOUND: 'NOT_FOUND',
+  INVALID_PRIORITY: 'BAD_INPUT',
 }) {}

@@ -24,7 +24,12 @@ import { SegmentCounters } from '../lists/segment-counters';
 import type { ContactImportRecord, ImportProgress } from './contact-import.record';
 import { consentRequestDraft } from './contact-events';
 import { ContactImportsRepository } from './contact-imports.repository';
-import { ContactsRepository, type ImportedContact } from './contacts.repository';
+import {
+  ContactsRepository,
+  type ImportedContact,
+  type UpsertedContact,
+} from './contacts.repository';
+import type { ExistingContact } from './contact.record';
 import { ContactsService } from './contacts.service';
 
 /** The header line is looked for in at most this many bytes (for the delimiter). */
@@ -261,38 +266,56 @@ export class ContactImportsService {
     if (progress.rowsRead === 0) return;
     await inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
-      const existing = new Map(
-        (await this.contacts.lockExisting(tx, [...drafts.keys()])).map((c) => [c.phoneNumber, c]),
-      );
+      // Segments' counters need each contact's attributes before the batch: only then are the
+      // batch's numbers read (and locked) first. Without segments the upsert alone says what
+      // it did (inserted, or kept an earlier row of this import: a duplicate) — one statement
+      // and no row written twice (the lock marks every existing row), which a re-upload feels.
+      const segments = await this.segments.active(tx);
+      const existing = segments.length
+        ? new Map(
+            (await this.contacts.lockExisting(tx, [...drafts.keys()])).map((c) => [
+              c.phoneNumber,
+              c,
+            ]),
+          )
+        : undefined;
       const imported: ImportedContact[] = [];
+      for (const [, { row, draft }] of drafts) imported.push({ id: randomUUID(), row, draft });
+      const written = imported.length
+        ? await this.contacts.upsertImported(tx, orgId, importRecord.id, imported, now)
+        : new Map<string, UpsertedContact>();
       const changes: Array<{
         before: Record<string, string> | null;
         after: Record<string, string>;
       }> = [];
       for (const [number, { row, draft }] of drafts) {
-        const known = existing.get(number);
-        if (known?.lastImportId === importRecord.id) {
-          problems.push(duplicateProblem(row, known.lastImportRow ?? 0, phoneColumn));
+        const outcome = importOutcome(
+          importRecord.id,
+          row,
+          existing?.get(number),
+          written.get(number),
+          existing !== undefined,
+        );
+        if (outcome.duplicateOf !== null) {
+          problems.push(duplicateProblem(row, outcome.duplicateOf, phoneColumn));
           progress.rowsDuplicate += 1;
         } else {
           progress.rowsAccepted += 1;
-          if (known) progress.contactsUpdated += 1;
+          if (outcome.existed) progress.contactsUpdated += 1;
           else progress.contactsCreated += 1;
         }
-        imported.push({ id: randomUUID(), row, draft });
-        const before = known?.attributes ?? null;
-        changes.push({ before, after: { ...(before ?? {}), ...draft.attributes } });
+        if (existing) {
+          const before = existing.get(number)?.attributes ?? null;
+          changes.push({ before, after: { ...(before ?? {}), ...draft.attributes } });
+        }
       }
-      const ids = imported.length
-        ? await this.contacts.upsertImported(tx, orgId, importRecord.id, imported, now)
-        : new Map<string, string>();
-      await this.segments.apply(tx, changes, now);
-      if (importRecord.listId && ids.size) {
+      await this.segments.apply(tx, changes, now, segments);
+      if (importRecord.listId && written.size) {
         const added = await this.lists.addMembers(
           tx,
           orgId,
           importRecord.listId,
-          [...ids.values()],
+          [...written.values()].map((c) => c.id),
           now,
         );
         await this.lists.addToCounts(tx, new Map([[importRecord.listId, added]]), now);
@@ -473,4 +496,28 @@ function checkRow(
     return;
   }
   batch.drafts.set(check.contact.phoneNumber, { row: pending.line, draft: check.contact });
+}
+
+/**
+ * What the batch's upsert did to one number: an earlier row of this import had it (a DUPLICATE
+ * of that row, merged), or it existed before (updated), or it is new. Read from the locked
+ * contact before the upsert when there was one (`locked`), else from the upsert's answer.
+ */
+function importOutcome(
+  importId: string,
+  row: number,
+  known: ExistingContact | undefined,
+  written: UpsertedContact | undefined,
+  locked: boolean,
+): { duplicateOf: number | null; existed: boolean } {
+  if (locked) {
+    return known?.lastImportId === importId
+      ? { duplicateOf: known.lastImportRow ?? 0, existed: true }
+      : { duplicateOf: null, existed: known !== undefined };
+  }
+  if (!written || written.inserted) return { duplicateOf: null, existed: false };
+  // The upsert keeps the row number of this import's first row for the number.
+  return written.lastImportRow !== null && written.lastImportRow !== row
+    ? { duplicateOf: written.lastImportRow, existed: true }
+    : { duplicateOf: null, existed: true };
 }

@@ -40,6 +40,15 @@ export interface ImportedContact {
   draft: ContactDraft;
 }
 
+/** What the upsert of an import batch did to one number. */
+export interface UpsertedContact {
+  id: string;
+  /** A new contact (else an existing one updated). */
+  inserted: boolean;
+  /** The import row the contact now names (this import's first row for the number). */
+  lastImportRow: number | null;
+}
+
 /** All SQL of contacts. */
 @Injectable()
 export class ContactsRepository {
@@ -183,7 +192,8 @@ export class ContactsRepository {
   /**
    * One multi-row upsert of an import batch (numbers distinct): new numbers are inserted, known
    * ones get the row's non-empty cells (attributes merged, the opt-in evidence replaced when
-   * the row has some). Returns each number's contact id.
+   * the row has some). Returns, per number, its contact id, whether it is new, and the row of
+   * this import it names (an earlier one: the row was a duplicate of it).
    */
   async upsertImported(
     tx: EntityManager,
@@ -191,7 +201,7 @@ export class ContactsRepository {
     importId: string,
     contacts: ImportedContact[],
     now: Date,
-  ): Promise<Map<string, string>> {
+  ): Promise<Map<string, UpsertedContact>> {
     const col = <T>(pick: (c: ImportedContact) => T) => contacts.map(pick);
     const written = await rows<Row>(
       tx,
@@ -212,7 +222,7 @@ export class ContactsRepository {
          last_import_row = CASE WHEN contacts.last_import_id = EXCLUDED.last_import_id
                                 THEN contacts.last_import_row ELSE EXCLUDED.last_import_row END,
          updated_at = EXCLUDED.updated_at
-       RETURNING id, phone_number`,
+       RETURNING id, phone_number, (xmax = 0) AS inserted, last_import_row`,
       [
         orgId,
         importId,
@@ -228,7 +238,16 @@ export class ContactsRepository {
         col((c) => c.row),
       ],
     );
-    return new Map(written.map((r) => [r.phone_number as string, r.id as string]));
+    return new Map(
+      written.map((r) => [
+        r.phone_number as string,
+        {
+          id: r.id as string,
+          inserted: r.inserted === true,
+          lastImportRow: r.last_import_row == null ? null : Number(r.last_import_row),
+        },
+      ]),
+    );
   }
 }
 

@@ -1,11 +1,18 @@
 import {
   campaignBudget,
+  campaignBurst,
   campaignCounterOf,
+  campaignEta,
   campaignMessageKey,
   campaignTransition,
   effectiveRate,
   estimatedSeconds,
+  liveProgress,
+  plannedRate,
   progressWebhookDue,
+  rateNow,
+  recordRate,
+  type CapacityRoute,
 } from './campaign';
 
 describe('campaignTransition', () => {
@@ -87,5 +94,142 @@ describe('progressWebhookDue', () => {
     expect(progressWebhookDue(at, soon, false)).toBe(false);
     expect(progressWebhookDue(at, soon, true)).toBe(true);
     expect(progressWebhookDue(at, later, false)).toBe(true);
+  });
+});
+
+describe('campaignBurst and the bucket under a late runner', () => {
+  it('holds ten seconds of the rate (or two poll intervals), at least 1, at most a step', () => {
+    expect(campaignBurst(150, 1000, 1000)).toBe(25);
+    expect(campaignBurst(1500, 1000, 1000)).toBe(250);
+    expect(campaignBurst(150, 20_000, 1000)).toBe(100);
+    expect(campaignBurst(1, 1000, 1000)).toBe(1);
+    expect(campaignBurst(600_000, 1000, 1000)).toBe(1000);
+  });
+
+  it('keeps the planned rate when each step cycle takes 3 s (two intervals of burst lost a third)', () => {
+    const rate = 1500; // 25 a second
+    const run = (burst: number) => {
+      let bucket = { tokens: 0, at: 0 };
+      let sent = 0;
+      for (let t = 3000; t <= 60_000; t += 3000) {
+        const b = campaignBudget(bucket, t, rate, burst);
+        sent += b.allowed;
+        bucket = { tokens: b.tokens, at: t };
+      }
+      return sent;
+    };
+    expect(run(50)).toBe(20 * 50); // the old burst: 1000 a minute, fidelity 0.67
+    expect(run(campaignBurst(rate, 1000, 1000))).toBe(1500);
+  });
+});
+
+describe('plannedRate', () => {
+  const limits = { phoneSegmentsPerMinute: 30, carrierSegmentsPerSecond: 1 };
+  const pool: CapacityRoute = { kind: 'DEVICE_POOL', enabled: true, numbers: 0 };
+  const twilio = (numbers: number, enabled = true): CapacityRoute => ({
+    kind: 'TWILIO',
+    enabled,
+    numbers,
+  });
+
+  it('caps at the online phones × 30 segments (no routes: the implicit device pool)', () => {
+    expect(plannedRate(6000, [], 5, 1, limits)).toEqual({
+      ratePerMinute: 150,
+      limitedBy: 'PHONES',
+    });
+    expect(plannedRate(6000, [pool], 5, 2, limits)).toEqual({
+      ratePerMinute: 75,
+      limitedBy: 'PHONES',
+    });
+    expect(plannedRate(100, [], 5, 1, limits)).toEqual({
+      ratePerMinute: 100,
+      limitedBy: 'REQUESTED',
+    });
+  });
+
+  it("caps at a carrier route's numbers × its throughput when that route goes first", () => {
+    expect(plannedRate(6000, [twilio(2), pool], 5, 1, limits)).toEqual({
+      ratePerMinute: 120,
+      limitedBy: 'CARRIER',
+    });
+    expect(plannedRate(6000, [twilio(2)], 0, 3, limits).ratePerMinute).toBe(40);
+    expect(
+      plannedRate(6000, [twilio(1)], 0, 1, { ...limits, carrierSegmentsPerSecond: 10 })
+        .ratePerMinute,
+    ).toBe(600);
+  });
+
+  it('skips a disabled route, a pool with no phone online and an account without numbers', () => {
+    expect(plannedRate(6000, [twilio(3, false), pool], 5, 1, limits).limitedBy).toBe('PHONES');
+    expect(plannedRate(6000, [pool, twilio(1)], 0, 1, limits)).toEqual({
+      ratePerMinute: 60,
+      limitedBy: 'CARRIER',
+    });
+    expect(plannedRate(6000, [twilio(0), pool], 2, 1, limits).ratePerMinute).toBe(60);
+    expect(plannedRate(6000, [pool], 0, 1, limits)).toEqual({
+      ratePerMinute: 6000,
+      limitedBy: 'REQUESTED',
+    });
+  });
+
+  it('never plans below one a minute (a 40-segment template on one phone)', () => {
+    expect(plannedRate(1000, [], 1, 40, limits).ratePerMinute).toBe(1);
+  });
+});
+
+describe('the rate-now ring', () => {
+  const t0 = 1_800_000_000_000; // a slot boundary
+  it('sums the last minute of 5 s slots, shifting older ones out', () => {
+    let ring = recordRate({ slots: [], at: null }, t0, 10);
+    ring = recordRate(ring, t0 + 1000, 5);
+    expect(ring).toEqual({ slots: [15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], at: t0 });
+    ring = recordRate(ring, t0 + 12_000, 7);
+    expect(ring.slots.slice(0, 3)).toEqual([7, 0, 15]);
+    expect(ring.at).toBe(t0 + 10_000);
+    expect(rateNow(ring, t0 + 14_000, t0 - 120_000)).toBe(22);
+    // 55 s later the first 15 fall out of the minute; 65 s later everything has.
+    expect(rateNow(ring, t0 + 60_000, t0 - 120_000)).toBe(7);
+    expect(rateNow(ring, t0 + 75_000, t0 - 120_000)).toBe(0);
+    expect(recordRate(ring, t0 + 200_000, 1).slots).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('scales up a campaign younger than a minute; counts a step from a clock behind in the newest slot', () => {
+    const ring = recordRate({ slots: [], at: null }, t0, 30);
+    expect(rateNow(ring, t0 + 20_000, t0)).toBe(90);
+    expect(rateNow({ slots: [], at: null }, t0, t0)).toBe(0);
+    const behind = recordRate(ring, t0 - 6000, 3);
+    expect(behind).toEqual({ slots: [33, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], at: t0 });
+  });
+});
+
+describe('ETA and live progress', () => {
+  it('is what is left at the planned rate, only while running', () => {
+    expect(campaignEta(true, 300, 150, 1000)).toBe(1000 + 120_000);
+    expect(campaignEta(false, 300, 150, 1000)).toBeNull();
+    expect(campaignEta(true, 300, null, 1000)).toBeNull();
+    const base = {
+      status: 'RUNNING' as const,
+      ratePerMinute: 6000,
+      plannedRatePerMinute: 150,
+      recipientsTotal: 1000,
+      processed: 700,
+      rateSlots: [12, 13],
+      rateSlotAt: 1_800_000_000_000,
+      startedAt: 1_800_000_000_000 - 300_000,
+    };
+    expect(liveProgress(base, 1_800_000_001_000)).toEqual({
+      rateNow: 25,
+      plannedRatePerMinute: 150,
+      etaSeconds: 120,
+      eta: 1_800_000_001_000 + 120_000,
+    });
+    expect(liveProgress({ ...base, status: 'PAUSED' }, 1_800_000_001_000)).toMatchObject({
+      etaSeconds: 0,
+      eta: null,
+    });
+    // Before the first step: the requested rate.
+    expect(
+      liveProgress({ ...base, plannedRatePerMinute: null }, 1_800_000_001_000).plannedRatePerMinute,
+    ).toBe(6000);
   });
 });

@@ -38,6 +38,8 @@ export interface Message {
   idempotencyKey: string | null;
   /** Outbound: why it is sent; null for inbound messages. */
   purpose: SendPurpose | null;
+  /** Outbound: the queue priority the sender asked for; null/absent: the purpose's default. */
+  priority?: number | null;
   metadata: Record<string, string>;
   error: MessageError | null;
   /** Current dispatch attempt; 0 = not dispatched yet. */

@@ -20,6 +20,8 @@ export interface OutboundRequest {
   idempotencyKey: string | null;
   /** Default TRANSACTIONAL. */
   purpose?: SendPurpose;
+  /** The queue priority asked for (checked); absent: the purpose's default. */
+  priority?: number | null;
   metadata: Record<string, string>;
   /** The GoHighLevel message it delivers (ghl-sync), if any. */
   ghlMessageId?: string | null;
@@ -71,6 +73,7 @@ export function newOutboundMessage(request: OutboundRequest, now: Date): Message
     deviceMessageId: null,
     idempotencyKey: request.idempotencyKey,
     purpose: request.purpose ?? 'TRANSACTIONAL',
+    priority: request.priority ?? null,
     metadata: request.metadata,
     error: null,
     attempt: 0,

@@ -36,6 +36,11 @@ export function normalizePhoneNumber(input: string, defaultCountry: string): Num
   return { ok: true, e164: parsed.number, country: parsed.country ?? null };
 }
 
+/** The country (ISO 3166 alpha-2) of an E.164 number, null when it has none (or is invalid). */
+export function countryOfNumber(e164: string): string | null {
+  return parsePhoneNumberFromString(e164)?.country ?? null;
+}
+
 /** `+1******0123` as devices report SIM numbers: whether `e164` fits the mask. */
 export function matchesMaskedNumber(e164: string, masked: string): boolean {
   if (!masked || masked.length !== e164.length) return false;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { segmentDelta } from '../domain/segment';
+import type { ContactListRecord } from './contact-list.record';
 import { ListsRepository } from './lists.repository';
 
 type Attributes = Readonly<Record<string, string>> | null;
@@ -14,13 +15,22 @@ type Attributes = Readonly<Record<string, string>> | null;
 export class SegmentCounters {
   constructor(private readonly lists: ListsRepository) {}
 
-  /** Applies the changes of a batch of contacts (before → after; null: absent). */
+  /** The organization's segments (whose counters writes of contacts move). */
+  active(tx: EntityManager): Promise<ContactListRecord[]> {
+    return this.lists.segments(tx);
+  }
+
+  /**
+   * Applies the changes of a batch of contacts (before → after; null: absent); `segments`:
+   * `active`'s answer when the caller has it.
+   */
   async apply(
     tx: EntityManager,
     changes: Array<{ before: Attributes; after: Attributes }>,
     now: Date,
+    known?: ContactListRecord[],
   ): Promise<void> {
-    const segments = await this.lists.segments(tx);
+    const segments = known ?? (await this.lists.segments(tx));
     if (segments.length === 0 || changes.length === 0) return;
     const deltas = new Map<string, number>();
     for (const segment of segments) {

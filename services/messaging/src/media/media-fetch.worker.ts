@@ -22,6 +22,7 @@ import {
 } from '../domain/inbound-media';
 import { parseAddressAllowList } from '../domain/webhook-address';
 import { MediaRepository, type QueuedMediaFetch } from './media.repository';
+import { MediaService } from './media.service';
 
 const MAX_REDIRECTS = 3;
 
@@ -38,7 +39,8 @@ type Fetched =
  * (SSRF rules after DNS, at most MEDIA_MAX_BYTES, MEDIA_TIMEOUT_MS, at most 3 redirects, each
  * checked again; credentials only to the carrier's API origin), and the result written in the
  * tenant's transaction: STORED with its bytes, retried with backoff (no answer, 408/429/5xx)
- * up to MEDIA_MAX_TRIES, or FAILED with why. Never logs a URL (it may carry a token).
+ * up to MEDIA_MAX_TRIES, or FAILED with why; the last of a message's media to settle writes
+ * its MEDIA_STORED event (MediaService.settled). Never logs a URL (it may carry a token).
  */
 @Injectable()
 export class MediaFetchWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -51,6 +53,7 @@ export class MediaFetchWorker implements OnApplicationBootstrap, OnApplicationSh
     private readonly dataSource: DataSource,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
     private readonly media: MediaRepository,
+    private readonly mediaService: MediaService,
     private readonly accounts: CarrierAccountsService,
     private readonly clock: Clock,
     metrics: Metrics,
@@ -122,7 +125,7 @@ export class MediaFetchWorker implements OnApplicationBootstrap, OnApplicationSh
           authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
         }
       }
-      return { url: medium.url, authorization };
+      return { url: medium.url, messageId: medium.messageId, authorization };
     });
     if (!prepared) return;
     const fetched = await this.fetch(prepared.url, prepared.authorization);
@@ -132,21 +135,20 @@ export class MediaFetchWorker implements OnApplicationBootstrap, OnApplicationSh
     });
     await inTenantTransaction(this.dataSource, job.tenantId, async (tx) => {
       const now = this.clock.now();
-      if (fetched.kind === 'stored') {
-        await this.media.stored(tx, job.mediaId, fetched, now);
-      } else if (fetched.kind === 'retry' && job.tries + 1 < this.config.MEDIA_MAX_TRIES) {
+      if (fetched.kind === 'retry' && job.tries + 1 < this.config.MEDIA_MAX_TRIES) {
         const delay = backoffDelay(job.tries + 1, 2_000, 10 * 60_000);
         await this.media.retryLater(tx, job.mediaId, new Date(now.getTime() + delay));
         return;
-      } else {
-        await this.media.failed(
-          tx,
-          job.mediaId,
-          `${fetched.error}: ${fetched.detail}`.slice(0, 500),
-          now,
-        );
       }
-      await this.media.dequeue(tx, job.mediaId);
+      await this.mediaService.settled(tx, prepared.messageId, async () => {
+        if (fetched.kind === 'stored') {
+          await this.media.stored(tx, job.mediaId, fetched, now);
+        } else {
+          const why = `${fetched.error}: ${fetched.detail}`.slice(0, 500);
+          await this.media.failed(tx, job.mediaId, why, now);
+        }
+        await this.media.dequeue(tx, job.mediaId);
+      });
     });
   }
 

@@ -44,4 +44,10 @@ export const mediaConfigShape = {
   MEDIA_EXTRA_CA: z.string().default(''),
   /** How long a `Message.media.storedUrl` link works. */
   MEDIA_LINK_TTL_SECONDS: env.int(900).pipe(z.number().int().min(10).max(86_400)),
+  /**
+   * How long the links in a MEDIA_STORED event work: consumers fetch them later than a reader
+   * of the API (ghl-sync hands them to GoHighLevel, which copies the files, possibly after
+   * retries).
+   */
+  MEDIA_EVENT_LINK_TTL_SECONDS: env.int(86_400).pipe(z.number().int().min(60).max(604_800)),
 };

@@ -6,6 +6,7 @@ import { MessagingErrorCode, MessagingException } from '../common/messaging.exce
 import { stableUuid } from '../common/stable-id';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { signMediaLink, verifyMediaLink } from '../domain/media-link';
+import { MessageLifecycle } from '../messages/message-lifecycle';
 import { MediaRepository, type MediaRecord } from './media.repository';
 
 /**
@@ -19,6 +20,7 @@ export class MediaService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly media: MediaRepository,
+    private readonly lifecycle: MessageLifecycle,
     private readonly clock: Clock,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
@@ -45,6 +47,24 @@ export class MediaService {
     );
   }
 
+  /**
+   * In the transaction that settled one of a message's media (stored or given up), with the
+   * message row locked first: when none of its media is pending any more, the message's
+   * MEDIA_STORED event with links to the stored ones. The lock makes the last of concurrent
+   * fetches of one message the one that reports, exactly once.
+   */
+  async settled(tx: EntityManager, messageId: string, settle: () => Promise<void>): Promise<void> {
+    const message = await this.lifecycle.lockInbound(tx, messageId);
+    await settle();
+    if (!message) return;
+    const media = await this.media.ofMessages(tx, [messageId]);
+    if (media.length === 0 || media.some((m) => m.status === 'PENDING')) return;
+    const links = media
+      .filter((m) => m.status === 'STORED')
+      .map((m) => this.linkTo(m, this.config.MEDIA_EVENT_LINK_TTL_SECONDS));
+    await this.lifecycle.mediaStored(tx, message, links);
+  }
+
   /** The media of a page of messages, by message id. */
   async ofMessages(
     orgId: string,
@@ -62,11 +82,9 @@ export class MediaService {
     return byMessage;
   }
 
-  /** A signed link to a stored medium, valid MEDIA_LINK_TTL_SECONDS from now. */
-  linkTo(medium: MediaRecord): string {
-    const expiresAt = new Date(
-      this.clock.now().getTime() + this.config.MEDIA_LINK_TTL_SECONDS * 1000,
-    );
+  /** A signed link to a stored medium, valid `ttlSeconds` (MEDIA_LINK_TTL_SECONDS) from now. */
+  linkTo(medium: MediaRecord, ttlSeconds = this.config.MEDIA_LINK_TTL_SECONDS): string {
+    const expiresAt = new Date(this.clock.now().getTime() + ttlSeconds * 1000);
     const token = signMediaLink(
       this.config.DOWNLOAD_SIGNING_SECRET,
       medium.id,

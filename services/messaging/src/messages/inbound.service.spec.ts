@@ -44,6 +44,7 @@ function newTestService(organization: Partial<OrganizationProjection> | undefine
   const lifecycle = new MessageLifecycle(
     {
       add: (_tx: EntityManager, d: EventDraft<DescMessage>) => void outbox.push(d),
+      addAll: (_tx: EntityManager, ds: EventDraft<DescMessage>[]) => void outbox.push(...ds),
     } as unknown as OutboxWriter,
     messages,
     { cancel: () => Promise.resolve() } as unknown as JobsRepository,

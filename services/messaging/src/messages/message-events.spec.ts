@@ -47,6 +47,12 @@ describe('sendRequestOfCommand', () => {
     expect(sendRequestOfCommand(command()).request).not.toHaveProperty('ghlMessageId');
   });
 
+  it('carries a priority the command sets, 0 included (absent otherwise: the default)', () => {
+    expect(sendRequestOfCommand(command({ priority: 70 })).request.priority).toBe(70);
+    expect(sendRequestOfCommand(command({ priority: 0 })).request.priority).toBe(0);
+    expect(sendRequestOfCommand(command()).request).not.toHaveProperty('priority');
+  });
+
   it('an unspecified purpose is CAMPAIGN for a campaign message, TRANSACTIONAL otherwise', () => {
     expect(sendRequestOfCommand(command()).request.purpose).toBe('TRANSACTIONAL');
     expect(

@@ -23,9 +23,11 @@ const phone = (e164: string | null) => ({ e164: e164 && e164.startsWith('+') ? e
  */
 export function messageEventDraft(
   record: MessageRecord,
-  kind: MessageEventKind,
+  kind: MessageEventKind | 'MEDIA_STORED',
   sequence: number,
   occurredAt: Date,
+  /** MEDIA_STORED only: signed links to the stored media. */
+  mediaLinks: string[] = [],
 ): EventDraft<typeof messagingV1.MessageEventSchema> {
   return {
     topic: Topics.messaging.message,
@@ -60,7 +62,7 @@ export function messageEventDraft(
         : undefined,
       occurredAt: timestampFromDate(occurredAt),
       metadata: record.metadata,
-      body: kind === 'RECEIVED' ? (record.body ?? '') : '',
+      body: kind === 'RECEIVED' || kind === 'MEDIA_STORED' ? (record.body ?? '') : '',
       sequence,
       externalId: record.externalId ?? '',
       simNumber: record.simNumber ?? 0,
@@ -75,6 +77,7 @@ export function messageEventDraft(
           : messagingV1.SendPurpose.UNSPECIFIED,
       // Billing prices a message with media as an MMS.
       mediaCount: record.mediaUrls.length,
+      mediaLinks,
     },
   };
 }
@@ -109,7 +112,7 @@ export function dispatchCommandDraft(
           validUntil: record.validUntil ? timestampFromDate(record.validUntil) : undefined,
           attempt: record.attempt,
           excludedDeviceIds: record.excludedDeviceIds,
-          priority: messagePriority(record.purpose ?? 'TRANSACTIONAL'),
+          priority: messagePriority(record.purpose ?? 'TRANSACTIONAL', record.priority),
         },
       },
     },
@@ -176,6 +179,7 @@ export function sendRequestOfCommand(command: messagingV1.SendMessageCommand): {
       purpose,
       replyToMessageId: command.replyToMessageId || null,
       ...(command.ghlMessageId ? { ghlMessageId: command.ghlMessageId } : {}),
+      ...(command.priority !== undefined ? { priority: command.priority } : {}),
     },
     actor: actor
       ? {

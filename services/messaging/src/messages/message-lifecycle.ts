@@ -41,6 +41,22 @@ export class MessageLifecycle {
     return this.messages.findById(tx, id, { forUpdate: true });
   }
 
+  /** An inbound message locked (its media settle under this lock); undefined when gone. */
+  async lockInbound(tx: EntityManager, id: string): Promise<MessageRecord | undefined> {
+    return this.messages.findById(tx, id, { forUpdate: true });
+  }
+
+  /**
+   * An inbound message's media are settled: its MEDIA_STORED event (not a transition, the
+   * status stays) as the message's next event, with links to the stored media.
+   */
+  async mediaStored(tx: EntityManager, locked: MessageRecord, links: string[]): Promise<void> {
+    const now = this.clock.now();
+    const sequence = locked.eventSequence + 1;
+    await this.messages.update(tx, locked.id, { eventSequence: sequence });
+    await this.outbox.add(tx, messageEventDraft(locked, 'MEDIA_STORED', sequence, now, links));
+  }
+
   /** An audit log entry about a message (compliance.audit.v1), in the change's transaction. */
   async audit(tx: EntityManager, entry: AuditRecord): Promise<void> {
     await this.outbox.audit(tx, entry);
@@ -121,12 +137,14 @@ export class MessageLifecycle {
     commands?: Commands,
   ): Promise<void> {
     // Commands first: a consumer reading both topics never sees "dispatched" before the command.
-    for (const command of commands?.(record) ?? []) await this.outbox.add(tx, command);
+    // One statement for all of them (issue 17: one round trip, not one per event).
+    const drafts: EventDraft<DescMessage>[] = [...(commands?.(record) ?? [])];
     let sequence = firstSequence;
     for (const event of events) {
       sequence += 1;
-      await this.outbox.add(tx, messageEventDraft(record, event.kind, sequence, event.at));
+      drafts.push(messageEventDraft(record, event.kind, sequence, event.at));
     }
+    await this.outbox.addAll(tx, drafts);
   }
 }
 

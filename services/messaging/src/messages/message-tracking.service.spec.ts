@@ -58,6 +58,7 @@ function newTestService() {
   const lifecycle = new MessageLifecycle(
     {
       add: (_tx: EntityManager, d: EventDraft<DescMessage>) => void outbox.push(d),
+      addAll: (_tx: EntityManager, ds: EventDraft<DescMessage>[]) => void outbox.push(...ds),
     } as unknown as OutboxWriter,
     messages,
     {

@@ -19,6 +19,7 @@ import {
 import type { SmsEncoding } from '@switchboard/sms';
 import type { MessageRecord, MessageRoute } from './message.record';
 import type { MessageFilterInput, SendOutcome } from './messages.service';
+import { messagePriority } from '../domain/message-priority';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -108,6 +109,13 @@ export class MessageModel {
   @Field(() => ID, { nullable: true })
   campaignId!: string | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Outbound: its priority in the device and carrier queues (higher first; the one asked for, else its kind’s default). Null for inbound messages.',
+  })
+  priority!: number | null;
+
   @Field(() => String, { nullable: true, description: 'Carrier / GHL id of the message.' })
   externalId!: string | null;
 
@@ -189,6 +197,10 @@ export function toMessageModel(record: MessageRecord): MessageModel {
     simNumber: record.simNumber,
     conversationId: record.conversationId,
     campaignId: record.campaignId,
+    priority:
+      record.direction === 'OUTBOUND'
+        ? messagePriority(record.purpose ?? 'TRANSACTIONAL', record.priority)
+        : null,
     externalId: record.externalId,
     ghlMessageId: record.ghlMessageId,
     idempotencyKey: record.idempotencyKey,
@@ -334,6 +346,13 @@ export class SendMessageInput {
 
   @Field(() => MetadataScalar, { nullable: true })
   metadata?: Record<string, string> | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Queue priority in the device and carrier queues, higher first: 0 to 89 (default 50; campaign messages 10, compliance replies 90). Out of range: INVALID_PRIORITY.',
+  })
+  priority?: number | null;
 }
 
 @InputType()

@@ -33,6 +33,7 @@ export const MESSAGE_COLUMNS = {
   deviceMessageId: 'device_message_id',
   idempotencyKey: 'idempotency_key',
   purpose: 'purpose',
+  priority: 'priority',
   metadata: 'metadata',
   attempt: 'attempt',
   excludedDeviceIds: 'excluded_device_ids',

@@ -48,6 +48,7 @@ export function messageFromRow(row: Row): MessageRecord {
     deviceMessageId: (row.device_message_id as string | null) ?? null,
     idempotencyKey: (row.idempotency_key as string | null) ?? null,
     purpose: (row.purpose as MessageRecord['purpose']) ?? null,
+    priority: row.priority == null ? null : Number(row.priority),
     metadata: (row.metadata as Record<string, string> | null) ?? {},
     error: row.error_code
       ? {

@@ -70,7 +70,8 @@ class FakeDatabase {
       // All or nothing, like PostgreSQL: a failed transaction leaves no rows behind.
       const before = this.snapshot();
       try {
-        return await work(this.tx);
+        // A transaction of its own, as TypeORM gives each (per-transaction caches see that).
+        return await work({ ...this.tx } as EntityManager);
       } catch (error) {
         this.restore(before);
         throw error;
@@ -112,6 +113,7 @@ class FakeDatabase {
 
   readonly projections = {
     findOrganization: () => Promise.resolve(this.organization),
+    findSendFacts: () => Promise.resolve({ organization: this.organization, hasRoutes: false }),
     findDevice: (_tx: EntityManager, id: string) => Promise.resolve(this.devices.get(id)),
     findSimsByNumber: () =>
       Promise.resolve(
@@ -132,6 +134,10 @@ class FakeDatabase {
   readonly outboxWriter = {
     add: (_tx: EntityManager, draft: EventDraft<DescMessage>) => {
       this.outbox.push(draft);
+      return Promise.resolve();
+    },
+    addAll: (_tx: EntityManager, drafts: EventDraft<DescMessage>[]) => {
+      this.outbox.push(...drafts);
       return Promise.resolve();
     },
   } as unknown as OutboxWriter;

@@ -14,6 +14,7 @@ import { ConversationThreading } from '../conversations/conversation-threading';
 import { isValidIdempotencyKey, onExistingKey, sendFingerprint } from '../domain/idempotency';
 import type { Message } from '../domain/message';
 import { messagingError } from '../domain/message-error';
+import { checkPriority } from '../domain/message-priority';
 import { UNSENT_STATUSES } from '../domain/message-status';
 import {
   acceptOutbound,
@@ -40,7 +41,7 @@ import {
   type PreSendContext,
   type PreSendPolicy,
 } from '../pre-send/pre-send-policy';
-import { ProjectionsRepository } from '../projections/projections.repository';
+import { ProjectionsRepository, type SendFacts } from '../projections/projections.repository';
 import { messageRouteOf } from '../domain/router';
 import { checkMediaUrls } from '../domain/media-urls';
 import { RoutingService, type RoutePlan, type RoutingInput } from '../routing/routing.service';
@@ -78,6 +79,8 @@ interface AcceptOptions {
   rateLimit?: 'take' | 'deferred';
   /** The first attempt lost its last-step take (PreSendContended). */
   contended?: boolean;
+  /** The organization's send facts, read once for a batch chunk's transaction. */
+  facts?: SendFacts;
 }
 
 /** One input's outcome in a batch: its message, or its typed error. */
@@ -174,11 +177,17 @@ export class MessagesService {
         return await inTenantTransaction(this.dataSource, orgId, async (tx) => {
           const now = this.clock.now();
           const outcomes: SendOutcome[] = new Array(commands.length);
+          // Once for the chunk, not once an input: the organization does not change under it.
+          const facts = await this.projections.findSendFacts(tx, orgId);
           let fresh = 0;
           for (const index of inKeyOrder(commands)) {
             const item = (contended: boolean) =>
               this.messages.inSavepoint(tx, () =>
-                this.accept(tx, orgId, commands[index], now, { rateLimit: 'deferred', contended }),
+                this.accept(tx, orgId, commands[index], now, {
+                  rateLimit: 'deferred',
+                  contended,
+                  facts,
+                }),
               );
             try {
               const accepted = await item(false).catch((error: unknown) => {
@@ -214,14 +223,23 @@ export class MessagesService {
     orgId: string,
     request: SendMessageCommand,
     now: Date,
-    { rateLimit = 'take', contended = false }: AcceptOptions = {},
+    { rateLimit = 'take', contended = false, facts }: AcceptOptions = {},
   ): Promise<{ record: MessageRecord; fresh: boolean }> {
     const key = checkIdempotencyKey(request.idempotencyKey ?? null);
     const metadata = checkMetadata(request.metadata);
+    const priority = priorityOf(request);
     const command = await this.withReplyTo(tx, request);
     const requested = orThrow(sendTiming(command, now, this.timingRules()));
-    const { chain, context } = await this.preSend(tx, orgId, command, now, requested, contended);
-    const routed = await this.route(tx, chain, command, now);
+    const { chain, context, hasRoutes } = await this.preSend(
+      tx,
+      orgId,
+      command,
+      now,
+      requested,
+      contended,
+      facts,
+    );
+    const routed = await this.route(tx, chain, command, now, hasRoutes);
     const id = randomUUID();
     const purpose = purposeOf(command.purpose);
     const fingerprint = sendFingerprint({ ...command, ...chain.draft, metadata, purpose });
@@ -256,6 +274,7 @@ export class MessagesService {
         timing,
         metadata,
         purpose,
+        priority,
         campaignId: command.campaignId ?? null,
         idempotencyKey: key,
         ghlMessageId: command.ghlMessageId ?? null,
@@ -364,8 +383,10 @@ export class MessagesService {
     now: Date,
     timing: SendTiming,
     contended: boolean,
+    facts?: SendFacts,
   ) {
-    const organization = await this.projections.findOrganization(tx, orgId);
+    const { organization, hasRoutes, compliancePolicy } =
+      facts ?? (await this.projections.findSendFacts(tx, orgId));
     const draft: OutboundDraft = {
       to: command.to,
       from: command.from ?? null,
@@ -383,8 +404,9 @@ export class MessagesService {
       validUntil: timing.validUntil,
       stage: 'send',
       contended,
+      compliancePolicy,
     };
-    return { chain: await runPreSendPolicies(this.policies, draft, context), context };
+    return { chain: await runPreSendPolicies(this.policies, draft, context), context, hasRoutes };
   }
 
   /**
@@ -400,7 +422,6 @@ export class MessagesService {
     id: string,
     now: Date,
   ): Promise<MessageRecord | undefined> {
-    await this.idempotency.sweepExpired(tx, orgId);
     const claim = await this.idempotency.claim(tx, {
       orgId,
       key,
@@ -452,10 +473,13 @@ export class MessagesService {
     chain: { outcome: string; draft: OutboundDraft },
     command: SendMessageCommand,
     now: Date,
+    hasRoutes: boolean,
   ): Promise<{ routing: Routing; plan?: RoutePlan; device?: Checked<Routing> }> {
     const device = await this.routing(tx, chain.draft.from, command);
     if (chain.outcome === 'reject') return { routing: orThrow(device) };
-    const plan = await this.router.plan(tx, routingInputOf(chain.draft), device, now);
+    const plan = await this.router.plan(tx, routingInputOf(chain.draft), device, now, {
+      hasRoutes,
+    });
     if (plan.outcome === 'invalid') return { routing: orThrow(plan.checked) };
     if (plan.outcome === 'route') return { routing: plan.routing, plan, device };
     return {
@@ -731,6 +755,16 @@ function isInvalidRequest(error: unknown): error is MessagingException {
     error.kind === 'BAD_INPUT' &&
     error.code !== MessagingErrorCode.INVALID_IDEMPOTENCY_KEY
   );
+}
+
+/** The priority asked for, checked against what the purpose's senders may set (null: default). */
+function priorityOf(command: SendMessageCommand): number | null {
+  const purpose = purposeOf(command.purpose) === 'CAMPAIGN' ? 'CAMPAIGN' : 'TRANSACTIONAL';
+  const checked = checkPriority(purpose, command.priority);
+  if (!checked.ok) {
+    throw new MessagingException(MessagingErrorCode.INVALID_PRIORITY, checked.reason);
+  }
+  return checked.priority;
 }
 
 /** A domain rule's answer, or its refusal as the typed error. */

@@ -18,6 +18,11 @@ export interface SendMessageCommand {
   campaignId?: string | null;
   /** Why it is sent (default TRANSACTIONAL): decides which policies apply. */
   purpose?: SendPurpose | null;
+  /**
+   * Queue priority, 0–100, higher first (domain/message-priority: what a sender may set);
+   * absent: the purpose's default.
+   */
+  priority?: number | null;
   /** Send back over the device and SIM this inbound message came in by (`to` defaults to its sender). */
   replyToMessageId?: string | null;
   /** The GoHighLevel message this send delivers (ghl-sync's command): kept on the message. */

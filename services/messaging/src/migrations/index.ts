@@ -15,6 +15,8 @@ import { Campaigns1700000000501 } from './1700000000501-campaigns';
 import { CampaignProgressWebhooks1700000000502 } from './1700000000502-campaign-progress-webhooks';
 import { QuotaMms1700000000600 } from './1700000000600-quota-mms';
 import { MessageMedia1700000000700 } from './1700000000700-message-media';
+import { MessagePriority1700000000710 } from './1700000000710-message-priority';
+import { CampaignPacing1700000000800 } from './1700000000800-campaign-pacing';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -35,4 +37,6 @@ export const migrations = [
   CampaignProgressWebhooks1700000000502,
   QuotaMms1700000000600,
   MessageMedia1700000000700,
+  MessagePriority1700000000710,
+  CampaignPacing1700000000800,
 ];

@@ -10,7 +10,8 @@ import type { OutboundDraft, PreSendContext } from './pre-send-policy';
 /**
  * What the compliance policies decide on, loaded once per chain run (the opt-out, DND and
  * consent policies share one read of the number's state): the recipient's suppression state
- * and the organization's rules (the platform defaults until compliance publishes a policy).
+ * and the organization's rules (the platform defaults until compliance publishes a policy) —
+ * those once per transaction (a batch chunk's sends share one read).
  */
 @Injectable()
 export class ComplianceFacts {
@@ -18,7 +19,11 @@ export class ComplianceFacts {
     PreSendContext,
     Map<string, Promise<SuppressionFacts | undefined>>
   >();
-  private readonly rulesOf = new WeakMap<PreSendContext, Promise<OrganizationComplianceRules>>();
+  /** By transaction and organization: a batch chunk's sends share one transaction (one read). */
+  private readonly rulesOf = new WeakMap<
+    PreSendContext['tx'],
+    Map<string, Promise<OrganizationComplianceRules>>
+  >();
 
   constructor(private readonly projections: ComplianceProjectionsRepository) {}
 
@@ -37,9 +42,15 @@ export class ComplianceFacts {
   }
 
   rules(context: PreSendContext): Promise<OrganizationComplianceRules> {
-    let rules = this.rulesOf.get(context);
+    let byOrg = this.rulesOf.get(context.tx);
+    if (!byOrg) this.rulesOf.set(context.tx, (byOrg = new Map()));
+    let rules = byOrg.get(context.orgId);
     if (!rules) {
-      rules = this.projections.findPolicy(context.tx, context.orgId).then((policy) =>
+      const policy =
+        context.compliancePolicy !== undefined
+          ? Promise.resolve(context.compliancePolicy ?? undefined)
+          : this.projections.findPolicy(context.tx, context.orgId);
+      rules = policy.then((policy) =>
         policy
           ? {
               quietHours: {
@@ -55,7 +66,7 @@ export class ComplianceFacts {
             }
           : DEFAULT_COMPLIANCE_RULES,
       );
-      this.rulesOf.set(context, rules);
+      byOrg.set(context.orgId, rules);
     }
     return rules;
   }

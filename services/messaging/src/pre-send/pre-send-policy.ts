@@ -2,7 +2,10 @@ import type { EntityManager } from 'typeorm';
 import type { SmsEncoding } from '@switchboard/sms';
 import type { MessagingException } from '../common/messaging.exception';
 import type { SendPurpose } from '../domain/message';
-import type { OrganizationProjection } from '../projections/projection.record';
+import type {
+  OrganizationPolicyProjection,
+  OrganizationProjection,
+} from '../projections/projection.record';
 
 /**
  * The pre-send hook point: every outbound message passes an ordered chain of policies before it
@@ -50,6 +53,12 @@ export interface PreSendContext {
    * reserve something decide under a lock this time (their take then cannot fail).
    */
   contended?: boolean;
+  /**
+   * Compliance's policy for the organization when the caller read it already (with the
+   * organization, in one statement): null for none published; undefined: not read (the
+   * compliance policies read it).
+   */
+  compliancePolicy?: OrganizationPolicyProjection | null;
 }
 
 /**

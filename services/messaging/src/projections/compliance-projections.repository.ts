@@ -7,6 +7,22 @@ type Row = Record<string, unknown>;
 
 const date = (value: unknown) => (value == null ? null : (value as Date));
 
+/** A row of `organization_policies` (as selected, or as `to_jsonb` of it: dates as text). */
+export function policyFromRow(found: Row): OrganizationPolicyProjection {
+  const updatedAt = found.policy_updated_at;
+  return {
+    quietHoursEnabled: found.quiet_hours_enabled as boolean,
+    windowStartMinute: Number(found.window_start_minute),
+    windowEndMinute: Number(found.window_end_minute),
+    transactionalAction:
+      found.transactional_action as OrganizationPolicyProjection['transactionalAction'],
+    applyStateRules: found.apply_state_rules as boolean,
+    consentRequiredForCampaigns: found.consent_required_for_campaigns as boolean,
+    version: BigInt(String(found.version)),
+    updatedAt: typeof updatedAt === 'string' ? new Date(updatedAt) : date(updatedAt),
+  };
+}
+
 /**
  * SQL of the compliance projections: `suppression_states` (per organization and number) and
  * `organization_policies`. Writes keep a record only when its version is higher than the one
@@ -79,18 +95,7 @@ export class ComplianceProjectionsRepository {
     const found = await row<Row>(tx, `SELECT * FROM organization_policies WHERE org_id = $1`, [
       orgId,
     ]);
-    if (!found) return undefined;
-    return {
-      quietHoursEnabled: found.quiet_hours_enabled as boolean,
-      windowStartMinute: Number(found.window_start_minute),
-      windowEndMinute: Number(found.window_end_minute),
-      transactionalAction:
-        found.transactional_action as OrganizationPolicyProjection['transactionalAction'],
-      applyStateRules: found.apply_state_rules as boolean,
-      consentRequiredForCampaigns: found.consent_required_for_campaigns as boolean,
-      version: BigInt(found.version as string),
-      updatedAt: date(found.policy_updated_at),
-    };
+    return found ? policyFromRow(found) : undefined;
   }
 
   /** Stores the policy unless the one held has the same or a higher version; true when stored. */

@@ -2,9 +2,23 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { matchesMaskedNumber } from '../domain/phone-number';
 
-import type { DeviceProjection, OrganizationProjection, SimProjection } from './projection.record';
+import { policyFromRow } from './compliance-projections.repository';
+import type {
+  DeviceProjection,
+  OrganizationPolicyProjection,
+  OrganizationProjection,
+  SimProjection,
+} from './projection.record';
 
 export type { DeviceProjection, OrganizationProjection, SimProjection };
+
+/** What the send path reads about the organization, in one statement (findSendFacts). */
+export interface SendFacts {
+  organization: OrganizationProjection | undefined;
+  hasRoutes: boolean;
+  /** null: compliance published no policy; undefined: not read. */
+  compliancePolicy?: OrganizationPolicyProjection | null;
+}
 
 type Row = Record<string, unknown>;
 
@@ -14,6 +28,15 @@ const deviceFromRow = (row: Row): DeviceProjection => ({
   status: row.status as string,
   sims: (row.sims as SimProjection[]) ?? [],
   removed: row.removed_at != null,
+});
+
+const organizationFromRow = (row: Row): OrganizationProjection => ({
+  orgId: row.org_id as string,
+  slug: row.slug as string,
+  name: row.name as string,
+  timezone: (row.timezone as string | null) ?? null,
+  status: row.status as string,
+  defaultCountry: (row.default_country as string | null) || null,
 });
 
 /**
@@ -32,14 +55,29 @@ export class ProjectionsRepository {
       [orgId],
     );
     const row = rows[0];
-    if (!row) return undefined;
+    return row ? organizationFromRow(row) : undefined;
+  }
+
+  /**
+   * The send path's organization facts in one round trip (issue 17): the organization
+   * (undefined before accounts published it), whether it has any route (row-level security: its
+   * own) — without routes the router takes the implicit device pool and need not read them —
+   * and compliance's policy for it (null: none published, the platform defaults apply).
+   */
+  async findSendFacts(tx: EntityManager, orgId: string): Promise<SendFacts> {
+    const rows: Row[] = await tx.query(
+      `SELECT o.org_id, o.slug, o.name, o.timezone, o.status, o.default_country,
+         EXISTS (SELECT 1 FROM routes) AS has_routes,
+         (SELECT to_jsonb(p) || jsonb_build_object('version', p.version::text)
+          FROM organization_policies p WHERE p.org_id = $1) AS policy
+       FROM (SELECT 1) AS one LEFT JOIN organizations o ON o.org_id = $1`,
+      [orgId],
+    );
+    const row = rows[0];
     return {
-      orgId: row.org_id as string,
-      slug: row.slug as string,
-      name: row.name as string,
-      timezone: (row.timezone as string | null) ?? null,
-      status: row.status as string,
-      defaultCountry: (row.default_country as string | null) || null,
+      organization: row?.org_id ? organizationFromRow(row) : undefined,
+      hasRoutes: row?.has_routes !== false,
+      compliancePolicy: row ? (row.policy ? policyFromRow(row.policy as Row) : null) : undefined,
     };
   }
 

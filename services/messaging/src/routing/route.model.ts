@@ -211,6 +211,43 @@ export function toRouteModel(r: RouteRecord): RouteModel {
   };
 }
 
+/** What `implicitPoolAttempts` needs of a message. */
+export interface ImpliedAttemptFacts {
+  id: string;
+  route: string | null;
+  attempt: number;
+  createdAt: Date;
+  queuedAt: Date | null;
+  scheduledAt: Date | null;
+}
+
+/**
+ * The attempts recorded for a message, or — none recorded for a message the implicit device pool
+ * of an organization without routes took (RoutingService.start records nothing for it) — that one
+ * attempt: the pool's, since it was queued (or its scheduled time), PENDING until the message's
+ * status says otherwise.
+ */
+export function withImplicitPoolAttempt(
+  attempts: RouteAttemptRecord[],
+  message: ImpliedAttemptFacts,
+): RouteAttemptRecord[] {
+  if (attempts.length > 0 || message.route !== 'DEVICE' || message.attempt < 1) return attempts;
+  return [
+    {
+      messageId: message.id,
+      attempt: 1,
+      routeId: null,
+      routeKind: 'DEVICE_POOL',
+      startedAt: message.queuedAt ?? message.scheduledAt ?? message.createdAt,
+      endedAt: null,
+      outcome: 'PENDING',
+      errorCode: null,
+      errorRawCode: null,
+      errorRawMessage: null,
+    },
+  ];
+}
+
 /**
  * The attempts of a message as GraphQL shows them. The current attempt's outcome follows the
  * message while its route has it (a device route reports through the message's status).

@@ -21,6 +21,7 @@ import {
   toMessageRouteAttemptModels,
   toRouteModel,
   UpdateRouteInput,
+  withImplicitPoolAttempt,
 } from './route.model';
 import type { RouteAttemptRecord } from './route.record';
 import { RoutesService } from './routes.service';
@@ -106,7 +107,10 @@ export class MessageAttemptsResolver {
     @Context() context: object,
   ): Promise<MessageRouteAttemptModel[]> {
     return toMessageRouteAttemptModels(
-      await this.loaderFor(context, message.orgId).load(message.id),
+      withImplicitPoolAttempt(
+        await this.loaderFor(context, message.orgId).load(message.id),
+        message,
+      ),
       message.status,
     );
   }

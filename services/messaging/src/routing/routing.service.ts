@@ -13,6 +13,7 @@ import {
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import type { Message, SendPurpose } from '../domain/message';
 import type { MessageError } from '../domain/message-error';
+import { messagePriority } from '../domain/message-priority';
 import { normalizePhoneNumber } from '../domain/phone-number';
 import {
   carrierHealth,
@@ -98,15 +99,17 @@ export class RoutingService implements RouteFailoverHook {
   /**
    * The route for a message, given the pool routing the request asked for (`device`): without
    * routes the implicit device pool (as before routes existed; it sends no MMS); with routes the
-   * router's choice, or its refusal.
+   * router's choice, or its refusal. `known.hasRoutes: false` (the send path read that with the
+   * organization) skips reading them.
    */
   async plan(
     tx: EntityManager,
     input: RoutingInput,
     device: Checked<Routing>,
     now: Date,
+    known: { hasRoutes?: boolean } = {},
   ): Promise<RoutePlan> {
-    const routes = await this.routes.list(tx);
+    const routes = known.hasRoutes === false ? [] : await this.routes.list(tx);
     if (routes.length === 0) {
       if (!device.ok) return { outcome: 'invalid', checked: device };
       if (input.mediaUrls.length > 0) {
@@ -240,19 +243,22 @@ export class RoutingService implements RouteFailoverHook {
    * Starts the route decided for a message just written with its attempt number and route:
    * records the attempt, counts the segments against the route's daily cap, and hands a
    * carrier route's message to the carrier dispatch queue; a device route with a fallback gets
-   * its deadline. (The device pool's dispatch command is written with the message.)
+   * its deadline. (The device pool's dispatch command is written with the message.) The
+   * implicit device pool of an organization without routes records nothing: it can never fail
+   * over, and its one attempt is implied by the message (`implicitPoolAttempt`) — one write
+   * less on the hot path (issue 17).
    */
   async start(tx: EntityManager, record: MessageRecord, decision: RouteDecision, now: Date) {
     const route = decision.route;
+    if (!route) return;
     await this.routes.insertAttempt(tx, {
       orgId: record.orgId,
       messageId: record.id,
       attempt: record.attempt,
-      routeId: route?.id ?? null,
+      routeId: route.id,
       routeKind: decision.kind,
       startedAt: now,
     });
-    if (!route) return;
     if (!decision.usageTaken)
       await this.routes.addUsage(tx, {
         orgId: record.orgId,
@@ -278,6 +284,7 @@ export class RoutingService implements RouteFailoverHook {
       routeId: route.id,
       carrierAccountId: route.carrierAccountId!,
       attempt: record.attempt,
+      priority: messagePriority(record.purpose ?? 'TRANSACTIONAL', record.priority),
     });
   }
 

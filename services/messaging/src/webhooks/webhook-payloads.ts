@@ -96,11 +96,20 @@ export interface CampaignProgressSnapshot {
   messagesDelivered: number;
   messagesFailed: number;
   messagesExpired: number;
+  /** Live figures (domain/campaign liveProgress): not part of the event id. */
+  rateNow?: number;
+  plannedRatePerMinute?: number;
+  etaSeconds?: number;
+  /** ISO time, null when not running. */
+  eta?: string | null;
 }
+
+const LIVE_PROGRESS_FIELDS = ['rateNow', 'plannedRatePerMinute', 'etaSeconds', 'eta'];
 
 /**
  * `campaign.progress`: the campaign's counters now. Its id derives from the campaign, its status
- * and its counters, so the same progress is never sent twice.
+ * and its counters (not from the live rate and ETA, which move with the clock), so the same
+ * progress is never sent twice.
  */
 export function campaignProgressWebhook(
   progress: CampaignProgressSnapshot,
@@ -108,8 +117,11 @@ export function campaignProgressWebhook(
 ): WebhookPayload {
   const type: WebhookEventType = 'campaign.progress';
   const { orgId, ...data } = progress;
+  const counters = Object.fromEntries(
+    Object.entries(data).filter(([key]) => !LIVE_PROGRESS_FIELDS.includes(key)),
+  );
   return {
-    eventId: `msg_${stableUuid('webhook-campaign-progress', orgId, JSON.stringify(data))}`,
+    eventId: `msg_${stableUuid('webhook-campaign-progress', orgId, JSON.stringify(counters))}`,
     type,
     body: JSON.stringify({ type, timestamp: now.toISOString(), data }),
     occurredAt: now,

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type AuditRecord, OutboxWriter } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
-import type { complianceV1, messagingV1 } from '@switchboard/contracts';
+import { type complianceV1, messagingV1 } from '@switchboard/contracts';
 import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import { pageWindow, toPage, type Page, type PageRequest } from '../common/page';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
@@ -265,13 +265,18 @@ export class WebhooksService {
     };
   }
 
-  /** A message event (`messaging.message.v1`): one delivery per subscribed endpoint. */
+  /**
+   * A message event (`messaging.message.v1`): one delivery per subscribed endpoint. MEDIA_STORED
+   * is not a webhook event: `message.received` already told of the message, and its media are
+   * read through the API (`Message.media`).
+   */
   async onMessageEvent(
     tx: EntityManager,
     orgId: string,
     eventId: string,
     event: messagingV1.MessageEvent,
   ): Promise<void> {
+    if (event.kind === messagingV1.MessageEventKind.MEDIA_STORED) return;
     await this.fanOut(tx, orgId, messageWebhook(eventId, event));
   }
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/messaging/v1/send_command.proto.
  */
 export const file_switchboard_messaging_v1_send_command: GenFile = /*@__PURE__*/
-  fileDesc("Citzd2l0Y2hib2FyZC9tZXNzYWdpbmcvdjEvc2VuZF9jb21tYW5kLnByb3RvEhhzd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEi3wMKElNlbmRNZXNzYWdlQ29tbWFuZBIOCgZvcmdfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEgoKAnRvGAMgASgJEgwKBGZyb20YBCABKAkSDAoEYm9keRgFIAEoCRISCgptZWRpYV91cmxzGAYgAygJEjYKB3B1cnBvc2UYByABKA4yJS5zd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEuU2VuZFB1cnBvc2USGwoTcmVwbHlfdG9fbWVzc2FnZV9pZBgIIAEoCRITCgtjYW1wYWlnbl9pZBgJIAEoCRIyCgxyZXF1ZXN0ZWRfYnkYCiABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuQWN0b3ISLwoLdmFsaWRfdW50aWwYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkwKCG1ldGFkYXRhGAwgAygLMjouc3dpdGNoYm9hcmQubWVzc2FnaW5nLnYxLlNlbmRNZXNzYWdlQ29tbWFuZC5NZXRhZGF0YUVudHJ5EhYKDmdobF9tZXNzYWdlX2lkGCggASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASqJAQoLU2VuZFB1cnBvc2USHAoYU0VORF9QVVJQT1NFX1VOU1BFQ0lGSUVEEAASHgoaU0VORF9QVVJQT1NFX1RSQU5TQUNUSU9OQUwQARIZChVTRU5EX1BVUlBPU0VfQ0FNUEFJR04QAhIhCh1TRU5EX1BVUlBPU0VfQ09NUExJQU5DRV9SRVBMWRADYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_actor]);
+  fileDesc("Citzd2l0Y2hib2FyZC9tZXNzYWdpbmcvdjEvc2VuZF9jb21tYW5kLnByb3RvEhhzd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEigwQKElNlbmRNZXNzYWdlQ29tbWFuZBIOCgZvcmdfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEgoKAnRvGAMgASgJEgwKBGZyb20YBCABKAkSDAoEYm9keRgFIAEoCRISCgptZWRpYV91cmxzGAYgAygJEjYKB3B1cnBvc2UYByABKA4yJS5zd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEuU2VuZFB1cnBvc2USGwoTcmVwbHlfdG9fbWVzc2FnZV9pZBgIIAEoCRITCgtjYW1wYWlnbl9pZBgJIAEoCRIyCgxyZXF1ZXN0ZWRfYnkYCiABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuQWN0b3ISLwoLdmFsaWRfdW50aWwYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkwKCG1ldGFkYXRhGAwgAygLMjouc3dpdGNoYm9hcmQubWVzc2FnaW5nLnYxLlNlbmRNZXNzYWdlQ29tbWFuZC5NZXRhZGF0YUVudHJ5EhYKDmdobF9tZXNzYWdlX2lkGCggASgJEhUKCHByaW9yaXR5GDcgASgNSACIAQEaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgsKCV9wcmlvcml0eSqJAQoLU2VuZFB1cnBvc2USHAoYU0VORF9QVVJQT1NFX1VOU1BFQ0lGSUVEEAASHgoaU0VORF9QVVJQT1NFX1RSQU5TQUNUSU9OQUwQARIZChVTRU5EX1BVUlBPU0VfQ0FNUEFJR04QAhIhCh1TRU5EX1BVUlBPU0VfQ09NUExJQU5DRV9SRVBMWRADYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_actor]);
 
 /**
  * A request from another service to send one message. Topic `messaging.send.v1` (internal),
@@ -118,6 +118,15 @@ export type SendMessageCommand = Message<"switchboard.messaging.v1.SendMessageCo
    * @generated from field: string ghl_message_id = 40;
    */
   ghlMessageId: string;
+
+  /**
+   * Queue priority in the device and carrier queues, higher first (0-100; a sender may set up to
+   * 89, a campaign's messages up to 49); unset: the purpose's default (transactional 50,
+   * campaign 10, compliance reply 90). Out of range: the message is REJECTED INVALID_PRIORITY.
+   *
+   * @generated from field: optional uint32 priority = 55;
+   */
+  priority?: number | undefined;
 };
 
 /**

@@ -1,0 +1,21 @@
+/**
+ * `key=value` lines (or comma-separated pairs) into a segment filter / attributes map. Keys are
+ * trimmed; a line without `=` or with an empty key is an error the form shows.
+ */
+export function parseKeyValues(text: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const raw of text.split(/[\n,]/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const at = line.indexOf('=');
+    if (at <= 0) throw new Error(`"${line}" is not attribute=value`);
+    result[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return result;
+}
+
+/** Whole percent of an upload, 0–100 (an empty file counts as done). */
+export function uploadPercent(loaded: number, total: number): number {
+  if (total <= 0) return 100;
+  return Math.max(0, Math.min(100, Math.floor((loaded / total) * 100)));
+}

@@ -39,6 +39,12 @@ export interface CampaignFaultOptions {
   ratePerMinute: number;
   /** Devices' PACING_WINDOW_MS: each phone takes 30 segments per window. */
   pacingWindowMs?: number;
+  /**
+   * Devices' PACING_MARGIN_MS (default: theirs, window ÷ 60 up to 1 s): how much longer than the
+   * window devices counts hand-outs, so a phone receiving them late (a loaded machine) still
+   * sees at most 30 in its own window. The campaign's cap follows window + margin.
+   */
+  pacingMarginMs?: number;
   /** How long everything may take after the start. */
   timeoutMs: number;
   say?: (line: string) => void;
@@ -163,6 +169,7 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
   const say = o.say ?? (() => undefined);
   loadStackEnv();
   const window = o.pacingWindowMs ?? 1000;
+  const margin = o.pacingMarginMs ?? Math.min(1000, Math.floor(window / 60));
   const platform: Platform = await startPlatform({
     label: o.label,
     mode: 'processes',
@@ -174,8 +181,9 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       DEFAULT_PLAN_ID: 'postpaid',
       MESSAGE_SEND_RATE_PER_SECOND: '0',
       PACING_WINDOW_MS: String(window),
-      // The campaign's cap follows the phones' shortened window: 30 segments per window.
-      CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE: String(Math.floor((30 * 60_000) / window)),
+      PACING_MARGIN_MS: String(margin),
+      // The campaign's cap follows what devices hands a phone: 30 segments per window + margin.
+      CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE: String(Math.floor((30 * 60_000) / (window + margin))),
       CAMPAIGN_MAX_RATE_PER_MINUTE: '600000',
       // Messaging's and devices' consumers on all partitions at once: at 1 (their default) a
       // loaded machine moved ~1 dispatch command a second and a 10,000 campaign never drained.
@@ -402,9 +410,11 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       : 0;
     // The first handout starts the clock: n handouts are n - 1 intervals.
     const achievedPerMinute = span > 0 ? ((campaignHandouts.length - 1) * 60_000) / span : 0;
+    // What the campaign plans with (messaging's cap above): 30 segments a phone per window +
+    // margin, the span over which devices counts a phone's hand-outs.
     const plannedPerMinute = Math.min(
       o.ratePerMinute,
-      Math.floor((o.phones * 30 * 60_000) / window / segments),
+      Math.floor((o.phones * Math.floor((30 * 60_000) / (window + margin))) / segments),
     );
     const pacing: CampaignPacing = {
       windowMs: window,

@@ -2,10 +2,13 @@
 // (a local OpenID Connect stand-in, e2e/google-stand-in.ts), team roles, compliance settings
 // (owner edits, API validation next to the fields, read-only for members), privacy (an export
 // downloaded when ready, an erasure with a typed confirmation, the requests with their status),
-// the audit log with filters and chain verification (intact, then broken in the database).
+// the audit log with filters and chain verification (intact, then broken in the database) and
+// its export (downloaded through the link), the retention report, the fleet's settings.
 // Screenshots go to .stack/logs/console-screenshots/ (40-…).
 import { randomUUID } from 'node:crypto';
-import { sqlAsSuperuser, MailSpool } from '@switchboard/testing';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { Topics } from '@switchboard/contracts';
+import { sqlAsSuperuser, MailSpool, TestEventProducer } from '@switchboard/testing';
 import { platform } from './platform';
 import { gateway, PASSWORD } from './support';
 import { launchConsoleBrowser, WAIT, type ConsoleBrowser } from './console-browser';
@@ -287,10 +290,143 @@ describe('the console’s account pages', () => {
     await ui.shot('49-audit-log-broken');
   });
 
+  it('exports the audit log with the filter applied and downloads it through the link', async () => {
+    const { page } = ui;
+    await page.getByLabel('Action').fill('device_enrollment.create');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'device_enrollment.create' }).nth(24).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Export the audit log' }).click();
+    const link = page.getByRole('link', { name: 'Download the audit log export' });
+    await link.waitFor(WAIT);
+    const href = (await link.getAttribute('href'))!;
+    expect(href).toMatch(/^\/downloads\/audit-log\/[^?]+\?token=/);
+    await ui.shot('55-audit-log-export');
+    const download = await ui.context.request.get(`${origin}${href}`);
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-type']).toContain('application/x-ndjson');
+    const entries = (await download.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { action: string });
+    // Every enrollment of the earlier test, and nothing the filter leaves out.
+    expect(entries).toHaveLength(26);
+    expect(new Set(entries.map((e) => e.action))).toEqual(new Set(['device_enrollment.create']));
+    // Another filter: the earlier link is gone (it was for the earlier filter).
+    await page.getByLabel('Action').fill('membership.update');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await link.waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('shows the retention report: what each service deleted or redacted, and when', async () => {
+    const { page, nav } = ui;
+    // messaging's retention job reports on its topic; the test plays that job for this
+    // organization (the real one runs at night), compliance's consumer stores what it hears.
+    const producer = new TestEventProducer(p.brokers!);
+    const finished = new Date(Date.UTC(2026, 10, 29, 3, 0, 5));
+    try {
+      for (const [job, counts, seconds] of [
+        ['message-bodies', { redacted: 37n }, 5],
+        ['message-metadata', { deleted: 4n }, 9],
+      ] as const) {
+        const at = new Date(finished.getTime() + seconds * 1000);
+        await producer.publish(
+          Topics.compliance.retentionReport,
+          orgId,
+          {
+            runId: randomUUID(),
+            orgId,
+            service: 'messaging',
+            job,
+            startedAt: timestampFromDate(new Date(at.getTime() - 2000)),
+            finishedAt: timestampFromDate(at),
+            counts,
+            policy: {
+              bodyRetentionDays: 30,
+              metadataRetentionMonths: 24,
+              auditRetentionDays: 400,
+              requestLogRetentionDays: 30,
+            },
+            policyVersion: 2n,
+          },
+          { service: 'messaging', orgId },
+        );
+      }
+    } finally {
+      await producer.stop();
+    }
+    await nav('Compliance').click();
+    const runs = page.locator('tr[data-retention-run]');
+    // Stored through the topic: the page is opened again until both runs are listed.
+    const deadline = Date.now() + 60_000;
+    await page.getByRole('heading', { name: 'Retention report' }).waitFor(WAIT);
+    while ((await runs.count()) < 2) {
+      if (Date.now() > deadline) throw new Error(`${await runs.count()} retention runs listed`);
+      const answered = page.waitForResponse(
+        (r) => r.request().postData()?.includes('ConsoleRetentionReport') ?? false,
+      );
+      await page.reload();
+      await answered;
+      await page.getByRole('heading', { name: 'Retention report' }).waitFor(WAIT);
+    }
+    // Newest first, in plain words.
+    expect(await runs.nth(0).locator('td').allInnerTexts()).toEqual([
+      expect.any(String),
+      'messaging',
+      'message-metadata',
+      '4 deleted',
+      'bodies 30 d, metadata 24 mo, audit 400 d, logs 30 d (version 2)',
+    ]);
+    expect(await runs.nth(1).locator('td').nth(3).innerText()).toBe('37 redacted');
+    expect(await runs.nth(0).locator('time').getAttribute('datetime')).toBe(
+      new Date(finished.getTime() + 9000).toISOString(),
+    );
+    await page.getByRole('heading', { name: 'Retention report' }).scrollIntoViewIfNeeded();
+    await ui.shot('56-retention-report');
+  });
+
+  it('changes the organization’s device settings (owner); a member sees they are the owner’s', async () => {
+    const { page, nav } = ui;
+    await nav('Devices').click();
+    const approval = page.getByLabel('Phones registered with a multi-use token wait for approval');
+    await approval.waitFor(WAIT);
+    expect(await approval.isChecked()).toBe(true);
+    // By keyboard: focus the box, Space unticks it, the Save button submits.
+    await approval.focus();
+    await page.keyboard.press('Space');
+    expect(await approval.isChecked()).toBe(false);
+    await page.getByRole('button', { name: 'Save device settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Device settings saved.' }).waitFor(WAIT);
+    // After a reload (a new session's cache): what devices stored.
+    await page.reload();
+    await approval.waitFor(WAIT);
+    expect(await approval.isChecked()).toBe(false);
+    expect(await page.locator('[data-field-error]').count()).toBe(0);
+    await ui.shot('57-device-settings');
+
+    const guest = await ui.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const tab = await guest.newPage();
+      await tab.goto(`${origin}/`);
+      await tab.getByRole('button', { name: 'Log in', exact: true }).click();
+      await tab.getByLabel('Email').fill(member);
+      await tab.getByLabel('Password').fill(PASSWORD);
+      await tab.getByRole('button', { name: 'Log in', exact: true }).click();
+      await tab
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Devices' })
+        .click();
+      await tab.getByTestId('device-settings-owner-only').waitFor(WAIT);
+      expect(await tab.getByRole('button', { name: 'Save device settings' }).count()).toBe(0);
+      await ui.shot('58-device-settings-member', tab);
+    } finally {
+      await guest.close();
+    }
+  });
+
   it('fits a phone’s width (360 px) and breaks no rule of the page', async () => {
     const { page, nav } = ui;
     await page.setViewportSize({ width: 360, height: 780 });
-    for (const label of ['Compliance', 'Audit log', 'Privacy', 'Team']) {
+    for (const label of ['Compliance', 'Audit log', 'Privacy', 'Team', 'Devices']) {
       await nav(label).click();
       await page
         .locator('main h1')
@@ -301,7 +437,7 @@ describe('the console’s account pages', () => {
         360,
       ]);
       await ui.shot(
-        `5${['Compliance', 'Audit log', 'Privacy', 'Team'].indexOf(label)}-mobile-${label.toLowerCase().replace(' ', '-')}`,
+        `5${['Compliance', 'Audit log', 'Privacy', 'Team', 'Devices'].indexOf(label)}-mobile-${label.toLowerCase().replace(' ', '-')}`,
       );
     }
     expect(ui.problems).toEqual([]);

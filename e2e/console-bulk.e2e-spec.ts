@@ -1,9 +1,10 @@
 // The console's bulk and money pages in a real browser (Debian's chromium via playwright-core)
 // against the whole e2e platform: lists with a CSV import (upload progress, counters, the bad-row
-// report), members paged and edited, segments; campaigns created with a live template preview,
+// report), members paged, added, edited (name, attributes), removed and deleted, lists renamed,
+// segments; campaigns created with a live template preview,
 // previewed, started, paused, resumed and canceled with their progress by status; the wallet
 // ledger and a top-up through Stripe Checkout (the local Stripe's session, paid by its signed
-// webhook), invoices and plans; carrier accounts with numbers; GoHighLevel installations.
+// webhook), invoices and plans, Stripe's billing portal; carrier accounts with numbers; GoHighLevel installations.
 // Screenshots go to .stack/logs/console-screenshots/ (4x-*.png).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -19,6 +20,8 @@ import { expectText, launchConsoleBrowser, WAIT, type ConsoleBrowser } from './c
 const p = platform();
 const origin = new URL(p.graphqlUrl!).origin;
 const STRIPE_CHECKOUT = 'https://checkout.stripe.test';
+/** Where the local Stripe's billing portal sessions point (services/billing/test/support). */
+const STRIPE_PORTAL = 'https://billing.stripe.test';
 /** ghl-sync's default GHL_MARKETPLACE_BASE: where the install link goes. */
 const GHL_MARKETPLACE = 'https://marketplace.gohighlevel.com';
 
@@ -49,7 +52,9 @@ async function signUpAndLogIn(label: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  ui = await launchConsoleBrowser({ allowedOrigins: [STRIPE_CHECKOUT, GHL_MARKETPLACE] });
+  ui = await launchConsoleBrowser({
+    allowedOrigins: [STRIPE_CHECKOUT, STRIPE_PORTAL, GHL_MARKETPLACE],
+  });
   page = ui.page;
   page.on('dialog', (dialog) => void dialog.accept());
   await signUpAndLogIn('console-bulk');
@@ -134,6 +139,46 @@ describe('the console’s bulk pages', () => {
     await expectText(page.getByTestId('member-count'), '23 members');
     await members.getByRole('cell', { name: 'Walk In' }).waitFor({ state: 'detached', ...WAIT });
 
+    // Back on the list, then edited by keyboard (name, attributes replaced; a comma stays in a
+    // value), then deleted as a contact (confirmed): gone from the list.
+    await page.getByLabel('Phone number').fill('+14155559999');
+    await page.getByRole('button', { name: 'Add to list' }).click();
+    await expectText(page.getByTestId('member-count'), '24 members');
+    await page.getByRole('button', { name: 'Edit +14155559999' }).focus();
+    await page.keyboard.press('Enter');
+    const edit = page.getByRole('form', { name: 'Edit +14155559999' });
+    await edit.waitFor(WAIT);
+    // The form opens with the focus in its first field.
+    expect(await page.evaluate('document.activeElement.name')).toBe('name');
+    expect(await edit.getByLabel('Contact name').inputValue()).toBe('Walk In');
+    await edit.getByLabel('Contact name').fill('Walk In Regular');
+    await edit.getByLabel(/^Attributes/).fill('city=Hamburg, Altona\nvip=yes');
+    await ui.shot('40b-lists-edit-contact');
+    await edit.getByRole('button', { name: 'Save contact' }).click();
+    await edit.waitFor({ state: 'detached', ...WAIT });
+    const walkIn = members.getByRole('row', { name: /\+14155559999/ });
+    await walkIn.getByRole('cell', { name: 'Walk In Regular', exact: true }).waitFor(WAIT);
+    await walkIn.getByRole('cell', { name: 'city=Hamburg, Altona' }).waitFor(WAIT);
+    await walkIn.getByRole('cell', { name: 'vip=yes' }).waitFor(WAIT);
+    // A bad attribute line is refused on the page.
+    await page.getByRole('button', { name: 'Edit +14155559999' }).click();
+    await edit.getByLabel(/^Attributes/).fill('no equals sign');
+    await edit.getByRole('button', { name: 'Save contact' }).click();
+    await edit.getByRole('alert').filter({ hasText: 'is not attribute=value' }).waitFor(WAIT);
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Delete contact +14155559999' }).click();
+    await expectText(page.getByTestId('member-count'), '23 members');
+    await walkIn.waitFor({ state: 'detached', ...WAIT });
+    // Deleted, not just removed: the number added again is a new contact with the new name.
+    await page.getByLabel('Phone number').fill('+14155559999');
+    await page.getByLabel('Name (new contacts)').fill('Fresh Start');
+    await page.getByRole('button', { name: 'Add to list' }).click();
+    await walkIn.getByRole('cell', { name: 'Fresh Start', exact: true }).waitFor(WAIT);
+    expect(await walkIn.textContent()).not.toContain('vip=yes');
+    await page.getByRole('button', { name: 'Delete contact +14155559999' }).click();
+    await expectText(page.getByTestId('member-count'), '23 members');
+    await walkIn.waitFor({ state: 'detached', ...WAIT });
+
     // A segment: the contacts whose attributes hold city=Berlin (12 of the 23).
     await page.getByLabel('List name').fill('Berliners');
     await page.getByLabel(/^Segment filter/).fill('city=Berlin');
@@ -141,12 +186,18 @@ describe('the console’s bulk pages', () => {
     await page.getByRole('heading', { name: 'Berliners' }).waitFor(WAIT);
     await expectText(page.getByTestId('member-count'), '12 members');
     await page.getByRole('button', { name: /Berliners.*segment: city=Berlin/ }).waitFor(WAIT);
+    // Renamed: the heading and the list of lists follow.
+    await page.getByLabel('New name').fill('Berlin fans');
+    await page.getByRole('button', { name: 'Rename list' }).click();
+    await page.getByRole('heading', { name: 'Berlin fans' }).waitFor(WAIT);
+    await page.getByRole('button', { name: /Berlin fans.*segment: city=Berlin/ }).waitFor(WAIT);
+    await page.getByRole('button', { name: /^Berliners/ }).waitFor({ state: 'detached', ...WAIT });
     expect(await page.getByRole('alert').count()).toBe(0);
     await ui.shot('41-lists-segment');
     // Deleting a list (confirmed) keeps its contacts: the segment goes, Newsletter keeps 23.
     await page.getByRole('button', { name: 'Delete list' }).click();
     await page
-      .getByRole('button', { name: /Berliners.*segment: city=Berlin/ })
+      .getByRole('button', { name: /Berlin fans.*segment: city=Berlin/ })
       .waitFor({ state: 'detached', ...WAIT });
     await page.getByRole('button', { name: /^Newsletter/ }).click();
     await expectText(page.getByTestId('member-count'), '23 members');
@@ -297,6 +348,22 @@ describe('the console’s bulk pages', () => {
     await page.getByRole('button', { name: 'Keep Free' }).click();
     await page.getByTestId('pending-plan').waitFor({ state: 'detached', ...WAIT });
     expect(await page.getByRole('alert').count()).toBe(0);
+
+    // Stripe's billing portal (cards, invoices): the local Stripe's session URL, as the browser
+    // sees it (a stand-in page), and back to the console as Stripe's return link would.
+    await ui.context.route(`${STRIPE_PORTAL}/**`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><title>Stripe billing portal</title><h1>Manage billing</h1>',
+      }),
+    );
+    await page.getByRole('button', { name: 'Manage payment methods' }).click();
+    await page.waitForURL(`${STRIPE_PORTAL}/p/session/**`, WAIT);
+    await page.getByRole('heading', { name: 'Manage billing' }).waitFor(WAIT);
+    expect(new URL(page.url()).pathname.split('/').pop()).toMatch(/^bps_/);
+    await ui.shot('47b-billing-stripe-portal');
+    await page.goto(`${origin}/billing`);
+    await expectText(page.getByTestId('wallet-balance'), '$25.00');
     expect(ui.problems).toEqual([]);
   });
 

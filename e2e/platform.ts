@@ -11,6 +11,8 @@ export interface RunningPlatform {
   stripeWebhookSecret?: string;
   /** The local Google (OpenID Connect) stand-in accounts signs in with (global-setup). */
   googleIssuer?: string;
+  /** The broker the platform uses (global-setup). */
+  brokers?: string[];
   processes: PlatformProcess[];
   url(name: string): string;
   process(name: string): PlatformProcess;

@@ -1,4 +1,4 @@
-import { parseKeyValues, uploadPercent } from './bulk';
+import { formatKeyValues, parseKeyValues, uploadPercent } from './bulk';
 
 describe('parseKeyValues', () => {
   it('reads lines and comma-separated pairs, trimming', () => {
@@ -14,6 +14,24 @@ describe('parseKeyValues', () => {
   it('refuses a pair without a key', () => {
     expect(() => parseKeyValues('=x')).toThrow('"=x" is not attribute=value');
     expect(() => parseKeyValues('city')).toThrow('not attribute=value');
+  });
+});
+
+describe('formatKeyValues', () => {
+  it('writes sorted key=value lines that parse back without splitting at commas', () => {
+    const text = formatKeyValues({ tier: 'gold', city: 'Berlin, Mitte', n: 3 });
+    expect(text).toBe('city=Berlin, Mitte\nn=3\ntier=gold');
+    expect(parseKeyValues(text, { commas: false })).toEqual({
+      city: 'Berlin, Mitte',
+      n: '3',
+      tier: 'gold',
+    });
+    // Without commas: false the comma would split the value.
+    expect(() => parseKeyValues(text)).toThrow('"Mitte" is not attribute=value');
+  });
+  it('is empty for no attributes', () => {
+    expect(formatKeyValues({})).toBe('');
+    expect(parseKeyValues('', { commas: false })).toEqual({});
   });
 });
 

@@ -1,7 +1,20 @@
-// Sends per day by status: buckets for the dashboard's inline SVG bar chart (no chart library).
+// The dashboard's plots (inline SVG, no chart library): sends per day by outcome as stacked
+// bars, and the delivery rate per day as a line. The counting is the server's
+// (`messageStats`): every send of the organization, not a page of messages.
 
 export const CHART_STATUSES = ['DELIVERED', 'SENT', 'PENDING', 'FAILED'] as const;
 export type ChartStatus = (typeof CHART_STATUSES)[number];
+
+/** One day of `messageStats`. */
+export interface DayStats {
+  day: string;
+  delivered: number;
+  sent: number;
+  pending: number;
+  failed: number;
+  total: number;
+  deliveryRate?: number | null;
+}
 
 export interface DayBucket {
   /** YYYY-MM-DD (UTC). */
@@ -10,50 +23,45 @@ export interface DayBucket {
   total: number;
 }
 
-export function chartStatusOf(status: string): ChartStatus | null {
-  switch (status) {
-    case 'DELIVERED':
-      return 'DELIVERED';
-    case 'SENT':
-      return 'SENT';
-    case 'QUEUED':
-    case 'SCHEDULED':
-    case 'DISPATCHED':
-      return 'PENDING';
-    case 'FAILED':
-    case 'REJECTED':
-    case 'EXPIRED':
-      return 'FAILED';
-    default:
-      return null; // RECEIVED (inbound), CANCELED: not sends
-  }
+/** The bars: each day's counts by outcome, in the chart's stacking order. */
+export function dayBuckets(stats: readonly DayStats[]): DayBucket[] {
+  return stats.map((s) => ({
+    day: s.day,
+    counts: { DELIVERED: s.delivered, SENT: s.sent, PENDING: s.pending, FAILED: s.failed },
+    total: s.total,
+  }));
 }
 
-/** The last `days` days up to `now` (oldest first), each with its outbound counts by status. */
-export function sendsPerDay(
-  messages: readonly { status: string; direction: string; createdAt: string }[],
-  now: Date,
-  days = 7,
-): DayBucket[] {
-  const buckets: DayBucket[] = [];
-  const index = new Map<string, DayBucket>();
-  for (let i = days - 1; i >= 0; i--) {
-    const day = new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10);
-    const bucket: DayBucket = {
-      day,
-      counts: { DELIVERED: 0, SENT: 0, PENDING: 0, FAILED: 0 },
-      total: 0,
-    };
-    buckets.push(bucket);
-    index.set(day, bucket);
-  }
-  for (const message of messages) {
-    if (message.direction !== 'OUTBOUND') continue;
-    const status = chartStatusOf(message.status);
-    const bucket = index.get(message.createdAt.slice(0, 10));
-    if (!status || !bucket) continue;
-    bucket.counts[status]++;
-    bucket.total++;
-  }
-  return buckets;
+/**
+ * The delivery-rate line: one point per day that has a rate (x at the middle of the day's
+ * column, y from 100 % at the top to 0 % at `height`); days without a known outcome are gaps.
+ */
+export function deliveryRatePoints(
+  stats: readonly DayStats[],
+  columnWidth: number,
+  height: number,
+): { x: number; y: number; day: string; rate: number }[] {
+  return stats.flatMap((s, i) =>
+    s.deliveryRate === null || s.deliveryRate === undefined
+      ? []
+      : [
+          {
+            x: i * columnWidth + columnWidth / 2,
+            y: (1 - s.deliveryRate) * height,
+            day: s.day,
+            rate: s.deliveryRate,
+          },
+        ],
+  );
+}
+
+/** The rate over the whole range: delivered ÷ (delivered + failed); null without outcomes. */
+export function overallDeliveryRate(stats: readonly DayStats[]): number | null {
+  const delivered = stats.reduce((n, s) => n + s.delivered, 0);
+  const failed = stats.reduce((n, s) => n + s.failed, 0);
+  return delivered + failed > 0 ? delivered / (delivered + failed) : null;
+}
+
+export function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10} %`;
 }

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { useLazyQuery, useQuery } from '@apollo/client/react';
+import { useLazyQuery, useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import type { AuditLogFilterInput } from '../gql/graphql';
-import { errorText } from '../errors';
+import { errorText, shownAbove } from '../errors';
 import { describeVerification } from '../audit-chain';
+import { consoleDownloadPath } from '../privacy';
 
 const AUDIT_LOG = graphql(`
   query ConsoleAuditLog($filter: AuditLogFilterInput, $first: Int, $after: String) {
@@ -55,6 +56,16 @@ const VERIFY = graphql(`
   }
 `);
 
+const EXPORT = graphql(`
+  mutation ConsoleExportAuditLog($filter: AuditLogFilterInput) {
+    exportAuditLog(filter: $filter) {
+      id
+      url
+      expiresAt
+    }
+  }
+`);
+
 const PAGE_SIZE = 25;
 
 /** A datetime-local value (the browser's time zone) as an ISO instant; empty: none. */
@@ -70,6 +81,8 @@ export function AuditLogPage() {
   });
   const [verify, verification] = useLazyQuery(VERIFY, { fetchPolicy: 'network-only' });
   const [moreError, setMoreError] = useState<string | null>(null);
+  const [exportLog, exported] = useMutation(EXPORT);
+  const exportLink = exported.data ? consoleDownloadPath(exported.data.exportAuditLog.url) : null;
 
   function apply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -83,6 +96,8 @@ export function AuditLogPage() {
       to: instant(form.get('to')),
     };
     setMoreError(null);
+    // An earlier export link was for the earlier filter.
+    exported.reset();
     // The same filter again: fetched again (new entries arrive all the time).
     if (JSON.stringify(next) === JSON.stringify(filter))
       void refetch({ after: undefined }).catch((e: unknown) => setMoreError(errorText(e)));
@@ -145,6 +160,36 @@ export function AuditLogPage() {
         </label>
         <button type="submit">Filter</button>
       </form>
+      <div className="card" aria-labelledby="audit-export-title">
+        <h2 id="audit-export-title">Export</h2>
+        <p className="muted">
+          The entries matching the filter above (all of them, not only this page), oldest first, as
+          JSON lines with their hashes, so the file can be verified without us. Owners only.
+        </p>
+        <button
+          type="button"
+          disabled={exported.loading}
+          // A refusal shows in exported.error (the alert below).
+          onClick={() => void exportLog({ variables: { filter } }).catch(shownAbove)}
+        >
+          Export the audit log
+        </button>
+        {exported.error && <p role="alert">{errorText(exported.error)}</p>}
+        {exported.data && (
+          <p role="status">
+            {exportLink ? (
+              <a href={exportLink} download>
+                Download the audit log export
+              </a>
+            ) : (
+              'The export link is not one the console can open.'
+            )}{' '}
+            <span className="muted">
+              (link valid until {new Date(exported.data.exportAuditLog.expiresAt).toLocaleString()})
+            </span>
+          </p>
+        )}
+      </div>
       {error && <p role="alert">{errorText(error)}</p>}
       {data && data.auditLog.edges.length === 0 && !loading && <p>No entries.</p>}
       {data && data.auditLog.edges.length > 0 && (

@@ -191,6 +191,15 @@ const DISABLE_AUTO_RECHARGE = graphql(`
   }
 `);
 
+const BILLING_PORTAL = graphql(`
+  mutation ConsoleBillingPortal {
+    createBillingPortalSession {
+      id
+      url
+    }
+  }
+`);
+
 /** Leaves the console for a Stripe page (Checkout): Stripe sends the customer back. */
 function goToStripe(url: string): void {
   location.assign(url);
@@ -507,6 +516,7 @@ function OwnerBilling({ currency }: { currency: string }) {
   const { data, error, refetch } = useQuery(OWNER);
   const [setAutoRecharge] = useMutation(SET_AUTO_RECHARGE);
   const [disableAutoRecharge] = useMutation(DISABLE_AUTO_RECHARGE);
+  const [openPortal, openingPortal] = useMutation(BILLING_PORTAL);
   const [problem, setProblem] = useState<string | null>(null);
   if (error)
     return <p className="muted">Invoices and cards: the organization’s owner sees them.</p>;
@@ -531,9 +541,33 @@ function OwnerBilling({ currency }: { currency: string }) {
     }
   };
 
+  // Stripe's billing portal: cards, invoices and the subscription; Stripe sends the owner back.
+  const manageOnStripe = async () => {
+    setProblem(null);
+    try {
+      const { data: link } = await openPortal();
+      if (link) goToStripe(link.createBillingPortalSession.url);
+    } catch (e) {
+      setProblem(errorText(e));
+    }
+  };
+
   const recharge = data.autoRecharge;
   return (
     <>
+      <h2>Payment methods</h2>
+      <p className="muted">
+        Cards, billing details and past invoices are kept by Stripe: its billing portal opens and
+        brings you back here.
+      </p>
+      <button
+        type="button"
+        className="secondary"
+        disabled={openingPortal.loading}
+        onClick={() => void manageOnStripe()}
+      >
+        Manage payment methods
+      </button>
       <h2>Invoices</h2>
       {data.invoices.edges.length === 0 ? (
         <p>No invoices yet.</p>

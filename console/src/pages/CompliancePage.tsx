@@ -63,6 +63,40 @@ const UPDATE = graphql(`
   }
 `);
 
+const RETENTION_REPORT = graphql(`
+  query ConsoleRetentionReport($first: Int, $after: String) {
+    retentionReport(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          id
+          service
+          job
+          counts {
+            name
+            value
+          }
+          startedAt
+          finishedAt
+          policy {
+            bodyRetentionDays
+            metadataRetentionMonths
+            auditRetentionDays
+            requestLogRetentionDays
+          }
+          policyVersion
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+const RUNS_PAGE_SIZE = 20;
+
 type Errors = Partial<Record<PolicyField | 'form', string>>;
 
 const ACTIONS: { value: QuietHoursTransactionalAction; label: string }[] = [
@@ -356,6 +390,88 @@ export function CompliancePage() {
           </p>
         </form>
       )}
+      {isOwner === true && <RetentionReport />}
     </section>
+  );
+}
+
+/** What each service's retention job deleted or redacted, and when (owner). */
+function RetentionReport() {
+  const { data, error, fetchMore } = useQuery(RETENTION_REPORT, {
+    variables: { first: RUNS_PAGE_SIZE },
+    fetchPolicy: 'network-only',
+  });
+  const [moreError, setMoreError] = useState<string | null>(null);
+  const edges = data?.retentionReport.edges ?? [];
+  return (
+    <div className="card" aria-labelledby="retention-report-title">
+      <h2 id="retention-report-title">Retention report</h2>
+      <p className="muted">
+        What each service deleted or redacted under the periods above, newest first. Runs that
+        changed nothing are not listed.
+      </p>
+      {error && <p role="alert">{errorText(error)}</p>}
+      {data && edges.length === 0 && <p>Nothing deleted or redacted yet.</p>}
+      {edges.length > 0 && (
+        <table>
+          <caption className="visually-hidden">Retention runs, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Finished</th>
+              <th scope="col">Service</th>
+              <th scope="col">Job</th>
+              <th scope="col">What changed</th>
+              <th scope="col">Periods in force</th>
+            </tr>
+          </thead>
+          <tbody>
+            {edges.map(({ node }) => (
+              <tr key={node.id} data-retention-run={node.id}>
+                <td>
+                  <time dateTime={node.finishedAt}>
+                    {new Date(node.finishedAt).toLocaleString()}
+                  </time>
+                </td>
+                <td>{node.service}</td>
+                <td>{node.job}</td>
+                <td>{node.counts.map((c) => `${c.value} ${c.name}`).join(', ') || '—'}</td>
+                <td className="muted">
+                  {node.policy
+                    ? `bodies ${node.policy.bodyRetentionDays} d, metadata ${node.policy.metadataRetentionMonths} mo, audit ${node.policy.auditRetentionDays} d, logs ${node.policy.requestLogRetentionDays} d` +
+                      (node.policyVersion === 0
+                        ? ' (defaults)'
+                        : ` (version ${node.policyVersion})`)
+                    : 'platform'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {moreError && <p role="alert">{moreError}</p>}
+      {data?.retentionReport.pageInfo.hasNextPage && (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setMoreError(null);
+            fetchMore({
+              variables: { after: data.retentionReport.pageInfo.endCursor },
+              updateQuery: (previous, { fetchMoreResult }) => ({
+                retentionReport: {
+                  ...fetchMoreResult.retentionReport,
+                  edges: [
+                    ...previous.retentionReport.edges,
+                    ...fetchMoreResult.retentionReport.edges,
+                  ],
+                },
+              }),
+            }).catch((e: unknown) => setMoreError(errorText(e)));
+          }}
+        >
+          Older runs
+        </button>
+      )}
+    </div>
   );
 }

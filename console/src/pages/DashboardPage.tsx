@@ -1,9 +1,18 @@
 import { useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { CHART_STATUSES, sendsPerDay, type ChartStatus } from '../chart';
+import {
+  CHART_STATUSES,
+  dayBuckets,
+  deliveryRatePoints,
+  overallDeliveryRate,
+  percent,
+  type ChartStatus,
+  type DayBucket,
+  type DayStats,
+} from '../chart';
 
 const DASHBOARD = graphql(`
-  query ConsoleDashboard($since: DateTime!) {
+  query ConsoleDashboard {
     me {
       id
       email
@@ -18,13 +27,14 @@ const DASHBOARD = graphql(`
       id
       status
     }
-    messages(first: 100, filter: { createdAfter: $since }) {
-      nodes {
-        id
-        status
-        direction
-        createdAt
-      }
+    messageStats(days: 7) {
+      day
+      delivered
+      sent
+      pending
+      failed
+      total
+      deliveryRate
     }
   }
 `);
@@ -37,16 +47,12 @@ const COLORS: Record<ChartStatus, string> = {
 };
 
 export function DashboardPage() {
-  const since = new Date(Date.now() - 7 * 86_400_000);
-  since.setUTCHours(0, 0, 0, 0);
-  const { data, error } = useQuery(DASHBOARD, {
-    variables: { since: since.toISOString() },
-    pollInterval: 10_000,
-  });
+  const { data, error } = useQuery(DASHBOARD, { pollInterval: 10_000 });
   if (error) return <p role="alert">{error.message}</p>;
   if (!data) return <p>Loading…</p>;
   const online = data.devices.filter((d) => d.status === 'ONLINE').length;
-  const days = sendsPerDay(data.messages.nodes, new Date());
+  const days = dayBuckets(data.messageStats);
+  const rate = overallDeliveryRate(data.messageStats);
   return (
     <section aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">{data.organization.name}</h1>
@@ -65,15 +71,24 @@ export function DashboardPage() {
           <dt>Sent in 7 days</dt>
           <dd>{days.reduce((sum, d) => sum + d.total, 0)}</dd>
         </div>
+        <div>
+          <dt>Delivery rate, 7 days</dt>
+          <dd>{rate === null ? '—' : percent(rate)}</dd>
+        </div>
       </dl>
       <h2>Sends per day by status</h2>
-      <p className="muted">The latest 100 messages of the last 7 days.</p>
+      <p className="muted">Every message your organization sent in the last 7 days (UTC).</p>
       <SendsChart days={days} />
+      <h2>Delivery rate per day</h2>
+      <p className="muted">
+        Delivered ÷ (delivered + failed), of the sends whose outcome is known.
+      </p>
+      <DeliveryRateChart stats={data.messageStats} />
     </section>
   );
 }
 
-function SendsChart({ days }: { days: ReturnType<typeof sendsPerDay> }) {
+function SendsChart({ days }: { days: DayBucket[] }) {
   const max = Math.max(1, ...days.map((d) => d.total));
   const width = 40;
   const height = 120;
@@ -122,6 +137,51 @@ function SendsChart({ days }: { days: ReturnType<typeof sendsPerDay> }) {
           </span>
         ))}
       </figcaption>
+    </figure>
+  );
+}
+
+function DeliveryRateChart({ stats }: { stats: DayStats[] }) {
+  const width = 40;
+  const height = 80;
+  const points = deliveryRatePoints(stats, width, height);
+  return (
+    <figure>
+      <svg
+        viewBox={`0 -5 ${stats.length * width} ${height + 25}`}
+        role="img"
+        aria-label={stats
+          .map(
+            (s) => `${s.day}: ${s.deliveryRate == null ? 'no outcome' : percent(s.deliveryRate)}`,
+          )
+          .join(', ')}
+        className="chart"
+      >
+        <line x1={0} y1={0} x2={stats.length * width} y2={0} stroke="#ccc" />
+        <line x1={0} y1={height} x2={stats.length * width} y2={height} stroke="#ccc" />
+        <polyline
+          points={points.map((p) => `${p.x},${p.y}`).join(' ')}
+          fill="none"
+          stroke="#1b7f3b"
+          strokeWidth={2}
+        />
+        {points.map((p) => (
+          <circle key={p.day} cx={p.x} cy={p.y} r={3} fill="#1b7f3b">
+            <title>{`${p.day}: ${percent(p.rate)}`}</title>
+          </circle>
+        ))}
+        {stats.map((s, i) => (
+          <text
+            key={s.day}
+            x={i * width + width / 2}
+            y={height + 14}
+            textAnchor="middle"
+            fontSize="10"
+          >
+            {s.day.slice(5)}
+          </text>
+        ))}
+      </svg>
     </figure>
   );
 }

@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { graphql } from '../gql';
 import { enrollmentQrText } from '../enrollment-qr';
 import { errorText, shownAbove } from '../errors';
+import { useIsOwner } from '../my-role';
 
 const DEVICES = graphql(`
   query ConsoleDevices {
@@ -50,6 +51,22 @@ const ENROLL = graphql(`
       token
       apiUrl
       expiresAt
+    }
+  }
+`);
+
+const SETTINGS = graphql(`
+  query ConsoleDeviceSettings {
+    deviceSettings {
+      requireApprovalForSharedEnrollments
+    }
+  }
+`);
+
+const SET_SETTINGS = graphql(`
+  mutation ConsoleSetDeviceSettings($requireApprovalForSharedEnrollments: Boolean!) {
+    setDeviceSettings(requireApprovalForSharedEnrollments: $requireApprovalForSharedEnrollments) {
+      requireApprovalForSharedEnrollments
     }
   }
 `);
@@ -150,7 +167,84 @@ export function DevicesPage() {
           </tbody>
         </table>
       )}
+      <DeviceSettingsCard />
     </section>
+  );
+}
+
+/**
+ * The organization's fleet settings; the API (devices:manage) shows and changes them to owners
+ * only, so members see a note instead.
+ */
+function DeviceSettingsCard() {
+  const isOwner = useIsOwner();
+  const { data, error } = useQuery(SETTINGS, { skip: isOwner !== true });
+  const [save, saving] = useMutation(SET_SETTINGS);
+  const [saved, setSaved] = useState(false);
+  const settings = data?.deviceSettings;
+  return (
+    <div className="card" aria-labelledby="device-settings-title">
+      <h2 id="device-settings-title">Organization settings</h2>
+      {isOwner === false && (
+        <p className="muted" data-testid="device-settings-owner-only">
+          Only the organization’s owner sees and changes the fleet settings.
+        </p>
+      )}
+      {error && <p role="alert">{errorText(error)}</p>}
+      {settings && (
+        <form
+          noValidate
+          aria-label="Device settings"
+          // Remounted with what the API answered (after a save or a refetch).
+          key={String(settings.requireApprovalForSharedEnrollments)}
+          onSubmit={(event) => {
+            event.preventDefault();
+            setSaved(false);
+            const value =
+              new FormData(event.currentTarget).get('requireApprovalForSharedEnrollments') === 'on';
+            // A refusal shows in saving.error, next to the field.
+            void save({ variables: { requireApprovalForSharedEnrollments: value } })
+              .then(() => setSaved(true))
+              .catch(shownAbove);
+          }}
+        >
+          <fieldset className="stack">
+            <legend>Phones from shared enrollment tokens</legend>
+            <label className="check">
+              <input
+                type="checkbox"
+                name="requireApprovalForSharedEnrollments"
+                defaultChecked={settings.requireApprovalForSharedEnrollments}
+                aria-describedby={
+                  saving.error
+                    ? 'shared-approval-hint shared-approval-error'
+                    : 'shared-approval-hint'
+                }
+                aria-invalid={saving.error ? true : undefined}
+              />
+              Phones registered with a multi-use token wait for approval
+            </label>
+            <span id="shared-approval-hint" className="muted">
+              A single-use token (from “Add a phone”) is never held; a token meant for several
+              phones is, until each phone is approved.
+            </span>
+            {saving.error && (
+              <span
+                id="shared-approval-error"
+                className="error"
+                data-field-error="requireApprovalForSharedEnrollments"
+              >
+                {errorText(saving.error)}
+              </span>
+            )}
+          </fieldset>
+          {saved && <p role="status">Device settings saved.</p>}
+          <button type="submit" disabled={saving.loading}>
+            Save device settings
+          </button>
+        </form>
+      )}
+    </div>
   );
 }
 

@@ -4,7 +4,7 @@ import { graphql } from '../gql';
 import type { ConsoleContactImportQuery } from '../gql/graphql';
 import { errorText } from '../errors';
 import { onThisOrigin, parseImportReport, type ReportRow } from '../csv';
-import { parseKeyValues, uploadPercent } from '../bulk';
+import { formatKeyValues, parseKeyValues, uploadPercent } from '../bulk';
 
 const LISTS = graphql(`
   query ConsoleLists {
@@ -90,6 +90,31 @@ const REMOVE_FROM_LIST = graphql(`
       id
       memberCount
     }
+  }
+`);
+
+const RENAME_LIST = graphql(`
+  mutation ConsoleRenameContactList($id: ID!, $name: String!) {
+    renameContactList(id: $id, name: $name) {
+      id
+      name
+    }
+  }
+`);
+
+const UPDATE_CONTACT = graphql(`
+  mutation ConsoleUpdateContact($id: ID!, $input: UpdateContactInput!) {
+    updateContact(id: $id, input: $input) {
+      id
+      name
+      attributes
+    }
+  }
+`);
+
+const DELETE_CONTACT = graphql(`
+  mutation ConsoleDeleteContact($id: ID!) {
+    deleteContact(id: $id)
   }
 `);
 
@@ -230,7 +255,10 @@ function ListDetail(props: { id: string; onChanged: () => void; onDeleted: () =>
   const [addToList] = useMutation(ADD_TO_LIST);
   const [removeFromList] = useMutation(REMOVE_FROM_LIST);
   const [deleteList] = useMutation(DELETE_LIST);
+  const [renameList] = useMutation(RENAME_LIST);
+  const [deleteContact] = useMutation(DELETE_CONTACT);
   const [problem, setProblem] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
 
   const list = data?.contactList;
   const reload = async () => {
@@ -278,9 +306,37 @@ function ListDetail(props: { id: string; onChanged: () => void; onDeleted: () =>
     }
   };
 
+  const rename = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setProblem(null);
+    const formElement = event.currentTarget;
+    const name = String(new FormData(formElement).get('newName') ?? '').trim();
+    try {
+      await renameList({ variables: { id: props.id, name } });
+      formElement.reset();
+      await reload();
+    } catch (e) {
+      setProblem(errorText(e));
+    }
+  };
+
+  // Deletes the contact itself (from every list), after a confirmation.
+  const removeContact = async (contactId: string, phoneNumber: string) => {
+    if (!confirm(`Delete the contact ${phoneNumber} from every list?`)) return;
+    setProblem(null);
+    try {
+      await deleteContact({ variables: { id: contactId } });
+      if (editing === contactId) setEditing(null);
+      await reload();
+    } catch (e) {
+      setProblem(errorText(e));
+    }
+  };
+
   if (error) return <p role="alert">{errorText(error)}</p>;
   if (!list) return <p>Loading…</p>;
   const isStatic = list.kind === 'STATIC';
+  const edited = list.members.nodes.find((c) => c.id === editing);
   return (
     <div aria-labelledby="list-title">
       <h2 id="list-title">{list.name}</h2>
@@ -300,7 +356,7 @@ function ListDetail(props: { id: string; onChanged: () => void; onDeleted: () =>
               <th scope="col">Number</th>
               <th scope="col">Name</th>
               <th scope="col">Attributes</th>
-              {isStatic && <th scope="col">Remove</th>}
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
@@ -313,22 +369,52 @@ function ListDetail(props: { id: string; onChanged: () => void; onDeleted: () =>
                     .map(([k, v]) => `${k}=${v}`)
                     .join(', ')}
                 </td>
-                {isStatic && (
-                  <td>
+                <td>
+                  <div className="actions">
                     <button
                       type="button"
                       className="secondary"
-                      aria-label={`Remove ${c.phoneNumber} from the list`}
-                      onClick={() => void remove(c.id)}
+                      aria-label={`Edit ${c.phoneNumber}`}
+                      aria-expanded={editing === c.id}
+                      aria-controls={editing === c.id ? 'contact-edit' : undefined}
+                      onClick={() => setEditing(editing === c.id ? null : c.id)}
                     >
-                      Remove
+                      Edit
                     </button>
-                  </td>
-                )}
+                    {isStatic && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        aria-label={`Remove ${c.phoneNumber} from the list`}
+                        onClick={() => void remove(c.id)}
+                      >
+                        Remove
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Delete contact ${c.phoneNumber}`}
+                      onClick={() => void removeContact(c.id, c.phoneNumber)}
+                    >
+                      Delete
+                    </button>
+                  </div>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {edited && (
+        <EditContact
+          key={edited.id}
+          contact={edited}
+          onDone={(saved) => {
+            setEditing(null);
+            if (saved) void reload();
+          }}
+        />
       )}
       <nav aria-label="Member pages" className="pager">
         <button
@@ -363,6 +449,14 @@ function ListDetail(props: { id: string; onChanged: () => void; onDeleted: () =>
           <button type="submit">Add to list</button>
         </form>
       )}
+      <form onSubmit={(e) => void rename(e)} className="card">
+        <h3>Rename the list</h3>
+        <label>
+          New name
+          <input name="newName" required maxLength={200} defaultValue={list.name} />
+        </label>
+        <button type="submit">Rename list</button>
+      </form>
       {problem && <p role="alert">{problem}</p>}
       <button
         type="button"
@@ -377,6 +471,62 @@ function ListDetail(props: { id: string; onChanged: () => void; onDeleted: () =>
         Delete list
       </button>
     </div>
+  );
+}
+
+/** The edit form of one member: its name and all its attributes (which replace the old ones). */
+function EditContact(props: {
+  contact: { id: string; phoneNumber: string; name?: string | null; attributes: unknown };
+  onDone: (saved: boolean) => void;
+}) {
+  const [updateContact, saving] = useMutation(UPDATE_CONTACT);
+  const [problem, setProblem] = useState<string | null>(null);
+  const { contact } = props;
+
+  const save = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setProblem(null);
+    const form = new FormData(event.currentTarget);
+    try {
+      const attributes = parseKeyValues(String(form.get('attributes') ?? ''), { commas: false });
+      const name = String(form.get('name') ?? '').trim();
+      await updateContact({
+        variables: { id: contact.id, input: { name: name || null, attributes } },
+      });
+      props.onDone(true);
+    } catch (e) {
+      setProblem(errorText(e));
+    }
+  };
+
+  return (
+    <form
+      id="contact-edit"
+      onSubmit={(e) => void save(e)}
+      className="card"
+      aria-labelledby="contact-edit-title"
+    >
+      <h3 id="contact-edit-title">Edit {contact.phoneNumber}</h3>
+      <label>
+        Contact name
+        <input name="name" maxLength={200} defaultValue={contact.name ?? ''} autoFocus />
+      </label>
+      <label>
+        Attributes (one attribute=value a line; they replace the current ones)
+        <textarea
+          name="attributes"
+          rows={4}
+          defaultValue={formatKeyValues((contact.attributes ?? {}) as Record<string, unknown>)}
+        />
+      </label>
+      {problem && <p role="alert">{problem}</p>}
+      <button type="submit" disabled={saving.loading}>
+        Save contact
+      </button>{' '}
+      <button type="button" className="secondary" onClick={() => props.onDone(false)}>
+        Cancel
+      </button>
+    </form>
   );
 }
 

@@ -17,6 +17,9 @@ import { MessageTrackingService } from './messages/message-tracking.service';
 import { MessagesConsumer } from './messages/messages.consumer';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesResolver } from './messages/messages.resolver';
+import { MessageStatsRepository } from './stats/message-stats.repository';
+import { MessageStatsResolver } from './stats/message-stats.resolver';
+import { MessageStatsService } from './stats/message-stats.service';
 import { MessagesService } from './messages/messages.service';
 import { SendRateLimitService } from './messages/send-rate-limit.service';
 import { BodyPolicy } from './pre-send/body.policy';
@@ -110,6 +113,10 @@ import { MEDIA_CONTROLLERS, MEDIA_PROVIDERS } from './media/media.providers';
     MessagesConsumer,
     ProjectionsConsumer,
     MessagesResolver,
+    // Sends per day by outcome (stats/): the console's charts.
+    MessageStatsRepository,
+    MessageStatsService,
+    MessageStatsResolver,
     ConversationsResolver,
     DeviceReferenceResolver,
     OrganizationReferenceResolver,

@@ -29,6 +29,7 @@ const matrix: AuthorizationMatrix = {
   fields: {
     'Query.message': READ,
     'Query.messages': READ,
+    'Query.messageStats': READ,
     'Query.adminMessages': requiresPlatformAdmin('message.list'),
     'Query.conversations': READ,
     'Query.conversation': READ,

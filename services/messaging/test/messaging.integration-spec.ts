@@ -320,6 +320,81 @@ describe('validity', () => {
   });
 });
 
+describe('messageStats (the console’s charts)', () => {
+  const STATS = `query S($days: Int) { messageStats(days: $days) { day delivered sent pending failed total deliveryRate } }`;
+  interface DayView {
+    day: string;
+    delivered: number;
+    sent: number;
+    pending: number;
+    failed: number;
+    total: number;
+    deliveryRate: number | null;
+  }
+
+  it('counts the sends of the caller’s organization per day by outcome, with the delivery rate', async () => {
+    const delivered = await send(alice, { to: TO, body: 'stats delivered' });
+    await dispatchOf(delivered.id);
+    await report(delivered.id, MessageState.DELIVERED, 'DELIVERED');
+    await send(bob, { to: TO, body: 'stats of another organization' });
+    const { messageStats } = await alice.expectData<{ messageStats: DayView[] }>(STATS, {
+      days: 7,
+    });
+    // Seven consecutive UTC days, oldest first, the last one today (or yesterday, if midnight
+    // passed since the query).
+    expect(messageStats).toHaveLength(7);
+    const first = Date.parse(`${messageStats[0].day}T00:00:00Z`);
+    expect(messageStats.map((d) => d.day)).toEqual(
+      messageStats.map((_, i) => new Date(first + i * 86_400_000).toISOString().slice(0, 10)),
+    );
+    expect(Date.now() - first).toBeLessThan(8 * 86_400_000);
+    // What the organization's rows say per day (as the superuser, by the documented grouping).
+    const truth = await stack.sql<{ day: string } & Record<string, number>>(
+      `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+              count(*) FILTER (WHERE status = 'DELIVERED')::int AS delivered,
+              count(*) FILTER (WHERE status = 'SENT')::int AS sent,
+              count(*) FILTER (WHERE status IN ('QUEUED','SCHEDULED','DISPATCHED'))::int AS pending,
+              count(*) FILTER (WHERE status IN ('FAILED','REJECTED','EXPIRED'))::int AS failed
+         FROM messages WHERE org_id = $1 AND direction = 'OUTBOUND' AND created_at >= $2
+        GROUP BY 1`,
+      [orgA, new Date(first)],
+    );
+    const expected = messageStats.map(({ day }) => {
+      const t = truth.find((r) => r.day === day) ?? {
+        delivered: 0,
+        sent: 0,
+        pending: 0,
+        failed: 0,
+      };
+      const known = t.delivered + t.failed;
+      return {
+        day,
+        delivered: t.delivered,
+        sent: t.sent,
+        pending: t.pending,
+        failed: t.failed,
+        total: t.delivered + t.sent + t.pending + t.failed,
+        deliveryRate: known > 0 ? t.delivered / known : null,
+      };
+    });
+    expect(messageStats).toEqual(expected);
+    expect(messageStats.reduce((n, d) => n + d.delivered, 0)).toBeGreaterThanOrEqual(1);
+    // Bob's message is not Alice's.
+    const [{ n }] = await stack.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages WHERE org_id = $1 AND direction = 'OUTBOUND'
+          AND status <> 'CANCELED' AND created_at >= $2`,
+      [orgA, new Date(first)],
+    );
+    expect(messageStats.reduce((sum, d) => sum + d.total, 0)).toBe(n);
+  });
+
+  it('refuses a range outside 1–90 days', async () => {
+    for (const days of [0, 91]) {
+      expect(await alice.errorCodes(STATS, { days })).toEqual(['INVALID_STATS_RANGE']);
+    }
+  });
+});
+
 describe('cancel', () => {
   it('cancels until the phone has sent it', async () => {
     const message = await send(alice, { to: TO, body: 'cancel me' });

@@ -32,6 +32,8 @@ export enum MessagingErrorCode {
   UNKNOWN_REPLY_TO = 'UNKNOWN_REPLY_TO',
   /** A pagination cursor that this API did not issue, or `first` out of range. */
   INVALID_PAGINATION = 'INVALID_PAGINATION',
+  /** messageStats: `days` outside 1–90. */
+  INVALID_STATS_RANGE = 'INVALID_STATS_RANGE',
   /** A webhook URL that is not an absolute https URL (http only outside production). */
   INVALID_WEBHOOK_URL = 'INVALID_WEBHOOK_URL',
   /** A webhook URL whose host resolves to a loopback, private, link-local… address (SSRF). */
@@ -103,6 +105,7 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   MESSAGE_NOT_CANCELABLE: 'PRECONDITION_FAILED',
   CONVERSATION_NOT_FOUND: 'NOT_FOUND',
   INVALID_PAGINATION: 'BAD_INPUT',
+  INVALID_STATS_RANGE: 'BAD_INPUT',
   UNKNOWN_REPLY_TO: 'BAD_INPUT',
   INVALID_WEBHOOK_URL: 'BAD_INPUT',
   WEBHOOK_ADDRESS_FORBIDDEN: 'BAD_INPUT',

@@ -1,6 +1,8 @@
 // Issue 13's fan-out benchmark: how fast a campaign turns recipients into messages.
 //
 //   node tools/build.mjs && node bench/campaign-fanout.ts [--recipients 100000] [--rate 600000]
+//     [--path set-based|per-input]   (per-input: MESSAGE_SEND_BATCH_SET_BASED=false, the path
+//                                     before issue 17 B1b's set-based chunks, for a same-run ratio)
 //   node --cpu-prof --cpu-prof-dir=<dir> bench/campaign-fanout.ts   (messaging runs in this
 //                                   process: its profile; then node bench/profile-top.cjs <dir>)
 //
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     recipients: { type: 'string', default: '100000' },
     rate: { type: 'string', default: '600000' },
     'timeout-s': { type: 'string', default: '1800' },
+    path: { type: 'string', default: 'set-based' },
   },
 });
 const N = Number(values.recipients);
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
       MESSAGE_SEND_RATE_PER_SECOND: '0',
       CARRIER_WORKER_ENABLED: 'false',
       WEBHOOK_WORKER_ENABLED: 'false',
+      MESSAGE_SEND_BATCH_SET_BASED: String(values.path !== 'per-input'),
     },
   });
   const sql = new Client({ connectionString: service.db.ownerUrl });
@@ -107,7 +111,7 @@ async function main(): Promise<void> {
     );
     await sql.query('ANALYZE');
     console.log(
-      `campaign fan-out, ${N} recipients (loaded in SQL in ${fmt((performance.now() - loadStarted) / 1000)} s)`,
+      `campaign fan-out (${values.path} sendBatch), ${N} recipients (loaded in SQL in ${fmt((performance.now() - loadStarted) / 1000)} s)`,
     );
 
     const campaigns = service.app.get(CampaignsService);

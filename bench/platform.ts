@@ -57,7 +57,7 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'b1,b1b,b4,b8,b3').split(','))
 const B3_ARGS = (process.env.BENCH_B3_ARGS ?? '--devices 10 --messages 100').split(/\s+/);
 const SUBGRAPH_SECRET = 'e2e-subgraph-secret-0123456789abcdef';
 const MODE = process.env.BENCH_MODE === 'processes' ? 'processes' : 'single-process';
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2 --optimize-for-size')
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --optimize-for-size')
   .split(/\s+/)
   .filter(Boolean);
 
@@ -178,6 +178,10 @@ async function main(): Promise<void> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const platform = await startPlatform({
     label: 'bench',
+    // An empty broker of its own: on the stack's broker the run's new consumer groups would
+    // first work through every event the long-lived broker retained (fromBeginning), which
+    // showed as dispatch and metering CPU during a read-only B4 run (issue 17).
+    broker: 'private',
     mode: MODE,
     nodeOptions: NODE_FLAGS,
     env: {

@@ -4,7 +4,7 @@
 // segments; campaigns created with a live template preview,
 // previewed, started, paused, resumed and canceled with their progress by status; the wallet
 // ledger and a top-up through Stripe Checkout (the local Stripe's session, paid by its signed
-// webhook), invoices and plans, Stripe's billing portal; carrier accounts with numbers; GoHighLevel installations.
+// webhook), invoices and plans, Stripe's billing portal; carrier accounts with numbers; GoHighLevel installations; a campaign sent from a chosen route and number.
 // Screenshots go to .stack/logs/console-screenshots/ (4x-*.png).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -497,6 +497,40 @@ describe('the console’s bulk pages', () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
+    expect(ui.problems).toEqual([]);
+  });
+
+  // Last: the route it adds would carry the other tests' sends.
+  it('creates a campaign sent from a chosen route and number: shown on the campaign, paced at that number', async () => {
+    await ui.nav('Routes').click();
+    await page.getByLabel('Route name').fill('Twilio route');
+    await page.getByLabel('Kind').selectOption('TWILIO');
+    await page.getByLabel(/^Carrier account/).selectOption({ label: 'Main Twilio (TWILIO)' });
+    await page.getByRole('button', { name: 'Add route' }).click();
+    await page.getByRole('row', { name: /Twilio route/ }).waitFor(WAIT);
+
+    await ui.nav('Campaigns').click();
+    await page.getByRole('heading', { name: 'Lists and campaigns' }).waitFor(WAIT);
+    await page.getByLabel('Campaign name').fill('From Twilio');
+    await page.locator('select[name="listId"]').selectOption({ label: 'Newsletter (list, 23)' });
+    await page.getByLabel('Template').fill('Hello {{first_name|there}} from our number');
+    await page.getByLabel('Messages per minute').fill('6000');
+    await page.getByLabel('Send from').selectOption({ label: 'Twilio route (twilio)' });
+    await page.getByLabel('Sender number (optional)').fill('+14155550112');
+    await ui.shot('46-campaign-sender');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    const campaign = page.locator('[data-campaign="From Twilio"]');
+    await campaign.locator('[data-status="DRAFT"]').waitFor(WAIT);
+    await expectText(campaign, 'from Twilio route (twilio) +14155550112 only');
+    await page.getByRole('button', { name: 'Preview From Twilio' }).click();
+    // One Twilio number at 1 segment a second: 60 a minute, not the 6,000 asked for.
+    await expectText(
+      campaign.getByTestId('preview-rate'),
+      '60/min (limited by the carrier numbers) via Twilio route (twilio)',
+    );
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel From Twilio' }).click();
+    await campaign.locator('[data-status="CANCELED"]').waitFor(WAIT);
     expect(ui.problems).toEqual([]);
   });
 });

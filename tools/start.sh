@@ -20,12 +20,15 @@ for arg in "$@"; do
     *) sb_die "unknown option $arg (use --processes or --single-process)" ;;
   esac
 done
-# Node's memory settings for these small processes: a 2 MiB young generation and V8's
-# size-over-speed mode (about 40 % less resident memory per service at idle). They cost CPU:
-# garbage collection is 15-24 % of each component's time under load. A machine with memory to
-# spare sends faster with SWITCHBOARD_NODE_FLAGS="--max-semi-space-size=16" (sends/s x2.4,
-# ~800-900 MiB instead of ~650 for the whole platform; bench/README.md).
-read -r -a NODE_MEMORY_FLAGS <<<"${SWITCHBOARD_NODE_FLAGS:---max-semi-space-size=2 --optimize-for-size}"
+# Node's memory settings for these small processes: an 8 MiB semi-space (young generation) and
+# V8's size-over-speed mode. The semi-space trades memory for CPU (issue 17, bench/README.md
+# "Memory flags vs speed"): at 2 MiB garbage collection took 12-24 % of every component's CPU
+# under load; at 16 MiB 4-7 %, but the young generations of 7 components can then grow by
+# ~7 x 3 x 16 MiB, leaving too little of the 1 GiB goal (B8) in reserve. 8 MiB keeps the whole
+# platform well under 1 GiB after a minute of load (the margin is in bench/README.md) with most
+# of the speed. SWITCHBOARD_NODE_FLAGS replaces these flags (e.g. "--max-semi-space-size=16" on a
+# machine with memory to spare, "--max-semi-space-size=2 --optimize-for-size" on a tiny one).
+read -r -a NODE_MEMORY_FLAGS <<<"${SWITCHBOARD_NODE_FLAGS:---max-semi-space-size=8 --optimize-for-size}"
 
 node tools/build.mjs >/dev/null
 bash tools/stack/stack.sh up

@@ -38,9 +38,15 @@ const CAMPAIGNS = graphql(`
         listId
         template
         status
+        pausedReason
         ratePerMinute
         startAt
         endAt
+        sender {
+          routeId
+          from
+          fallback
+        }
         progress {
           recipientsTotal
           messagesCreated
@@ -61,6 +67,62 @@ const CAMPAIGNS = graphql(`
     }
   }
 `);
+
+// Read apart from the campaigns: routes and carrier accounts need the admin scope, and a member
+// without it still creates campaigns (the organization's routes decide).
+const SENDERS = graphql(`
+  query ConsoleCampaignSenders {
+    routes {
+      id
+      name
+      kind
+      enabled
+      carrierAccountId
+    }
+    carrierAccounts {
+      id
+      numbers {
+        number
+      }
+    }
+  }
+`);
+
+type SenderRoute = { id: string; name: string; kind: string };
+
+function routeLabel(route: SenderRoute): string {
+  return `${route.name} (${route.kind === 'DEVICE_POOL' ? 'phones' : route.kind.toLowerCase()})`;
+}
+
+function viaText(routeId: string | null | undefined, routes: readonly SenderRoute[]): string {
+  const route = routes.find((r) => r.id === routeId);
+  return route ? ` via ${routeLabel(route)}` : '';
+}
+
+/** Why the runner paused a campaign itself, in words. */
+function pausedReasonText(code: string): string {
+  switch (code) {
+    case 'UNKNOWN_ROUTE':
+      return 'Paused: its sending route was deleted or disabled. Enable the route (or create a new campaign with another sender), then resume.';
+    case 'UNKNOWN_SENDER':
+      return 'Paused: its sender number is no longer part of the route. Add the number back, then resume.';
+    default:
+      return `Paused by the platform (${code}).`;
+  }
+}
+
+function senderText(
+  sender: { routeId: string; from?: string | null; fallback: boolean } | null | undefined,
+  routes: readonly SenderRoute[],
+): string {
+  if (!sender) return '';
+  const route = routes.find((r) => r.id === sender.routeId);
+  return (
+    ` · from ${route ? routeLabel(route) : 'route ' + sender.routeId.slice(0, 8)}` +
+    (sender.from ? ` ${sender.from}` : '') +
+    (sender.fallback ? ', then the other routes' : ' only')
+  );
+}
 
 const CREATE_LIST = graphql(`
   mutation ConsoleCreateList($input: CreateContactListInput!) {
@@ -85,6 +147,9 @@ const PREVIEW = graphql(`
       suppressed
       recipientsAfterSuppression
       estimatedSeconds
+      routeId
+      plannedRatePerMinute
+      plannedRateLimitedBy
       estimatedSegments
       estimatedCost {
         total {
@@ -158,6 +223,14 @@ export function CampaignsPage() {
   const [cancel] = useMutation(CANCEL);
   const [problem, setProblem] = useState<string | null>(null);
   const [template, setTemplate] = useState('');
+  const senders = useQuery(SENDERS);
+  const [senderRouteId, setSenderRouteId] = useState('');
+  const routes = (senders.data?.routes ?? []).filter((r) => r.enabled);
+  const senderRoute = routes.find((r) => r.id === senderRouteId);
+  const senderNumbers = senderRoute?.carrierAccountId
+    ? (senders.data?.carrierAccounts.find((a) => a.id === senderRoute.carrierAccountId)?.numbers ??
+      [])
+    : [];
 
   const run = async (action: () => Promise<unknown>, form?: HTMLFormElement) => {
     setProblem(null);
@@ -189,6 +262,14 @@ export function CampaignsPage() {
     };
     const startAt = at('startAt');
     const endAt = at('endAt');
+    const from = String(form.get('senderFrom') ?? '').trim();
+    const sender = senderRouteId
+      ? {
+          routeId: senderRouteId,
+          from: from || null,
+          fallback: form.get('senderFallback') === 'on',
+        }
+      : null;
     void run(
       () =>
         createCampaign({
@@ -201,11 +282,16 @@ export function CampaignsPage() {
               priority: Number(form.get('priority') || 10),
               ...(startAt ? { startAt } : {}),
               ...(endAt ? { endAt } : {}),
+              ...(sender ? { sender } : {}),
             },
           },
         }),
       event.currentTarget,
-    ).then((ok) => ok && setTemplate(''));
+    ).then((ok) => {
+      if (!ok) return;
+      setTemplate('');
+      setSenderRouteId('');
+    });
   };
 
   const lists = data?.contactLists.nodes ?? [];
@@ -241,6 +327,7 @@ export function CampaignsPage() {
             key={c.id}
             campaign={c}
             listName={lists.find((l) => l.id === c.listId)?.name ?? 'a deleted list'}
+            routes={senders.data?.routes ?? []}
             act={(action) =>
               void run(() => {
                 const variables = { variables: { id: c.id } };
@@ -300,6 +387,45 @@ export function CampaignsPage() {
             </div>
           )}
           <label>
+            Send from
+            <select
+              name="senderRouteId"
+              value={senderRouteId}
+              onChange={(e) => setSenderRouteId(e.target.value)}
+            >
+              <option value="">The organization’s routes, in their order</option>
+              {routes.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {routeLabel(r)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {senderRoute && (
+            <>
+              <label>
+                {senderRoute.kind === 'DEVICE_POOL'
+                  ? 'SIM number (optional: only that SIM sends)'
+                  : 'Sender number (optional)'}
+                <input
+                  name="senderFrom"
+                  type="tel"
+                  list="sender-numbers"
+                  placeholder={senderNumbers[0]?.number ?? '+14155550100'}
+                />
+                <datalist id="sender-numbers">
+                  {senderNumbers.map((n) => (
+                    <option key={n.number} value={n.number} />
+                  ))}
+                </datalist>
+              </label>
+              <label className="check">
+                <input name="senderFallback" type="checkbox" /> When this route cannot send, use the
+                other routes
+              </label>
+            </>
+          )}
+          <label>
             Messages per minute
             <input name="rate" type="number" min={1} defaultValue={60} />
           </label>
@@ -327,6 +453,7 @@ type Action = 'start' | 'pause' | 'resume' | 'cancel';
 function CampaignCard(props: {
   campaign: CampaignView;
   listName: string;
+  routes: readonly SenderRoute[];
   act: (action: Action) => void;
 }) {
   const c = props.campaign;
@@ -344,9 +471,15 @@ function CampaignCard(props: {
         </span>{' '}
         <span className="muted">
           to {props.listName} · {c.ratePerMinute}/min · priority {c.priority}
+          {senderText(c.sender, props.routes)}
           {c.startAt ? ` · starts ${new Date(c.startAt).toLocaleString()}` : ''}
         </span>
       </p>
+      {c.pausedReason && (
+        <p className="error" role="alert">
+          {pausedReasonText(c.pausedReason)}
+        </p>
+      )}
       <progress max={100} value={percent} aria-label={`${c.name} progress`}>
         {percent}%
       </progress>
@@ -422,6 +555,14 @@ function CampaignCard(props: {
             <div>
               <dt>Duration</dt>
               <dd>{formatDuration(preview.data.previewCampaign.estimatedSeconds)}</dd>
+            </div>
+            <div>
+              <dt>Paced at</dt>
+              <dd data-testid="preview-rate">
+                {preview.data.previewCampaign.plannedRatePerMinute}/min
+                {rateLimitText(preview.data.previewCampaign.plannedRateLimitedBy)}
+                {viaText(preview.data.previewCampaign.routeId, props.routes)}
+              </dd>
             </div>
             <div>
               <dt>Segments</dt>

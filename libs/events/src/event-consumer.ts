@@ -1,10 +1,10 @@
 import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TopicSpec } from '@switchboard/contracts';
 import { dispositionOf } from '@switchboard/errors';
-import { isUuid, setTenant } from '@switchboard/tenancy';
+import { isUuid, TENANT_SETTING } from '@switchboard/tenancy';
 import { requestContext } from '@switchboard/observability';
 import { backoffDelay, definedOnly, sleep } from './backoff';
 import { markConsumerTenant } from './consumer-tenant';
@@ -47,6 +47,20 @@ export interface EventHandlerRegistration<S extends DescMessage = DescMessage> {
   /** For logs and metrics. */
   name: string;
   handle: EventHandlerFn<S>;
+  /**
+   * A pure test of the decoded event (payload and envelope): false when the handler has nothing
+   * to do with it. When no handler of a record finds it relevant, the consumer opens no
+   * transaction and records no processed event (a no-op needs no dedupe row): the offset just
+   * moves on. Only for skips without side effects; a predicate that throws counts as relevant.
+   */
+  relevant?: (event: ConsumedEvent<S>) => boolean;
+  /**
+   * The handler only writes through `tx` (no mail, no HTTP call, nothing outside the
+   * transaction): records waiting together may then be applied in one transaction (see
+   * EventConsumerOptions.batchMax). A handler that is not may run again after another record
+   * of its batch failed, so it must say nothing here.
+   */
+  batchable?: boolean;
 }
 
 export interface EventConsumerOptions {
@@ -66,10 +80,73 @@ export interface EventConsumerOptions {
    * service raises it only when its handlers are safe to run concurrently for different keys.
    */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Records of one partition that arrive together are applied up to this many in ONE transaction
+   * (one multi-row processed-event insert, the tenant set per record, one commit) when every
+   * handler they reach is `batchable`, in tenant order (stable: a key's records keep their
+   * order), so batches of concurrent partitions take per-organization locks in one order; any failure rolls that transaction back and the records
+   * go again one at a time, with the usual retries and dead letters, so each is still applied
+   * exactly once. Default 1: one record a transaction.
+   */
+  batchMax?: number;
   logger?: RelayLogger;
 }
 
 class PermanentFailure extends Error {}
+
+/** Records the event for the consumer group; no row back: applied before (a redelivery). */
+const RECORD = `INSERT INTO processed_events (consumer_group, event_id, topic) VALUES ($1, $2, $3)
+  ON CONFLICT DO NOTHING RETURNING event_id`;
+/**
+ * The same, setting the event's tenant ($4, a uuid: decode checked it) for the rest of the
+ * transaction first — what setTenant does, without a round trip of its own. processed_events has
+ * no row-level security, so the order inside the statement does not matter to it.
+ */
+const RECORD_IN_TENANT = `WITH tenant AS (SELECT set_config('${TENANT_SETTING}', $4::text, true))
+  INSERT INTO processed_events (consumer_group, event_id, topic)
+  SELECT $1::text, $2::text, $3::text FROM tenant
+  ON CONFLICT DO NOTHING RETURNING event_id`;
+
+/** Several events of one topic recorded at once; the rows back are the ones not applied before. */
+const RECORD_MANY = `INSERT INTO processed_events (consumer_group, event_id, topic)
+  SELECT $1::text, id, $3::text FROM unnest($2::text[]) AS id
+  ON CONFLICT DO NOTHING RETURNING event_id`;
+const SET_TENANT = `SELECT set_config('${TENANT_SETTING}', $1::text, true)`;
+
+/** A record's envelope as ConsumedEvent carries it. */
+function baseOf(topic: string, partition: number, message: KafkaMessage) {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8'),
+    headers: readHeaders(message.headers as Record<string, unknown>),
+  };
+}
+
+/** Logs and events written while handling carry the event's correlation (or start one). */
+function correlationOf(headers: KafkaHeaders, topic: string, partition: number, offset: string) {
+  return {
+    correlationId:
+      headers[Header.correlationId] ?? headers[Header.id] ?? `${topic}/${partition}/${offset}`,
+    tenantId: headers[Header.orgId],
+  };
+}
+
+function compareTenants(a: string | undefined, b: string | undefined): number {
+  const x = a?.toLowerCase() ?? '';
+  const y = b?.toLowerCase() ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function isRelevant(handler: EventHandlerRegistration<DescMessage>, event: ConsumedEvent): boolean {
+  if (!handler.relevant) return true;
+  try {
+    return handler.relevant(event);
+  } catch {
+    return true; // the handler decides (and validates) in its transaction
+  }
+}
 
 const tracer = trace.getTracer('@switchboard/events');
 const silent: RelayLogger = { warn: () => undefined, error: () => undefined };
@@ -87,9 +164,15 @@ export class EventConsumer {
   private stopping = { aborted: false };
   private readonly byTopic = new Map<string, EventHandlerRegistration<DescMessage>[]>();
   private readonly o: Required<
-    Omit<EventConsumerOptions, 'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently'>
+    Omit<
+      EventConsumerOptions,
+      'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently' | 'batchMax'
+    >
   > &
-    Pick<EventConsumerOptions, 'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently'>;
+    Pick<
+      EventConsumerOptions,
+      'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently' | 'batchMax'
+    >;
 
   constructor(options: EventConsumerOptions) {
     this.o = {
@@ -121,10 +204,16 @@ export class EventConsumer {
     await consumer.connect();
     await this.o.publisher.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: this.o.fromBeginning ?? true });
+    const batchMax = this.o.batchMax ?? 1;
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (payload) => this.onMessage(payload),
+      ...(batchMax > 1
+        ? { eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload, batchMax) }
+        : {
+            eachMessage: (payload) =>
+              this.onMessage(payload.topic, payload.partition, payload.message),
+          }),
     });
   }
 
@@ -135,25 +224,106 @@ export class EventConsumer {
     this.consumer = undefined;
   }
 
-  private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  /**
+   * A fetched batch of one partition, in chunks of `batchMax` records: a chunk goes in one
+   * transaction when it can (applyTogether), else one record at a time; offsets are resolved as
+   * records finish, so a stop or a rebalance loses nothing that was not committed.
+   */
+  private async onBatch(payload: EachBatchPayload, batchMax: number): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    for (let i = 0; i < batch.messages.length; i += batchMax) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + batchMax);
+      if (await this.applyTogether(topic, partition, chunk)) {
+        for (const message of chunk) resolveOffset(message.offset);
+      } else {
+        for (const message of chunk) {
+          if (!isRunning() || isStale()) return;
+          await this.onMessage(topic, partition, message);
+          resolveOffset(message.offset);
+        }
+      }
+      await heartbeat();
+    }
+  }
+
+  /**
+   * Applies a chunk of records in ONE transaction, or answers false to have them handled one by
+   * one: a chunk with an undecodable record (dead-lettered in order by the one-by-one path), a
+   * handler that is not batchable, fewer than two records with work, or any failure (the
+   * transaction rolls back, nothing of the chunk is recorded). Records no handler finds relevant
+   * are skipped as one by one.
+   */
+  private async applyTogether(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+  ): Promise<boolean> {
+    if (chunk.length < 2) return false;
     const handlers = this.byTopic.get(topic) ?? [];
-    const headers = readHeaders(message.headers as Record<string, unknown>);
-    const base = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key?.toString('utf8'),
-      headers,
-    };
+    const work: { event: ConsumedEvent; handlers: EventHandlerRegistration<DescMessage>[] }[] = [];
+    for (const message of chunk) {
+      let event: ConsumedEvent;
+      try {
+        event = this.decode(handlers[0]?.topic, baseOf(topic, partition, message), message.value);
+      } catch {
+        return false;
+      }
+      const matching = handlers.filter(
+        (h) => (!h.types?.length || h.types.includes(event.type)) && isRelevant(h, event),
+      );
+      if (matching.length === 0) continue;
+      if (matching.some((h) => !h.batchable)) return false;
+      work.push({ event, handlers: matching });
+    }
+    if (work.length === 0) return true;
+    if (work.length === 1) return false;
+    // In tenant order, so that concurrent batches take per-organization locks in one order (no
+    // deadlock). Stable: a key's records keep their order (a key belongs to one tenant).
+    work.sort((a, b) => compareTenants(a.event.orgId, b.event.orgId));
+    try {
+      await this.o.dataSource.transaction(async (tx) => {
+        const recorded: { event_id: string }[] = await tx.query(RECORD_MANY, [
+          this.o.groupId,
+          work.map((w) => w.event.id),
+          topic,
+        ]);
+        const fresh = new Set(recorded.map((r) => r.event_id));
+        for (const { event, handlers: matching } of work) {
+          if (!fresh.delete(event.id)) continue; // applied before, or earlier in this chunk
+          const orgId = event.orgId?.toLowerCase();
+          // Each record has its own tenant (none: RLS shows nothing), as in a transaction of its own.
+          await tx.query(SET_TENANT, [orgId ?? '']);
+          if (orgId) markConsumerTenant(tx, orgId);
+          await requestContext.run(
+            correlationOf(event.headers, topic, partition, event.offset),
+            () =>
+              context.with(propagation.extract(context.active(), event.headers), async () => {
+                for (const handler of matching) await handler.handle(event, tx);
+              }),
+          );
+        }
+      });
+      return true;
+    } catch (error) {
+      this.o.logger.warn('a batch of events failed; handling its records one by one', {
+        topic,
+        partition,
+        records: chunk.length,
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+
+  private async onMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const handlers = this.byTopic.get(topic) ?? [];
+    const base = baseOf(topic, partition, message);
+    const headers = base.headers;
     const parent = propagation.extract(context.active(), headers);
     // Logs and events written while handling carry the event's correlation (or start one).
-    const correlation = {
-      correlationId:
-        headers[Header.correlationId] ??
-        headers[Header.id] ??
-        `${topic}/${partition}/${message.offset}`,
-      tenantId: headers[Header.orgId],
-    };
+    const correlation = correlationOf(headers, topic, partition, message.offset);
     await requestContext.run(correlation, () =>
       context.with(parent, () =>
         tracer.startActiveSpan(
@@ -185,8 +355,9 @@ export class EventConsumer {
                 return;
               }
               const matching = handlers.filter(
-                (h) => !h.types?.length || h.types.includes(event.type),
+                (h) => (!h.types?.length || h.types.includes(event.type)) && isRelevant(h, event),
               );
+              // Nothing to do: no transaction, no processed-event row (issue 17).
               if (matching.length === 0) return;
               await this.handleWithRetries(event, matching, message, span);
             } finally {
@@ -238,16 +409,12 @@ export class EventConsumer {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.o.dataSource.transaction(async (tx) => {
-          if (event.orgId) {
-            const orgId = event.orgId.toLowerCase();
-            await setTenant(tx, orgId);
-            markConsumerTenant(tx, orgId); // enterEventTenant need not set it again
-          }
-          const inserted: unknown[] = await tx.query(
-            `INSERT INTO processed_events (consumer_group, event_id, topic) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING RETURNING event_id`,
-            [this.o.groupId, event.id, event.topic],
-          );
+          const orgId = event.orgId?.toLowerCase();
+          // The envelope's tenant and the processed-event record in one round trip (issue 17).
+          const inserted: unknown[] = orgId
+            ? await tx.query(RECORD_IN_TENANT, [this.o.groupId, event.id, event.topic, orgId])
+            : await tx.query(RECORD, [this.o.groupId, event.id, event.topic]);
+          if (orgId) markConsumerTenant(tx, orgId); // enterEventTenant need not set it again
           if (inserted.length === 0) return; // already applied: a redelivery
           for (const handler of handlers) await handler.handle(event, tx);
         });

@@ -15,6 +15,7 @@ import { DataSource } from 'typeorm';
 import type { TopicSpec } from '@switchboard/contracts';
 import {
   EventConsumer,
+  type ConsumedEvent,
   type EventHandlerFn,
   type EventHandlerRegistration,
 } from './event-consumer';
@@ -45,6 +46,11 @@ export interface EventsModuleOptions {
   retryInitialMs?: number;
   /** Partitions handled at the same time; only for handlers safe to run concurrently (default 1). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Records arriving together applied up to this many a transaction when all their handlers are
+   * `batchable` (EventConsumerOptions.batchMax; default 1).
+   */
+  batchMax?: number;
   /** TLS and SASL for a real cluster: `kafkaSecurityOptions(config)` (none by default). */
   security?: KafkaSecurity;
 }
@@ -56,6 +62,8 @@ const ON_EVENT = Symbol('switchboard:on-event');
 interface OnEventMetadata {
   topic: TopicSpec<DescMessage>;
   types?: string[];
+  relevant?: (event: ConsumedEvent) => boolean;
+  batchable?: boolean;
 }
 
 /**
@@ -64,23 +72,31 @@ interface OnEventMetadata {
  *   @OnEvent(Topics.devices.messageState)
  *   async onState(event: ConsumedEvent<typeof devicesV1.MessageStateEventSchema>, tx: EntityManager) {...}
  *
- * `types` narrows to some CloudEvents types of the topic. The handler runs in the consumer's
- * transaction (tenant set, dedup recorded); write through `tx`.
+ * `types` narrows to some CloudEvents types of the topic; `relevant`, a pure test of the event,
+ * skips the ones the handler has nothing to do with before any database work (see
+ * EventHandlerRegistration.relevant). The handler runs in the consumer's transaction (tenant
+ * set, dedup recorded); write through `tx`.
  */
 export function OnEvent<S extends DescMessage>(
   topic: TopicSpec<S>,
-  options: { types?: string[] } = {},
+  options: {
+    types?: string[];
+    relevant?: (event: ConsumedEvent<S>) => boolean;
+    /** Writes only through `tx`: may share a transaction with other records (batchMax). */
+    batchable?: boolean;
+  } = {},
 ) {
   return (
     _target: object,
     _key: string | symbol,
     descriptor: TypedPropertyDescriptor<EventHandlerFn<S>>,
   ) => {
-    SetMetadata(ON_EVENT, { topic, types: options.types } satisfies OnEventMetadata)(
-      _target,
-      _key,
-      descriptor,
-    );
+    SetMetadata(ON_EVENT, {
+      topic,
+      types: options.types,
+      relevant: options.relevant as OnEventMetadata['relevant'],
+      batchable: options.batchable,
+    } satisfies OnEventMetadata)(_target, _key, descriptor);
   };
 }
 
@@ -144,6 +160,8 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
         found.push({
           topic: meta.topic,
           types: meta.types,
+          relevant: meta.relevant,
+          batchable: meta.batchable,
           name: `${instance.constructor.name}.${method}`,
           handle: (event, tx) => (instance[method] as EventHandlerFn).call(instance, event, tx),
         });
@@ -176,6 +194,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
           maxAttempts: this.options.maxAttempts,
           retryInitialMs: this.options.retryInitialMs,
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+          batchMax: this.options.batchMax,
           logger: nestJobLogger('EventConsumer'),
         });
         await this.consumer.start();

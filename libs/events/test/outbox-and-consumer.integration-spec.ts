@@ -1,5 +1,6 @@
 // The outbox and the consumer base against real PostgreSQL and the real broker.
 import { randomUUID } from 'node:crypto';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 import { stackSetting } from '@switchboard/testing';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
 import { inTenantTransaction } from '@switchboard/tenancy';
@@ -158,6 +159,144 @@ describe('transactional outbox and idempotent consumer', () => {
       (await env.effects()).some((e) => e.event_id === marker),
     );
     expect((await env.effects()).filter((e) => e.event_id === id)).toHaveLength(1);
+  });
+
+  it('opens no transaction for events no handler finds relevant, and sets the tenant and records a relevant one in one statement', async () => {
+    const statements: string[] = [];
+    const original = PostgresQueryRunner.prototype.query;
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (
+      this: PostgresQueryRunner,
+      ...args
+    ) {
+      statements.push(String(args[0]).replace(/\s+/g, ' ').trim());
+      return original.apply(this, args);
+    });
+    try {
+      const c = new EventConsumer({
+        kafka,
+        groupId: `events-test-${randomUUID()}`,
+        dataSource: env.app,
+        publisher,
+        handlers: [
+          {
+            topic,
+            name: 'recordEffect',
+            handle: recordEffect as never,
+            relevant: (event) =>
+              (event as ConsumedEvent<typeof testingV1.ProbeSchema>).message.key !== 'skip',
+          },
+        ],
+        fastConsumer: true,
+      });
+      stops.push(() => c.stop());
+      await c.start();
+      const skipped = [randomUUID(), randomUUID(), randomUUID()];
+      const marker = randomUUID();
+      await publisher.publish([
+        ...skipped.map((id) => ({
+          topic: topic.name,
+          key: 'k',
+          value: probeBytes({ key: 'skip' }),
+          headers: { [Header.id]: id, [Header.orgId]: orgA },
+        })),
+        {
+          topic: topic.name,
+          key: 'k',
+          value: probeBytes({ key: 'k', sequence: 1 }),
+          headers: { [Header.id]: marker, [Header.orgId]: orgA },
+        },
+      ]);
+      await until('the relevant event behind the skipped ones', async () =>
+        (await env.effects()).some((e) => e.event_id === marker),
+      );
+      expect((await env.effects()).map((e) => e.event_id)).toEqual([marker]);
+      // One transaction (the relevant event's): begin, the tenant and the processed event in one
+      // statement, the effect (under row-level security: the tenant is set), commit.
+      expect(statements.map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
+        'START TRANSACTION',
+        'WITH tenant',
+        'INSERT INTO',
+        'COMMIT',
+      ]);
+      const rows: { event_id: string }[] = await env.app.query(
+        `SELECT event_id FROM processed_events`,
+      );
+      expect(rows.map((r) => r.event_id)).toEqual([marker]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('applies records that arrive together in one transaction each batch, each exactly once', async () => {
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    const record = (id: string, sequence: number) => ({
+      topic: topic.name,
+      key: 'k', // one partition: the consumer fetches them together
+      value: probeBytes({ key: 'k', sequence }),
+      headers: { [Header.id]: id, [Header.orgId]: orgA },
+    });
+    // Published before the consumer starts, with a redelivery inside the batch.
+    await publisher.publish([...ids.map((id, i) => record(id, i)), record(ids[3], 3)]);
+    let transactions = 0;
+    const original = PostgresQueryRunner.prototype.query;
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (
+      this: PostgresQueryRunner,
+      ...args
+    ) {
+      if (/^START TRANSACTION/.test(String(args[0]))) transactions++;
+      return original.apply(this, args);
+    });
+    try {
+      const c = new EventConsumer({
+        kafka,
+        groupId: `events-test-${randomUUID()}`,
+        dataSource: env.app,
+        publisher,
+        handlers: [{ topic, name: 'recordEffect', handle: recordEffect as never, batchable: true }],
+        fastConsumer: true,
+        batchMax: 50,
+      });
+      stops.push(() => c.stop());
+      await c.start();
+      await until('every record applied', async () => (await env.effects()).length >= ids.length);
+    } finally {
+      spy.mockRestore();
+    }
+    const effects = await env.effects();
+    expect(effects.map((e) => e.event_id).sort()).toEqual([...ids].sort());
+    expect(effects.map((e) => Number(e.sequence))).toEqual(ids.map((_, i) => i)); // in order
+    expect(transactions).toBeLessThan(ids.length / 2);
+  });
+
+  it('handles a failed batch again one record at a time: the others once, the bad one dead-lettered', async () => {
+    const dlq = await tap(kafka, topic.dlq);
+    stops.push(dlq.stop);
+    const [g1, g2, bad, g3] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const record = (id: string, fail = false) => ({
+      topic: topic.name,
+      key: 'k',
+      value: probeBytes({ key: 'k', fail }),
+      headers: { [Header.id]: id, [Header.orgId]: orgA },
+    });
+    await publisher.publish([record(g1), record(g2), record(bad, true), record(g3)]);
+    const c = new EventConsumer({
+      kafka,
+      groupId: `events-test-${randomUUID()}`,
+      dataSource: env.app,
+      publisher,
+      handlers: [{ topic, name: 'recordEffect', handle: recordEffect as never, batchable: true }],
+      fastConsumer: true,
+      retryInitialMs: 20,
+      retryMaxMs: 50,
+      maxAttempts: 3,
+      batchMax: 50,
+    });
+    stops.push(() => c.stop());
+    await c.start();
+    await until('the bad record dead-lettered', () => dlq.withId(bad).length > 0);
+    await until('the good records applied', async () => (await env.effects()).length >= 3);
+    expect((await env.effects()).map((e) => e.event_id)).toEqual([g1, g2, g3]);
+    expect(dlq.withId(bad)[0].headers).toMatchObject({ [Header.dlqReason]: 'retries-exhausted' });
   });
 
   it('sends poison messages to the DLQ with the error, and goes on with the next one', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decideQuota, type QuotaProjection } from './quota-decision';
 
 const base: QuotaProjection = {
@@ -65,5 +66,50 @@ describe('decideQuota', () => {
       includedDebit: 0,
       walletDebitMinor: 0,
     });
+  });
+});
+
+describe('a batch total (QuotaPolicy.fitsAll)', () => {
+  it('when the total fits, each message fits after the ones before it, debiting the same', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          remainingIncluded: fc.integer({ min: 0, max: 50 }),
+          walletAvailableMinor: fc.integer({ min: 0, max: 200 }),
+          maxSegmentPriceMinor: fc.integer({ min: 0, max: 5 }),
+          overageAllowed: fc.boolean(),
+          localIncludedUsed: fc.integer({ min: 0, max: 20 }),
+          localWalletSpent: fc.integer({ min: 0, max: 50 }),
+        }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 30 }),
+        (state, segments) => {
+          const p: QuotaProjection = { ...base, ...state };
+          const total = decideQuota(
+            p,
+            segments.reduce((a, b) => a + b, 0),
+          );
+          fc.pre(total.allowed);
+          let running = { ...p };
+          let included = 0;
+          let wallet = 0;
+          for (const s of segments) {
+            const one = decideQuota(running, s);
+            expect(one.allowed).toBe(true);
+            if (!one.allowed) return;
+            included += one.includedDebit;
+            wallet += one.walletDebitMinor;
+            running = {
+              ...running,
+              localIncludedUsed: running.localIncludedUsed + one.includedDebit,
+              localWalletSpent: running.localWalletSpent + one.walletDebitMinor,
+            };
+          }
+          expect(total.allowed && [included, wallet]).toEqual([
+            total.allowed && total.includedDebit,
+            total.allowed && total.walletDebitMinor,
+          ]);
+        },
+      ),
+    );
   });
 });

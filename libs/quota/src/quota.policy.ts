@@ -37,6 +37,16 @@ export class QuotaPolicy {
     return decision.allowed ? null : decision.code;
   }
 
+  /**
+   * A batch's check, without a lock: whether `segments` SMS segments in all fit the projection
+   * as committed. When they do, each of the batch's messages fits too, one after the other
+   * (the decision is linear in segments), so every one of them is allowed.
+   */
+  async fitsAll(tx: SqlRunner, orgId: string, segments: number): Promise<boolean> {
+    const projection = await this.store.read(tx, orgId);
+    return !projection || decideQuota(projection, Math.max(1, segments)).allowed;
+  }
+
   /** The last step: true when debited (or there is nothing to debit), false when it no longer fits. */
   async take(
     tx: SqlRunner,

@@ -38,6 +38,20 @@ export class TenantRepository {
     return found.length > 0;
   }
 
+  /**
+   * `register` and `isClosed` in one round trip (a hot consumer path: issue 17). The query reads
+   * the table as it was before its own insert, which is right: a row it inserts is open.
+   */
+  async registerAndIsClosed(tx: SqlRunner, orgId: string): Promise<boolean> {
+    const [found] = await rows<{ closed: boolean }>(
+      tx,
+      `WITH registered AS (INSERT INTO tenants (id) VALUES ($1) ON CONFLICT DO NOTHING)
+       SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1 AND closed_at IS NOT NULL) AS closed`,
+      [orgId],
+    );
+    return found.closed;
+  }
+
   async register(tx: SqlRunner, orgId: string): Promise<void> {
     await tx.query(`INSERT INTO tenants (id) VALUES ($1) ON CONFLICT DO NOTHING`, [orgId]);
   }

@@ -17,3 +17,4 @@ export * from './test-event-producer';
 export * from './superuser-sql';
 export * from './card-data';
 export * from './service-harness';
+export * from './sql-statements';

@@ -49,6 +49,7 @@ export class AppModule {
           useFactory: () =>
             eventsOptionsFromConfig('billing', config, {
               partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+              batchMax: config.KAFKA_BATCH_MAX,
             }),
         }),
         MetricsModule.forRoot({ service: 'billing' }),

@@ -16,6 +16,7 @@ describe('billing config', () => {
       STRIPE_WEBHOOK_TOLERANCE_SECONDS: 300,
       DEFAULT_PLAN_ID: 'free',
       KAFKA_PARTITIONS_CONCURRENTLY: 12,
+      KAFKA_BATCH_MAX: 50,
     });
   });
 

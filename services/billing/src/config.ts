@@ -27,6 +27,13 @@ export const billingConfigShape = {
    * so all 12 at once meter ~1.8× faster than 4 (bench/metering-throughput.ts).
    */
   KAFKA_PARTITIONS_CONCURRENTLY: env.int(12).pipe(z.number().int().min(1).max(12)),
+  /**
+   * Message events that arrive together are metered up to this many in one transaction
+   * (libs/events batchMax: one processed-event insert and one commit for all, in organization
+   * order, so concurrent partitions lock plan rows in one order); 1: one event a transaction.
+   * A failure handles the batch again one event at a time, so each is still metered once.
+   */
+  KAFKA_BATCH_MAX: env.int(50).pipe(z.number().int().min(1).max(500)),
   /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
   ...kafkaSecurityConfigShape,
   /** RETENTION_ENABLED, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE (libs/retention). */

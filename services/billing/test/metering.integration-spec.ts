@@ -6,12 +6,21 @@ import { randomUUID } from 'node:crypto';
 import { Topics, messagingV1, billingV1 } from '@switchboard/contracts';
 import { createServiceApp } from '@switchboard/service-kit';
 import { createLogger } from '@switchboard/observability';
-import { eventually, expectCommittedSubgraphSchema } from '@switchboard/testing';
+import {
+  eventually,
+  expectCommittedSubgraphSchema,
+  recordSqlStatements,
+} from '@switchboard/testing';
 import { AppModule } from '../src/app.module';
 import { startBillingHarness, type BillingHarness } from './support/billing-harness';
 
 const K = messagingV1.MessageEventKind;
 const REASON = 'integration test';
+/**
+ * Most statements the consumer's transaction of a message's first QUEUED event may run, START
+ * TRANSACTION and COMMIT included (issue 17): raise it only with a reason.
+ */
+const MAX_ACCEPT_STATEMENTS = 14;
 
 describe('billing metering', () => {
   let h: BillingHarness;
@@ -384,6 +393,64 @@ describe('billing metering', () => {
       [mms],
     );
     expect(entry).toEqual({ kind: 'MMS', price: 5 });
+  });
+
+  it('meters events that arrive together in shared transactions, each message once', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    const log = recordSqlStatements();
+    try {
+      // One key: one partition, so the consumer fetches them together.
+      await h.messageEvents(
+        ids.map((messageId) => ({ orgId, messageId, kind: K.QUEUED, key: orgId })),
+      );
+      await eventually(async () => {
+        const [{ n }] = await h.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM usage_entries WHERE org_id = $1`,
+          [orgId],
+        );
+        if (n < ids.length) throw new Error(`${n} metered`);
+      }, 20_000);
+    } finally {
+      log.stop();
+    }
+    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    expect(consumed.length).toBeLessThan(ids.length);
+    const metered = await h.sql<{ message_id: string }>(
+      `SELECT message_id FROM usage_entries WHERE org_id = $1 ORDER BY message_id`,
+      [orgId],
+    );
+    expect(metered.map((m) => m.message_id)).toEqual([...ids].sort());
+  });
+
+  it('opens no transaction for message events metering ignores, and meters one in few round trips', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const warm = randomUUID(); // caches and prepared plans settle
+    await h.messageEvent({ orgId, messageId: warm, kind: K.QUEUED });
+    await eventually(async () => {
+      const found = await h.sql(`SELECT 1 FROM usage_entries WHERE message_id = $1`, [warm]);
+      if (found.length === 0) throw new Error('not metered yet');
+    }, 20_000);
+    const messageId = randomUUID();
+    const log = recordSqlStatements();
+    try {
+      // Same key, so one partition: the ignored events are consumed before the QUEUED one.
+      await h.messageEvent({ orgId, messageId, kind: K.DISPATCHED });
+      await h.messageEvent({ orgId, messageId, kind: K.MEDIA_STORED });
+      await h.messageEvent({ orgId, messageId, kind: K.QUEUED });
+      await eventually(async () => {
+        const found = await h.sql(`SELECT 1 FROM usage_entries WHERE message_id = $1`, [messageId]);
+        if (found.length === 0) throw new Error('not metered yet');
+      }, 20_000);
+    } finally {
+      log.stop();
+    }
+    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    expect(consumed).toHaveLength(1);
+    if (process.env.PRINT_STATEMENTS) console.log(consumed[0].join('\n'));
+    expect(consumed[0].length).toBeLessThanOrEqual(MAX_ACCEPT_STATEMENTS);
   });
 });
 

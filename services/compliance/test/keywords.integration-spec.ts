@@ -4,7 +4,7 @@
 // STOP; START lifts it; HELP is answered; the organization's own texts and name are used.
 import { randomUUID } from 'node:crypto';
 import { complianceV1, messagingV1, Topics } from '@switchboard/contracts';
-import { eventually, type EventWatcher } from '@switchboard/testing';
+import { eventually, recordSqlStatements, type EventWatcher } from '@switchboard/testing';
 import { startComplianceHarness, type ComplianceHarness } from './support/compliance-harness';
 
 const SUBSCRIBER = '+14155550123';
@@ -158,5 +158,32 @@ describe('opt-out keywords', () => {
       suppression: { optedOut: boolean };
     }>(`query($n: String!) { suppression(phoneNumber: $n) { optedOut } }`, { n: SUBSCRIBER });
     expect(theirs.optedOut).toBe(true);
+  });
+
+  it('opens no transaction for message events without a keyword (outbound ones, other texts)', async () => {
+    const messageId = randomUUID();
+    const outbound = (kind: messagingV1.MessageEventKind) =>
+      h.publish(Topics.messaging.message, messageId, org, {
+        messageId,
+        orgId: org,
+        kind,
+        direction: messagingV1.Direction.OUTBOUND,
+        to: { e164: SUBSCRIBER },
+        body: 'STOP', // never read: outbound texts are not keywords
+        sequence: 1,
+      });
+    const log = recordSqlStatements();
+    try {
+      // Same key, one partition: the events without a keyword are consumed before the HELP.
+      await outbound(messagingV1.MessageEventKind.QUEUED);
+      await outbound(messagingV1.MessageEventKind.SENT);
+      await h.inbound({ orgId: org, messageId, body: 'see you at 3', from: SUBSCRIBER });
+      await h.inbound({ orgId: org, messageId, body: 'HELP', from: SUBSCRIBER });
+      await handled(messageId);
+    } finally {
+      log.stop();
+    }
+    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    expect(consumed).toHaveLength(1);
   });
 });

@@ -26,10 +26,13 @@ export const devicesConfigShape = {
   KAFKA_FAST_CONSUMERS: env.bool(false),
   /**
    * Partitions a consumer handles at the same time (per-key order is kept: a key is one
-   * partition). 1 by default; the campaign fault and pacing runs (e2e/campaign-fault-run.ts) use
-   * 12: at 1, a loaded 2-core machine moved ~1 dispatch command or device state a second.
+   * partition). 4 by default (issue 17): at 1, a loaded 2-core machine moved ~1 dispatch
+   * command or device state a second; the campaign fault and pacing runs
+   * (e2e/campaign-fault-run.ts) use 12. Safe: dispatch commands are keyed by message, so a
+   * message's commands stay in order; the rows two messages share (a device) are updated under
+   * row locks, as concurrent phone requests already do.
    */
-  KAFKA_PARTITIONS_CONCURRENTLY: env.int(1).pipe(z.number().int().min(1).max(12)),
+  KAFKA_PARTITIONS_CONCURRENTLY: env.int(4).pipe(z.number().int().min(1).max(12)),
   /** Consume devices.dispatch.v1 in this process (false: an API-only replica). */
   KAFKA_CONSUME: env.bool(true),
   /** Consumer group of the dispatch consumer. */

@@ -3,12 +3,18 @@
 // pacing checked from the agent's own log; cancellation; inbound SMS.
 import { randomUUID } from 'node:crypto';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import type { EventWatcher } from '@switchboard/testing';
+import { recordSqlStatements, type EventWatcher } from '@switchboard/testing';
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
 import { eventually, PhoneFleet } from './support/phones';
 
 const S = devicesV1.MessageState;
 const PACING_WINDOW_MS = 2000;
+/**
+ * Most statements the consumer's transaction of one dispatch command may run, START TRANSACTION
+ * and COMMIT included, for a message a phone is waiting for (issue 17): raise it only with a
+ * reason.
+ */
+const MAX_DISPATCH_STATEMENTS = 12;
 
 describe('dispatch to phones', () => {
   let h: DevicesHarness;
@@ -240,6 +246,27 @@ describe('dispatch to phones', () => {
     expect((await inbound.waitFor((e) => e.message.id === sms.messageId)).message.mms).toBe(
       undefined,
     );
+  });
+
+  it('queues a dispatch command in few round trips', async () => {
+    const org = randomUUID();
+    const phone = await fleet.phone(org);
+    const warm = randomUUID(); // caches and prepared plans settle
+    await h.dispatch({ orgId: org, messageId: warm, to: '+14155550123', body: 'warm-up' });
+    await states.waitFor((e) => e.key === warm && e.message.state === S.DELIVERED);
+    const messageId = randomUUID();
+    const log = recordSqlStatements();
+    try {
+      await h.dispatch({ orgId: org, messageId, to: '+14155550123', body: 'counted' });
+      await states.waitFor((e) => e.key === messageId && e.message.state === S.DISPATCHED);
+    } finally {
+      log.stop();
+    }
+    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    expect(consumed).toHaveLength(1);
+    if (process.env.PRINT_STATEMENTS) console.log(consumed[0].join('\n'));
+    expect(consumed[0].length).toBeLessThanOrEqual(MAX_DISPATCH_STATEMENTS);
+    expect(phone.deviceId).toBeDefined();
   });
 
   it('drops dispatch commands it can never apply without blocking the partition', async () => {

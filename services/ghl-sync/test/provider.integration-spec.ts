@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { messagingV1, Topics } from '@switchboard/contracts';
-import { eventually, type EventWatcher } from '@switchboard/testing';
+import { eventually, recordSqlStatements, type EventWatcher } from '@switchboard/testing';
 import { GhlTestServer } from './support/ghl-test-server';
 import type { GhlSyncHarness } from './support/ghl-sync-harness';
 import {
@@ -207,6 +207,35 @@ describe('the conversation provider', () => {
         ]),
       15_000,
     );
+  });
+
+  it('opens no transaction for the events of messages not sent for GHL', async () => {
+    const { message, payload } = outbound();
+    await providerWebhook(ghl, h.baseUrl, payload);
+    const ours = randomUUID();
+    const K = messagingV1.MessageEventKind;
+    const log = recordSqlStatements();
+    try {
+      // Same key, one partition: the plain outbound events are consumed before the GHL one.
+      for (const kind of [K.QUEUED, K.SENT, K.DELIVERED])
+        await h.publish(Topics.messaging.message, ours, location.orgId, {
+          messageId: ours,
+          orgId: location.orgId,
+          kind,
+          direction: messagingV1.Direction.OUTBOUND,
+          to: { e164: '+15864603685' },
+          sequence: 1,
+        });
+      await lifecycle(message.id, ours, K.REJECTED, 1, { code: 'DND', message: 'dnd' });
+      await eventually(
+        () => expect(message.statuses.map((s) => s.status)).toEqual(['failed']),
+        15_000,
+      );
+    } finally {
+      log.stop();
+    }
+    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    expect(consumed).toHaveLength(1);
   });
 
   it('stops taking deliveries for an uninstalled location', async () => {

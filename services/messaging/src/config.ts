@@ -34,10 +34,14 @@ export const messagingConfigShape = {
   KAFKA_FAST_CONSUMERS: env.bool(false),
   /**
    * Partitions a consumer handles at the same time (per-key order is kept: a key is one
-   * partition). 1 by default; the campaign fault and pacing runs (e2e/campaign-fault-run.ts) use
-   * 12: at 1, a loaded 2-core machine moved ~1 dispatch command or device state a second.
+   * partition). 4 by default (issue 17): at 1, a loaded 2-core machine moved ~1 dispatch
+   * command or device state a second; the campaign fault and pacing runs
+   * (e2e/campaign-fault-run.ts) use 12. Safe: records are keyed by message (device states,
+   * lifecycle events), organization (inbound SMS, organizations, policies) or organization and
+   * number (suppressions), so per-key order holds; rows two keys share (a campaign's counters, a
+   * conversation) are updated under row locks, as concurrent API requests already do.
    */
-  KAFKA_PARTITIONS_CONCURRENTLY: env.int(1).pipe(z.number().int().min(1).max(12)),
+  KAFKA_PARTITIONS_CONCURRENTLY: env.int(4).pipe(z.number().int().min(1).max(12)),
   /** Consumer group of the device-report, inbound and projection consumers. */
   KAFKA_GROUP_ID: z.string().min(1).default('messaging'),
   /** TLS and SASL for a real cluster (KAFKA_SSL*, KAFKA_SASL_*): libs/events' settings. */
@@ -64,6 +68,12 @@ export const messagingConfigShape = {
    */
   MESSAGE_SEND_RATE_PER_SECOND: env.int(100).pipe(z.number().int().min(0).max(100_000)),
   MESSAGE_SEND_BURST: env.int(1000).pipe(z.number().int().min(1).max(1_000_000)),
+  /**
+   * sendMessages and campaign fan-out: a chunk's inputs go the set-based way (a constant number
+   * of statements per chunk, issue 17 B1b); false: every input the per-input way (the
+   * comparison baseline of bench/campaign-fanout.ts, and a kill switch).
+   */
+  MESSAGE_SEND_BATCH_SET_BASED: env.bool(true),
   /** Lifetime of an idempotency key. */
   IDEMPOTENCY_KEY_TTL_HOURS: env.int(24).pipe(
     z

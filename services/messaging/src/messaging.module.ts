@@ -121,6 +121,6 @@ import { MEDIA_CONTROLLERS, MEDIA_PROVIDERS } from './media/media.providers';
     DeviceReferenceResolver,
     OrganizationReferenceResolver,
   ],
-  exports: [MessagesService, SchedulerService, ROUTE_FAILOVER],
+  exports: [MessagesService, SchedulerService, RoutingService, ROUTE_FAILOVER],
 })
 export class MessagingModule {}

@@ -76,7 +76,10 @@ afterAll(async () => {
  * The SQL statements of the transaction that wrote a message while `work` ran (statements are
  * grouped by connection, so the scheduler's and the relay's polls stay out).
  */
-async function sendStatementsOf(work: () => Promise<unknown>): Promise<string[]> {
+async function sendStatementsOf(
+  work: () => Promise<unknown>,
+  marker = /^INSERT INTO messages/,
+): Promise<string[]> {
   const byRunner = new Map<PostgresQueryRunner, string[]>();
   const original = PostgresQueryRunner.prototype.query;
   const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (
@@ -95,9 +98,7 @@ async function sendStatementsOf(work: () => Promise<unknown>): Promise<string[]>
   } finally {
     spy.mockRestore();
   }
-  const sends = [...byRunner.values()].filter((s) =>
-    s.some((q) => /^INSERT INTO messages/.test(q)),
-  );
+  const sends = [...byRunner.values()].filter((s) => s.some((q) => marker.test(q)));
   expect(sends).toHaveLength(1);
   return sends[0];
 }
@@ -147,24 +148,60 @@ describe('sendMessage round trips', () => {
     expect(again.idempotencyKey).toBe(key);
   });
 
-  it('a batch reads the organization once and runs at most 9 statements an input', async () => {
-    const inputs = Array.from({ length: 20 }, (_, i) => ({
+  /**
+   * A batch chunk's statements, counted: the organization once, and a constant number per chunk
+   * whatever its size (issue 17 B1b, set-based; it was 9 an input + 5): begin, tenant,
+   * organization, suppression states, quota, key claims, messages, outbox, timers, quota take,
+   * rate limit, commit — and the holders of taken keys when there are any.
+   */
+  const MAX_CHUNK_STATEMENTS = 13;
+
+  async function batchStatements(
+    size: number,
+    keyOf = (i: number) => `batch-${randomUUID()}-${i}`,
+    marker?: RegExp,
+  ) {
+    const inputs = Array.from({ length: size }, (_, i) => ({
       to: US,
       body: `batch ${i}`,
-      idempotencyKey: `batch-${randomUUID()}`,
+      idempotencyKey: keyOf(i),
     }));
-    const statements = await sendStatementsOf(() =>
-      client.expectData(
-        `mutation M($inputs: [SendMessageInput!]!) { sendMessages(inputs: $inputs) { sent } }`,
-        { inputs },
-      ),
+    const statements = await sendStatementsOf(
+      () =>
+        client.expectData(
+          `mutation M($inputs: [SendMessageInput!]!) { sendMessages(inputs: $inputs) { sent } }`,
+          { inputs },
+        ),
+      marker,
     );
-    expect(statements.filter((s) => /\borganizations\b/.test(s))).toHaveLength(1);
-    expect(statements.filter((s) => /\borganization_policies\b/.test(s))).toHaveLength(1);
-    expect(statements.filter((s) => /^INSERT INTO messages/.test(s))).toHaveLength(20);
-    // Per input: savepoint, suppression, quota read, key claim, message, outbox, timer, quota
-    // take, release (issue 17 cut 15); per chunk: begin, tenant, organization, rate limit, commit.
-    expect(statements.length).toBeLessThanOrEqual(9 * inputs.length + 5);
+    return statements;
+  }
+
+  it('a batch chunk runs a constant number of statements, not a number an input', async () => {
+    const small = await batchStatements(5);
+    const large = await batchStatements(100);
+    for (const statements of [small, large]) {
+      expect(statements.filter((s) => /\borganizations\b/.test(s))).toHaveLength(1);
+      expect(statements.filter((s) => /\borganization_policies\b/.test(s))).toHaveLength(1);
+      expect(statements.filter((s) => /^INSERT INTO messages/.test(s))).toHaveLength(1);
+      expect(statements.filter((s) => /idempotency_keys/.test(s))).toHaveLength(1);
+      expect(statements.filter((s) => /SAVEPOINT/.test(s))).toEqual([]);
+      expect(statements.length).toBeLessThanOrEqual(MAX_CHUNK_STATEMENTS);
+    }
+    expect(large.length).toBe(small.length);
+  });
+
+  it('a chunk whose keys were taken reads their holders once', async () => {
+    const prefix = `again-${randomUUID()}`;
+    await batchStatements(10, (i) => `${prefix}-${i}`);
+    const replayed = await batchStatements(
+      10,
+      (i) => `${prefix}-${i}`,
+      /INSERT INTO idempotency_keys/,
+    );
+    expect(replayed.filter((s) => /idempotency_keys/.test(s))).toHaveLength(2);
+    expect(replayed.filter((s) => /^INSERT INTO messages/.test(s))).toEqual([]);
+    expect(replayed.length).toBeLessThanOrEqual(MAX_CHUNK_STATEMENTS);
   });
 
   it('still shows the implicit pool as the message route and its one attempt', async () => {

@@ -38,6 +38,18 @@ const STEP: Partial<Record<messagingV1.MessageEventKind, StatusStep>> = {
 };
 
 /**
+ * Whether metering has anything to do with a message event: an outbound message accepted
+ * (QUEUED/SCHEDULED) or at a status that settles its charge. The consumer skips the others before
+ * any database work (no transaction, no processed-event row: issue 17).
+ */
+export function isMeteredEvent(event: messagingV1.MessageEvent): boolean {
+  return (
+    event.direction === messagingV1.Direction.OUTBOUND &&
+    (event.kind === K.QUEUED || event.kind === K.SCHEDULED || STEP[event.kind] !== undefined)
+  );
+}
+
+/**
  * Metering from messaging.message.v1, exactly once per message: the first QUEUED/SCHEDULED
  * event of an outbound message writes its usage entry (keyed by message id: a duplicate or a
  * replay writes nothing), priced at the version in force when it was accepted, paid from the
@@ -60,7 +72,7 @@ export class MeteringService {
     orgId: string,
     event: messagingV1.MessageEvent,
   ): Promise<void> {
-    if (event.direction !== messagingV1.Direction.OUTBOUND) return;
+    if (!isMeteredEvent(event)) return;
     const start = this.config.METERING_START_AT;
     if (start && event.occurredAt && timestampDate(event.occurredAt) < start) return;
     if (event.kind === K.QUEUED || event.kind === K.SCHEDULED) return this.accept(tx, orgId, event);

@@ -4,7 +4,7 @@
 // events other services publish (organizations, message lifecycle events), watchers and SQL.
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { messagingV1, Topics } from '@switchboard/contracts';
-import { startServiceHarness, type ServiceHarness } from '@switchboard/testing';
+import { startServiceHarness, TestEventProducer, type ServiceHarness } from '@switchboard/testing';
 import { AppModule } from '../../src/app.module';
 import { loadBillingConfig, type BillingConfig } from '../../src/config';
 import { migrate } from '../../src/database';
@@ -22,6 +22,8 @@ export interface MessageEventInput {
   sequence?: number;
   /** The CloudEvents id; a redelivery of the same record reuses it. */
   eventId?: string;
+  /** The record key (default the message id, as messaging keys it). */
+  key?: string;
 }
 
 /** The status that goes with each kind of message event. */
@@ -40,6 +42,8 @@ const STATUS_OF: Partial<Record<messagingV1.MessageEventKind, messagingV1.Messag
 export interface BillingHarness extends ServiceHarness<BillingConfig> {
   /** An outbound message's lifecycle event as messaging publishes it (messaging.message.v1). */
   messageEvent(input: MessageEventInput): Promise<void>;
+  /** Several in one produce request (the consumer fetches those of a partition together). */
+  messageEvents(inputs: MessageEventInput[]): Promise<void>;
 }
 
 export async function startBillingHarness(
@@ -54,28 +58,37 @@ export async function startBillingHarness(
     env,
     organizationApplied: `SELECT 1 FROM organization_plans WHERE org_id = $1 AND $2::text IS NOT NULL`,
   });
+  const producer = new TestEventProducer(base.broker.brokers);
+  const close = base.close.bind(base);
+  const eventOf = (input: MessageEventInput) => ({
+    key: input.key ?? input.messageId,
+    options: { orgId: input.orgId, eventId: input.eventId },
+    event: {
+      messageId: input.messageId,
+      orgId: input.orgId,
+      kind: input.kind,
+      status: STATUS_OF[input.kind] ?? messagingV1.MessageStatus.UNSPECIFIED,
+      direction: messagingV1.Direction.OUTBOUND,
+      from: { e164: '+14155550999' },
+      to: { e164: input.to ?? '+14155550123' },
+      segments: input.segments ?? 1,
+      mediaCount: input.mediaCount ?? 0,
+      route: input.route ?? messagingV1.Route.DEVICE,
+      sequence: input.sequence ?? 1,
+      occurredAt: timestampFromDate(input.occurredAt ?? new Date()),
+    },
+  });
   return Object.assign(base, {
+    async messageEvents(inputs: MessageEventInput[]) {
+      await producer.publishAll(Topics.messaging.message, inputs.map(eventOf));
+    },
+    async close() {
+      await producer.stop();
+      await close();
+    },
     async messageEvent(input: MessageEventInput) {
-      await base.publish(
-        Topics.messaging.message,
-        input.messageId,
-        input.orgId,
-        {
-          messageId: input.messageId,
-          orgId: input.orgId,
-          kind: input.kind,
-          status: STATUS_OF[input.kind] ?? messagingV1.MessageStatus.UNSPECIFIED,
-          direction: messagingV1.Direction.OUTBOUND,
-          from: { e164: '+14155550999' },
-          to: { e164: input.to ?? '+14155550123' },
-          segments: input.segments ?? 1,
-          mediaCount: input.mediaCount ?? 0,
-          route: input.route ?? messagingV1.Route.DEVICE,
-          sequence: input.sequence ?? 1,
-          occurredAt: timestampFromDate(input.occurredAt ?? new Date()),
-        },
-        input.eventId,
-      );
+      const { key, event } = eventOf(input);
+      await base.publish(Topics.messaging.message, key, input.orgId, event, input.eventId);
     },
   });
 }

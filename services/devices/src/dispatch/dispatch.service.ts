@@ -10,6 +10,7 @@ import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import { toE164 } from '../domain/phone-numbers';
 import { AssignmentService } from '../queue/assignment.service';
+import type { QueueRow } from '../queue/queue-row.record';
 import { QueueRepository } from '../queue/queue.repository';
 import { handoutPriority } from '../domain/handout-priority';
 
@@ -40,9 +41,10 @@ export class DispatchService {
     if (!to) throw invalidCommand('to is not an E.164 number');
     if (!dispatch.body) throw invalidCommand('body is empty');
     const attempt = dispatch.attempt || 1;
-    if (await this.queue.exists(tx, messageId, attempt)) return; // the same command again
-    await this.tenants.register(tx, command.orgId);
-    await this.supersede(tx, messageId, attempt);
+    const rows = await this.queue.ofNewAttempt(tx, messageId, attempt);
+    if (rows.some((row) => row.attempt === attempt)) return; // the same command again
+    const closed = await this.tenants.registerAndIsClosed(tx, command.orgId);
+    await this.supersede(tx, rows, attempt);
 
     const now = this.clock.now();
     const segments = dispatch.segments || countSegments(dispatch.body);
@@ -63,7 +65,7 @@ export class DispatchService {
       priority: handoutPriority(dispatch.priority, attempt),
       now,
     });
-    if (await this.tenants.isClosed(tx, command.orgId)) {
+    if (closed) {
       await this.assignment.finish(tx, row, 'FAILED', now, {
         errorCode: 'ORGANIZATION_CLOSED',
         reason: 'organization closed',
@@ -100,14 +102,13 @@ export class DispatchService {
   }
 
   /**
-   * A new attempt replaces older ones still open (messaging only re-dispatches after a
-   * release or failure, so this is a safety net): waiting rows end CANCELED, a phone holding
-   * one is asked to cancel it.
+   * A new attempt replaces older ones still open (`rows`, locked by ofNewAttempt; messaging only
+   * re-dispatches after a release or failure, so this is a safety net): waiting rows end
+   * CANCELED, a phone holding one is asked to cancel it.
    */
-  private async supersede(tx: EntityManager, messageId: string, attempt: number): Promise<void> {
-    const open = await this.queue.openOfMessage(tx, messageId, attempt);
+  private async supersede(tx: EntityManager, rows: QueueRow[], attempt: number): Promise<void> {
     const now = this.clock.now();
-    for (const row of open) {
+    for (const row of rows) {
       await this.assignment.cancel(tx, row, now, `superseded by attempt ${attempt}`);
     }
   }

@@ -51,12 +51,17 @@ export interface ReportedStep {
  */
 @Injectable()
 export class QueueRepository {
-  async exists(tx: EntityManager, messageId: string, attempt: number): Promise<boolean> {
-    const found: unknown[] = await tx.query(
-      `SELECT 1 FROM device_messages WHERE message_id = $1 AND attempt = $2`,
+  /**
+   * For a new attempt of a message, in one round trip, locked: its rows of that attempt (any
+   * state: the command was applied before) and the open rows of earlier attempts.
+   */
+  ofNewAttempt(tx: EntityManager, messageId: string, attempt: number): Promise<QueueRow[]> {
+    return tx.query(
+      `SELECT ${QUEUE_COLUMNS} FROM device_messages
+        WHERE message_id = $1 AND (attempt = $2 OR (attempt < $2 AND state IN ${OPEN_STATES}))
+        FOR UPDATE`,
       [messageId, attempt],
     );
-    return found.length > 0;
   }
 
   async insertPooled(tx: EntityManager, row: NewQueueRow): Promise<QueueRow> {

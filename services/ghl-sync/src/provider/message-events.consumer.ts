@@ -17,6 +17,19 @@ function inboundReady(m: messagingV1.MessageEvent): boolean {
 }
 
 /**
+ * What this consumer acts on: the status of a message sent for GHL, or an inbound message ready
+ * for its GHL conversation. Anything else (every other outbound message of every organization)
+ * is skipped before any database work: no transaction, no processed-event row (issue 17).
+ */
+function concernsGhl(event: ConsumedEvent<typeof messagingV1.MessageEventSchema>): boolean {
+  const m = event.message;
+  return (
+    (m.direction === messagingV1.Direction.OUTBOUND && m.ghlMessageId !== '') ||
+    (m.direction === messagingV1.Direction.INBOUND && inboundReady(m))
+  );
+}
+
+/**
  * `messaging.message.v1`: the lifecycle of messages sent for GHL (those with a GHL message id)
  * goes back to GHL as their status; inbound SMS and MMS go into the GHL conversation. Thin:
  * enters the event's tenant, one service call.
@@ -28,7 +41,7 @@ export class MessageEventsConsumer {
     private readonly inbound: InboundMessagesService,
   ) {}
 
-  @OnEvent(Topics.messaging.message)
+  @OnEvent(Topics.messaging.message, { relevant: concernsGhl })
   async onMessage(
     event: ConsumedEvent<typeof messagingV1.MessageEventSchema>,
     tx: EntityManager,

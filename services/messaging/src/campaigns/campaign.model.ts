@@ -16,6 +16,8 @@ import { liveProgressOf } from './campaign-progress';
 import type { CampaignRecord } from './campaign.record';
 import type { CampaignPreview } from './campaigns.service';
 import { messagePriority } from '../domain/message-priority';
+import type { RouteKind } from '../domain/router';
+import { RouteKindEnum } from '../routing/route.model';
 
 export const CampaignStatusEnum = Object.fromEntries(
   CAMPAIGN_STATUSES.map((s) => [s, s]),
@@ -94,6 +96,45 @@ export class CampaignProgressModel {
   plannedRateLimitedBy!: keyof typeof CampaignRateLimitEnum;
 }
 
+@ObjectType('CampaignSender', {
+  description:
+    'What a campaign sends from: one of the organization’s routes, optionally one of its numbers.',
+})
+export class CampaignSenderModel {
+  @Field(() => ID, { description: 'The route (Route.id): the device pool or a carrier account’s.' })
+  routeId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A number of that route: a device SIM’s, or a carrier number of the account.',
+  })
+  from!: string | null;
+
+  @Field(() => Boolean, {
+    description:
+      'true: that route first, then the organization’s others in their order. false: that route only — when it cannot send (full, down) its messages get its error.',
+  })
+  fallback!: boolean;
+}
+
+@InputType()
+export class CampaignSenderInput {
+  @Field(() => ID, {
+    description: 'One of the organization’s enabled routes (else UNKNOWN_ROUTE).',
+  })
+  routeId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A number of that route: a SIM of the device pool (only that SIM sends), or a number of the carrier account (else UNKNOWN_SENDER).',
+  })
+  from?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default false: that route only.' })
+  fallback?: boolean | null;
+}
+
 @ObjectType('Campaign', { description: 'A bulk send to a list or segment, paced.' })
 export class CampaignModel {
   @Field(() => ID)
@@ -130,6 +171,19 @@ export class CampaignModel {
   @Field(() => CampaignStatusEnum)
   status!: CampaignStatus;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'PAUSED by the runner itself because its sender can no longer send: UNKNOWN_ROUTE (the route was deleted or disabled) or UNKNOWN_SENDER (its number left the route). Fix the route, then resume (resuming before that fails with the same code). Null when not paused, or paused by a user.',
+  })
+  pausedReason!: string | null;
+
+  @Field(() => CampaignSenderModel, {
+    nullable: true,
+    description: 'What it sends from; null: the organization’s routes decide (in their order).',
+  })
+  sender!: CampaignSenderModel | null;
+
   @Field(() => CampaignProgressModel)
   progress!: CampaignProgressModel;
 
@@ -156,6 +210,14 @@ export function toCampaignModel(record: CampaignRecord, now: Date): CampaignMode
     startAt: record.startAt,
     endAt: record.endAt,
     status: record.status,
+    pausedReason: record.pausedReason,
+    sender: record.senderRouteId
+      ? {
+          routeId: record.senderRouteId,
+          from: record.senderFrom,
+          fallback: record.senderFallback,
+        }
+      : null,
     progress: {
       recipientsTotal: record.recipientsTotal,
       messagesCreated: record.messagesCreated,
@@ -259,9 +321,28 @@ export class CampaignPreviewModel {
 
   @Field(() => Float, {
     description:
-      'Sending recipientsAfterSuppression at the campaign’s rate. The cost: estimatedCost (from billing).',
+      'Sending recipientsAfterSuppression at plannedRatePerMinute (the campaign’s rate capped by its route’s capacity now). The cost: estimatedCost (from billing).',
   })
   estimatedSeconds!: number;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The route its messages take first now: its sender’s, else the organization’s first that can send (null: the implicit device pool of an organization without routes, or its sender’s route is gone).',
+  })
+  routeId!: string | null;
+
+  @Field(() => RouteKindEnum, { nullable: true })
+  routeKind!: RouteKind | null;
+
+  @Field(() => Int, {
+    description:
+      'The rate it would be paced at now: ratePerMinute capped by that route (online phones × 30 segments a minute, one SIM for a sender’s `from`; carrier numbers × their throughput, one number for a `from`).',
+  })
+  plannedRatePerMinute!: number;
+
+  @Field(() => CampaignRateLimitEnum)
+  plannedRateLimitedBy!: keyof typeof CampaignRateLimitEnum;
 
   @Field(() => [CampaignSampleModel])
   samples!: CampaignSampleModel[];
@@ -294,6 +375,13 @@ export class CreateCampaignInput {
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Start later (else at start).' })
   startAt?: Date | null;
+
+  @Field(() => CampaignSenderInput, {
+    nullable: true,
+    description:
+      'What it sends from (see CampaignSender); absent: the organization’s routes decide.',
+  })
+  sender?: CampaignSenderInput | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true })
   endAt?: Date | null;

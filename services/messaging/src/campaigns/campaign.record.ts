@@ -10,9 +10,17 @@ export interface CampaignRecord {
   ratePerMinute: number;
   /** Its messages' queue priority; null: the campaign default (domain/message-priority). */
   priority: number | null;
+  /** Its sender: the route its messages take (null: the organization's routes decide). */
+  senderRouteId: string | null;
+  /** A number of that route its messages are sent from (a SIM's, a carrier number). */
+  senderFrom: string | null;
+  /** The sender's route first, then the organization's others (false: that route only). */
+  senderFallback: boolean;
   startAt: Date | null;
   endAt: Date | null;
   status: CampaignStatus;
+  /** Why the runner paused it itself (its sender cannot send: UNKNOWN_ROUTE, UNKNOWN_SENDER). */
+  pausedReason: string | null;
   cursorContactId: string | null;
   tokens: number;
   tokensAt: Date | null;

@@ -26,9 +26,13 @@ const toCampaign = (r: Row): CampaignRecord => ({
   template: r.template as string,
   ratePerMinute: Number(r.rate_per_minute),
   priority: r.priority == null ? null : Number(r.priority),
+  senderRouteId: (r.sender_route_id as string | null) ?? null,
+  senderFrom: (r.sender_from as string | null) ?? null,
+  senderFallback: r.sender_fallback === true,
   startAt: (r.start_at as Date | null) ?? null,
   endAt: (r.end_at as Date | null) ?? null,
   status: r.status as CampaignStatus,
+  pausedReason: (r.paused_reason as string | null) ?? null,
   cursorContactId: (r.cursor_contact_id as string | null) ?? null,
   tokens: Number(r.tokens),
   tokensAt: (r.tokens_at as Date | null) ?? null,
@@ -76,6 +80,9 @@ export class CampaignsRepository {
       | 'priority'
       | 'startAt'
       | 'endAt'
+      | 'senderRouteId'
+      | 'senderFrom'
+      | 'senderFallback'
     >,
     now: Date,
   ): Promise<CampaignRecord> {
@@ -83,8 +90,9 @@ export class CampaignsRepository {
       tx,
       `WITH inserted AS (
          INSERT INTO campaigns (id, org_id, name, list_id, template, rate_per_minute, start_at, end_at,
-                                status, created_at, updated_at, priority)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'DRAFT', $9, $9, $10) RETURNING *)
+                                status, created_at, updated_at, priority,
+                                sender_route_id, sender_from, sender_fallback)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'DRAFT', $9, $9, $10, $11, $12, $13) RETURNING *)
        SELECT c.*, (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS created_micros
          FROM inserted c`,
       [
@@ -98,6 +106,9 @@ export class CampaignsRepository {
         c.endAt,
         now,
         c.priority,
+        c.senderRouteId,
+        c.senderFrom,
+        c.senderFallback,
       ],
     );
     return toCampaign(r!);
@@ -129,16 +140,30 @@ export class CampaignsRepository {
     id: string,
     status: CampaignStatus,
     now: Date,
-    extra: { recipientsTotal?: number; started?: boolean; finished?: boolean } = {},
+    extra: {
+      recipientsTotal?: number;
+      started?: boolean;
+      finished?: boolean;
+      /** PAUSED by the runner: why (any other status change clears it). */
+      pausedReason?: string;
+    } = {},
   ): Promise<void> {
     await tx.query(
-      `UPDATE campaigns SET status = $2, updated_at = $3,
+      `UPDATE campaigns SET status = $2, updated_at = $3, paused_reason = $7,
               recipients_total = COALESCE($4, recipients_total),
               started_at = CASE WHEN $5 AND started_at IS NULL THEN $3 ELSE started_at END,
               tokens_at = CASE WHEN $5 AND tokens_at IS NULL THEN $3 ELSE tokens_at END,
               finished_at = CASE WHEN $6 THEN $3 ELSE finished_at END
         WHERE id = $1`,
-      [id, status, now, extra.recipientsTotal ?? null, !!extra.started, !!extra.finished],
+      [
+        id,
+        status,
+        now,
+        extra.recipientsTotal ?? null,
+        !!extra.started,
+        !!extra.finished,
+        extra.pausedReason ?? null,
+      ],
     );
   }
 
@@ -190,19 +215,23 @@ export class CampaignsRepository {
    * The organization's routes as the campaign's capacity sees them (priority order), with each
    * carrier route's SMS-capable sender numbers.
    */
-  async capacityRoutes(
-    tx: EntityManager,
-  ): Promise<
-    Array<{ kind: 'DEVICE_POOL' | 'TWILIO' | 'TELNYX'; enabled: boolean; numbers: number }>
+  async capacityRoutes(tx: EntityManager): Promise<
+    Array<{
+      id: string;
+      kind: 'DEVICE_POOL' | 'TWILIO' | 'TELNYX';
+      enabled: boolean;
+      numbers: number;
+    }>
   > {
-    const found = await rows<{ kind: string; enabled: boolean; numbers: number }>(
+    const found = await rows<{ id: string; kind: string; enabled: boolean; numbers: number }>(
       tx,
-      `SELECT r.kind, r.enabled,
+      `SELECT r.id, r.kind, r.enabled,
               (SELECT count(*)::int FROM carrier_numbers n
                 WHERE n.carrier_account_id = r.carrier_account_id AND n.sms) AS numbers
          FROM routes r ORDER BY r.priority, r.id`,
     );
     return found.map((r) => ({
+      id: r.id,
       kind: r.kind as 'DEVICE_POOL' | 'TWILIO' | 'TELNYX',
       enabled: r.enabled,
       numbers: Number(r.numbers),

@@ -13,16 +13,20 @@ import {
   campaignBurst,
   campaignCounterOf,
   campaignMessageKey,
+  campaignRoute,
   campaignTransition,
   estimatedSeconds,
   plannedRate,
   progressWebhookDue,
   recordRate,
   type CampaignAction,
+  type CapacitySender,
+  type PlannedRate,
 } from '../domain/campaign';
 import { renderTemplate } from '../domain/template';
 import { ListsRepository } from '../lists/lists.repository';
 import { MessagesService, type SendMessageCommand } from '../messages/messages.service';
+import { RoutingService } from '../routing/routing.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { liveProgressSnapshot } from './campaign-progress';
 import type { CampaignRecord } from './campaign.record';
@@ -50,6 +54,14 @@ export interface CampaignInput {
   priority?: number | null;
   startAt?: Date | null;
   endAt?: Date | null;
+  /** The sender (route preference): README "Senders". Absent: the organization's routes decide. */
+  sender?: CampaignSenderInput | null;
+}
+
+export interface CampaignSenderInput {
+  routeId: string;
+  from?: string | null;
+  fallback?: boolean | null;
 }
 
 export interface CampaignPreview {
@@ -64,6 +76,12 @@ export interface CampaignPreview {
   suppressed: number;
   recipientsAfterSuppression: number;
   estimatedSeconds: number;
+  /** The route its messages take first now (null: the implicit device pool, or none left). */
+  routeId: string | null;
+  routeKind: 'DEVICE_POOL' | 'TWILIO' | 'TELNYX' | null;
+  /** The rate the duration is estimated at: ratePerMinute capped by that route's capacity. */
+  plannedRatePerMinute: number;
+  plannedRateLimitedBy: PlannedRate['limitedBy'];
   samples: Array<{
     contactId: string;
     text: string;
@@ -87,6 +105,7 @@ export class CampaignsService {
     private readonly campaigns: CampaignsRepository,
     private readonly lists: ListsRepository,
     private readonly messages: MessagesService,
+    private readonly routing: RoutingService,
     private readonly webhooks: WebhooksService,
     private readonly clock: Clock,
   ) {}
@@ -115,9 +134,20 @@ export class CampaignsService {
     if (!priority.ok) {
       throw new MessagingException(MessagingErrorCode.INVALID_PRIORITY, priority.reason);
     }
+    const sender = input.sender
+      ? {
+          routeId: input.sender.routeId.trim().toLowerCase(),
+          from: input.sender.from?.trim() || null,
+          fallback: input.sender.fallback ?? false,
+        }
+      : null;
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       if (!(await this.lists.find(tx, input.listId))) {
         throw new MessagingException(MessagingErrorCode.CONTACT_LIST_NOT_FOUND, 'No such list');
+      }
+      if (sender) {
+        const refused = await this.senderRefusal(tx, sender);
+        if (refused) throw refused;
       }
       return this.campaigns.insert(
         tx,
@@ -131,6 +161,9 @@ export class CampaignsService {
           priority: priority.priority,
           startAt: input.startAt ?? null,
           endAt: input.endAt ?? null,
+          senderRouteId: sender?.routeId ?? null,
+          senderFrom: sender?.from ?? null,
+          senderFallback: sender?.fallback ?? false,
         },
         this.clock.now(),
       );
@@ -151,6 +184,11 @@ export class CampaignsService {
           `A ${campaign.status} campaign cannot ${action}`,
           { details: { status: campaign.status } },
         );
+      }
+      // Starting or resuming a campaign whose sender cannot send would only fail every message.
+      if ((next === 'RUNNING' || next === 'SCHEDULED') && campaign.senderRouteId) {
+        const refused = await this.senderRefusal(tx, senderOf(campaign));
+        if (refused) throw refused;
       }
       const list = action === 'start' ? await this.lists.find(tx, campaign.listId) : undefined;
       await this.campaigns.setStatus(tx, id, next, now, {
@@ -219,6 +257,21 @@ export class CampaignsService {
         })),
         after,
       );
+      const capacity = await this.capacity(tx, campaign);
+      const planned = plannedRate(
+        campaign.ratePerMinute,
+        capacity.routes,
+        capacity.onlinePhones,
+        templateSegments(campaign.template),
+        capacity.limits,
+        capacity.sender,
+      );
+      const route = campaignRoute(
+        capacity.routes,
+        capacity.onlinePhones,
+        capacity.limits,
+        capacity.sender,
+      );
       return {
         campaignId: campaign.id,
         recipients: list.memberCount,
@@ -227,7 +280,11 @@ export class CampaignsService {
         estimatedSegments: estimate.segments,
         estimatedMms: estimate.mms,
         destinationCountry: estimate.destinationCountry,
-        estimatedSeconds: estimatedSeconds(after, campaign.ratePerMinute),
+        estimatedSeconds: estimatedSeconds(after, planned.ratePerMinute),
+        routeId: route?.id ?? null,
+        routeKind: route?.kind ?? null,
+        plannedRatePerMinute: planned.ratePerMinute,
+        plannedRateLimitedBy: planned.limitedBy,
         samples: recipients.map((contact) => {
           const rendered = renderTemplate(campaign.template, contact);
           const sms = analyzeSms(rendered.text);
@@ -270,25 +327,30 @@ export class CampaignsService {
         if (campaign.status !== 'SCHEDULED') await this.campaigns.dequeue(tx, id);
         return undefined;
       }
+      // A sender deleted, disabled or changed since: pause (and say why) rather than fail every
+      // recipient; the user fixes the route and resumes.
+      const refused = campaign.senderRouteId && (await this.senderRefusal(tx, senderOf(campaign)));
+      if (refused) {
+        await this.campaigns.setStatus(tx, id, 'PAUSED', now, { pausedReason: refused.code });
+        await this.campaigns.dequeue(tx, id);
+        const paused = await this.campaigns.find(tx, id);
+        if (paused) await this.notifyProgress(tx, paused, now, true);
+        return undefined;
+      }
       const list = await this.lists.find(tx, campaign.listId);
       if (!list || (campaign.endAt && campaign.endAt <= now)) {
         await this.complete(tx, id, now);
         return undefined;
       }
       const interval = this.config.CAMPAIGN_POLL_INTERVAL_MS;
-      // The template's segments with every placeholder at its fallback: the phones' cap.
-      const segments = analyzeSms(
-        renderTemplate(campaign.template, { name: null, phoneNumber: '', attributes: {} }).text,
-      ).segments;
+      const capacity = await this.capacity(tx, campaign);
       const planned = plannedRate(
         campaign.ratePerMinute,
-        await this.campaigns.capacityRoutes(tx),
-        await this.campaigns.onlinePhones(tx),
-        segments,
-        {
-          phoneSegmentsPerMinute: this.config.CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE,
-          carrierSegmentsPerSecond: this.config.CAMPAIGN_CARRIER_SEGMENTS_PER_SECOND,
-        },
+        capacity.routes,
+        capacity.onlinePhones,
+        templateSegments(campaign.template),
+        capacity.limits,
+        capacity.sender,
       );
       const rate = planned.ratePerMinute;
       const burst = campaignBurst(rate, interval, CAMPAIGN_STEP_MAX);
@@ -338,6 +400,13 @@ export class CampaignsService {
       priority: campaign.priority,
       campaignId: campaign.id,
       idempotencyKey: campaignMessageKey(campaign.id, contact.id),
+      ...(campaign.senderRouteId
+        ? {
+            routeId: campaign.senderRouteId,
+            routeFallback: campaign.senderFallback,
+            from: campaign.senderFrom,
+          }
+        : {}),
     }));
     const outcomes = await this.messages.sendBatch(orgId, commands);
     // Inputs refused by the organization's send limit were not stored: the cursor stops before
@@ -385,6 +454,49 @@ export class CampaignsService {
     return true;
   }
 
+  /** UNKNOWN_ROUTE / UNKNOWN_SENDER when the sender cannot send (routing's checkSender). */
+  private async senderRefusal(
+    tx: EntityManager,
+    sender: { routeId: string; from: string | null; fallback: boolean },
+  ): Promise<MessagingException | undefined> {
+    const checked = await this.routing.checkSender(tx, sender);
+    if (checked.ok) return undefined;
+    const { code, message, details } = checked.refusal;
+    return new MessagingException(MessagingErrorCode[code], message, details ? { details } : {});
+  }
+
+  /**
+   * What the campaign's pacing is capped by: the organization's routes with their numbers, the
+   * online phones, and its sender (with whether the phone of a device-pool `from` is online).
+   */
+  private async capacity(tx: EntityManager, campaign: CampaignRecord) {
+    let sender: CapacitySender | null = null;
+    if (campaign.senderRouteId) {
+      const from = campaign.senderFrom;
+      const checked = from
+        ? await this.routing.checkSender(tx, {
+            routeId: campaign.senderRouteId,
+            fallback: campaign.senderFallback,
+            from,
+          })
+        : undefined;
+      sender = {
+        routeId: campaign.senderRouteId,
+        fallback: campaign.senderFallback,
+        from: checked?.ok ? { online: checked.value.fromOnline } : null,
+      };
+    }
+    return {
+      routes: await this.campaigns.capacityRoutes(tx),
+      onlinePhones: await this.campaigns.onlinePhones(tx),
+      sender,
+      limits: {
+        phoneSegmentsPerMinute: this.config.CAMPAIGN_PHONE_SEGMENTS_PER_MINUTE,
+        carrierSegmentsPerSecond: this.config.CAMPAIGN_CARRIER_SEGMENTS_PER_SECOND,
+      },
+    };
+  }
+
   private async complete(
     tx: Parameters<CampaignsRepository['find']>[0],
     id: string,
@@ -411,6 +523,7 @@ export class CampaignsService {
       orgId: campaign.orgId,
       campaignId: campaign.id,
       status: campaign.status,
+      pausedReason: campaign.pausedReason,
       recipientsTotal: campaign.recipientsTotal,
       messagesCreated: campaign.messagesCreated,
       messagesRejected: campaign.messagesRejected,
@@ -446,6 +559,21 @@ export class CampaignsService {
   }
 }
 
+/** The template's segments with every placeholder at its fallback: what the capacity divides. */
+function templateSegments(template: string): number {
+  return analyzeSms(renderTemplate(template, { name: null, phoneNumber: '', attributes: {} }).text)
+    .segments;
+}
+
 function notFound(): MessagingException {
   return new MessagingException(MessagingErrorCode.CAMPAIGN_NOT_FOUND, 'No such campaign');
+}
+
+/** A campaign's sender as routing checks it (the campaign has one). */
+function senderOf(campaign: CampaignRecord) {
+  return {
+    routeId: campaign.senderRouteId!,
+    from: campaign.senderFrom,
+    fallback: campaign.senderFallback,
+  };
 }

@@ -18,7 +18,7 @@ export enum MessagingErrorCode {
   UNKNOWN_DEVICE = 'UNKNOWN_DEVICE',
   /** simNumber is not a SIM slot of the device. */
   INVALID_SIM = 'INVALID_SIM',
-  /** `from` is not the number of a SIM of the organization's devices. */
+  /** `from` is not the number of a SIM of the organization's devices (or of the chosen route). */
   UNKNOWN_SENDER = 'UNKNOWN_SENDER',
   /** The idempotency key is not 1–255 visible ASCII characters. */
   INVALID_IDEMPOTENCY_KEY = 'INVALID_IDEMPOTENCY_KEY',
@@ -59,6 +59,8 @@ export enum MessagingErrorCode {
   /** A route's settings are out of bounds (priority, countries, cost, cap, carrier account). */
   INVALID_ROUTE = 'INVALID_ROUTE',
   ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
+  /** A send's or campaign's `routeId` is not an enabled route of the organization. */
+  UNKNOWN_ROUTE = 'UNKNOWN_ROUTE',
   /** mediaUrls: not https, more than 10, or a file larger than the MMS limit. */
   INVALID_MEDIA = 'INVALID_MEDIA',
   /** A contact's number, name or attributes are not acceptable. */
@@ -122,6 +124,7 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   CARRIER_CALLBACK_NOT_READY: 'UNAVAILABLE',
   INVALID_ROUTE: 'BAD_INPUT',
   ROUTE_NOT_FOUND: 'NOT_FOUND',
+  UNKNOWN_ROUTE: 'BAD_INPUT',
   INVALID_MEDIA: 'BAD_INPUT',
   INVALID_CONTACT: 'BAD_INPUT',
   CONTACT_EXISTS: 'CONFLICT',

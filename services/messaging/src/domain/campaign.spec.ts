@@ -8,11 +8,13 @@ import {
   effectiveRate,
   estimatedSeconds,
   liveProgress,
+  campaignRoute,
   plannedRate,
   progressWebhookDue,
   rateNow,
   recordRate,
   type CapacityRoute,
+  type CapacitySender,
 } from './campaign';
 
 describe('campaignTransition', () => {
@@ -174,6 +176,58 @@ describe('plannedRate', () => {
 
   it('never plans below one a minute (a 40-segment template on one phone)', () => {
     expect(plannedRate(1000, [], 1, 40, limits).ratePerMinute).toBe(1);
+  });
+
+  describe('with a sender (route preference)', () => {
+    const routes: CapacityRoute[] = [
+      { ...pool, id: 'pool' },
+      { ...twilio(3), id: 'twilio' },
+      { ...twilio(0), id: 'empty' },
+    ];
+    const sender = (routeId: string, over: Partial<CapacitySender> = {}): CapacitySender => ({
+      routeId,
+      fallback: false,
+      from: null,
+      ...over,
+    });
+
+    it("follows the sender's route although another comes first", () => {
+      expect(plannedRate(6000, routes, 5, 1, limits, sender('twilio'))).toEqual({
+        ratePerMinute: 180,
+        limitedBy: 'CARRIER',
+      });
+      expect(campaignRoute(routes, 5, limits, sender('twilio'))?.id).toBe('twilio');
+      expect(campaignRoute(routes, 5, limits)?.id).toBe('pool');
+    });
+
+    it('one number when the sender chose it: one SIM, one carrier number', () => {
+      expect(
+        plannedRate(6000, routes, 5, 1, limits, sender('pool', { from: { online: true } })),
+      ).toEqual({ ratePerMinute: 30, limitedBy: 'PHONES' });
+      expect(
+        plannedRate(6000, routes, 5, 1, limits, sender('twilio', { from: { online: false } })),
+      ).toEqual({ ratePerMinute: 60, limitedBy: 'CARRIER' });
+    });
+
+    it('a route that cannot send now: no cap alone, the next route with fallback', () => {
+      const offline = sender('pool', { from: { online: false } });
+      expect(plannedRate(6000, routes, 5, 1, limits, offline)).toEqual({
+        ratePerMinute: 6000,
+        limitedBy: 'REQUESTED',
+      });
+      expect(campaignRoute(routes, 5, limits, offline)?.id).toBe('pool');
+      const withFallback = sender('empty', { fallback: true });
+      expect(plannedRate(6000, routes, 5, 1, limits, withFallback)).toEqual({
+        ratePerMinute: 150,
+        limitedBy: 'PHONES',
+      });
+      expect(campaignRoute(routes, 5, limits, withFallback)?.id).toBe('pool');
+    });
+
+    it('a route that is gone: no cap, no route', () => {
+      expect(plannedRate(6000, routes, 5, 1, limits, sender('gone')).limitedBy).toBe('REQUESTED');
+      expect(campaignRoute(routes, 5, limits, sender('gone'))).toBeNull();
+    });
   });
 });
 

@@ -124,10 +124,23 @@ export function effectiveRate(
 
 /** One of the organization's routes as the campaign's capacity sees it. */
 export interface CapacityRoute {
+  /** The route's id (none: the implicit device pool of an organization without routes). */
+  id?: string;
   kind: 'DEVICE_POOL' | 'TWILIO' | 'TELNYX';
   enabled: boolean;
   /** A carrier route's SMS-capable sender numbers (0 for the device pool). */
   numbers: number;
+}
+
+/**
+ * A campaign's sender as its capacity sees it: the route it chose, whether it may fall over to
+ * the others, and — when it chose a number (`from`) — that one number: one SIM of the pool
+ * (`online`: its phone is online now) or one number of the carrier account.
+ */
+export interface CapacitySender {
+  routeId: string;
+  fallback: boolean;
+  from: { online: boolean } | null;
 }
 
 export interface PlannedRate {
@@ -137,10 +150,48 @@ export interface PlannedRate {
   limitedBy: 'REQUESTED' | 'PHONES' | 'CARRIER';
 }
 
+interface RouteCapacity {
+  route: CapacityRoute;
+  /** Segments a minute it can send now (0: it cannot send now). */
+  segmentsPerMinute: number;
+}
+
+/**
+ * The routes a campaign's messages may take, in the router's order, with what each can send:
+ * the enabled routes by priority (none configured: the implicit device pool); with a sender its
+ * route first, and alone unless `fallback`. The device pool sends online phones ×
+ * `phoneSegmentsPerMinute` (one SIM when the sender chose its number); a carrier route its
+ * numbers (one when chosen) × `carrierSegmentsPerSecond` × 60.
+ */
+function routeCapacities(
+  routes: readonly CapacityRoute[],
+  onlinePhones: number,
+  limits: { phoneSegmentsPerMinute: number; carrierSegmentsPerSecond: number },
+  sender: CapacitySender | null,
+): RouteCapacity[] {
+  const enabled: CapacityRoute[] = routes.length
+    ? routes.filter((r) => r.enabled)
+    : [{ kind: 'DEVICE_POOL', enabled: true, numbers: 0 }];
+  let ordered = enabled;
+  if (sender) {
+    const pinned = enabled.find((r) => r.id === sender.routeId);
+    const others = sender.fallback ? enabled.filter((r) => r !== pinned) : [];
+    ordered = pinned ? [pinned, ...others] : others;
+  }
+  return ordered.map((route) => {
+    const one = sender?.from && route.id === sender.routeId ? sender.from : null;
+    const segmentsPerMinute =
+      route.kind === 'DEVICE_POOL'
+        ? (one ? (one.online ? 1 : 0) : onlinePhones) * limits.phoneSegmentsPerMinute
+        : (one ? 1 : route.numbers) * limits.carrierSegmentsPerSecond * 60;
+    return { route, segmentsPerMinute };
+  });
+}
+
 /**
  * The rate a campaign is paced at (its planned rate): the requested rate, capped by the route its
  * messages take — the first enabled route by priority that can send now, as the router picks it
- * (no routes configured: the implicit device pool):
+ * (no routes configured: the implicit device pool; a sender: its route, see routeCapacities):
  * - the device pool: online phones × `phoneSegmentsPerMinute` (Android's 30) ÷ the template's
  *   segments; a pool with no phone online is skipped (its messages would wait or fail over);
  * - a carrier route: its account's SMS numbers × `carrierSegmentsPerSecond` (a long code's
@@ -154,16 +205,16 @@ export function plannedRate(
   onlinePhones: number,
   segmentsPerMessage: number,
   limits: { phoneSegmentsPerMinute: number; carrierSegmentsPerSecond: number },
+  sender: CapacitySender | null = null,
 ): PlannedRate {
   const segments = Math.max(1, segmentsPerMessage);
-  const candidates: CapacityRoute[] = routes.length
-    ? routes.filter((r) => r.enabled)
-    : [{ kind: 'DEVICE_POOL', enabled: true, numbers: 0 }];
-  for (const route of candidates) {
-    const perMinute =
-      route.kind === 'DEVICE_POOL'
-        ? (onlinePhones * limits.phoneSegmentsPerMinute) / segments
-        : (route.numbers * limits.carrierSegmentsPerSecond * 60) / segments;
+  for (const { route, segmentsPerMinute } of routeCapacities(
+    routes,
+    onlinePhones,
+    limits,
+    sender,
+  )) {
+    const perMinute = segmentsPerMinute / segments;
     if (perMinute <= 0) continue;
     const capacity = Math.max(1, Math.floor(perMinute));
     return capacity < requestedPerMinute
@@ -171,6 +222,22 @@ export function plannedRate(
       : { ratePerMinute: requestedPerMinute, limitedBy: 'REQUESTED' };
   }
   return { ratePerMinute: requestedPerMinute, limitedBy: 'REQUESTED' };
+}
+
+/**
+ * The route a campaign's messages take first (the one its planned rate follows): the first that
+ * can send now, else the first at all (its messages wait there); null when none is left (a
+ * sender whose route is gone or disabled) or for the implicit device pool.
+ */
+export function campaignRoute(
+  routes: readonly CapacityRoute[],
+  onlinePhones: number,
+  limits: { phoneSegmentsPerMinute: number; carrierSegmentsPerSecond: number },
+  sender: CapacitySender | null = null,
+): CapacityRoute | null {
+  const capacities = routeCapacities(routes, onlinePhones, limits, sender);
+  const chosen = capacities.find((c) => c.segmentsPerMinute > 0) ?? capacities[0];
+  return chosen?.route ?? null;
 }
 
 /**

@@ -62,6 +62,8 @@ export interface SendRequestParams {
   campaignId?: string | null;
   purpose?: string | null;
   mediaUrls?: readonly string[] | null;
+  routeId?: string | null;
+  routeFallback?: boolean | null;
 }
 
 /** The fingerprint of a send request (requestFingerprint of exactly these parameters). */
@@ -80,5 +82,8 @@ export function sendFingerprint(request: SendRequestParams): string {
     purpose: request.purpose && request.purpose !== 'TRANSACTIONAL' ? request.purpose : undefined,
     // Likewise: only an MMS has media.
     mediaUrls: request.mediaUrls?.length ? [...request.mediaUrls] : undefined,
+    // Likewise: only a send with a sender route has one.
+    routeId: request.routeId ?? undefined,
+    routeFallback: request.routeId ? !!request.routeFallback : undefined,
   });
 }

@@ -96,6 +96,70 @@ describe('chooseRoute', () => {
   });
 });
 
+describe('chooseRoute with a preferred route (a sender)', () => {
+  const pool = route('pool', { priority: 1 });
+  const twilio = route('twilio', { kind: 'TWILIO', priority: 2 });
+  const telnyx = route('telnyx', { kind: 'TELNYX', priority: 3 });
+  const routes = [pool, twilio, telnyx];
+  const pinned = (routeId: string, fallback = false): RoutedMessage => ({
+    ...sms,
+    preference: { routeId, fallback },
+  });
+
+  it('takes the pinned route although another comes first, with no fallbacks', () => {
+    const choice = chooseRoute(pinned('twilio'), routes);
+    expect(choice.ok && choice.route.id).toBe('twilio');
+    expect(choice.ok && choice.fallbacks).toEqual([]);
+  });
+
+  it('with fallback: the pinned route first, then the others in their order', () => {
+    const choice = chooseRoute(pinned('telnyx', true), routes);
+    expect(choice.ok && [choice.route.id, ...choice.fallbacks.map((r) => r.id)]).toEqual([
+      'telnyx',
+      'pool',
+      'twilio',
+    ]);
+  });
+
+  it('without fallback a full, disabled or tried pinned route gives its own refusal', () => {
+    const full = [pool, { ...twilio, dailyCap: 10, usedToday: 10 }];
+    expect(pickedId(full, pinned('twilio'))).toBe('DAILY_CAP_REACHED');
+    expect(pickedId([pool, { ...twilio, enabled: false }], pinned('twilio'))).toBe(
+      'NO_ROUTE_AVAILABLE',
+    );
+    expect(pickedId(routes, { ...pinned('twilio'), triedRouteIds: ['twilio'] })).toBe(
+      'NO_ROUTE_AVAILABLE',
+    );
+    expect(pickedId(routes, { ...pinned('pool'), hasMedia: true })).toBe('MMS_NOT_SUPPORTED');
+    expect(pickedId([pool, { ...twilio, allowedCountries: ['CA'] }], pinned('twilio'))).toBe(
+      'COUNTRY_NOT_ALLOWED',
+    );
+  });
+
+  it('with fallback a full pinned route falls over to the next', () => {
+    const full = [pool, { ...twilio, dailyCap: 10, usedToday: 10 }, telnyx];
+    expect(pickedId(full, pinned('twilio', true))).toBe('pool');
+    expect(pickedId(routes, { ...pinned('twilio', true), triedRouteIds: ['twilio'] })).toBe('pool');
+  });
+
+  it('never picks another route without fallback (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('pool', 'twilio', 'telnyx'),
+        fc.array(fc.constantFrom('pool', 'twilio', 'telnyx')),
+        fc.boolean(),
+        (routeId, tried, hasMedia) => {
+          const choice = chooseRoute(
+            { ...pinned(routeId), triedRouteIds: tried, hasMedia },
+            routes,
+          );
+          return !choice.ok || (choice.route.id === routeId && choice.fallbacks.length === 0);
+        },
+      ),
+    );
+  });
+});
+
 describe('chooseRoute properties', () => {
   const countries = ['US', 'CA', 'GB'];
   const arbRoute = (id: string) =>

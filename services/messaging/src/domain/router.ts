@@ -46,6 +46,18 @@ export interface RoutedMessage {
   purpose: SendPurpose;
   /** Routes the message already took (failed, or withdrawn from): never again. */
   triedRouteIds: readonly string[];
+  /** The sender the request chose (a campaign's or a send's `routeId`), if any. */
+  preference?: RoutePreference | null;
+}
+
+/**
+ * A route the sender chose. `fallback: false`: that route only — when it cannot take the message
+ * the refusal is its own (as the last route's would be), never a silent fall-over; `true`: that
+ * route first, then the organization's others in their usual order.
+ */
+export interface RoutePreference {
+  routeId: string;
+  fallback: boolean;
 }
 
 export type RouteRefusalCode =
@@ -64,6 +76,7 @@ export type RouteChoice =
  * Picks the route: among the enabled routes the message has not taken yet, those that allow
  * its destination country, send MMS when it has media, can take it at all and are under their
  * daily cap; ordered by priority, then health, then cost per segment, then id (deterministic).
+ * A preferred route (`message.preference`) goes first; without `fallback` it is the only one.
  * The refusal names the first filter that left nothing, so the caller can say why.
  */
 export function chooseRoute(
@@ -71,7 +84,10 @@ export function chooseRoute(
   routes: readonly RouteCandidate[],
 ): RouteChoice {
   const tried = new Set(message.triedRouteIds);
-  let left = routes.filter((r) => r.enabled && !tried.has(r.id));
+  const pinned = message.preference ?? null;
+  let left = routes.filter(
+    (r) => r.enabled && !tried.has(r.id) && (!pinned || pinned.fallback || r.id === pinned.routeId),
+  );
   if (left.length === 0) {
     return refuse('NO_ROUTE_AVAILABLE', 'No enabled route is left for this message');
   }
@@ -99,7 +115,10 @@ export function chooseRoute(
   if (underCap.length === 0) {
     return refuse('DAILY_CAP_REACHED', 'Every route that fits has reached its daily cap');
   }
-  const ordered = [...underCap].sort(compareRoutes);
+  const ordered = [...underCap].sort(
+    (a, b) =>
+      Number(b.id === pinned?.routeId) - Number(a.id === pinned?.routeId) || compareRoutes(a, b),
+  );
   return { ok: true, route: ordered[0], fallbacks: ordered.slice(1) };
 }
 

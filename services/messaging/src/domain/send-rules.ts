@@ -12,6 +12,7 @@ export interface SendRefusal {
     | 'INVALID_SIM'
     | 'UNKNOWN_DEVICE'
     | 'UNKNOWN_SENDER'
+    | 'UNKNOWN_ROUTE'
     | 'INVALID_MEDIA';
   message: string;
   details?: Record<string, unknown>;

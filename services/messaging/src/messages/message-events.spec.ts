@@ -47,6 +47,16 @@ describe('sendRequestOfCommand', () => {
     expect(sendRequestOfCommand(command()).request).not.toHaveProperty('ghlMessageId');
   });
 
+  it('carries a sender route and its fallback (absent otherwise: the routes decide)', () => {
+    const routeId = '00000000-0000-4000-8000-0000000000c1';
+    expect(sendRequestOfCommand(command({ routeId, routeFallback: true })).request).toMatchObject({
+      routeId,
+      routeFallback: true,
+    });
+    expect(sendRequestOfCommand(command({ routeId })).request.routeFallback).toBe(false);
+    expect(sendRequestOfCommand(command()).request).not.toHaveProperty('routeId');
+  });
+
   it('carries a priority the command sets, 0 included (absent otherwise: the default)', () => {
     expect(sendRequestOfCommand(command({ priority: 70 })).request.priority).toBe(70);
     expect(sendRequestOfCommand(command({ priority: 0 })).request.priority).toBe(0);

@@ -180,6 +180,9 @@ export function sendRequestOfCommand(command: messagingV1.SendMessageCommand): {
       replyToMessageId: command.replyToMessageId || null,
       ...(command.ghlMessageId ? { ghlMessageId: command.ghlMessageId } : {}),
       ...(command.priority !== undefined ? { priority: command.priority } : {}),
+      ...(command.routeId
+        ? { routeId: command.routeId, routeFallback: command.routeFallback }
+        : {}),
     },
     actor: actor
       ? {

@@ -84,6 +84,43 @@ export class MessageLifecycle {
   }
 
   /**
+   * `create` for several new messages (a batch chunk's) in a constant number of statements: the
+   * rows in one INSERT, all their events and commands in one outbox statement (each message's
+   * commands before its events, as `create`), their timers in one.
+   */
+  async createMany(
+    tx: EntityManager,
+    items: readonly {
+      message: Message;
+      events: LifecycleEvent[];
+      commands?: Commands;
+      timers?: MessageTimer[];
+    }[],
+  ): Promise<MessageRecord[]> {
+    const created = items.map((item) =>
+      recordOf({ ...item.message, eventSequence: item.events.length }),
+    );
+    if (created.length === 0) return created;
+    await this.messages.insertMany(tx, created.map(toPatch));
+    await this.outbox.addAll(
+      tx,
+      items.flatMap((item, i) => this.drafts(created[i], 0, item.events, item.commands)),
+    );
+    await this.jobs.scheduleAll(
+      tx,
+      items.flatMap((item, i) =>
+        (item.timers ?? []).map((timer) => ({
+          tenantId: created[i].orgId,
+          messageId: created[i].id,
+          kind: timer.kind,
+          dueAt: timer.dueAt,
+        })),
+      ),
+    );
+    return created;
+  }
+
+  /**
    * Writes a message a device reported (inbound) unless that device reported it before (same
    * device, same SMS id): undefined then. No events yet: `change` adds them once threaded.
    */
@@ -136,15 +173,24 @@ export class MessageLifecycle {
     events: LifecycleEvent[],
     commands?: Commands,
   ): Promise<void> {
-    // Commands first: a consumer reading both topics never sees "dispatched" before the command.
     // One statement for all of them (issue 17: one round trip, not one per event).
+    await this.outbox.addAll(tx, this.drafts(record, firstSequence, events, commands));
+  }
+
+  /** Commands first: a consumer reading both topics never sees "dispatched" before the command. */
+  private drafts(
+    record: MessageRecord,
+    firstSequence: number,
+    events: LifecycleEvent[],
+    commands?: Commands,
+  ): EventDraft<DescMessage>[] {
     const drafts: EventDraft<DescMessage>[] = [...(commands?.(record) ?? [])];
     let sequence = firstSequence;
     for (const event of events) {
       sequence += 1;
       drafts.push(messageEventDraft(record, event.kind, sequence, event.at));
     }
-    await this.outbox.addAll(tx, drafts);
+    return drafts;
   }
 }
 

@@ -318,9 +318,24 @@ export class SendMessageInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "Send from this number: one of the organization's device SIMs.",
+    description:
+      "Send from this number: one of the organization's device SIMs, or with routeId a number of that route (a SIM of the device pool, a number of the carrier account; else UNKNOWN_SENDER).",
   })
   from?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The sender: one of the organization's enabled routes (else UNKNOWN_ROUTE). The message takes that route only — when it cannot (full, down, wrong country, MMS) it gets that route's error, no fall-over — unless routeFallback.",
+  })
+  routeId?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "With routeId: true tries that route first, then the organization's other routes in their order (default false: that route only).",
+  })
+  routeFallback?: boolean | null;
 
   @Field(() => ID, { nullable: true, description: 'Preferred device of the pool.' })
   deviceId?: string | null;

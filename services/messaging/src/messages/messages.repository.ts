@@ -116,6 +116,31 @@ export class MessagesRepository {
     );
   }
 
+  /**
+   * Several messages in one statement (a batch chunk's). Rows with the same columns share a
+   * multi-row INSERT (new outbound messages all have the same).
+   */
+  async insertMany(
+    tx: EntityManager,
+    messages: readonly (MessagePatch & { id: string; orgId: string })[],
+  ): Promise<void> {
+    const groups = new Map<string, [string, unknown][][]>();
+    for (const message of messages) {
+      const pairs = assignments(message);
+      const columns = pairs.map(([c]) => c).join(', ');
+      groups.set(columns, [...(groups.get(columns) ?? []), pairs]);
+    }
+    for (const [columns, rows] of groups) {
+      const width = rows[0].length;
+      await tx.query(
+        `INSERT INTO messages (${columns}) VALUES ${rows
+          .map((_, r) => `(${rows[0].map((__, c) => `$${r * width + c + 1}`).join(', ')})`)
+          .join(', ')}`,
+        rows.flatMap((pairs) => pairs.map(([, v]) => v)),
+      );
+    }
+  }
+
   /** Inserts an inbound message unless the device already posted it; false when it did. */
   async insertInbound(
     tx: EntityManager,

@@ -204,6 +204,7 @@ function newTestService(compliance?: FakeCompliance) {
       {
         list: () => Promise.resolve([]),
         insertAttempt: () => Promise.resolve(),
+        preferenceOf: () => Promise.resolve(undefined),
       } as unknown as RoutesRepository,
       db.messagesRepository,
       lifecycle,

@@ -8,7 +8,14 @@ export interface SendMessageCommand {
   body?: string | null;
   /** MMS media: public https URLs (at most 10); a message with media needs an MMS route. */
   mediaUrls?: string[] | null;
+  /** A number of the chosen route (`routeId`), or without one a device SIM's (or carrier) number. */
   from?: string | null;
+  /**
+   * The sender: one of the organization's routes (the device pool or a carrier account's). Its
+   * messages take that route only, or with `routeFallback` that route first, then the others.
+   */
+  routeId?: string | null;
+  routeFallback?: boolean | null;
   deviceId?: string | null;
   simNumber?: number | null;
   validUntil?: Date | null;

@@ -17,6 +17,8 @@ import { QuotaMms1700000000600 } from './1700000000600-quota-mms';
 import { MessageMedia1700000000700 } from './1700000000700-message-media';
 import { MessagePriority1700000000710 } from './1700000000710-message-priority';
 import { CampaignPacing1700000000800 } from './1700000000800-campaign-pacing';
+import { RoutePreferences1700000001000 } from './1700000001000-route-preferences';
+import { CampaignPausedReason1700000001010 } from './1700000001010-campaign-paused-reason';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -39,4 +41,6 @@ export const migrations = [
   MessageMedia1700000000700,
   MessagePriority1700000000710,
   CampaignPacing1700000000800,
+  RoutePreferences1700000001000,
+  CampaignPausedReason1700000001010,
 ];

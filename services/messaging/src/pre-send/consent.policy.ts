@@ -17,6 +17,10 @@ export class ConsentPolicy implements PreSendPolicy {
 
   constructor(private readonly facts: ComplianceFacts) {}
 
+  prepare(drafts: readonly Readonly<OutboundDraft>[], context: PreSendContext): Promise<void> {
+    return this.facts.prepareSuppression(drafts, context);
+  }
+
   async check(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<PolicyVerdict> {
     const purpose = purposeOf(draft.purpose);
     if (purpose !== 'CAMPAIGN') return { kind: 'allow' };

@@ -17,6 +17,10 @@ export class DndPolicy implements PreSendPolicy {
 
   constructor(private readonly facts: ComplianceFacts) {}
 
+  prepare(drafts: readonly Readonly<OutboundDraft>[], context: PreSendContext): Promise<void> {
+    return this.facts.prepareSuppression(drafts, context);
+  }
+
   async check(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<PolicyVerdict> {
     return verdictOf(
       decideDnd(purposeOf(draft.purpose), await this.facts.suppression(draft, context)),

@@ -5,6 +5,7 @@ import { NumberPolicy } from './number.policy';
 import { OrganizationStatusPolicy } from './organization-status.policy';
 import {
   runPreSendPolicies,
+  runPreSendPoliciesBatch,
   type OutboundDraft,
   type PreSendContext,
   type PreSendPolicy,
@@ -146,5 +147,55 @@ describe('the pre-send chain', () => {
         context(),
       ),
     ).rejects.toBe(error);
+  });
+});
+
+describe('the pre-send chain over a batch', () => {
+  it('gives each draft the verdict the chain gives it alone', async () => {
+    const drafts = [
+      draft(),
+      draft({ to: 'nope' }),
+      draft({ body: '' }),
+      draft({ from: '+1 (415) 555-9999', body: 'é'.repeat(80) }),
+    ];
+    const suspended = context({
+      organization: { status: 'SUSPENDED' } as PreSendContext['organization'],
+    });
+    for (const ctx of [context(), suspended]) {
+      const alone = await Promise.all(
+        drafts.map((d) =>
+          runPreSendPolicies(chain(), d, ctx).catch((error: MessagingException) => ({
+            outcome: 'invalid' as const,
+            error,
+          })),
+        ),
+      );
+      const batch = await runPreSendPoliciesBatch(
+        chain(),
+        drafts,
+        drafts.map(() => ctx),
+        ctx,
+      );
+      expect(batch).toEqual(alone);
+    }
+  });
+
+  it("runs each policy's prepare once, on the drafts still allowed as the earlier policies left them", async () => {
+    const prepared: string[][] = [];
+    const recorder: PreSendPolicy = {
+      name: 'recorder',
+      prepare: async (drafts) => {
+        prepared.push(drafts.map((d) => d.to));
+      },
+      check: () => ({ kind: 'allow' }),
+    };
+    const results = await runPreSendPoliciesBatch(
+      [...chain(), recorder],
+      [draft(), draft({ to: 'nope' }), draft({ to: '415 555 0124' })],
+      [context(), context(), context()],
+      context(),
+    );
+    expect(prepared).toEqual([['+14155550123', '+14155550124']]);
+    expect(results.map((r) => r.outcome)).toEqual(['allow', 'invalid', 'allow']);
   });
 });

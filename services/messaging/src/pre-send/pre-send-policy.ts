@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { SmsEncoding } from '@switchboard/sms';
 import type { MessagingException } from '../common/messaging.exception';
+import type { SuppressionFacts } from '../domain/compliance-checks';
 import type { SendPurpose } from '../domain/message';
 import type {
   OrganizationPolicyProjection,
@@ -59,6 +60,20 @@ export interface PreSendContext {
    * compliance policies read it).
    */
   compliancePolicy?: OrganizationPolicyProjection | null;
+  /**
+   * A batch chunk's reads, made once for all its drafts by the policies' `prepare` hooks (shared
+   * by the chunk's contexts); `check` reads them instead of the database. Undefined: a single
+   * send (or the per-input path), whose `check` reads what it needs itself.
+   */
+  prepared?: PreparedFacts;
+}
+
+/** What `prepare` hooks read for a whole batch chunk at once. */
+export interface PreparedFacts {
+  /** The recipients' suppression states by E.164 number (absent from the map: none stored). */
+  suppression?: Map<string, SuppressionFacts | undefined>;
+  /** The quota policy's verdict on the chunk as a whole: it fits (every draft is allowed). */
+  quotaFits?: boolean;
 }
 
 /**
@@ -87,6 +102,25 @@ export interface PreSendPolicy {
    * back and runs again with `context.contended` (takePreSendReservations).
    */
   take?(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<boolean>;
+  /**
+   * The batch hook (set-based sends): before `check` runs on a chunk's drafts (those still
+   * allowed, as refined by the policies before this one), read what `check` needs for all of
+   * them in one statement into `context.prepared`. Throws PreSendBatchDeclined when the chunk
+   * cannot be decided set-based (then every input goes the per-input way).
+   */
+  prepare?(drafts: readonly Readonly<OutboundDraft>[], context: PreSendContext): Promise<void>;
+  /** `take` for all of a chunk's allowed new messages at once (one statement); false: as `take`. */
+  takeAll?(drafts: readonly Readonly<OutboundDraft>[], context: PreSendContext): Promise<boolean>;
+}
+
+/**
+ * A batch chunk cannot be decided set-based (e.g. its quota does not cover it whole, so each
+ * input must get exactly what the per-input path would give it): its inputs go the per-input way.
+ */
+export class PreSendBatchDeclined extends Error {
+  constructor(readonly policy: string) {
+    super(`pre-send policy ${policy}: the chunk goes the per-input way`);
+  }
 }
 
 /** A policy's last-step take lost to concurrent sends: the send runs again, `contended`. */
@@ -105,6 +139,20 @@ export async function takePreSendReservations(
   for (const policy of policies) {
     if (policy.take && !(await policy.take(draft, context)))
       throw new PreSendContended(policy.name);
+  }
+}
+
+/** The last step of a set-based chunk: every policy's takeAll, or PreSendBatchDeclined. */
+export async function takePreSendReservationsAll(
+  policies: readonly PreSendPolicy[],
+  drafts: readonly Readonly<OutboundDraft>[],
+  context: PreSendContext,
+): Promise<void> {
+  if (drafts.length === 0) return;
+  for (const policy of policies) {
+    if (policy.take && !policy.takeAll) throw new PreSendBatchDeclined(policy.name);
+    if (policy.takeAll && !(await policy.takeAll(drafts, context)))
+      throw new PreSendBatchDeclined(policy.name);
   }
 }
 
@@ -138,4 +186,53 @@ export async function runPreSendPolicies(
     }
   }
   return { outcome: 'allow', draft };
+}
+
+/** One draft's answer in a batch: its chain result, or the error of an invalid request. */
+export type BatchChainResult = ChainResult | { outcome: 'invalid'; error: MessagingException };
+
+/**
+ * The chain over a batch chunk's drafts, policy by policy (each policy's `prepare` once for the
+ * drafts still allowed, then its `check` on each), with the same verdicts as
+ * runPreSendPolicies on each draft: a policy sees a draft as the policies before it left it.
+ * `contexts[i]` is draft i's context; all share `shared.prepared` (and tx, organization).
+ */
+export async function runPreSendPoliciesBatch(
+  policies: readonly PreSendPolicy[],
+  initial: readonly OutboundDraft[],
+  contexts: readonly PreSendContext[],
+  shared: PreSendContext,
+): Promise<BatchChainResult[]> {
+  const results: (BatchChainResult | undefined)[] = new Array(initial.length);
+  const drafts = initial.map((draft) => ({ ...draft }));
+  for (const policy of policies) {
+    const alive = drafts.map((_, i) => i).filter((i) => !results[i]);
+    if (alive.length === 0) break;
+    if (policy.prepare)
+      await policy.prepare(
+        alive.map((i) => drafts[i]),
+        shared,
+      );
+    for (const i of alive) {
+      const verdict = await policy.check(drafts[i], contexts[i]);
+      switch (verdict.kind) {
+        case 'allow':
+          drafts[i] = { ...drafts[i], ...verdict.patch };
+          break;
+        case 'invalid':
+          results[i] = { outcome: 'invalid', error: verdict.error };
+          break;
+        case 'reject':
+          results[i] = {
+            outcome: 'reject',
+            draft: drafts[i],
+            code: verdict.code,
+            reason: verdict.reason,
+            policy: policy.name,
+          };
+          break;
+      }
+    }
+  }
+  return drafts.map((draft, i) => results[i] ?? { outcome: 'allow', draft });
 }

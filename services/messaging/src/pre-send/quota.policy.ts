@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { QuotaPolicy } from '@switchboard/quota';
-import type {
-  OutboundDraft,
-  PolicyVerdict,
-  PreSendContext,
-  PreSendPolicy,
+import {
+  PreSendBatchDeclined,
+  type OutboundDraft,
+  type PolicyVerdict,
+  type PreSendContext,
+  type PreSendPolicy,
 } from './pre-send-policy';
 
 const REASONS = {
@@ -29,7 +30,7 @@ export class QuotaSendPolicy implements PreSendPolicy {
   constructor(private readonly quota: QuotaPolicy) {}
 
   async check(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<PolicyVerdict> {
-    if (!applies(draft, context)) return { kind: 'allow' };
+    if (!applies(draft, context) || context.prepared?.quotaFits) return { kind: 'allow' };
     const refusal = await this.quota.check(context.tx, context.orgId, draft.segments ?? 1, {
       lock: context.contended,
       mms: isMms(draft),
@@ -37,6 +38,35 @@ export class QuotaSendPolicy implements PreSendPolicy {
     return refusal
       ? { kind: 'reject', code: refusal, reason: REASONS[refusal] }
       : { kind: 'allow' };
+  }
+
+  /**
+   * A chunk (set-based sends): the quota read once, for the chunk's total. When the total fits,
+   * every draft is allowed (`check` reads no more); when it does not, each draft must get what
+   * the per-input path gives it (some allowed, the rest refused, in key order): declined.
+   */
+  async prepare(
+    drafts: readonly Readonly<OutboundDraft>[],
+    context: PreSendContext,
+  ): Promise<void> {
+    if (!context.prepared) return;
+    const metered = drafts.filter((draft) => applies(draft, context));
+    if (metered.some(isMms)) throw new PreSendBatchDeclined(this.name);
+    if (metered.length > 0) {
+      const fits = await this.quota.fitsAll(context.tx, context.orgId, totalSegments(metered));
+      if (!fits) throw new PreSendBatchDeclined(this.name);
+    }
+    context.prepared.quotaFits = true;
+  }
+
+  /** The chunk's new messages' segments in one take (see `take`). */
+  async takeAll(
+    drafts: readonly Readonly<OutboundDraft>[],
+    context: PreSendContext,
+  ): Promise<boolean> {
+    const metered = drafts.filter((draft) => applies(draft, context));
+    if (metered.length === 0) return true;
+    return this.quota.take(context.tx, context.orgId, totalSegments(metered));
   }
 
   async take(draft: Readonly<OutboundDraft>, context: PreSendContext): Promise<boolean> {
@@ -48,6 +78,11 @@ export class QuotaSendPolicy implements PreSendPolicy {
 /** A message with media is billed as one MMS (libs/quota: no allowance, the MMS price). */
 function isMms(draft: Readonly<OutboundDraft>): boolean {
   return draft.mediaUrls.length > 0;
+}
+
+/** What a take debits for these drafts: each at least one segment (QuotaPolicy.take). */
+function totalSegments(drafts: readonly Readonly<OutboundDraft>[]): number {
+  return drafts.reduce((sum, draft) => sum + Math.max(1, draft.segments ?? 1), 0);
 }
 
 function applies(draft: Readonly<OutboundDraft>, context: PreSendContext): boolean {

@@ -40,18 +40,21 @@ export class ComplianceProjectionsRepository {
       `SELECT * FROM suppression_states WHERE org_id = $1 AND phone_number = $2`,
       [orgId, phoneNumber],
     );
-    if (!found) return undefined;
-    return {
-      phoneNumber: found.phone_number as string,
-      optedOut: found.opted_out as boolean,
-      optedOutChangedAt: date(found.opted_out_changed_at),
-      optOutSource: found.opt_out_source as string,
-      consent: found.consent as boolean,
-      consentChangedAt: date(found.consent_changed_at),
-      dnd: found.dnd as boolean,
-      version: BigInt(found.version as string),
-      updatedAt: date(found.state_updated_at),
-    };
+    return found ? suppressionFromRow(found) : undefined;
+  }
+
+  /** The states of several numbers in one statement (a batch chunk's), by number. */
+  async findSuppressions(
+    tx: EntityManager,
+    orgId: string,
+    phoneNumbers: readonly string[],
+  ): Promise<Map<string, SuppressionProjection>> {
+    const found = await rows<Row>(
+      tx,
+      `SELECT * FROM suppression_states WHERE org_id = $1 AND phone_number = ANY($2::text[])`,
+      [orgId, [...phoneNumbers]],
+    );
+    return new Map(found.map((r) => [r.phone_number as string, suppressionFromRow(r)]));
   }
 
   /** Stores the state unless the one held has the same or a higher version; true when stored. */
@@ -133,4 +136,19 @@ export class ComplianceProjectionsRepository {
     );
     return stored.length > 0;
   }
+}
+
+/** A row of `suppression_states`. */
+function suppressionFromRow(found: Row): SuppressionProjection {
+  return {
+    phoneNumber: found.phone_number as string,
+    optedOut: found.opted_out as boolean,
+    optedOutChangedAt: date(found.opted_out_changed_at),
+    optOutSource: found.opt_out_source as string,
+    consent: found.consent as boolean,
+    consentChangedAt: date(found.consent_changed_at),
+    dnd: found.dnd as boolean,
+    version: BigInt(found.version as string),
+    updatedAt: date(found.state_updated_at),
+  };
 }

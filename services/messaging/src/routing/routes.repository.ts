@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { matchesMaskedNumber } from '../domain/phone-number';
 import { affectedRows, row, rows } from '@switchboard/tenancy';
 import type { RouteKind } from '../domain/router';
 import type { RouteAttemptOutcome, RouteAttemptRecord, RouteRecord } from './route.record';
@@ -205,6 +206,54 @@ export class RoutesRepository {
       [u.orgId, u.routeId, u.day, u.segments, u.cap],
     );
     return taken.length > 0;
+  }
+
+  /** Whether `number` is an SMS- or MMS-capable number of the carrier account (a route's sender). */
+  async isCarrierNumber(tx: EntityManager, carrierAccountId: string, number: string) {
+    const r = await row<{ n: number }>(
+      tx,
+      `SELECT count(*)::int AS n FROM carrier_numbers
+        WHERE carrier_account_id = $1 AND number = $2 AND (sms OR mms)`,
+      [carrierAccountId, number],
+    );
+    return (r?.n ?? 0) > 0;
+  }
+
+  /** The device SIMs with the number `e164` (a device pool sender), with their phone's status. */
+  async simsOfNumber(tx: EntityManager, e164: string): Promise<Array<{ online: boolean }>> {
+    const found = await rows<{ status: string; sims: Array<{ maskedNumber: string }> | null }>(
+      tx,
+      `SELECT status, sims FROM devices WHERE removed_at IS NULL`,
+    );
+    return found.flatMap((d) =>
+      (d.sims ?? [])
+        .filter((sim) => matchesMaskedNumber(e164, sim.maskedNumber))
+        .map(() => ({ online: d.status === 'ONLINE' })),
+    );
+  }
+
+  /** Remembers a message's route preference (`message_route_preferences`). */
+  async insertPreference(
+    tx: EntityManager,
+    p: { orgId: string; messageId: string; routeId: string; fallback: boolean },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO message_route_preferences (org_id, message_id, route_id, fallback)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING`,
+      [p.orgId, p.messageId, p.routeId, p.fallback],
+    );
+  }
+
+  async preferenceOf(
+    tx: EntityManager,
+    messageId: string,
+  ): Promise<{ routeId: string; fallback: boolean } | undefined> {
+    const r = await row<{ route_id: string; fallback: boolean }>(
+      tx,
+      `SELECT route_id, fallback FROM message_route_preferences WHERE message_id = $1`,
+      [messageId],
+    );
+    return r ? { routeId: r.route_id, fallback: r.fallback } : undefined;
   }
 
   /** The organization's devices online now (the device pool's health). */

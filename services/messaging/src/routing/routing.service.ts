@@ -24,6 +24,7 @@ import {
   usageDay,
   type RouteCandidate,
   type RouteKind,
+  type RoutePreference,
   type RouteRefusalCode,
 } from '../domain/router';
 import type { Checked, Routing } from '../domain/send-rules';
@@ -44,6 +45,15 @@ export interface RoutingInput {
   segments: number;
   purpose: SendPurpose;
   triedRouteIds?: readonly string[];
+  /** The sender the request chose (`routeId`): that route first, or only (README "Senders"). */
+  preference?: RoutePreference | null;
+  /**
+   * A new request (not a stored message's dispatch or failover): a preference for a route that
+   * is not an enabled route of the organization, or a `from` that is not one of its numbers, is
+   * then the request's mistake (outcome `invalid`: UNKNOWN_ROUTE, UNKNOWN_SENDER); later it is
+   * the route's refusal like any other.
+   */
+  request?: { from: string | null };
 }
 
 /** The route chosen for a message, to start with `start` once the message is written. */
@@ -62,7 +72,10 @@ export interface RouteDecision {
 export type RoutePlan =
   | ({ outcome: 'route' } & RouteDecision)
   | { outcome: 'reject'; code: RouteRefusalCode; reason: string }
-  /** The request's own device routing is wrong (UNKNOWN_DEVICE, INVALID_SIM, UNKNOWN_SENDER). */
+  /**
+   * The request's own routing is wrong (UNKNOWN_DEVICE, INVALID_SIM, UNKNOWN_SENDER, or its
+   * preferred route: UNKNOWN_ROUTE).
+   */
   | { outcome: 'invalid'; checked: Checked<Routing> & { ok: false } };
 
 const HEALTH_WINDOW_MS = 15 * 60_000;
@@ -110,6 +123,14 @@ export class RoutingService implements RouteFailoverHook {
     known: { hasRoutes?: boolean } = {},
   ): Promise<RoutePlan> {
     const routes = known.hasRoutes === false ? [] : await this.routes.list(tx);
+    const preference = input.preference ?? null;
+    if (preference && input.request) {
+      const wrong = await this.checkPreference(tx, routes, preference, input.request.from, device);
+      if (wrong) return { outcome: 'invalid', checked: wrong };
+    }
+    if (routes.length === 0 && preference) {
+      return { outcome: 'reject', code: 'NO_ROUTE_AVAILABLE', reason: 'The chosen route is gone' };
+    }
     if (routes.length === 0) {
       if (!device.ok) return { outcome: 'invalid', checked: device };
       if (input.mediaUrls.length > 0) {
@@ -140,6 +161,7 @@ export class RoutingService implements RouteFailoverHook {
         hasMedia: input.mediaUrls.length > 0,
         purpose: input.purpose,
         triedRouteIds: input.triedRouteIds ?? [],
+        preference,
       },
       candidates,
     );
@@ -160,6 +182,101 @@ export class RoutingService implements RouteFailoverHook {
           ? device.value
           : { deviceId: null, simNumber: null },
     };
+  }
+
+  /**
+   * A request's preferred route, checked: one of the organization's enabled routes, and `from`
+   * (when given) one of its numbers — a SIM of the device pool, or a number of the carrier
+   * account. Undefined when it is right.
+   */
+  private async checkPreference(
+    tx: EntityManager,
+    routes: readonly RouteRecord[],
+    preference: RoutePreference,
+    from: string | null,
+    device: Checked<Routing>,
+  ): Promise<(Checked<Routing> & { ok: false }) | undefined> {
+    const route = routes.find((r) => r.id === preference.routeId);
+    if (!route || !route.enabled) {
+      return {
+        ok: false,
+        refusal: {
+          code: 'UNKNOWN_ROUTE',
+          message: route
+            ? 'The chosen route is disabled'
+            : 'routeId is not a route of this organization',
+          details: { routeId: preference.routeId },
+        },
+      };
+    }
+    if (!from) return undefined;
+    const ofRoute =
+      route.kind === 'DEVICE_POOL'
+        ? device.ok
+        : await this.routes.isCarrierNumber(tx, route.carrierAccountId!, from);
+    if (ofRoute) return undefined;
+    if (route.kind === 'DEVICE_POOL' && !device.ok && device.refusal.code !== 'UNKNOWN_SENDER') {
+      return device;
+    }
+    return {
+      ok: false,
+      refusal: {
+        code: 'UNKNOWN_SENDER',
+        message:
+          route.kind === 'DEVICE_POOL'
+            ? '"from" is not the number of a SIM of this organization'
+            : '"from" is not a number of the chosen route\'s carrier account',
+        details: { routeId: route.id },
+      },
+    };
+  }
+
+  /**
+   * A campaign's sender, checked as a send's would be (UNKNOWN_ROUTE, UNKNOWN_SENDER), with
+   * whether the phone of a device-pool `from` is online now (its capacity).
+   */
+  async checkSender(
+    tx: EntityManager,
+    sender: RoutePreference & { from: string | null },
+  ): Promise<Checked<{ fromOnline: boolean }>> {
+    const sims = sender.from ? await this.routes.simsOfNumber(tx, sender.from) : [];
+    const device: Checked<Routing> =
+      !sender.from || sims.length > 0
+        ? { ok: true, value: { deviceId: null, simNumber: null } }
+        : {
+            ok: false,
+            refusal: {
+              code: 'UNKNOWN_SENDER',
+              message: '"from" is not the number of a SIM of this organization',
+            },
+          };
+    const wrong = await this.checkPreference(
+      tx,
+      await this.routes.list(tx),
+      sender,
+      sender.from,
+      device,
+    );
+    return wrong ?? { ok: true, value: { fromOnline: sims.some((s) => s.online) } };
+  }
+
+  /** A message's stored preference (its failover and dispatch keep it). */
+  async preferenceOf(tx: EntityManager, messageId: string): Promise<RoutePreference | null> {
+    return (await this.routes.preferenceOf(tx, messageId)) ?? null;
+  }
+
+  /** Remembers the preference of a message just written (a message with a `routeId`). */
+  async keepPreference(
+    tx: EntityManager,
+    record: Pick<MessageRecord, 'id' | 'orgId'>,
+    preference: RoutePreference,
+  ): Promise<void> {
+    await this.routes.insertPreference(tx, {
+      orgId: record.orgId,
+      messageId: record.id,
+      routeId: preference.routeId,
+      fallback: preference.fallback,
+    });
   }
 
   private async candidates(
@@ -308,7 +425,8 @@ export class RoutingService implements RouteFailoverHook {
       return;
     }
     const now = this.clock.now();
-    const next = await this.plan(tx, this.inputOf(record, attempts), anySim, now);
+    const input = this.inputOf(record, attempts, await this.preferenceOf(tx, record.id));
+    const next = await this.plan(tx, input, anySim, now);
     if (next.outcome !== 'route') return; // nowhere to go: the pool keeps trying
     await this.routes.setOutcome(tx, record.id, current.attempt, 'WITHDRAWING', null);
     await this.outbox.add(tx, withdrawCommandDraft(record, now));
@@ -423,7 +541,7 @@ export class RoutingService implements RouteFailoverHook {
     const current = attempts.at(-1);
     if (current) await this.routes.setOutcome(tx, record.id, current.attempt, outcome, now, error);
     // The sender belongs to the route (a SIM, a carrier's number): the next route picks its own.
-    const input = this.inputOf(record, attempts);
+    const input = this.inputOf(record, attempts, await this.preferenceOf(tx, record.id));
     const planned = await this.plan(tx, input, anySim, now);
     if (planned.outcome !== 'route' || !planned.route) return false;
     const next = await this.takeDailyCap(tx, input, planned, anySim, now);
@@ -453,8 +571,13 @@ export class RoutingService implements RouteFailoverHook {
     return true;
   }
 
-  private inputOf(record: MessageRecord, attempts: RouteAttemptRecord[]): RoutingInput {
+  private inputOf(
+    record: MessageRecord,
+    attempts: RouteAttemptRecord[],
+    preference: RoutePreference | null,
+  ): RoutingInput {
     return {
+      preference,
       to: record.toNumber ?? '',
       mediaUrls: record.mediaUrls,
       segments: record.segments,
@@ -479,6 +602,14 @@ export class RoutingService implements RouteFailoverHook {
     }
     return byMessage;
   }
+}
+
+/** A send request's preference (its `routeId`, `routeFallback`), if it has one. */
+export function routePreferenceOf(request: {
+  routeId?: string | null;
+  routeFallback?: boolean | null;
+}): RoutePreference | null {
+  return request.routeId ? { routeId: request.routeId, fallback: !!request.routeFallback } : null;
 }
 
 /** A failover's pool routing: any phone, any SIM (the sender belongs to the route). */

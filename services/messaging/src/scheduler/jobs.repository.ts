@@ -32,6 +32,25 @@ export class JobsRepository {
     );
   }
 
+  /** Several timers in one statement (a batch chunk's new messages'; one per message and kind). */
+  async scheduleAll(
+    tx: EntityManager,
+    jobs: readonly { tenantId: string; messageId: string; kind: JobKind; dueAt: Date }[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await tx.query(
+      `INSERT INTO scheduled_jobs (tenant_id, message_id, kind, due_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (message_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, last_error = NULL`,
+      [
+        jobs.map((j) => j.tenantId),
+        jobs.map((j) => j.messageId),
+        jobs.map((j) => j.kind),
+        jobs.map((j) => j.dueAt),
+      ],
+    );
+  }
+
   /**
    * Locks a message's timers. Taken before the message row by a change that may cancel them, in
    * the scheduler's order (it takes due timers, then their messages): the change then waits for

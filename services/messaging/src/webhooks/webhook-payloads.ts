@@ -88,6 +88,8 @@ export interface CampaignProgressSnapshot {
   orgId: string;
   campaignId: string;
   status: string;
+  /** PAUSED by the runner: why (UNKNOWN_ROUTE, UNKNOWN_SENDER); null otherwise. */
+  pausedReason?: string | null;
   recipientsTotal: number;
   messagesCreated: number;
   messagesRejected: number;

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/messaging/v1/send_command.proto.
  */
 export const file_switchboard_messaging_v1_send_command: GenFile = /*@__PURE__*/
-  fileDesc("Citzd2l0Y2hib2FyZC9tZXNzYWdpbmcvdjEvc2VuZF9jb21tYW5kLnByb3RvEhhzd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEigwQKElNlbmRNZXNzYWdlQ29tbWFuZBIOCgZvcmdfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEgoKAnRvGAMgASgJEgwKBGZyb20YBCABKAkSDAoEYm9keRgFIAEoCRISCgptZWRpYV91cmxzGAYgAygJEjYKB3B1cnBvc2UYByABKA4yJS5zd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEuU2VuZFB1cnBvc2USGwoTcmVwbHlfdG9fbWVzc2FnZV9pZBgIIAEoCRITCgtjYW1wYWlnbl9pZBgJIAEoCRIyCgxyZXF1ZXN0ZWRfYnkYCiABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuQWN0b3ISLwoLdmFsaWRfdW50aWwYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkwKCG1ldGFkYXRhGAwgAygLMjouc3dpdGNoYm9hcmQubWVzc2FnaW5nLnYxLlNlbmRNZXNzYWdlQ29tbWFuZC5NZXRhZGF0YUVudHJ5EhYKDmdobF9tZXNzYWdlX2lkGCggASgJEhUKCHByaW9yaXR5GDcgASgNSACIAQEaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgsKCV9wcmlvcml0eSqJAQoLU2VuZFB1cnBvc2USHAoYU0VORF9QVVJQT1NFX1VOU1BFQ0lGSUVEEAASHgoaU0VORF9QVVJQT1NFX1RSQU5TQUNUSU9OQUwQARIZChVTRU5EX1BVUlBPU0VfQ0FNUEFJR04QAhIhCh1TRU5EX1BVUlBPU0VfQ09NUExJQU5DRV9SRVBMWRADYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_actor]);
+  fileDesc("Citzd2l0Y2hib2FyZC9tZXNzYWdpbmcvdjEvc2VuZF9jb21tYW5kLnByb3RvEhhzd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEirQQKElNlbmRNZXNzYWdlQ29tbWFuZBIOCgZvcmdfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEgoKAnRvGAMgASgJEgwKBGZyb20YBCABKAkSDAoEYm9keRgFIAEoCRISCgptZWRpYV91cmxzGAYgAygJEjYKB3B1cnBvc2UYByABKA4yJS5zd2l0Y2hib2FyZC5tZXNzYWdpbmcudjEuU2VuZFB1cnBvc2USGwoTcmVwbHlfdG9fbWVzc2FnZV9pZBgIIAEoCRITCgtjYW1wYWlnbl9pZBgJIAEoCRIyCgxyZXF1ZXN0ZWRfYnkYCiABKAsyHC5zd2l0Y2hib2FyZC5jb21tb24udjEuQWN0b3ISLwoLdmFsaWRfdW50aWwYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkwKCG1ldGFkYXRhGAwgAygLMjouc3dpdGNoYm9hcmQubWVzc2FnaW5nLnYxLlNlbmRNZXNzYWdlQ29tbWFuZC5NZXRhZGF0YUVudHJ5EhYKDmdobF9tZXNzYWdlX2lkGCggASgJEhUKCHByaW9yaXR5GDcgASgNSACIAQESEAoIcm91dGVfaWQYOCABKAkSFgoOcm91dGVfZmFsbGJhY2sYOSABKAgaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgsKCV9wcmlvcml0eSqJAQoLU2VuZFB1cnBvc2USHAoYU0VORF9QVVJQT1NFX1VOU1BFQ0lGSUVEEAASHgoaU0VORF9QVVJQT1NFX1RSQU5TQUNUSU9OQUwQARIZChVTRU5EX1BVUlBPU0VfQ0FNUEFJR04QAhIhCh1TRU5EX1BVUlBPU0VfQ09NUExJQU5DRV9SRVBMWRADYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_actor]);
 
 /**
  * A request from another service to send one message. Topic `messaging.send.v1` (internal),
@@ -127,6 +127,23 @@ export type SendMessageCommand = Message<"switchboard.messaging.v1.SendMessageCo
    * @generated from field: optional uint32 priority = 55;
    */
   priority?: number | undefined;
+
+  /**
+   * The sender (a route preference): one of the organization's routes (its id, as GraphQL's
+   * `Route.id`). Its message takes that route only (when it cannot: that route's error), or with
+   * `route_fallback` that route first, then the others; `from` must then be a number of that
+   * route. Empty: the organization's routes decide. Unknown or disabled: REJECTED UNKNOWN_ROUTE.
+   *
+   * @generated from field: string route_id = 56;
+   */
+  routeId: string;
+
+  /**
+   * With `route_id`: after it, the organization's other routes in their order.
+   *
+   * @generated from field: bool route_fallback = 57;
+   */
+  routeFallback: boolean;
 };
 
 /**

@@ -57,7 +57,9 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'b1,b1b,b4,b8,b3').split(','))
 const B3_ARGS = (process.env.BENCH_B3_ARGS ?? '--devices 10 --messages 100').split(/\s+/);
 const SUBGRAPH_SECRET = 'e2e-subgraph-secret-0123456789abcdef';
 const MODE = process.env.BENCH_MODE === 'processes' ? 'processes' : 'single-process';
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8 --optimize-for-size')
+const NODE_FLAGS = (
+  process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=4 --heap-growing-percent=10'
+)
   .split(/\s+/)
   .filter(Boolean);
 

@@ -20,15 +20,16 @@ for arg in "$@"; do
     *) sb_die "unknown option $arg (use --processes or --single-process)" ;;
   esac
 done
-# Node's memory settings for these small processes: an 8 MiB semi-space (young generation) and
-# V8's size-over-speed mode. The semi-space trades memory for CPU (issue 17, bench/README.md
-# "Memory flags vs speed"): at 2 MiB garbage collection took 12-24 % of every component's CPU
-# under load; at 16 MiB 4-7 %, but the young generations of 7 components can then grow by
-# ~7 x 3 x 16 MiB, leaving too little of the 1 GiB goal (B8) in reserve. 8 MiB keeps the whole
-# platform well under 1 GiB after a minute of load (the margin is in bench/README.md) with most
-# of the speed. SWITCHBOARD_NODE_FLAGS replaces these flags (e.g. "--max-semi-space-size=16" on a
-# machine with memory to spare, "--max-semi-space-size=2 --optimize-for-size" on a tiny one).
-read -r -a NODE_MEMORY_FLAGS <<<"${SWITCHBOARD_NODE_FLAGS:---max-semi-space-size=8 --optimize-for-size}"
+# Node's memory settings (issue 17, bench/README.md "Memory flags vs speed"): a 4 MiB semi-space
+# (young generation) and old generations that grow by 10 % at a time. Until issue 17 the flags
+# were "--max-semi-space-size=2 --optimize-for-size"; but --optimize-for-size pins V8's young
+# generation at 1-2 MiB whatever the semi-space flag says, and garbage collection took 13-21 %
+# of every component's CPU under load. Without it, young generations grow to their cap (7
+# components x 3 x the semi-space) and old generations by V8's default factor: at 8 MiB and no
+# growth limit the platform passed 1 GiB after a minute of load. 4 MiB and 10 % keep it well
+# under 1 GiB (B8; the margin is in bench/README.md). SWITCHBOARD_NODE_FLAGS replaces these flags
+# (e.g. "--max-semi-space-size=8" on a machine with memory to spare).
+read -r -a NODE_MEMORY_FLAGS <<<"${SWITCHBOARD_NODE_FLAGS:---max-semi-space-size=4 --heap-growing-percent=10}"
 
 node tools/build.mjs >/dev/null
 bash tools/stack/stack.sh up

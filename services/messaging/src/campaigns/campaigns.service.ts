@@ -257,15 +257,7 @@ export class CampaignsService {
         })),
         after,
       );
-      const capacity = await this.capacity(tx, campaign);
-      const planned = plannedRate(
-        campaign.ratePerMinute,
-        capacity.routes,
-        capacity.onlinePhones,
-        templateSegments(campaign.template),
-        capacity.limits,
-        capacity.sender,
-      );
+      const { capacity, planned } = await this.pacing(tx, campaign);
       const route = campaignRoute(
         capacity.routes,
         capacity.onlinePhones,
@@ -343,15 +335,7 @@ export class CampaignsService {
         return undefined;
       }
       const interval = this.config.CAMPAIGN_POLL_INTERVAL_MS;
-      const capacity = await this.capacity(tx, campaign);
-      const planned = plannedRate(
-        campaign.ratePerMinute,
-        capacity.routes,
-        capacity.onlinePhones,
-        templateSegments(campaign.template),
-        capacity.limits,
-        capacity.sender,
-      );
+      const { planned } = await this.pacing(tx, campaign);
       const rate = planned.ratePerMinute;
       const burst = campaignBurst(rate, interval, CAMPAIGN_STEP_MAX);
       const budget = campaignBudget(
@@ -463,6 +447,20 @@ export class CampaignsService {
     if (checked.ok) return undefined;
     const { code, message, details } = checked.refusal;
     return new MessagingException(MessagingErrorCode[code], message, details ? { details } : {});
+  }
+
+  /** The rate the campaign is paced at now (its rate capped by its route) and what capped it. */
+  private async pacing(tx: EntityManager, campaign: CampaignRecord) {
+    const capacity = await this.capacity(tx, campaign);
+    const planned = plannedRate(
+      campaign.ratePerMinute,
+      capacity.routes,
+      capacity.onlinePhones,
+      templateSegments(campaign.template),
+      capacity.limits,
+      capacity.sender,
+    );
+    return { capacity, planned };
   }
 
   /**

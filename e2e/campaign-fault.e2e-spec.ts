@@ -13,8 +13,11 @@ describe('campaign fault test (short)', () => {
       recipients: 300,
       phones: 3,
       kills: ['messaging', 'devices'],
-      // 20 a second: the fan-out takes ~15 s plus the restarts, long enough to be interrupted.
-      ratePerMinute: 1200,
+      // 10 a second: the fan-out takes ~30 s plus the restarts, long enough to be interrupted
+      // twice. A restart lets the campaign's bucket fill (10 s of its rate) and the set-based
+      // fan-out creates that burst at once: at 20 a second the burst after messaging's restart
+      // (up to 200) could finish the fan-out before devices' kill point.
+      ratePerMinute: 600,
       timeoutMs: 300_000,
       say: (line) => process.stdout.write(`[campaign-fault] ${line}\n`),
     });

@@ -343,11 +343,13 @@ describe('sendMessage with a routeId', () => {
       scheduledAt: new Date(Date.now() + 2000).toISOString(),
     });
     expect(message.status).toBe('SCHEDULED');
+    // The message row and its attempts are read by two statements: wait until both show the
+    // dispatch (a read between them can see the attempt of a row read just before it).
     const sent = await eventually(
       'dispatched through Twilio',
       async () => {
         const v = await view(message.id);
-        return v.attempts.length > 0 && v;
+        return v.attempts.length > 0 && v.route !== null && v;
       },
       30_000,
     );

@@ -13,6 +13,8 @@ describe('findCardData', () => {
     expect(
       findCardData('4242424242424241 1764443221000 +14155550142 42424242424242424242'),
     ).toEqual([]);
+    // Nor the fraction of a decimal number (a float column's value).
+    expect(findCardData('tokens 12.4242424242424242, rate 0.4242424242424242')).toEqual([]);
     // Nor a digit run inside a hex hash or a bytea dump (a chain head happened to hold one).
     expect(findCardData('\\x4242424242424242ab9f 9f4242424242424242 c4242424242424242e')).toEqual(
       [],

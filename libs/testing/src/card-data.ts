@@ -5,8 +5,9 @@
  */
 export function findCardData(text: string): string[] {
   const found: string[] = [];
-  // A standalone digit run: one inside a longer token (a hex hash, a base64 value) is no PAN.
-  for (const match of text.matchAll(/(?<![0-9A-Za-z])[2-6]\d{12,18}(?![0-9A-Za-z])/g)) {
+  // A standalone digit run: one inside a longer token (a hex hash, a base64 value) or the
+  // fraction of a decimal number (a float column such as a token bucket's 12.6424…9996) is no PAN.
+  for (const match of text.matchAll(/(?<![0-9A-Za-z])(?<!\d\.)[2-6]\d{12,18}(?![0-9A-Za-z])/g)) {
     if (luhnValid(match[0])) found.push(`PAN ${match[0].slice(0, 4)}…${match[0].slice(-4)}`);
   }
   for (const match of text.matchAll(/["'[]?\b(cvc|cvv|cvc2|cvv2|cid)\b["'\]]?\s*[:=]/gi)) {

@@ -321,9 +321,14 @@ export class CampaignsService {
       }
       // A sender deleted, disabled or changed since: pause (and say why) rather than fail every
       // recipient; the user fixes the route and resumes.
-      const refused = campaign.senderRouteId && (await this.senderRefusal(tx, senderOf(campaign)));
-      if (refused) {
-        await this.campaigns.setStatus(tx, id, 'PAUSED', now, { pausedReason: refused.code });
+      // Checked once a step: the pacing below reuses the answer (a `from`'s phone online).
+      const sender = campaign.senderRouteId
+        ? await this.routing.checkSender(tx, senderOf(campaign))
+        : undefined;
+      if (sender && !sender.ok) {
+        await this.campaigns.setStatus(tx, id, 'PAUSED', now, {
+          pausedReason: sender.refusal.code,
+        });
         await this.campaigns.dequeue(tx, id);
         const paused = await this.campaigns.find(tx, id);
         if (paused) await this.notifyProgress(tx, paused, now, true);
@@ -335,7 +340,7 @@ export class CampaignsService {
         return undefined;
       }
       const interval = this.config.CAMPAIGN_POLL_INTERVAL_MS;
-      const { planned } = await this.pacing(tx, campaign);
+      const { planned } = await this.pacing(tx, campaign, sender);
       const rate = planned.ratePerMinute;
       const burst = campaignBurst(rate, interval, CAMPAIGN_STEP_MAX);
       const budget = campaignBudget(
@@ -450,8 +455,8 @@ export class CampaignsService {
   }
 
   /** The rate the campaign is paced at now (its rate capped by its route) and what capped it. */
-  private async pacing(tx: EntityManager, campaign: CampaignRecord) {
-    const capacity = await this.capacity(tx, campaign);
+  private async pacing(tx: EntityManager, campaign: CampaignRecord, sender?: CheckedSender) {
+    const capacity = await this.capacity(tx, campaign, sender);
     const planned = plannedRate(
       campaign.ratePerMinute,
       capacity.routes,
@@ -465,23 +470,19 @@ export class CampaignsService {
 
   /**
    * What the campaign's pacing is capped by: the organization's routes with their numbers, the
-   * online phones, and its sender (with whether the phone of a device-pool `from` is online).
+   * online phones, and its sender (with whether the phone of a device-pool `from` is online;
+   * `known`: the sender as the caller checked it already).
    */
-  private async capacity(tx: EntityManager, campaign: CampaignRecord) {
+  private async capacity(tx: EntityManager, campaign: CampaignRecord, known?: CheckedSender) {
     let sender: CapacitySender | null = null;
     if (campaign.senderRouteId) {
       const from = campaign.senderFrom;
-      const checked = from
-        ? await this.routing.checkSender(tx, {
-            routeId: campaign.senderRouteId,
-            fallback: campaign.senderFallback,
-            from,
-          })
-        : undefined;
+      const checked =
+        known ?? (from ? await this.routing.checkSender(tx, senderOf(campaign)) : undefined);
       sender = {
         routeId: campaign.senderRouteId,
         fallback: campaign.senderFallback,
-        from: checked?.ok ? { online: checked.value.fromOnline } : null,
+        from: from && checked?.ok ? { online: checked.value.fromOnline } : null,
       };
     }
     return {
@@ -575,3 +576,6 @@ function senderOf(campaign: CampaignRecord) {
     fallback: campaign.senderFallback,
   };
 }
+
+/** A sender as routing's checkSender answers. */
+type CheckedSender = Awaited<ReturnType<RoutingService['checkSender']>>;

@@ -369,9 +369,12 @@ describe('the console’s bulk pages', () => {
 
   it('adds Twilio and Telnyx accounts (secrets typed once, only a hint shown), tests one, adds and removes sender numbers, linked from the routes page', async () => {
     await ui.nav('Routes').click();
+    // The routes page has loaded its data (the layout no longer moves under the click): it also
+    // has a "Carrier accounts" heading, so only the address tells the carriers page opened.
+    await page.getByText('No carrier accounts: messages go through your phones.').waitFor(WAIT);
     await page.getByRole('link', { name: 'Manage carrier accounts and sender numbers' }).click();
+    await page.waitForURL(`${origin}/carriers`, WAIT);
     await page.getByRole('heading', { name: 'Carrier accounts' }).waitFor(WAIT);
-    expect(new URL(page.url()).pathname).toBe('/carriers');
     await page.getByText('No carrier accounts yet.').waitFor(WAIT);
 
     const accountSid = `AC${randomBytes(16).toString('hex')}`;

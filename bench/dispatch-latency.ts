@@ -37,6 +37,7 @@ const MESSAGES = Number(values.messages);
 const GAP_MS = values['gap-ms'] === undefined ? 60_000 / (30 * DEVICES) : Number(values['gap-ms']);
 
 const testing = dist('libs/testing/src/index.js');
+const freePort: () => Promise<number> = testing.freePort;
 const { Topics, devicesV1, testingV1 } = dist('libs/contracts/src/index.js');
 const { SimulatedPhone } = dist('tools/device-agent/src/simulated-phone.js');
 const { migrate } = dist('services/devices/src/database.js');
@@ -91,14 +92,6 @@ async function jwks() {
       .setExpirationTime('1h')
       .sign(key.privateKey);
   return { url, token, close: () => server.close() };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {

@@ -28,6 +28,7 @@ const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '..');
 const dist = (path: string) => require(join(root, 'dist', path));
 const testing = dist('libs/testing/src/index.js');
+const freePort: () => Promise<number> = testing.freePort;
 const { exportJWK, generateKeyPair, SignJWT } = require('jose');
 
 const { values } = parseArgs({
@@ -60,14 +61,6 @@ async function jwks() {
       .setExpirationTime('1h')
       .sign(key.privateKey);
   return { url, token, close: () => server.close() };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function rssMiB(pid: number | undefined): number {

@@ -45,6 +45,7 @@ const LOAD_RATE = Number(values['load-rate']);
 const FULL = values.path !== 'suppression';
 
 const testing = dist('libs/testing/src/index.js');
+const freePort: () => Promise<number> = testing.freePort;
 const { Topics, testingV1, complianceV1, accountsV1, devicesV1 } = dist(
   'libs/contracts/src/index.js',
 );
@@ -94,14 +95,6 @@ async function jwks() {
       .setExpirationTime('1h')
       .sign(key.privateKey);
   return { url, token, close: () => server.close() };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startService(

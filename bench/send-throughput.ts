@@ -14,11 +14,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import {
+  freePort,
   loadStackEnv,
   createTestDatabase,
   startPlatform,
@@ -164,17 +165,6 @@ async function pgbench(ownerUrl: string): Promise<number> {
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output);
   if (!tps) throw new Error(`could not read pgbench's output:\n${output}`);
   return Number(tps[1]);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createNetServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-  });
 }
 
 async function messaging(): Promise<{ result: Result; withKeys: Result }> {

@@ -6,6 +6,7 @@ export * from './wait-for-event';
 export * from './graphql-client';
 export * from './test-tokens';
 export * from './platform';
+export * from './free-port';
 export * from './mailbox';
 export * from './subgraph-schema';
 export * from './authorization-matrix';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port';
 import { join, resolve } from 'node:path';
 import { Mailbox } from './mailbox';
 import { startPrivateBroker, type PrivateBroker } from './private-broker';
@@ -50,18 +50,6 @@ export function platformServices(): { name: string; root: string }[] {
       const [name, root] = line.split(/\s+/);
       return { name, root };
     });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function waitHealthy(

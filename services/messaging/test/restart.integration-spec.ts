@@ -3,13 +3,12 @@
 // is created twice (clients retry with their idempotency keys) and none reaches a phone twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Kafka, logLevel } from 'kafkajs';
 import { devicesV1, Topics } from '@switchboard/contracts';
 import { readHeaders } from '@switchboard/events';
-import { graphqlClient } from '@switchboard/testing';
+import { freePort, graphqlClient } from '@switchboard/testing';
 import { FakeService } from './support/fake-devices';
 import { SEND } from './support/messaging-api';
 import { eventually, startStack, type MessagingStack } from './support/messaging-app';
@@ -23,17 +22,6 @@ let stack: MessagingStack;
 let child: ChildProcess | undefined;
 let devices: FakeService;
 const org = randomUUID();
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function startService(port: number): Promise<ChildProcess> {
   const proc = spawn(

@@ -2,7 +2,6 @@
 // database of the test's own and a broker of its own, with the accounts side (JWKS, tokens)
 // simulated, and gives tests what they need to drive it.
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -13,6 +12,7 @@ import {
   createTestDatabase,
   EventWatcher,
   graphqlClient,
+  freePort,
   ManualClock,
   sqlAsSuperuser,
   startPrivateBroker,
@@ -203,17 +203,6 @@ function createDevicesApp(
     logger,
     clock,
     ...devicesHttp(config),
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -232,6 +232,22 @@ export function rssMiB(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU time (user + system, milliseconds) a process has used so far, from /proc/<pid>/stat (in
+ * clock ticks of 10 ms, Linux's USER_HZ); 0 when it cannot be read.
+ */
+export function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 /** A request made before the clock starts (body and signature), sent once. */

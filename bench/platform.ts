@@ -14,6 +14,10 @@
 //        devices.dispatch.v1 command → a simulated phone holds the message) vs a raw Kafka
 //        produce→consume round trip on the same broker in the same run, p50/p95.
 // Every figure is printed with its baseline, its ratio, the issue's goal and PASS or MISS.
+// B1 and B1b also print what a message cost each platform process in CPU (the load and the
+// dispatch and metering that follow it; one figure per process, so BENCH_MODE=processes splits
+// it by component). Each part starts once the platform is idle again (the previous part's
+// backlog done), so no part measures the one before.
 //
 // The platform runs as the start command runs it: BENCH_MODE single-process (default: every
 // component a worker thread of one process) or processes (one each, as the Helm chart does),
@@ -37,6 +41,7 @@ import {
 import {
   bareHttp,
   closedLoad,
+  cpuMs,
   fmt,
   insertBaseline,
   pacedLoad,
@@ -110,6 +115,42 @@ function footprint(platform: Platform): { total: number; each: string } {
     total: each.reduce((sum, p) => sum + p.mib, 0),
     each: each.map((p) => `${p.name} ${fmt(p.mib, 0)}`).join(', '),
   };
+}
+
+/** CPU milliseconds used so far by each platform process (components sharing one are named together). */
+function cpuByProcess(platform: Platform): Map<string, number> {
+  const byPid = new Map<number | undefined, string[]>();
+  for (const p of platform.processes) byPid.set(p.pid, [...(byPid.get(p.pid) ?? []), p.name]);
+  return new Map([...byPid].map(([pid, names]) => [names.join('+'), cpuMs(pid)]));
+}
+
+/**
+ * What a message cost each process in CPU during a load (before/after cpuByProcess), largest
+ * first, with the total and the rate 2 cores could sustain at that cost.
+ */
+function cpuPerMessage(before: Map<string, number>, after: Map<string, number>, messages: number) {
+  const each = [...after]
+    .map(([name, ms]) => ({ name, ms: (ms - (before.get(name) ?? 0)) / Math.max(1, messages) }))
+    .sort((a, b) => b.ms - a.ms);
+  const total = each.reduce((sum, p) => sum + p.ms, 0);
+  return `     CPU per message ${fmt(total, 2)} ms (${each.map((p) => `${p.name} ${fmt(p.ms, 2)}`).join(', ')}); 2 cores at that cost: ${fmt(2000 / total, 0)} msg/s`;
+}
+
+/**
+ * Waits until the platform is idle again — under a tenth of a core over a second — so a part
+ * does not measure the backlog of the one before (dispatch and metering of its messages run on
+ * after its load ends). Gives up after `maxSeconds` and says so.
+ */
+async function settle(platform: Platform, maxSeconds = 180): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const before = [...cpuByProcess(platform).values()].reduce((a, b) => a + b, 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = [...cpuByProcess(platform).values()].reduce((a, b) => a + b, 0);
+    const waited = (Date.now() - started) / 1000;
+    if (after - before < 100) return `settled in ${fmt(waited, 0)} s`;
+    if (waited > maxSeconds) return `still busy after ${fmt(waited, 0)} s`;
+  }
 }
 
 async function signUp(graphqlUrl: string): Promise<string> {
@@ -220,18 +261,27 @@ async function main(): Promise<void> {
 
     if (PARTS.has('b1')) {
       await closedLoad(single, 2, CONCURRENCY);
+      const cpuBefore = cpuByProcess(platform);
       const b1 = await closedLoad(single, SECONDS, CONCURRENCY);
+      // What the platform still does for those messages after the load (dispatch, metering).
+      await new Promise((r) => setTimeout(r, 3000));
+      const cpuAfter = cpuByProcess(platform);
+      const settled = await settle(platform);
       const half = await pacedLoad(single, SECONDS, Math.max(1, b1.perSecond / 2));
       out.push(line('B1 sendMessage via gateway (msg)', b1));
+      out.push(cpuPerMessage(cpuBefore, cpuAfter, b1.requests));
       const ratio = b1.perSecond / http.perSecond;
       out.push(`     ratio ${fmt(ratio, 3)} of bare HTTP (goal >= 0.04) ${verdict(ratio >= 0.04)}`);
-      out.push(line(`B1 at half rate (${fmt(b1.perSecond / 2, 0)}/s, open loop)`, half));
+      out.push(
+        line(`B1 at half rate (${fmt(b1.perSecond / 2, 0)}/s, open loop; ${settled})`, half),
+      );
       out.push(
         `     p50 ${fmt(half.p50)} ms (goal <= 15) ${verdict(half.p50 <= 15)}, p99/p50 ${fmt(half.p99 / half.p50)} (goal <= 5) ${verdict(half.p99 / half.p50 <= 5)}`,
       );
     }
 
     if (PARTS.has('b1b')) {
+      await settle(platform);
       const batch: Target = {
         url: platform.graphqlUrl,
         headers,
@@ -249,15 +299,20 @@ async function main(): Promise<void> {
         ok: (status, text) => status === 200 && text.includes(`"sent":${BATCH}`),
       };
       await closedLoad(batch, 2, BATCH_CONCURRENCY);
+      const cpuBefore = cpuByProcess(platform);
       const b1b = await closedLoad(batch, SECONDS, BATCH_CONCURRENCY);
+      await new Promise((r) => setTimeout(r, 3000));
+      const cpuAfter = cpuByProcess(platform);
       const perSecond = b1b.perSecond * BATCH;
       out.push(line(`B1b sendMessages x${BATCH} via gateway (calls)`, b1b));
+      out.push(cpuPerMessage(cpuBefore, cpuAfter, b1b.requests * BATCH));
       out.push(
         `     ${fmt(perSecond, 0)} msg/s = ${fmt(perSecond / inserts.perSecond, 3)} of ${inserts.how} (goal >= 0.25) ${verdict(perSecond / inserts.perSecond >= 0.25)}`,
       );
     }
 
     if (PARTS.has('b4')) {
+      const settled = await settle(platform);
       const messaging = platform.processes.find((p) => p.name === 'messaging');
       if (!messaging) throw new Error('no messaging process');
       const body = () => JSON.stringify({ query: READ });
@@ -272,7 +327,7 @@ async function main(): Promise<void> {
         },
       );
       out.push(
-        `  B4 messages(first: 20) x${READS} interleaved: gateway p50 ${fmt(result.gateway.p50)} / p99 ${fmt(result.gateway.p99)} ms, ` +
+        `  B4 messages(first: 20) x${READS} interleaved (${settled}): gateway p50 ${fmt(result.gateway.p50)} / p99 ${fmt(result.gateway.p99)} ms, ` +
           `subgraph p50 ${fmt(result.subgraph.p50)} / p99 ${fmt(result.subgraph.p99)} ms, errors ${result.errors}`,
       );
       const p50 = result.gateway.p50 / result.subgraph.p50;
@@ -283,6 +338,7 @@ async function main(): Promise<void> {
     }
 
     if (PARTS.has('b8')) {
+      await settle(platform);
       const loaded = await closedLoad(single, FOOTPRINT_SECONDS, Math.min(CONCURRENCY, 16));
       await new Promise((r) => setTimeout(r, 2000));
       const after = footprint(platform);

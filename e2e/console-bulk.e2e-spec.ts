@@ -504,7 +504,7 @@ describe('the console’s bulk pages', () => {
   });
 
   // Last: the route it adds would carry the other tests' sends.
-  it('creates a campaign sent from a chosen route and number: shown on the campaign, paced at that number', async () => {
+  it('creates a campaign and sends a message from a chosen route and number: shown on the campaign, paced at that number, the message sent through it', async () => {
     await ui.nav('Routes').click();
     await page.getByLabel('Route name').fill('Twilio route');
     await page.getByLabel('Kind').selectOption('TWILIO');
@@ -534,6 +534,17 @@ describe('the console’s bulk pages', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.getByRole('button', { name: 'Cancel From Twilio' }).click();
     await campaign.locator('[data-status="CANCELED"]').waitFor(WAIT);
+
+    // A single send from the same number, chosen on the send page: it leaves through Twilio
+    // with that number as its sender.
+    await ui.nav('Send').click();
+    await page.getByLabel('To (E.164)').fill('+14155550177');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('One from our number');
+    await page.getByLabel('Send from').selectOption({ label: 'Twilio route (twilio)' });
+    await page.getByLabel('Sender number (optional)').fill('+14155550112');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expectText(page.locator('.sent'), 'to +14155550177 from +14155550112 via twilio');
+    await ui.shot('47-send-from-number');
     expect(ui.problems).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ import {
 } from '../campaign-progress';
 import { templatePreview } from '../template-preview';
 import { formatMoney } from '../money';
+import { routeLabel, senderText, type SenderRoute } from '../sender';
+import { SenderFields, useSenders } from './SenderFields';
 
 function rateLimitText(limit: string): string {
   if (limit === 'PHONES') return ' (limited by the online phones)';
@@ -68,32 +70,6 @@ const CAMPAIGNS = graphql(`
   }
 `);
 
-// Read apart from the campaigns: routes and carrier accounts need the admin scope, and a member
-// without it still creates campaigns (the organization's routes decide).
-const SENDERS = graphql(`
-  query ConsoleCampaignSenders {
-    routes {
-      id
-      name
-      kind
-      enabled
-      carrierAccountId
-    }
-    carrierAccounts {
-      id
-      numbers {
-        number
-      }
-    }
-  }
-`);
-
-type SenderRoute = { id: string; name: string; kind: string };
-
-function routeLabel(route: SenderRoute): string {
-  return `${route.name} (${route.kind === 'DEVICE_POOL' ? 'phones' : route.kind.toLowerCase()})`;
-}
-
 function viaText(routeId: string | null | undefined, routes: readonly SenderRoute[]): string {
   const route = routes.find((r) => r.id === routeId);
   return route ? ` via ${routeLabel(route)}` : '';
@@ -109,19 +85,6 @@ function pausedReasonText(code: string): string {
     default:
       return `Paused by the platform (${code}).`;
   }
-}
-
-function senderText(
-  sender: { routeId: string; from?: string | null; fallback: boolean } | null | undefined,
-  routes: readonly SenderRoute[],
-): string {
-  if (!sender) return '';
-  const route = routes.find((r) => r.id === sender.routeId);
-  return (
-    ` · from ${route ? routeLabel(route) : 'route ' + sender.routeId.slice(0, 8)}` +
-    (sender.from ? ` ${sender.from}` : '') +
-    (sender.fallback ? ', then the other routes' : ' only')
-  );
 }
 
 const CREATE_LIST = graphql(`
@@ -223,14 +186,7 @@ export function CampaignsPage() {
   const [cancel] = useMutation(CANCEL);
   const [problem, setProblem] = useState<string | null>(null);
   const [template, setTemplate] = useState('');
-  const senders = useQuery(SENDERS);
-  const [senderRouteId, setSenderRouteId] = useState('');
-  const routes = (senders.data?.routes ?? []).filter((r) => r.enabled);
-  const senderRoute = routes.find((r) => r.id === senderRouteId);
-  const senderNumbers = senderRoute?.carrierAccountId
-    ? (senders.data?.carrierAccounts.find((a) => a.id === senderRoute.carrierAccountId)?.numbers ??
-      [])
-    : [];
+  const senders = useSenders();
 
   const run = async (action: () => Promise<unknown>, form?: HTMLFormElement) => {
     setProblem(null);
@@ -262,14 +218,7 @@ export function CampaignsPage() {
     };
     const startAt = at('startAt');
     const endAt = at('endAt');
-    const from = String(form.get('senderFrom') ?? '').trim();
-    const sender = senderRouteId
-      ? {
-          routeId: senderRouteId,
-          from: from || null,
-          fallback: form.get('senderFallback') === 'on',
-        }
-      : null;
+    const sender = senders.choiceOf(form);
     void run(
       () =>
         createCampaign({
@@ -290,7 +239,7 @@ export function CampaignsPage() {
     ).then((ok) => {
       if (!ok) return;
       setTemplate('');
-      setSenderRouteId('');
+      senders.setRouteId('');
     });
   };
 
@@ -327,7 +276,7 @@ export function CampaignsPage() {
             key={c.id}
             campaign={c}
             listName={lists.find((l) => l.id === c.listId)?.name ?? 'a deleted list'}
-            routes={senders.data?.routes ?? []}
+            routes={senders.allRoutes}
             act={(action) =>
               void run(() => {
                 const variables = { variables: { id: c.id } };
@@ -386,45 +335,7 @@ export function CampaignsPage() {
               )}
             </div>
           )}
-          <label>
-            Send from
-            <select
-              name="senderRouteId"
-              value={senderRouteId}
-              onChange={(e) => setSenderRouteId(e.target.value)}
-            >
-              <option value="">The organization’s routes, in their order</option>
-              {routes.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {routeLabel(r)}
-                </option>
-              ))}
-            </select>
-          </label>
-          {senderRoute && (
-            <>
-              <label>
-                {senderRoute.kind === 'DEVICE_POOL'
-                  ? 'SIM number (optional: only that SIM sends)'
-                  : 'Sender number (optional)'}
-                <input
-                  name="senderFrom"
-                  type="tel"
-                  list="sender-numbers"
-                  placeholder={senderNumbers[0]?.number ?? '+14155550100'}
-                />
-                <datalist id="sender-numbers">
-                  {senderNumbers.map((n) => (
-                    <option key={n.number} value={n.number} />
-                  ))}
-                </datalist>
-              </label>
-              <label className="check">
-                <input name="senderFallback" type="checkbox" /> When this route cannot send, use the
-                other routes
-              </label>
-            </>
-          )}
+          <SenderFields senders={senders} />
           <label>
             Messages per minute
             <input name="rate" type="number" min={1} defaultValue={60} />

@@ -4,6 +4,7 @@ import { graphql } from '../gql';
 import { composerCount } from '../composer';
 import { errorText } from '../errors';
 import { StatusBadge } from './StatusBadge';
+import { SenderFields, useSenders } from './SenderFields';
 
 const SEND = graphql(`
   mutation ConsoleSendMessage($input: SendMessageInput!) {
@@ -22,6 +23,8 @@ const MESSAGE = graphql(`
       id
       status
       to
+      from
+      route
       error {
         code
       }
@@ -35,6 +38,7 @@ export function SendPage() {
   const [send, sending] = useMutation(SEND);
   const [sentId, setSentId] = useState<string | null>(null);
   const count = composerCount(body);
+  const senders = useSenders();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -42,12 +46,20 @@ export function SendPage() {
     const form = new FormData(event.currentTarget);
     const scheduledAt = String(form.get('scheduledAt') || '');
     const validFor = Number(form.get('validMinutes') || 0);
+    const sender = senders.choiceOf(form);
     try {
       const { data } = await send({
         variables: {
           input: {
             to: String(form.get('to')).trim(),
             body,
+            ...(sender
+              ? {
+                  routeId: sender.routeId,
+                  routeFallback: sender.fallback,
+                  ...(sender.from ? { from: sender.from } : {}),
+                }
+              : {}),
             ...(scheduledAt ? { scheduledAt: new Date(scheduledAt).toISOString() } : {}),
             ...(validFor > 0
               ? { validUntil: new Date(Date.now() + validFor * 60_000).toISOString() }
@@ -83,6 +95,7 @@ export function SendPage() {
         <p id="segment-count" aria-live="polite" data-testid="segment-count">
           {count.label}
         </p>
+        {senders.routes.length > 0 && <SenderFields senders={senders} />}
         <details>
           <summary>Scheduling and validity</summary>
           <label>
@@ -115,7 +128,10 @@ function SentStatus({ id }: { id: string }) {
   if (!data?.message) return null;
   return (
     <p className="sent" data-message-id={id}>
-      Message to {data.message.to}: <StatusBadge status={data.message.status} />
+      Message to {data.message.to}
+      {data.message.from ? ` from ${data.message.from}` : ''}
+      {data.message.route ? ` via ${data.message.route.toLowerCase()}` : ''}:{' '}
+      <StatusBadge status={data.message.status} />
       {data.message.error ? ` (${data.message.error.code})` : ''}
     </p>
   );

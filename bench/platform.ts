@@ -124,31 +124,59 @@ function cpuByProcess(platform: Platform): Map<string, number> {
   return new Map([...byPid].map(([pid, names]) => [names.join('+'), cpuMs(pid)]));
 }
 
-/**
- * What a message cost each process in CPU during a load (before/after cpuByProcess), largest
- * first, with the total and the rate 2 cores could sustain at that cost.
- */
-function cpuPerMessage(before: Map<string, number>, after: Map<string, number>, messages: number) {
-  const each = [...after]
-    .map(([name, ms]) => ({ name, ms: (ms - (before.get(name) ?? 0)) / Math.max(1, messages) }))
-    .sort((a, b) => b.ms - a.ms);
-  const total = each.reduce((sum, p) => sum + p.ms, 0);
-  return `     CPU per message ${fmt(total, 2)} ms (${each.map((p) => `${p.name} ${fmt(p.ms, 2)}`).join(', ')}); 2 cores at that cost: ${fmt(2000 / total, 0)} msg/s`;
+/** CPU use of each process between two cpuByProcess readings, in ms. */
+function cpuDelta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  return new Map([...after].map(([name, ms]) => [name, ms - (before.get(name) ?? 0)]));
+}
+
+/** CPU per process at idle, in milliseconds per second (the consumers' polls, timers). */
+async function idleCpu(platform: Platform, seconds = 5): Promise<Map<string, number>> {
+  const before = cpuByProcess(platform);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return new Map(
+    [...cpuDelta(before, cpuByProcess(platform))].map(([name, ms]) => [name, ms / seconds]),
+  );
 }
 
 /**
- * Waits until the platform is idle again — under a tenth of a core over a second — so a part
- * does not measure the backlog of the one before (dispatch and metering of its messages run on
- * after its load ends). Gives up after `maxSeconds` and says so.
+ * What a message cost each process in CPU over a load and what it left behind (before/after
+ * cpuByProcess, `seconds` apart), less what the process spends idle in as long; largest first,
+ * with the total and the rate 2 cores could sustain at that cost.
  */
-async function settle(platform: Platform, maxSeconds = 180): Promise<string> {
+function cpuPerMessage(
+  used: Map<string, number>,
+  idle: Map<string, number>,
+  seconds: number,
+  messages: number,
+): string {
+  const each = [...used]
+    .map(([name, ms]) => ({
+      name,
+      ms: Math.max(0, ms - (idle.get(name) ?? 0) * seconds) / Math.max(1, messages),
+    }))
+    .sort((a, b) => b.ms - a.ms);
+  const total = each.reduce((sum, p) => sum + p.ms, 0);
+  return `     CPU per message ${fmt(total, 2)} ms, idle use deducted (${each.map((p) => `${p.name} ${fmt(p.ms, 2)}`).join(', ')}); 2 cores at that cost: ${fmt(2000 / total, 0)} msg/s`;
+}
+
+/**
+ * Waits until the platform is back to its idle CPU use (within a tenth of a core over a
+ * second), so a part does not measure the backlog of the one before (dispatch and metering of
+ * its messages run on after its load ends). Gives up after `maxSeconds` and says so.
+ */
+async function settle(
+  platform: Platform,
+  idle: Map<string, number>,
+  maxSeconds = 180,
+): Promise<string> {
+  const idleTotal = [...idle.values()].reduce((a, b) => a + b, 0);
   const started = Date.now();
   for (;;) {
-    const before = [...cpuByProcess(platform).values()].reduce((a, b) => a + b, 0);
+    const before = cpuByProcess(platform);
     await new Promise((r) => setTimeout(r, 1000));
-    const after = [...cpuByProcess(platform).values()].reduce((a, b) => a + b, 0);
+    const used = [...cpuDelta(before, cpuByProcess(platform)).values()].reduce((a, b) => a + b, 0);
     const waited = (Date.now() - started) / 1000;
-    if (after - before < 100) return `settled in ${fmt(waited, 0)} s`;
+    if (used - idleTotal < 100) return `settled in ${fmt(waited, 0)} s`;
     if (waited > maxSeconds) return `still busy after ${fmt(waited, 0)} s`;
   }
 }
@@ -245,6 +273,10 @@ async function main(): Promise<void> {
     if (!platform.graphqlUrl) throw new Error('the gateway is not built (node tools/build.mjs)');
     await new Promise((r) => setTimeout(r, 5000)); // settle after start-up
     const idle = footprint(platform);
+    const idleCpuUse = await idleCpu(platform);
+    out.push(
+      `  idle CPU ${fmt([...idleCpuUse.values()].reduce((a, b) => a + b, 0) / 10, 1)} % of a core (${[...idleCpuUse].map(([n, ms]) => `${n} ${fmt(ms / 10, 1)}`).join(', ')})`,
+    );
     const token = await signUp(platform.graphqlUrl);
     const headers = { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' };
     const queued = (status: number, text: string) => status === 200 && text.includes('"QUEUED"');
@@ -261,15 +293,17 @@ async function main(): Promise<void> {
 
     if (PARTS.has('b1')) {
       await closedLoad(single, 2, CONCURRENCY);
+      await settle(platform, idleCpuUse);
       const cpuBefore = cpuByProcess(platform);
+      const started = Date.now();
       const b1 = await closedLoad(single, SECONDS, CONCURRENCY);
-      // What the platform still does for those messages after the load (dispatch, metering).
-      await new Promise((r) => setTimeout(r, 3000));
-      const cpuAfter = cpuByProcess(platform);
-      const settled = await settle(platform);
+      // With what the platform still does for those messages after the load (dispatch, metering).
+      const settled = await settle(platform, idleCpuUse);
+      const cpuUsed = cpuDelta(cpuBefore, cpuByProcess(platform));
+      const cpuSeconds = (Date.now() - started) / 1000;
       const half = await pacedLoad(single, SECONDS, Math.max(1, b1.perSecond / 2));
       out.push(line('B1 sendMessage via gateway (msg)', b1));
-      out.push(cpuPerMessage(cpuBefore, cpuAfter, b1.requests));
+      out.push(cpuPerMessage(cpuUsed, idleCpuUse, cpuSeconds, b1.requests));
       const ratio = b1.perSecond / http.perSecond;
       out.push(`     ratio ${fmt(ratio, 3)} of bare HTTP (goal >= 0.04) ${verdict(ratio >= 0.04)}`);
       out.push(
@@ -281,7 +315,6 @@ async function main(): Promise<void> {
     }
 
     if (PARTS.has('b1b')) {
-      await settle(platform);
       const batch: Target = {
         url: platform.graphqlUrl,
         headers,
@@ -299,20 +332,23 @@ async function main(): Promise<void> {
         ok: (status, text) => status === 200 && text.includes(`"sent":${BATCH}`),
       };
       await closedLoad(batch, 2, BATCH_CONCURRENCY);
+      await settle(platform, idleCpuUse);
       const cpuBefore = cpuByProcess(platform);
+      const started = Date.now();
       const b1b = await closedLoad(batch, SECONDS, BATCH_CONCURRENCY);
-      await new Promise((r) => setTimeout(r, 3000));
-      const cpuAfter = cpuByProcess(platform);
+      await settle(platform, idleCpuUse);
+      const cpuUsed = cpuDelta(cpuBefore, cpuByProcess(platform));
+      const cpuSeconds = (Date.now() - started) / 1000;
       const perSecond = b1b.perSecond * BATCH;
       out.push(line(`B1b sendMessages x${BATCH} via gateway (calls)`, b1b));
-      out.push(cpuPerMessage(cpuBefore, cpuAfter, b1b.requests * BATCH));
+      out.push(cpuPerMessage(cpuUsed, idleCpuUse, cpuSeconds, b1b.requests * BATCH));
       out.push(
         `     ${fmt(perSecond, 0)} msg/s = ${fmt(perSecond / inserts.perSecond, 3)} of ${inserts.how} (goal >= 0.25) ${verdict(perSecond / inserts.perSecond >= 0.25)}`,
       );
     }
 
     if (PARTS.has('b4')) {
-      const settled = await settle(platform);
+      const settled = await settle(platform, idleCpuUse);
       const messaging = platform.processes.find((p) => p.name === 'messaging');
       if (!messaging) throw new Error('no messaging process');
       const body = () => JSON.stringify({ query: READ });
@@ -338,7 +374,7 @@ async function main(): Promise<void> {
     }
 
     if (PARTS.has('b8')) {
-      await settle(platform);
+      await settle(platform, idleCpuUse);
       const loaded = await closedLoad(single, FOOTPRINT_SECONDS, Math.min(CONCURRENCY, 16));
       await new Promise((r) => setTimeout(r, 2000));
       const after = footprint(platform);

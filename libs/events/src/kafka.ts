@@ -8,6 +8,7 @@ import {
   type Producer,
   type ConsumerConfig,
 } from 'kafkajs';
+import { fixKafkajsIdleLoop } from './kafkajs-request-queue';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -21,6 +22,7 @@ export interface KafkaSettings {
 
 /** The kafkajs client options of a service (TLS and SASL come in `kafkaConfig`). */
 export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
+  fixKafkajsIdleLoop();
   return {
     clientId: settings.clientId,
     brokers: settings.brokers,

@@ -37,6 +37,14 @@ describe('transactional outbox and idempotent consumer', () => {
   const publisher = new EventPublisher(createProducer(kafka, { idempotentProducer: true }));
   const stops: (() => Promise<unknown>)[] = [];
 
+  /** A probe record of orgA, keyed 'k': one partition, so a consumer fetches them together. */
+  const probeRecord = (id: string, value: Buffer) => ({
+    topic: topic.name,
+    key: 'k',
+    value,
+    headers: { [Header.id]: id, [Header.orgId]: orgA },
+  });
+
   function consumer(
     handle = recordEffect,
     extra: Partial<ConstructorParameters<typeof EventConsumer>[0]> = {},
@@ -143,12 +151,7 @@ describe('transactional outbox and idempotent consumer', () => {
 
   it('changes nothing when the same event is delivered again', async () => {
     const id = randomUUID();
-    const record = {
-      topic: topic.name,
-      key: 'k',
-      value: probeBytes({ key: 'k', sequence: 7 }),
-      headers: { [Header.id]: id, [Header.orgId]: orgA },
-    };
+    const record = probeRecord(id, probeBytes({ key: 'k', sequence: 7 }));
     await consumer().start();
     await publisher.publish([record]);
     await until('the first application', async () => (await env.effects()).length === 1);
@@ -193,18 +196,8 @@ describe('transactional outbox and idempotent consumer', () => {
       const skipped = [randomUUID(), randomUUID(), randomUUID()];
       const marker = randomUUID();
       await publisher.publish([
-        ...skipped.map((id) => ({
-          topic: topic.name,
-          key: 'k',
-          value: probeBytes({ key: 'skip' }),
-          headers: { [Header.id]: id, [Header.orgId]: orgA },
-        })),
-        {
-          topic: topic.name,
-          key: 'k',
-          value: probeBytes({ key: 'k', sequence: 1 }),
-          headers: { [Header.id]: marker, [Header.orgId]: orgA },
-        },
+        ...skipped.map((id) => probeRecord(id, probeBytes({ key: 'skip' }))),
+        probeRecord(marker, probeBytes({ key: 'k', sequence: 1 })),
       ]);
       await until('the relevant event behind the skipped ones', async () =>
         (await env.effects()).some((e) => e.event_id === marker),
@@ -229,12 +222,8 @@ describe('transactional outbox and idempotent consumer', () => {
 
   it('applies records that arrive together in one transaction each batch, each exactly once', async () => {
     const ids = Array.from({ length: 20 }, () => randomUUID());
-    const record = (id: string, sequence: number) => ({
-      topic: topic.name,
-      key: 'k', // one partition: the consumer fetches them together
-      value: probeBytes({ key: 'k', sequence }),
-      headers: { [Header.id]: id, [Header.orgId]: orgA },
-    });
+    const record = (id: string, sequence: number) =>
+      probeRecord(id, probeBytes({ key: 'k', sequence }));
     // Published before the consumer starts, with a redelivery inside the batch.
     await publisher.publish([...ids.map((id, i) => record(id, i)), record(ids[3], 3)]);
     let transactions = 0;
@@ -272,12 +261,7 @@ describe('transactional outbox and idempotent consumer', () => {
     const dlq = await tap(kafka, topic.dlq);
     stops.push(dlq.stop);
     const [g1, g2, bad, g3] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    const record = (id: string, fail = false) => ({
-      topic: topic.name,
-      key: 'k',
-      value: probeBytes({ key: 'k', fail }),
-      headers: { [Header.id]: id, [Header.orgId]: orgA },
-    });
+    const record = (id: string, fail = false) => probeRecord(id, probeBytes({ key: 'k', fail }));
     await publisher.publish([record(g1), record(g2), record(bad, true), record(g3)]);
     const c = new EventConsumer({
       kafka,
@@ -320,30 +304,10 @@ describe('transactional outbox and idempotent consumer', () => {
       return rejectingHandler(event, tx);
     }).start();
     await publisher.publish([
-      {
-        topic: topic.name,
-        key: 'k',
-        value: Buffer.from('not protobuf \xff\xff\xff'),
-        headers: { [Header.id]: undecodable, [Header.orgId]: orgA },
-      },
-      {
-        topic: topic.name,
-        key: 'k',
-        value: probeBytes({ key: 'k', fail: true }),
-        headers: { [Header.id]: failing, [Header.orgId]: orgA },
-      },
-      {
-        topic: topic.name,
-        key: 'k',
-        value: probeBytes({ key: 'reject' }),
-        headers: { [Header.id]: rejected, [Header.orgId]: orgA },
-      },
-      {
-        topic: topic.name,
-        key: 'k',
-        value: probeBytes({ key: 'k', sequence: 2 }),
-        headers: { [Header.id]: good, [Header.orgId]: orgA },
-      },
+      probeRecord(undecodable, Buffer.from('not protobuf \xff\xff\xff')),
+      probeRecord(failing, probeBytes({ key: 'k', fail: true })),
+      probeRecord(rejected, probeBytes({ key: 'reject' })),
+      probeRecord(good, probeBytes({ key: 'k', sequence: 2 })),
     ]);
     await until('the good message applied', async () =>
       (await env.effects()).some((e) => e.event_id === good),

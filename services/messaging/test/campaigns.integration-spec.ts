@@ -63,16 +63,7 @@ afterAll(async () => {
 async function tenantWithList(n: number) {
   const org = randomUUID();
   const client = app.gql(await stack.tokens.user(org));
-  await handled(stack, [
-    await compliance.publish(Topics.compliance.policy, org, org, {
-      orgId: org,
-      version: 1n,
-      quietHours: { enabled: false },
-      consentRequiredForCampaigns: false,
-      retention: { bodyRetentionDays: 7, metadataRetentionMonths: 24, auditRetentionDays: 90 },
-      updatedAt: timestampFromDate(new Date()),
-    }),
-  ]);
+  await handled(stack, [await compliance.policy(org)]);
   const list = (
     await client.expectData<{ createContactList: { id: string } }>(
       `mutation { createContactList(input: { name: "Customers" }) { id } }`,

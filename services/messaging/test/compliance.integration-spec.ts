@@ -68,14 +68,8 @@ function suppression(to: string, state: Record<string, unknown>, orgId = org): P
   } as SuppressionInit);
 }
 
-function policy(over: Record<string, unknown>): Promise<string> {
-  return compliance.publish(Topics.compliance.policy, org, org, {
-    orgId: org,
-    consentRequiredForCampaigns: false,
-    retention: { bodyRetentionDays: 7, metadataRetentionMonths: 24, auditRetentionDays: 90 },
-    updatedAt: timestampFromDate(new Date()),
-    ...over,
-  } as PolicyInit);
+function policy(over: Partial<PolicyInit>): Promise<string> {
+  return compliance.policy(org, over);
 }
 
 function command(

@@ -9,7 +9,6 @@
 //   one number's throughput; pinned to the pool with a SIM's number, only that SIM sends and
 //   the planned rate is one phone's.
 import { randomUUID } from 'node:crypto';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import twilio from 'twilio';
 import { accountsV1, commonV1, devicesV1, Topics } from '@switchboard/contracts';
 import { EventWatcher, type GraphQLClient } from '@switchboard/testing';
@@ -162,16 +161,7 @@ beforeAll(async () => {
     defaultCountry: 'US',
   });
   await accounts.stop();
-  await handled(stack, [
-    await compliance.publish(Topics.compliance.policy, org, org, {
-      orgId: org,
-      version: 1n,
-      quietHours: { enabled: false },
-      consentRequiredForCampaigns: false,
-      retention: { bodyRetentionDays: 7, metadataRetentionMonths: 24, auditRetentionDays: 90 },
-      updatedAt: timestampFromDate(new Date()),
-    }),
-  ]);
+  await handled(stack, [await compliance.policy(org)]);
   // Two phones online; device-a's SIM 1 has SIM_NUMBER.
   await devices.device(org, 'device-a', {
     case: 'registered',

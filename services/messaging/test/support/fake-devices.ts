@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { create, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Kafka, logLevel } from 'kafkajs';
-import { accountsV1, devicesV1, Topics, type TopicSpec } from '@switchboard/contracts';
+import {
+  accountsV1,
+  complianceV1,
+  devicesV1,
+  Topics,
+  type TopicSpec,
+} from '@switchboard/contracts';
 import {
   addToOutbox,
   createProducer,
@@ -105,6 +111,25 @@ export class FakeService {
       occurredAt: timestampFromDate(new Date()),
       event: { case: 'created', value: { organization: { orgId, ...organization } } },
     });
+  }
+
+  /**
+   * A compliance.policy.v1 state (as compliance publishes it): version 1, quiet hours off, no
+   * consent needed for campaigns, the default retention, unless `policy` says otherwise.
+   */
+  policy(
+    orgId: string,
+    policy: Partial<MessageInitShape<typeof complianceV1.OrganizationPolicySchema>> = {},
+  ): Promise<string> {
+    return this.publish(Topics.compliance.policy, orgId, orgId, {
+      orgId,
+      version: 1n,
+      quietHours: { enabled: false },
+      consentRequiredForCampaigns: false,
+      retention: { bodyRetentionDays: 7, metadataRetentionMonths: 24, auditRetentionDays: 90 },
+      updatedAt: timestampFromDate(new Date()),
+      ...policy,
+    } as MessageInitShape<typeof complianceV1.OrganizationPolicySchema>);
   }
 
   stop(): Promise<void> {

@@ -32,9 +32,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent } from 'node:http';
+import { Client } from 'pg';
 import {
   createTestDatabase,
   loadStackEnv,
+  stackSetting,
   startPlatform,
   type Platform,
 } from '@switchboard/testing';
@@ -122,6 +124,62 @@ function cpuByProcess(platform: Platform): Map<string, number> {
   const byPid = new Map<number | undefined, string[]>();
   for (const p of platform.processes) byPid.set(p.pid, [...(byPid.get(p.pid) ?? []), p.name]);
   return new Map([...byPid].map(([pid, names]) => [names.join('+'), cpuMs(pid)]));
+}
+
+/**
+ * Transactions each component's database has committed or rolled back so far (PostgreSQL's
+ * pg_stat_database; a statement outside a transaction counts as one), by component.
+ */
+async function transactionsByComponent(platform: Platform): Promise<Map<string, number>> {
+  const client = new Client({ connectionString: stackSetting('PG_ADMIN_URL') });
+  await client.connect();
+  try {
+    // The counters are sent to the statistics system at the end of each transaction, at most
+    // once a second: read them fresh.
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ datname: string; n: string }>(
+      `SELECT datname, (xact_commit + xact_rollback)::text AS n FROM pg_stat_database`,
+    );
+    const byName = new Map(rows.map((r) => [r.datname, Number(r.n)]));
+    return new Map(
+      platform.processes
+        .filter((p) => p.databaseUrl)
+        .map((p) => [p.name, byName.get(new URL(p.databaseUrl!).pathname.slice(1)) ?? 0]),
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/** Messaging's messages by status (as the platform's superuser: every organization). */
+async function messageStatuses(platform: Platform): Promise<string> {
+  const messaging = platform.processes.find((p) => p.name === 'messaging');
+  if (!messaging?.databaseUrl) return '';
+  const url = new URL(stackSetting('PG_ADMIN_URL'));
+  url.pathname = new URL(messaging.databaseUrl).pathname;
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM messages GROUP BY status ORDER BY 2 DESC',
+    );
+    return rows.map((r) => `${r.status} ${r.n}`).join(', ');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Transactions a message cost each component's database, idle use not deducted. */
+function transactionsPerMessage(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  messages: number,
+): string {
+  const each = [...after]
+    .map(([name, n]) => ({ name, n: (n - (before.get(name) ?? 0)) / Math.max(1, messages) }))
+    .sort((a, b) => b.n - a.n);
+  const total = each.reduce((sum, p) => sum + p.n, 0);
+  return `     database transactions per message ${fmt(total, 1)} (${each.map((p) => `${p.name} ${fmt(p.n, 1)}`).join(', ')})`;
 }
 
 /** CPU use of each process between two cpuByProcess readings, in ms. */
@@ -295,15 +353,19 @@ async function main(): Promise<void> {
       await closedLoad(single, 2, CONCURRENCY);
       await settle(platform, idleCpuUse);
       const cpuBefore = cpuByProcess(platform);
+      const txBefore = await transactionsByComponent(platform);
       const started = Date.now();
       const b1 = await closedLoad(single, SECONDS, CONCURRENCY);
       // With what the platform still does for those messages after the load (dispatch, metering).
       const settled = await settle(platform, idleCpuUse);
       const cpuUsed = cpuDelta(cpuBefore, cpuByProcess(platform));
+      const txAfter = await transactionsByComponent(platform);
       const cpuSeconds = (Date.now() - started) / 1000;
       const half = await pacedLoad(single, SECONDS, Math.max(1, b1.perSecond / 2));
       out.push(line('B1 sendMessage via gateway (msg)', b1));
       out.push(cpuPerMessage(cpuUsed, idleCpuUse, cpuSeconds, b1.requests));
+      out.push(transactionsPerMessage(txBefore, txAfter, b1.requests));
+      out.push(`     messages by status after the load: ${await messageStatuses(platform)}`);
       const ratio = b1.perSecond / http.perSecond;
       out.push(`     ratio ${fmt(ratio, 3)} of bare HTTP (goal >= 0.04) ${verdict(ratio >= 0.04)}`);
       out.push(
@@ -334,14 +396,17 @@ async function main(): Promise<void> {
       await closedLoad(batch, 2, BATCH_CONCURRENCY);
       await settle(platform, idleCpuUse);
       const cpuBefore = cpuByProcess(platform);
+      const txBefore = await transactionsByComponent(platform);
       const started = Date.now();
       const b1b = await closedLoad(batch, SECONDS, BATCH_CONCURRENCY);
       await settle(platform, idleCpuUse);
       const cpuUsed = cpuDelta(cpuBefore, cpuByProcess(platform));
+      const txAfter = await transactionsByComponent(platform);
       const cpuSeconds = (Date.now() - started) / 1000;
       const perSecond = b1b.perSecond * BATCH;
       out.push(line(`B1b sendMessages x${BATCH} via gateway (calls)`, b1b));
       out.push(cpuPerMessage(cpuUsed, idleCpuUse, cpuSeconds, b1b.requests * BATCH));
+      out.push(transactionsPerMessage(txBefore, txAfter, b1b.requests * BATCH));
       out.push(
         `     ${fmt(perSecond, 0)} msg/s = ${fmt(perSecond / inserts.perSecond, 3)} of ${inserts.how} (goal >= 0.25) ${verdict(perSecond / inserts.perSecond >= 0.25)}`,
       );

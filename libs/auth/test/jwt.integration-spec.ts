@@ -122,6 +122,38 @@ describe('JwtVerifier against a live JWKS', () => {
     expect(first.type).toBe('public');
   });
 
+  it('remembers an accepted token for 30 s, never past its exp, and a rejected one not at all', async () => {
+    const remembering = new JwtVerifier(verifierOptions());
+    const keyReads = jest.spyOn(remembering, 'keyFor');
+    const long = await accessToken(key1, claims({ role: 'CUSTOMER', exp: now() + 600 }));
+    const short = await accessToken(key1, claims({ role: 'CUSTOMER', exp: now() + 10 }));
+    const first = await remembering.verify(long);
+    expect(await remembering.verify(long)).toEqual(first);
+    await remembering.verify(short);
+    await remembering.verify(short);
+    expect(keyReads).toHaveBeenCalledTimes(2); // once a token
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now');
+    try {
+      // 12 s on: the short token's exp has passed (inside the 5 s leeway: still valid, but
+      // checked again); the long one is still remembered.
+      clock.mockReturnValue(start + 12_000);
+      await remembering.verify(short);
+      await remembering.verify(long);
+      expect(keyReads).toHaveBeenCalledTimes(3);
+      // 31 s on: the long one is checked again too.
+      clock.mockReturnValue(start + 31_000);
+      await remembering.verify(long);
+      expect(keyReads).toHaveBeenCalledTimes(4);
+    } finally {
+      clock.mockRestore();
+    }
+    const forged = `${long.slice(0, long.lastIndexOf('.'))}.${'A'.repeat(342)}`;
+    await expect(remembering.verify(forged)).rejects.toBeInstanceOf(DomainException);
+    await expect(remembering.verify(forged)).rejects.toBeInstanceOf(DomainException);
+    expect(keyReads).toHaveBeenCalledTimes(6);
+  });
+
   it('tolerates a few seconds of clock skew, no more', async () => {
     await expect(
       verifier.verify(await accessToken(key1, claims({ exp: now() - 2 }))),

@@ -108,22 +108,28 @@ async function dispatchLatency(): Promise<string[]> {
 const line = (name: string, r: LoadResult, unit = '/s') =>
   `  ${name.padEnd(48)} ${fmt(r.perSecond, 0).padStart(7)} ${unit}  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  errors ${r.errors}`;
 
-/** RSS per process (in single-process mode one process holds every component). */
-function footprint(platform: Platform): { total: number; each: string } {
+/**
+ * The platform's processes by pid, each named by its components (in single-process mode one
+ * process holds every component: "accounts+devices+…").
+ */
+function processesOf(platform: Platform): { name: string; pid: number | undefined }[] {
   const byPid = new Map<number | undefined, string[]>();
   for (const p of platform.processes) byPid.set(p.pid, [...(byPid.get(p.pid) ?? []), p.name]);
-  const each = [...byPid].map(([pid, names]) => ({ name: names.join('+'), mib: rssMiB(pid) }));
+  return [...byPid].map(([pid, names]) => ({ name: names.join('+'), pid }));
+}
+
+/** RSS per process. */
+function footprint(platform: Platform): { total: number; each: string } {
+  const each = processesOf(platform).map((p) => ({ name: p.name, mib: rssMiB(p.pid) }));
   return {
     total: each.reduce((sum, p) => sum + p.mib, 0),
     each: each.map((p) => `${p.name} ${fmt(p.mib, 0)}`).join(', '),
   };
 }
 
-/** CPU milliseconds used so far by each platform process (components sharing one are named together). */
+/** CPU milliseconds used so far by each platform process. */
 function cpuByProcess(platform: Platform): Map<string, number> {
-  const byPid = new Map<number | undefined, string[]>();
-  for (const p of platform.processes) byPid.set(p.pid, [...(byPid.get(p.pid) ?? []), p.name]);
-  return new Map([...byPid].map(([pid, names]) => [names.join('+'), cpuMs(pid)]));
+  return new Map(processesOf(platform).map((p) => [p.name, cpuMs(p.pid)]));
 }
 
 /**

@@ -21,8 +21,8 @@ for arg in "$@"; do
   esac
 done
 # Node's memory settings (issue 17, bench/README.md "Memory flags vs speed"): a 4 MiB semi-space
-# (young generation) and old generations that grow by 10 % at a time. Until issue 17 the flags
-# were "--max-semi-space-size=2 --optimize-for-size"; but --optimize-for-size pins V8's young
+# (young generation) and old generations that grow by 10 % at a time. The earlier flags paired
+# a semi-space (2, later 8 MiB) with --optimize-for-size; but --optimize-for-size pins V8's young
 # generation at 1-2 MiB whatever the semi-space flag says, and garbage collection took 13-21 %
 # of every component's CPU under load. Without it, young generations grow to their cap (7
 # components x 3 x the semi-space) and old generations by V8's default factor: at 8 MiB and no

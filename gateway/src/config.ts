@@ -83,6 +83,12 @@ export const gatewayConfigShape = {
   /** Requests per window of one API token; 0 = off. */
   RATE_LIMIT_PER_API_TOKEN: env.int(600).pipe(z.number().int().min(0)),
   /**
+   * How long a replica may use tokens it took from a bucket ahead of its requests (a lease:
+   * one statement for many requests, never more than the bucket holds, at most a tenth of a
+   * burst, sized by the replica's recent demand for that bucket); 0 = one statement a request.
+   */
+  RATE_LIMIT_LEASE_MS: env.int(1000).pipe(z.number().int().min(0).max(60_000)),
+  /**
    * The built web console (`vite build` output: index.html + assets/) served on the gateway's
    * origin. The gateway's start defaults it to dist/console next to its own build; unset in
    * createGateway: no console.

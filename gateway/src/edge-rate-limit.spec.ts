@@ -1,5 +1,10 @@
 import type { Principal } from '@switchboard/auth';
-import { EdgeRateLimiter, edgeRateLimitCheck, type EdgeRateLimits } from './edge-rate-limit';
+import {
+  EdgeRateLimiter,
+  edgeRateLimitCheck,
+  leaseSize,
+  type EdgeRateLimits,
+} from './edge-rate-limit';
 
 const limits: EdgeRateLimits = {
   RATE_LIMIT_WINDOW_SECONDS: 60,
@@ -47,5 +52,37 @@ describe('the bucket of a request at the edge', () => {
     const limiter = new EdgeRateLimiter(undefined, limits);
     expect(limiter.enabled).toBe(false);
     await expect(limiter.admit(undefined, '203.0.113.1')).resolves.toBeUndefined();
+  });
+});
+
+describe("the size of a replica's next lease of a bucket", () => {
+  const limit = { rate: 10, burst: 600 };
+  const lease = (over: Partial<Parameters<typeof leaseSize>[0] & object> = {}) => ({
+    size: 8,
+    used: 8,
+    tokens: 0,
+    takenAt: 0,
+    endsAt: 1000,
+    left: 500,
+    ...over,
+  });
+
+  it('is one token for a bucket not seen for a lease length', () => {
+    expect(leaseSize(undefined, 0, limit, 60, 1000)).toBe(1);
+    expect(leaseSize(lease(), 2000, limit, 60, 1000)).toBe(1);
+  });
+
+  it('doubles when the last lease ran out before its end, up to the cap', () => {
+    expect(leaseSize(lease(), 500, limit, 60, 1000)).toBe(16);
+    expect(leaseSize(lease({ size: 40 }), 500, limit, 60, 1000)).toBe(60);
+  });
+
+  it('is what the last lease served once it ended', () => {
+    expect(leaseSize(lease({ used: 3, tokens: 5 }), 1200, limit, 60, 1000)).toBe(3);
+  });
+
+  it('never asks for more than the bucket had left and refilled since, nor for none', () => {
+    expect(leaseSize(lease({ left: 2.5 }), 500, limit, 60, 1000)).toBe(7); // 2.5 + 0.5 s × 10
+    expect(leaseSize(lease({ left: 0, takenAt: 900 }), 950, limit, 60, 1000)).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ import {
   TokenBucket,
   type RateLimitCheck,
   type ThrottleDecision,
+  type TokenBucketLimit,
 } from '@switchboard/rate-limit';
 import { inGlobalTransaction } from '@switchboard/tenancy';
 
@@ -38,19 +39,52 @@ class Refused extends Error {
 }
 
 /**
+ * A replica's lease of one bucket: tokens it took ahead of its requests, used without a round
+ * trip until they run out or the lease ends.
+ */
+interface Lease {
+  /** Leased and not used yet. */
+  tokens: number;
+  /** How many the last lease took, and how many requests it served. */
+  size: number;
+  used: number;
+  /** When the last lease was taken and ends (milliseconds), and what it left in the bucket. */
+  takenAt: number;
+  endsAt: number;
+  left: number;
+  /** The take in flight, which the key's other requests wait for. */
+  renewing?: Promise<void>;
+}
+
+/** Leases kept before the ended ones are swept. */
+const MAX_LEASES = 10_000;
+
+/**
  * The edge limits as token buckets in PostgreSQL (@switchboard/rate-limit TokenBucket): a limit
  * of `max` requests per window is a bucket of `max` tokens refilled at max/window a second, so
- * a burst of `max` goes through and then the window's rate. One upsert per request, in no
+ * a burst of `max` goes through and then the window's rate. A take is one upsert in no
  * transaction (TokenBucket.takeNow: a refusal changes nothing), where the sliding-window log
  * read every request of the window (profiled: its rows' dates were the gateway's top cost under
  * load). Every replica shares the buckets.
+ *
+ * With `leaseMs`, a replica takes several tokens of a bucket at once and spends them on that
+ * bucket's next requests for up to `leaseMs` without a round trip (measured: the upsert was the
+ * largest single part of the gateway's latency on a read). Every request admitted still had its
+ * token taken from the shared bucket, so replicas together never admit more than the limit; a
+ * lease only takes what it is sized for: one token for a bucket's first request, then what
+ * the last lease served (twice as many when it ran out before it ended), never more than the
+ * bucket had left, at most a tenth of the burst. Limits below 20 a window are counted one
+ * request at a time, exactly. Tokens a lease did not use are not given back: a replica's demand
+ * dropping from one lease to the next is what it can waste.
  */
 export class EdgeTokenBuckets implements RateLimitStore {
   private readonly bucket = new TokenBucket(EDGE_BUCKETS_TABLE);
+  private readonly leases = new Map<string, Lease>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: { now(): Date },
+    private readonly leaseMs = 0,
   ) {}
 
   async consume(action: string, checks: readonly RateLimitCheck[]): Promise<ThrottleDecision> {
@@ -59,12 +93,16 @@ export class EdgeTokenBuckets implements RateLimitStore {
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (!active.length) return { allowed: true };
     if (active.length === 1) {
-      // The edge's case (one bucket a request): one statement, no transaction.
+      // The edge's case (one bucket a request): one statement, no transaction, or none at all.
       const [{ key, limit }] = active;
+      const bucketLimit = { rate: limit.max / limit.windowSeconds, burst: limit.max };
+      const leaseCap = Math.floor(limit.max / 10);
+      if (this.leaseMs > 0 && leaseCap > 1)
+        return this.leased(`${action}:${key}`, bucketLimit, leaseCap);
       return this.bucket.takeNow(
         this.dataSource,
         `${action}:${key}`,
-        { rate: limit.max / limit.windowSeconds, burst: limit.max },
+        bucketLimit,
         this.clock.now(),
       );
     }
@@ -89,6 +127,99 @@ export class EdgeTokenBuckets implements RateLimitStore {
       throw error;
     }
   }
+
+  /** A token of the replica's lease of `key`, or a new lease (one take in flight per key). */
+  private async leased(
+    key: string,
+    limit: TokenBucketLimit,
+    cap: number,
+  ): Promise<ThrottleDecision> {
+    for (;;) {
+      const lease = this.leases.get(key);
+      const now = this.clock.now().getTime();
+      if (lease && lease.tokens > 0 && now < lease.endsAt) {
+        lease.tokens -= 1;
+        lease.used += 1;
+        return { allowed: true };
+      }
+      if (!lease?.renewing) return this.renew(key, limit, cap, lease, now);
+      await lease.renewing;
+    }
+  }
+
+  private async renew(
+    key: string,
+    limit: TokenBucketLimit,
+    cap: number,
+    previous: Lease | undefined,
+    now: number,
+  ): Promise<ThrottleDecision> {
+    const size = leaseSize(previous, now, limit, cap, this.leaseMs);
+    const lease: Lease = previous ?? {
+      tokens: 0,
+      size: 0,
+      used: 0,
+      takenAt: 0,
+      endsAt: 0,
+      left: 0,
+    };
+    if (!previous) {
+      if (this.leases.size >= MAX_LEASES) this.sweep(now);
+      this.leases.set(key, lease);
+    }
+    let done = () => {};
+    lease.renewing = new Promise<void>((resolve) => (done = resolve));
+    try {
+      const at = new Date(now);
+      let taken = await this.bucket.takeNow(this.dataSource, key, limit, at, size);
+      let granted = size;
+      if (!taken.allowed && size > 1) {
+        // Another replica took tokens meanwhile: this request's own token, if there is one.
+        taken = await this.bucket.takeNow(this.dataSource, key, limit, at, 1);
+        granted = 1;
+      }
+      if (!taken.allowed) {
+        // Spent: the next lease is sized by what refills from now on.
+        Object.assign(lease, { tokens: 0, size: 1, used: 0, takenAt: now, left: 0 });
+        return taken;
+      }
+      Object.assign(lease, {
+        tokens: granted - 1,
+        size: granted,
+        used: 1,
+        takenAt: now,
+        endsAt: now + this.leaseMs,
+        left: taken.left,
+      });
+      return { allowed: true };
+    } finally {
+      lease.renewing = undefined;
+      done();
+    }
+  }
+
+  private sweep(now: number): void {
+    for (const [key, lease] of this.leases)
+      if (!lease.renewing && lease.endsAt <= now) this.leases.delete(key);
+  }
+}
+
+/**
+ * How many tokens a replica's next lease of a bucket takes: one for a bucket it has not seen
+ * (or not for a lease's length), what the last lease served, twice its size when it ran out
+ * before its end; never more than the bucket had left by then, at most `cap`.
+ */
+export function leaseSize(
+  previous: Pick<Lease, 'size' | 'used' | 'tokens' | 'takenAt' | 'endsAt' | 'left'> | undefined,
+  now: number,
+  limit: TokenBucketLimit,
+  cap: number,
+  leaseMs: number,
+): number {
+  if (!previous || now >= previous.endsAt + leaseMs) return 1;
+  const demand = now < previous.endsAt ? previous.size * 2 : previous.used;
+  const available = previous.left + ((now - previous.takenAt) / 1000) * limit.rate;
+  return Math.max(1, Math.min(cap, demand, Math.floor(available)));
 }
 
 /**

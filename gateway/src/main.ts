@@ -30,7 +30,7 @@ async function rateLimitStore(config: GatewayConfig, logger: Logger) {
     extra: { max: config.GATEWAY_DATABASE_POOL_SIZE },
   });
   await dataSource.initialize();
-  const limiter = new EdgeTokenBuckets(dataSource, new SystemClock());
+  const limiter = new EdgeTokenBuckets(dataSource, new SystemClock(), config.RATE_LIMIT_LEASE_MS);
   return {
     limiter,
     async close() {

@@ -78,29 +78,32 @@ export class TokenBucket {
   }
 
   /**
-   * Takes one token of `key` in a statement of its own, outside any transaction: the row is
-   * locked for that statement only (an edge limit that must not serialize a caller's requests
-   * for a whole transaction). A refusal changes nothing (the upsert's WHERE leaves the row as it
-   * is), so it needs no rollback; a second read then says when to retry.
+   * Takes `count` tokens of `key` (one by default) in a statement of its own, outside any
+   * transaction: the row is locked for that statement only (an edge limit that must not
+   * serialize a caller's requests for a whole transaction). All `count` or none: a refusal
+   * changes nothing (the upsert's WHERE leaves the row as it is), so it needs no rollback; a
+   * second read then says when to retry. An accepted take says how many tokens it left.
    */
   async takeNow(
     runner: SqlRunner,
     key: string,
     limit: TokenBucketLimit,
     now: Date,
-  ): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
-    if (limit.rate <= 0) return { allowed: true };
+    count = 1,
+  ): Promise<{ allowed: true; left: number } | { allowed: false; retryAfterSeconds: number }> {
+    if (limit.rate <= 0) return { allowed: true, left: Infinity };
     const refilled = `LEAST($2::float8, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($3::timestamptz - b.updated_at))) * $4::float8)`;
     const taken = await row<{ tokens: number }>(
       runner,
-      `INSERT INTO ${this.table} AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - 1, $3::timestamptz)
-       ON CONFLICT (key) DO UPDATE SET tokens = ${refilled} - 1,
+      `INSERT INTO ${this.table} AS b (key, tokens, updated_at)
+         SELECT $1, $2::float8 - $5::float8, $3::timestamptz WHERE $2::float8 >= $5::float8
+       ON CONFLICT (key) DO UPDATE SET tokens = ${refilled} - $5::float8,
          updated_at = GREATEST(b.updated_at, $3::timestamptz)
-       WHERE ${refilled} >= 1
+       WHERE ${refilled} >= $5::float8
        RETURNING tokens`,
-      [key, limit.burst, now, limit.rate],
+      [key, limit.burst, now, limit.rate, count],
     );
-    if (taken) return { allowed: true };
+    if (taken) return { allowed: true, left: Number(taken.tokens) };
     const left = await row<{ tokens: number }>(
       runner,
       `SELECT ${refilled} AS tokens FROM ${this.table} AS b WHERE key = $1`,
@@ -108,7 +111,10 @@ export class TokenBucket {
     );
     return {
       allowed: false,
-      retryAfterSeconds: bucketRetryAfterSeconds(Number(left?.tokens ?? 0) - 1, limit.rate),
+      retryAfterSeconds: bucketRetryAfterSeconds(
+        Number(left?.tokens ?? limit.burst) - count,
+        limit.rate,
+      ),
     };
   }
 }

@@ -84,7 +84,17 @@ describe('TokenBucket', () => {
     expect(rush.filter((r) => !r.allowed)).toEqual(
       Array.from({ length: 3 }, () => ({ allowed: false, retryAfterSeconds: 1 })),
     );
-    expect(await take(500)).toEqual({ allowed: true }); // refusals cost nothing: 1 token back
+    expect(await take(500)).toEqual({ allowed: true, left: 0 }); // refusals cost nothing: 1 token back
     expect(await take(500)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
+
+  it('takeNow of several (a lease): all or none, and what is left', async () => {
+    const take = (ms: number, count: number) => bucket.takeNow(app, 'org:g', limit, at(ms), count);
+    expect(await take(0, 4)).toEqual({ allowed: false, retryAfterSeconds: 1 }); // above the burst
+    expect(await take(0, 2)).toEqual({ allowed: true, left: 1 }); // a new key starts full
+    expect(await take(0, 2)).toEqual({ allowed: false, retryAfterSeconds: 1 }); // one left: none taken
+    expect(await take(0, 1)).toEqual({ allowed: true, left: 0 });
+    expect(await take(1000, 3)).toEqual({ allowed: false, retryAfterSeconds: 1 }); // 2 back of 3
+    expect(await take(1000, 2)).toEqual({ allowed: true, left: 0 });
   });
 });

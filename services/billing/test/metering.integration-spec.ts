@@ -335,6 +335,40 @@ describe('billing metering', () => {
     expect(blocked.message.walletAvailable?.amountMinor).toBe(0n);
   });
 
+  it('publishes no quota per metered message on a plan that allows overage', async () => {
+    // Every send of such a plan is allowed whatever its allowance or wallet: a quota per message
+    // (and messaging's transaction to apply it) would change no decision.
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    const admin = await h.platformAdmin();
+    await admin.expectData(
+      `mutation($org: ID!, $plan: ID!) { adminAssignPlan(orgId: $org, planId: $plan, reason: "test") { plan { id } } }`,
+      { org: orgId, plan: 'postpaid' },
+    );
+    const quotaRows = async () =>
+      (
+        await h.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox WHERE topic = $1 AND record_key = $2`,
+          [Topics.billing.quota.name, orgId],
+        )
+      )[0].n;
+    const published = await quotaRows(); // the organization's first quota, the plan change's
+    expect(published).toBeGreaterThanOrEqual(1);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const messageId of ids) await h.messageEvent({ orgId, messageId, kind: K.QUEUED });
+    await h.messageEvent({ orgId, messageId: ids[0], kind: K.FAILED });
+    await eventually(async () => {
+      const [{ n, refunded }] = await h.sql<{ n: number; refunded: number }>(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE state = 'REFUNDED')::int AS refunded
+           FROM usage_entries WHERE org_id = $1`,
+        [orgId],
+      );
+      if (n < ids.length || refunded < 1) throw new Error(`${n} metered, ${refunded} refunded`);
+    }, 20_000);
+    // The ledger moved (in the transactions that would have written the quota): no quota.
+    expect(await quotaRows()).toBe(published);
+  });
+
   it('charges a message with media as one MMS at the MMS price, outside the allowance', async () => {
     const orgId = randomUUID();
     await h.organizationCreated(orgId);

@@ -124,6 +124,9 @@ export class MeteringService {
     if (!inserted) return;
     await this.usage.addIncludedUsed(tx, orgId, period, charge.includedSegments);
     const wallet = await this.wallets.reserve(tx, orgId, event.messageId, charge.walletAmountMinor);
+    // A plan that allows overage: no send decision depends on its allowance or wallet (every
+    // send is allowed; plan changes publish), so a metered message changes nothing to publish.
+    if (plan.overageAllowed) return;
     // What this transaction read already is not read again to publish the quota.
     await this.quotas.publish(tx, orgId, {
       plan,
@@ -159,7 +162,7 @@ export class MeteringService {
       await this.usage.lockPeriod(tx, orgId, entry.period);
       await this.usage.addIncludedUsed(tx, orgId, entry.period, -entry.includedSegments);
       await this.wallets.release(tx, orgId, messageId, entry.walletAmountMinor);
-      await this.quotas.publish(tx, orgId);
+      if (!plan.overageAllowed) await this.quotas.publish(tx, orgId);
     }
   }
 }

@@ -23,8 +23,9 @@ export interface KnownQuotaInputs {
 
 /**
  * Publishes the organization's quota (billing.quota.v1, compacted) after every change of its
- * allowance, wallet or plan, in the transaction of the change, with the next version. The
- * caller holds the organization's plan row lock.
+ * allowance, wallet or plan, in the transaction of the change, with the next version (metering
+ * skips it for plans that allow overage: no decision depends on their allowance). The caller
+ * holds the organization's plan row lock.
  */
 @Injectable()
 export class QuotaService {

@@ -54,7 +54,9 @@ export type QuotaState = Message<"switchboard.billing.v1.QuotaState"> & {
   periodEnd?: Timestamp | undefined;
 
   /**
-   * Segments of the plan's allowance not used yet in this period (never negative).
+   * Segments of the plan's allowance not used yet in this period (never negative). For a plan
+   * that allows overage it is not republished per metered message (no send decision depends on
+   * it); such a plan's state changes with the plan, the period and the wallet.
    *
    * @generated from field: int64 remaining_included_segments = 5;
    */

@@ -51,9 +51,10 @@ export interface EventHandlerRegistration<S extends DescMessage = DescMessage> {
    * A pure test of the decoded event (payload and envelope): false when the handler has nothing
    * to do with it. When no handler of a record finds it relevant, the consumer opens no
    * transaction and records no processed event (a no-op needs no dedupe row): the offset just
-   * moves on. Only for skips without side effects; a predicate that throws counts as relevant.
+   * moves on. Only for skips without side effects; a predicate that throws (or rejects) counts
+   * as relevant. It may ask the database in a statement of its own (no transaction is open yet).
    */
-  relevant?: (event: ConsumedEvent<S>) => boolean;
+  relevant?: (event: ConsumedEvent<S>) => boolean | Promise<boolean>;
   /**
    * The handler only writes through `tx` (no mail, no HTTP call, nothing outside the
    * transaction): records waiting together may then be applied in one transaction (see
@@ -139,10 +140,26 @@ function compareTenants(a: string | undefined, b: string | undefined): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function isRelevant(handler: EventHandlerRegistration<DescMessage>, event: ConsumedEvent): boolean {
+/** The handlers of the event's type that find it relevant. */
+async function handlersFor(
+  handlers: EventHandlerRegistration<DescMessage>[],
+  event: ConsumedEvent,
+): Promise<EventHandlerRegistration<DescMessage>[]> {
+  const matching: EventHandlerRegistration<DescMessage>[] = [];
+  for (const handler of handlers) {
+    if (handler.types?.length && !handler.types.includes(event.type)) continue;
+    if (await isRelevant(handler, event)) matching.push(handler);
+  }
+  return matching;
+}
+
+async function isRelevant(
+  handler: EventHandlerRegistration<DescMessage>,
+  event: ConsumedEvent,
+): Promise<boolean> {
   if (!handler.relevant) return true;
   try {
-    return handler.relevant(event);
+    return await handler.relevant(event);
   } catch {
     return true; // the handler decides (and validates) in its transaction
   }
@@ -270,9 +287,7 @@ export class EventConsumer {
       } catch {
         return false;
       }
-      const matching = handlers.filter(
-        (h) => (!h.types?.length || h.types.includes(event.type)) && isRelevant(h, event),
-      );
+      const matching = await handlersFor(handlers, event);
       if (matching.length === 0) continue;
       if (matching.some((h) => !h.batchable)) return false;
       work.push({ event, handlers: matching });
@@ -354,9 +369,7 @@ export class EventConsumer {
                 span.setStatus({ code: SpanStatusCode.ERROR, message: 'undecodable' });
                 return;
               }
-              const matching = handlers.filter(
-                (h) => (!h.types?.length || h.types.includes(event.type)) && isRelevant(h, event),
-              );
+              const matching = await handlersFor(handlers, event);
               // Nothing to do: no transaction, no processed-event row (issue 17).
               if (matching.length === 0) return;
               await this.handleWithRetries(event, matching, message, span);

@@ -62,7 +62,7 @@ const ON_EVENT = Symbol('switchboard:on-event');
 interface OnEventMetadata {
   topic: TopicSpec<DescMessage>;
   types?: string[];
-  relevant?: (event: ConsumedEvent) => boolean;
+  relevant?: (event: ConsumedEvent, provider: never) => boolean | Promise<boolean>;
   batchable?: boolean;
 }
 
@@ -72,16 +72,17 @@ interface OnEventMetadata {
  *   @OnEvent(Topics.devices.messageState)
  *   async onState(event: ConsumedEvent<typeof devicesV1.MessageStateEventSchema>, tx: EntityManager) {...}
  *
- * `types` narrows to some CloudEvents types of the topic; `relevant`, a pure test of the event,
- * skips the ones the handler has nothing to do with before any database work (see
+ * `types` narrows to some CloudEvents types of the topic; `relevant`, a test of the event (given
+ * the provider too, for one that asks its database in a statement of its own), skips the ones
+ * the handler has nothing to do with before any transaction (see
  * EventHandlerRegistration.relevant). The handler runs in the consumer's transaction (tenant
  * set, dedup recorded); write through `tx`.
  */
-export function OnEvent<S extends DescMessage>(
+export function OnEvent<S extends DescMessage, P = never>(
   topic: TopicSpec<S>,
   options: {
     types?: string[];
-    relevant?: (event: ConsumedEvent<S>) => boolean;
+    relevant?: (event: ConsumedEvent<S>, provider: P) => boolean | Promise<boolean>;
     /** Writes only through `tx`: may share a transaction with other records (batchMax). */
     batchable?: boolean;
   } = {},
@@ -160,7 +161,7 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
         found.push({
           topic: meta.topic,
           types: meta.types,
-          relevant: meta.relevant,
+          relevant: meta.relevant && ((event) => meta.relevant!(event, instance as never)),
           batchable: meta.batchable,
           name: `${instance.constructor.name}.${method}`,
           handle: (event, tx) => (instance[method] as EventHandlerFn).call(instance, event, tx),

@@ -52,6 +52,40 @@ export async function createTenantTable(
   await enableTenantIsolation(runner, table, appRole);
 }
 
+/**
+ * Creates `name(tenant uuid, <parameters>) RETURNS boolean`: `query` (a boolean expression over
+ * tenant tables, `tenant` and the parameters) answered as that tenant — row-level security
+ * applies as in a tenant transaction — in one statement, for a check outside any transaction
+ * (e.g. whether a consumer has anything to do for an event, before it opens one). It sets the
+ * tenant for its own query and puts the caller's back, so it changes nothing around it; only the
+ * application role may call it.
+ */
+export async function createTenantCheck(
+  runner: SqlRunner,
+  name: string,
+  /** The parameters after `tenant`: name → SQL type. */
+  parameters: Record<string, string>,
+  query: string,
+  appRole: string,
+): Promise<void> {
+  const named = Object.entries(parameters).map(([param, type]) => `${ident(param)} ${type}`);
+  const types = ['uuid', ...Object.values(parameters)].join(', ');
+  await runner.query(`
+    CREATE FUNCTION ${ident(name)}(${['tenant uuid', ...named].join(', ')}) RETURNS boolean
+    LANGUAGE plpgsql AS $$
+    DECLARE
+      caller text := current_setting('${TENANT_SETTING}', true);
+      answer boolean;
+    BEGIN
+      PERFORM set_config('${TENANT_SETTING}', tenant::text, true);
+      answer := (${query});
+      PERFORM set_config('${TENANT_SETTING}', coalesce(caller, ''), true);
+      RETURN answer;
+    END $$`);
+  await runner.query(`REVOKE ALL ON FUNCTION ${ident(name)}(${types}) FROM PUBLIC`);
+  await runner.query(`GRANT EXECUTE ON FUNCTION ${ident(name)}(${types}) TO ${ident(appRole)}`);
+}
+
 /** Grants the application role what a service needs on a table (and its sequences). */
 export async function grantToApp(runner: SqlRunner, table: string, appRole: string): Promise<void> {
   await runner.query(

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
 import {
   checkTenantIsolation,
+  createTenantCheck,
   createTenantTable,
   inTenantTransaction,
   runAsTenant,
@@ -25,6 +26,14 @@ describe('tenant isolation in PostgreSQL', () => {
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
     await createTenantTable(owner, 'notes', 'id uuid PRIMARY KEY, text text NOT NULL', APP_ROLE);
+    // Deliberately without `org_id = tenant`: row-level security alone must scope it.
+    await createTenantCheck(
+      owner,
+      'has_note',
+      { wanted: 'text' },
+      `EXISTS (SELECT 1 FROM notes WHERE text = wanted)`,
+      APP_ROLE,
+    );
     await owner.end();
     // A small pool so the same physical connections are reused across tenants.
     app = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 2 } });
@@ -45,6 +54,32 @@ describe('tenant isolation in PostgreSQL', () => {
   afterAll(async () => {
     await app?.destroy();
     await db?.drop();
+  });
+
+  it('answers a tenant check as that tenant, outside or inside a transaction, for the app role only', async () => {
+    const check = async (runner: { query: DataSource['query'] }, org: string, text: string) =>
+      (
+        (await runner.query(`SELECT has_note($1::uuid, $2) AS yes`, [org, text])) as {
+          yes: boolean;
+        }[]
+      )[0].yes;
+    expect(await check(app, orgA, 'of A')).toBe(true);
+    expect(await check(app, orgB, 'of A')).toBe(false); // another tenant's row: not seen
+    // Inside a tenant transaction: it answers for its tenant and gives the caller's back.
+    await inTenantTransaction(app, orgB, async (m) => {
+      expect(await check(m, orgA, 'of A')).toBe(true);
+      expect(await m.query('SELECT text FROM notes')).toEqual([{ text: 'of B' }]);
+    });
+    // Outside a transaction the tenant it set does not outlive the statement.
+    expect(await app.query(`SELECT count(*)::int AS n FROM notes`)).toEqual([{ n: 0 }]);
+    // Nobody else may call it.
+    expect(
+      await app.query(
+        `SELECT has_function_privilege('public', 'has_note(uuid, text)', 'EXECUTE') AS public,
+                has_function_privilege($1, 'has_note(uuid, text)', 'EXECUTE') AS app`,
+        [APP_ROLE],
+      ),
+    ).toEqual([{ public: false, app: true }]);
   });
 
   it('shows a tenant its own rows only', async () => {

@@ -11,7 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import { complianceV1, messagingV1, Topics } from '@switchboard/contracts';
 import { RETENTION_STEPS, type RetentionStep } from '@switchboard/retention';
 import { inTenantTransaction } from '@switchboard/tenancy';
-import { ManualClock, type GraphQLClient } from '@switchboard/testing';
+import { ManualClock, recordSqlStatements, type GraphQLClient } from '@switchboard/testing';
 import { DataSource } from 'typeorm';
 import { WebhookRetentionSteps } from '../src/webhooks/webhook-retention.steps';
 import { FakeService } from './support/fake-devices';
@@ -128,11 +128,12 @@ function messageEvent(
   orgId = org,
   over: Partial<EventInit> = {},
   id: ReturnType<typeof randomUUID> = randomUUID(),
+  key?: string,
 ): Promise<string> {
   const messageId = randomUUID();
   return messaging.publish(
     Topics.messaging.message,
-    messageId,
+    key ?? messageId,
     orgId,
     {
       messageId,
@@ -453,15 +454,58 @@ describe('customer webhooks', () => {
       expect(await codeOf(stranger.expectData(ROTATE, { id, h: 1 }))).toBe(
         'WEBHOOK_ENDPOINT_NOT_FOUND',
       );
-      // Another organization's event reaches none of this organization's endpoints.
-      const mine = await messageEvent(org);
-      await handled(stack, [await messageEvent(otherOrg), mine]);
+      // Another organization's event reaches none of this organization's endpoints. It has no
+      // endpoint itself, so its event opens no transaction (nothing records it): published with
+      // the same key, it is consumed before this organization's, which is recorded.
+      const key = randomUUID();
+      await messageEvent(otherOrg, {}, randomUUID(), key);
+      await handled(stack, [await messageEvent(org, {}, randomUUID(), key)]);
       await eventually('own event delivered', () => receiver.delivered().size === 1);
       expect(await deliveryRows(id)).toHaveLength(1);
       await owner.expectData(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id });
     } finally {
       await receiver.stop();
     }
+  }, 60_000);
+
+  it('opens no transaction for the message events of an organization without an endpoint for them', async () => {
+    const lonely = randomUUID(); // no endpoint
+    const log = recordSqlStatements();
+    const skipped: string[] = [];
+    try {
+      // Same key: one partition, consumed in order; the last one's organization has an endpoint.
+      const key = randomUUID();
+      skipped.push(await messageEvent(lonely, {}, randomUUID(), key));
+      skipped.push(
+        await messageEvent(lonely, { direction: messagingV1.Direction.INBOUND }, randomUUID(), key),
+      );
+      const receiver = await new Receiver().start();
+      try {
+        const { id } = await createEndpoint(owner, receiver.url, ['MESSAGE_RECEIVED']);
+        // This organization's endpoint takes inbound messages only: its status change is skipped.
+        skipped.push(await messageEvent(org, {}, randomUUID(), key));
+        const marker = await messageEvent(
+          org,
+          { direction: messagingV1.Direction.INBOUND },
+          randomUUID(),
+          key,
+        );
+        await handled(stack, [marker]);
+        await eventually('the inbound message delivered', () => receiver.delivered().size === 1);
+        await owner.expectData(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id });
+      } finally {
+        await receiver.stop();
+      }
+    } finally {
+      log.stop();
+    }
+    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    expect(consumed).toHaveLength(1);
+    const [{ n }] = await stack.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM processed_events WHERE event_id = ANY($1::text[])`,
+      [skipped],
+    );
+    expect(n).toBe(0);
   }, 60_000);
 
   it('retention: inbound payloads lose the body, then finished deliveries and their log go', async () => {

@@ -9,7 +9,7 @@ import { CampaignsService } from './campaigns.service';
 export class CampaignsConsumer {
   constructor(private readonly campaigns: CampaignsService) {}
 
-  @OnEvent(Topics.messaging.message)
+  @OnEvent(Topics.messaging.message, { relevant: (event) => Boolean(event.message.campaignId) })
   async onMessageEvent(
     event: ConsumedEvent<typeof messagingV1.MessageEventSchema>,
     tx: EntityManager,

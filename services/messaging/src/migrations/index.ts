@@ -19,6 +19,7 @@ import { MessagePriority1700000000710 } from './1700000000710-message-priority';
 import { CampaignPacing1700000000800 } from './1700000000800-campaign-pacing';
 import { RoutePreferences1700000001000 } from './1700000001000-route-preferences';
 import { CampaignPausedReason1700000001010 } from './1700000001010-campaign-paused-reason';
+import { WebhookSubscribed1700000001020 } from './1700000001020-webhook-subscribed';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   CampaignPacing1700000000800,
   RoutePreferences1700000001000,
   CampaignPausedReason1700000001010,
+  WebhookSubscribed1700000001020,
 ];

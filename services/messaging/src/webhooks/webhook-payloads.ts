@@ -20,9 +20,16 @@ const name = <E extends Record<number, string>>(e: E, value: number): string | n
  * `{ type, timestamp, data }`): `message.received` for inbound messages (with the body, as the
  * API shows it), `message.status_changed` for every lifecycle event of an outbound one.
  */
+/** The webhook event type of a message event. */
+export function messageWebhookType(event: messagingV1.MessageEvent): WebhookEventType {
+  return event.direction === messagingV1.Direction.INBOUND
+    ? 'message.received'
+    : 'message.status_changed';
+}
+
 export function messageWebhook(eventId: string, event: messagingV1.MessageEvent): WebhookPayload {
   const inbound = event.direction === messagingV1.Direction.INBOUND;
-  const type: WebhookEventType = inbound ? 'message.received' : 'message.status_changed';
+  const type = messageWebhookType(event);
   const occurredAt = event.occurredAt ? timestampDate(event.occurredAt) : new Date(0);
   const data = {
     messageId: event.messageId,

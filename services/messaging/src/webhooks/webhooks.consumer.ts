@@ -13,7 +13,11 @@ import { WebhooksService } from './webhooks.service';
 export class WebhooksConsumer {
   constructor(private readonly webhooks: WebhooksService) {}
 
-  @OnEvent(Topics.messaging.message)
+  // Organizations without an endpoint for the event: skipped before any transaction.
+  @OnEvent(Topics.messaging.message, {
+    relevant: (event, consumer: WebhooksConsumer) =>
+      consumer.webhooks.wantsMessageEvent(event.message),
+  })
   async onMessageEvent(
     event: ConsumedEvent<typeof messagingV1.MessageEventSchema>,
     tx: EntityManager,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { affectedRows, row, rows } from '@switchboard/tenancy';
 import { SecretKeyring, type KeysetPosition } from '@switchboard/service-kit';
 import type { WebhookEventType } from '../domain/webhook-event-types';
@@ -96,7 +96,10 @@ export interface DeliveryFilter {
 export class WebhooksRepository {
   private readonly toEndpoint: (r: Row) => WebhookEndpointRecord;
 
-  constructor(private readonly keyring: SecretKeyring) {
+  constructor(
+    private readonly keyring: SecretKeyring,
+    private readonly dataSource: DataSource,
+  ) {
     this.toEndpoint = endpointOf(keyring);
   }
 
@@ -146,6 +149,19 @@ export class WebhooksRepository {
   }
 
   /** The organization's enabled endpoints subscribed to `type` that existed at `at`. */
+  /**
+   * Whether the organization has an enabled endpoint for `type`: one statement outside any
+   * transaction (`webhook_subscribed`, migration 1700000001020, answers as that tenant).
+   */
+  async subscribed(orgId: string, type: WebhookEventType): Promise<boolean> {
+    const answer = await row<{ subscribed: boolean }>(
+      this.dataSource,
+      `SELECT webhook_subscribed($1::uuid, $2) AS subscribed`,
+      [orgId, type],
+    );
+    return answer?.subscribed ?? true;
+  }
+
   async subscribers(
     tx: EntityManager,
     type: WebhookEventType,

@@ -14,6 +14,7 @@ import { describeProblem, WebhookHttpClient, type WebhookResponse } from './webh
 import {
   campaignProgressWebhook,
   messageWebhook,
+  messageWebhookType,
   optOutWebhook,
   pingWebhook,
   type CampaignProgressSnapshot,
@@ -270,6 +271,15 @@ export class WebhooksService {
    * is not a webhook event: `message.received` already told of the message, and its media are
    * read through the API (`Message.media`).
    */
+  /**
+   * Whether a message event has anything to deliver: false when the organization has no enabled
+   * endpoint for its type (one statement, no transaction; the consumer then skips it).
+   */
+  async wantsMessageEvent(event: messagingV1.MessageEvent): Promise<boolean> {
+    if (event.kind === messagingV1.MessageEventKind.MEDIA_STORED) return false;
+    return this.webhooks.subscribed(event.orgId, messageWebhookType(event));
+  }
+
   async onMessageEvent(
     tx: EntityManager,
     orgId: string,

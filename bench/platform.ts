@@ -28,6 +28,7 @@
 // BENCH_CPU_PROF=<dir>: every platform process writes a V8 CPU profile there at exit; summarize
 // with `node bench/profile-top.cjs <dir>`.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -133,6 +134,30 @@ function cpuByProcess(platform: Platform): Map<string, number> {
 }
 
 /**
+ * CPU milliseconds used so far by the machine's PostgreSQL and broker processes (all of them:
+ * during a run only the platform keeps them busy). A backend that exits takes its CPU with it;
+ * the platform's pools keep theirs.
+ */
+function infrastructureCpu(): Map<string, number> {
+  const sums = new Map([
+    ['PostgreSQL', 0],
+    ['broker', 0],
+  ]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    } catch {
+      continue; // gone meanwhile
+    }
+    const name = comm === 'postgres' ? 'PostgreSQL' : comm === 'sb-broker' ? 'broker' : undefined;
+    if (name) sums.set(name, sums.get(name)! + cpuMs(Number(entry)));
+  }
+  return sums;
+}
+
+/**
  * Transactions each component's database has committed or rolled back so far (PostgreSQL's
  * pg_stat_database; a statement outside a transaction counts as one), by component.
  */
@@ -193,13 +218,37 @@ function cpuDelta(before: Map<string, number>, after: Map<string, number>): Map<
   return new Map([...after].map(([name, ms]) => [name, ms - (before.get(name) ?? 0)]));
 }
 
-/** CPU per process at idle, in milliseconds per second (the consumers' polls, timers). */
-async function idleCpu(platform: Platform, seconds = 5): Promise<Map<string, number>> {
+/**
+ * CPU per process at idle, in milliseconds per second (the consumers' polls, timers), and the
+ * same of PostgreSQL and the broker (`infrastructure`).
+ */
+async function idleCpu(
+  platform: Platform,
+  seconds = 5,
+): Promise<{ platform: Map<string, number>; infrastructure: Map<string, number> }> {
   const before = cpuByProcess(platform);
+  const infraBefore = infrastructureCpu();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  return new Map(
-    [...cpuDelta(before, cpuByProcess(platform))].map(([name, ms]) => [name, ms / seconds]),
-  );
+  const rate = (used: Map<string, number>) =>
+    new Map([...used].map(([name, ms]) => [name, ms / seconds]));
+  return {
+    platform: rate(cpuDelta(before, cpuByProcess(platform))),
+    infrastructure: rate(cpuDelta(infraBefore, infrastructureCpu())),
+  };
+}
+
+/** PostgreSQL's and the broker's CPU per message over a load, idle use deducted. */
+function infrastructurePerMessage(
+  used: Map<string, number>,
+  idle: Map<string, number>,
+  seconds: number,
+  messages: number,
+): string {
+  const each = [...used].map(([name, ms]) => ({
+    name,
+    ms: Math.max(0, ms - (idle.get(name) ?? 0) * seconds) / Math.max(1, messages),
+  }));
+  return `     and outside the platform: ${each.map((p) => `${p.name} ${fmt(p.ms, 2)} ms`).join(', ')} per message`;
 }
 
 /**
@@ -337,7 +386,8 @@ async function main(): Promise<void> {
     if (!platform.graphqlUrl) throw new Error('the gateway is not built (node tools/build.mjs)');
     await new Promise((r) => setTimeout(r, 5000)); // settle after start-up
     const idle = footprint(platform);
-    const idleCpuUse = await idleCpu(platform);
+    const idleUse = await idleCpu(platform);
+    const idleCpuUse = idleUse.platform;
     out.push(
       `  idle CPU ${fmt([...idleCpuUse.values()].reduce((a, b) => a + b, 0) / 10, 1)} % of a core (${[...idleCpuUse].map(([n, ms]) => `${n} ${fmt(ms / 10, 1)}`).join(', ')})`,
     );
@@ -359,17 +409,22 @@ async function main(): Promise<void> {
       await closedLoad(single, 2, CONCURRENCY);
       await settle(platform, idleCpuUse);
       const cpuBefore = cpuByProcess(platform);
+      const infraBefore = infrastructureCpu();
       const txBefore = await transactionsByComponent(platform);
       const started = Date.now();
       const b1 = await closedLoad(single, SECONDS, CONCURRENCY);
       // With what the platform still does for those messages after the load (dispatch, metering).
       const settled = await settle(platform, idleCpuUse);
       const cpuUsed = cpuDelta(cpuBefore, cpuByProcess(platform));
+      const infraUsed = cpuDelta(infraBefore, infrastructureCpu());
       const txAfter = await transactionsByComponent(platform);
       const cpuSeconds = (Date.now() - started) / 1000;
       const half = await pacedLoad(single, SECONDS, Math.max(1, b1.perSecond / 2));
       out.push(line('B1 sendMessage via gateway (msg)', b1));
       out.push(cpuPerMessage(cpuUsed, idleCpuUse, cpuSeconds, b1.requests));
+      out.push(
+        infrastructurePerMessage(infraUsed, idleUse.infrastructure, cpuSeconds, b1.requests),
+      );
       out.push(transactionsPerMessage(txBefore, txAfter, b1.requests));
       out.push(`     messages by status after the load: ${await messageStatuses(platform)}`);
       const ratio = b1.perSecond / http.perSecond;
@@ -402,16 +457,26 @@ async function main(): Promise<void> {
       await closedLoad(batch, 2, BATCH_CONCURRENCY);
       await settle(platform, idleCpuUse);
       const cpuBefore = cpuByProcess(platform);
+      const infraBefore = infrastructureCpu();
       const txBefore = await transactionsByComponent(platform);
       const started = Date.now();
       const b1b = await closedLoad(batch, SECONDS, BATCH_CONCURRENCY);
       await settle(platform, idleCpuUse);
       const cpuUsed = cpuDelta(cpuBefore, cpuByProcess(platform));
+      const infraUsed = cpuDelta(infraBefore, infrastructureCpu());
       const txAfter = await transactionsByComponent(platform);
       const cpuSeconds = (Date.now() - started) / 1000;
       const perSecond = b1b.perSecond * BATCH;
       out.push(line(`B1b sendMessages x${BATCH} via gateway (calls)`, b1b));
       out.push(cpuPerMessage(cpuUsed, idleCpuUse, cpuSeconds, b1b.requests * BATCH));
+      out.push(
+        infrastructurePerMessage(
+          infraUsed,
+          idleUse.infrastructure,
+          cpuSeconds,
+          b1b.requests * BATCH,
+        ),
+      );
       out.push(transactionsPerMessage(txBefore, txAfter, b1b.requests * BATCH));
       out.push(
         `     ${fmt(perSecond, 0)} msg/s = ${fmt(perSecond / inserts.perSecond, 3)} of ${inserts.how} (goal >= 0.25) ${verdict(perSecond / inserts.perSecond >= 0.25)}`,

@@ -28,6 +28,13 @@ export interface OutboxRelayOptions {
   afterPublish?: (eventIds: string[]) => Promise<void>;
 }
 
+/** Batches one run relays before it lets the job run again (and a stop in). */
+const MAX_BATCHES_PER_RUN = 20;
+
+/** Marks the outbox rows `$1` published. */
+const MARK_PUBLISHED =
+  'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])';
+
 interface OutboxRow {
   id: string;
   event_id: string;
@@ -43,8 +50,9 @@ interface OutboxRow {
  * event id. One replica at a time relays: the holder of the `outbox-relay:<leaseName>`
  * LeaderLease (a session advisory lock on the relay's own connection, which PostgreSQL releases
  * when that connection dies). The relay is a PeriodicJob: the leader wakes on NOTIFY from the
- * outbox trigger and also polls; a full batch is followed by the next at once; a failure gives
- * the lease up and is retried with backoff.
+ * outbox trigger and also polls, and relays batch after batch while rows wait (each batch is
+ * marked in the statement that reads the next); a failure gives the lease up and is retried
+ * with backoff.
  */
 export class OutboxRelay {
   private readonly lease: LeaderLease;
@@ -110,13 +118,25 @@ export class OutboxRelay {
     }
   }
 
-  /** One batch, as the leader; true when the batch was full (more may be waiting). */
+  /**
+   * Batches, as the leader, until none is waiting; true when it stopped with more waiting. A
+   * published batch is marked in the same statement that reads the next one (events written
+   * while a batch was on its way go at once, in one round trip less per batch).
+   */
   private async relayBatch(): Promise<boolean> {
     const client = this.lease.connection;
     if (!client) return false;
     try {
-      const published = await this.publishBatch(client);
-      if (published === this.o.batchSize) return true;
+      let batch = await this.next(client, []);
+      for (let run = 1; batch.length > 0; run++) {
+        await this.publish(client, batch);
+        const ids = batch.map((r) => r.id);
+        if (run === MAX_BATCHES_PER_RUN) {
+          await client.query(MARK_PUBLISHED, [ids]);
+          return true;
+        }
+        batch = await this.next(client, ids);
+      }
       await this.cleanup(client);
       return false;
     } catch (error) {
@@ -126,13 +146,18 @@ export class OutboxRelay {
     }
   }
 
-  private async publishBatch(client: Client): Promise<number> {
+  /** Marks `published` (a batch now on Kafka) and reads the next batch, in one statement. */
+  private async next(client: Client, published: string[]): Promise<OutboxRow[]> {
     const { rows } = await client.query<OutboxRow>(
-      `SELECT id, event_id, topic, record_key, payload, headers FROM outbox
-        WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [this.o.batchSize],
+      `WITH marked AS (${MARK_PUBLISHED})
+       SELECT id, event_id, topic, record_key, payload, headers FROM outbox
+        WHERE published_at IS NULL AND id <> ALL($1::bigint[]) ORDER BY id LIMIT $2`,
+      [published, this.o.batchSize],
     );
-    if (rows.length === 0) return 0;
+    return rows;
+  }
+
+  private async publish(client: Client, rows: OutboxRow[]): Promise<void> {
     const records: OutgoingRecord[] = rows.map((r) => ({
       topic: r.topic,
       key: r.record_key,
@@ -151,11 +176,6 @@ export class OutboxRelay {
       throw error;
     }
     await this.o.afterPublish?.(rows.map((r) => r.event_id));
-    await client.query(
-      'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
-      [rows.map((r) => r.id)],
-    );
-    return rows.length;
   }
 
   private async cleanup(client: Client): Promise<void> {

@@ -1,5 +1,6 @@
 // The outbox and the consumer base against real PostgreSQL and the real broker.
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 import { stackSetting } from '@switchboard/testing';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
@@ -147,6 +148,67 @@ describe('transactional outbox and idempotent consumer', () => {
       [Header.orgId]: orgA,
       [Header.contentType]: 'application/protobuf',
     });
+  });
+
+  it('relays events written while a batch is on its way in the same run, marking each batch as it reads the next', async () => {
+    const wire = await tap(kafka, topic.name);
+    stops.push(wire.stop);
+    const write = (id: string, sequence: number) =>
+      inTenantTransaction(env.app, orgA, (tx) =>
+        addToOutbox(tx, 'test', {
+          topic,
+          key: 'k',
+          event: probe({ key: 'k', sequence }),
+          id,
+          orgId: orgA,
+        }),
+      );
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+    await write(first, 1);
+    // The relay's statements on the outbox, with the rows each read.
+    const relayed: { sql: string; read: number }[] = [];
+    const original = Client.prototype.query;
+    const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
+      this: Client,
+      ...args: unknown[]
+    ) {
+      const sql = String(args[0]).replace(/\s+/g, ' ').trim();
+      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+      const relays = /^(WITH marked|UPDATE outbox|SELECT id, event_id)/.test(sql);
+      if (relays && result instanceof Promise) {
+        void result.then(
+          (r: { rows?: unknown[] }) => relayed.push({ sql, read: r.rows?.length ?? 0 }),
+          () => undefined,
+        );
+      }
+      return result as never;
+    } as never);
+    let written = false;
+    const relay = new OutboxRelay({
+      connectionString: env.db.appUrl,
+      publisher,
+      leaseName: 'events-test',
+      pollIntervalMs: 60_000,
+      afterPublish: async () => {
+        if (written) return;
+        written = true;
+        await write(second, 2); // while the first batch is on its way
+        await write(third, 3);
+      },
+    });
+    try {
+      stops.push(() => relay.stop());
+      relay.start();
+      await until('the outbox to drain', async () => (await relay.pendingCount()) === 0);
+      await until('the three on the wire', () => wire.records.length >= 3);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(wire.records.map((r) => r.headers[Header.id])).toEqual([first, second, third]);
+    // Never a separate mark: each batch is marked by the statement that reads the next, and the
+    // events written meanwhile were read by the one that marked the first batch.
+    expect(relayed.every((s) => s.sql.startsWith('WITH marked AS (UPDATE outbox'))).toBe(true);
+    expect(relayed.slice(0, 2).map((s) => s.read)).toEqual([1, 2]);
   });
 
   it('changes nothing when the same event is delivered again', async () => {

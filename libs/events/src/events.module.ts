@@ -23,7 +23,14 @@ import { EventPublisher } from './event-publisher';
 import { createKafka, createProducer } from './kafka';
 import type { KafkaSecurity } from './kafka-security';
 import { auditEventDraft, type AuditRecord } from './audit-event';
-import { addAllToOutbox, addToOutbox, type EventDraft, type OutboxRecord } from './outbox';
+import {
+  addAllToOutbox,
+  addToOutbox,
+  outboxStatement,
+  type EventDraft,
+  type OutboxRecord,
+} from './outbox';
+import type { SqlStatement } from '@switchboard/tenancy';
 import { OutboxRelay } from './outbox-relay';
 import type { JobLogger } from './leader-lease';
 import type { SqlRunner } from './event-tables';
@@ -113,6 +120,11 @@ export class OutboxWriter {
   /** Several events in one statement, in order (see addAllToOutbox). */
   addAll(tx: SqlRunner, drafts: readonly EventDraft<DescMessage>[]): Promise<OutboxRecord[]> {
     return addAllToOutbox(tx, this.options.service, drafts);
+  }
+
+  /** `addAll`'s statement, not run (see outboxStatement); none for no drafts. */
+  statement(drafts: readonly EventDraft<DescMessage>[]): SqlStatement | undefined {
+    return drafts.length ? outboxStatement(this.options.service, drafts).statement : undefined;
   }
 
   /** An audit log entry of this service (`compliance.audit.v1`), in the caller's transaction. */

@@ -16,6 +16,7 @@ import {
 } from '@switchboard/contracts';
 import { currentRequestContext } from '@switchboard/observability';
 import { Header, type KafkaHeaders } from './headers';
+import type { SqlStatement } from '@switchboard/tenancy';
 import type { SqlRunner } from './event-tables';
 
 export interface EventDraft<S extends DescMessage> {
@@ -65,16 +66,31 @@ export async function addAllToOutbox(
   drafts: readonly EventDraft<DescMessage>[],
 ): Promise<OutboxRecord[]> {
   if (drafts.length === 0) return [];
+  const { statement, records } = outboxStatement(service, drafts);
+  await runner.query(statement.text, statement.values);
+  return records;
+}
+
+/**
+ * The INSERT of `addAllToOutbox` without running it (for runTogether of @switchboard/tenancy:
+ * the outbox rows in the statement that writes what they announce). At least one draft.
+ */
+export function outboxStatement(
+  service: string,
+  drafts: readonly EventDraft<DescMessage>[],
+): { statement: SqlStatement; records: OutboxRecord[] } {
   const rows = drafts.map((draft) => outboxRow(service, draft));
   const values = rows.map((_, i) => {
     const at = i * 6;
     return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6})`;
   });
-  await runner.query(
-    `INSERT INTO outbox (event_id, topic, record_key, event_type, payload, headers) VALUES ${values.join(', ')}`,
-    rows.flatMap((r) => r.parameters),
-  );
-  return rows.map((r) => r.record);
+  return {
+    statement: {
+      text: `INSERT INTO outbox (event_id, topic, record_key, event_type, payload, headers) VALUES ${values.join(', ')}`,
+      values: rows.flatMap((r) => r.parameters),
+    },
+    records: rows.map((r) => r.record),
+  };
 }
 
 function outboxRow<S extends DescMessage>(

@@ -1,4 +1,4 @@
-import { affectedRows, isUniqueViolation, row, rows } from './sql';
+import { affectedRows, isUniqueViolation, row, rows, runTogether } from './sql';
 
 const answering = (result: unknown) => ({ query: async () => result });
 
@@ -44,5 +44,35 @@ describe('SQL helpers', () => {
     expect(isUniqueViolation({ code: '23503' })).toBe(false);
     expect(isUniqueViolation(new Error('boom'))).toBe(false);
     expect(isUniqueViolation(undefined)).toBe(false);
+  });
+
+  it('runTogether: one statement, the others as CTEs of the last, parameters renumbered', async () => {
+    const sent: [string, unknown[] | undefined][] = [];
+    const runner = {
+      query: async (sql: string, values?: unknown[]) => void sent.push([sql, values]),
+    };
+    await runTogether(runner, [
+      { text: 'INSERT INTO a (x, y) VALUES ($1, $2)', values: [1, 2] },
+      { text: 'INSERT INTO b (z) VALUES ($1), ($2)', values: [3, 4] },
+      { text: 'UPDATE c SET w = $1 WHERE id = $2', values: [5, 6] },
+    ]);
+    expect(sent).toEqual([
+      [
+        'WITH together_0 AS (INSERT INTO a (x, y) VALUES ($1, $2)), ' +
+          'together_1 AS (INSERT INTO b (z) VALUES ($3), ($4)) UPDATE c SET w = $5 WHERE id = $6',
+        [1, 2, 3, 4, 5, 6],
+      ],
+    ]);
+    // One statement runs as it is; none, not at all; a WITH cannot be nested.
+    await runTogether(runner, [{ text: 'DELETE FROM d WHERE id = $1', values: [7] }]);
+    expect(sent[1]).toEqual(['DELETE FROM d WHERE id = $1', [7]]);
+    await runTogether(runner, []);
+    expect(sent).toHaveLength(2);
+    await expect(
+      runTogether(runner, [
+        { text: 'WITH x AS (SELECT 1) INSERT INTO a SELECT * FROM x', values: [] },
+        { text: 'INSERT INTO b VALUES ($1)', values: [1] },
+      ]),
+    ).rejects.toThrow(/WITH/);
   });
 });

@@ -68,3 +68,36 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   if (code !== '23505') return false;
   return constraint === undefined || (e?.driverError?.constraint ?? e?.constraint) === constraint;
 }
+
+/** A statement and its parameters (`$1`…), to run alone or together with others. */
+export interface SqlStatement {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Runs data-modifying statements (INSERT, UPDATE, DELETE, none of them starting with WITH) as
+ * ONE statement — every one but the last as a CTE of the last, their parameters renumbered —
+ * in one round trip instead of one each. They see the same snapshot, so none may depend on
+ * another's rows (e.g. a message, its outbox events and its timers); the result is the last
+ * one's. Statement-level triggers (the outbox's NOTIFY) fire as usual.
+ */
+export async function runTogether(
+  runner: SqlRunner,
+  statements: readonly SqlStatement[],
+): Promise<unknown> {
+  if (statements.length === 0) return undefined;
+  if (statements.length === 1) return runner.query(statements[0].text, statements[0].values);
+  const values: unknown[] = [];
+  const texts = statements.map((statement) => {
+    if (/^\s*WITH\b/i.test(statement.text)) throw new Error('runTogether: a statement has a WITH');
+    const offset = values.length;
+    values.push(...statement.values);
+    return statement.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  const last = texts.pop()!;
+  return runner.query(
+    `WITH ${texts.map((text, i) => `together_${i} AS (${text})`).join(', ')} ${last}`,
+    values,
+  );
+}

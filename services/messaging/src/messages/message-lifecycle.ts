@@ -3,6 +3,7 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import type { EntityManager } from 'typeorm';
 import { OutboxWriter, type AuditRecord, type EventDraft } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
+import { runTogether } from '@switchboard/tenancy';
 import { JobsRepository } from '../scheduler/jobs.repository';
 import type { Message } from '../domain/message';
 import { UNSENT_STATUSES } from '../domain/message-status';
@@ -62,31 +63,23 @@ export class MessageLifecycle {
     await this.outbox.audit(tx, entry);
   }
 
-  /** Writes a new message with its first events, commands and timers. */
+  /**
+   * Writes a new message with its first events, commands and timers, in one statement (the
+   * row, the outbox rows and the timers depend on nothing of each other: runTogether).
+   */
   async create(
     tx: EntityManager,
     message: Message,
     events: LifecycleEvent[],
     options: { commands?: Commands; timers?: MessageTimer[] } = {},
   ): Promise<MessageRecord> {
-    const created = recordOf({ ...message, eventSequence: events.length });
-    await this.messages.insert(tx, toPatch(created));
-    await this.emit(tx, created, 0, events, options.commands);
-    for (const timer of options.timers ?? []) {
-      await this.jobs.schedule(tx, {
-        tenantId: created.orgId,
-        messageId: created.id,
-        kind: timer.kind,
-        dueAt: timer.dueAt,
-      });
-    }
-    return created;
+    return (await this.createMany(tx, [{ message, events, ...options }]))[0];
   }
 
   /**
-   * `create` for several new messages (a batch chunk's) in a constant number of statements: the
-   * rows in one INSERT, all their events and commands in one outbox statement (each message's
-   * commands before its events, as `create`), their timers in one.
+   * `create` for several new messages (a batch chunk's) in one statement whatever their number:
+   * the rows in one multi-row INSERT, all their events and commands in one of the outbox (each
+   * message's commands before its events, as `create`), their timers in one, run together.
    */
   async createMany(
     tx: EntityManager,
@@ -101,13 +94,10 @@ export class MessageLifecycle {
       recordOf({ ...item.message, eventSequence: item.events.length }),
     );
     if (created.length === 0) return created;
-    await this.messages.insertMany(tx, created.map(toPatch));
-    await this.outbox.addAll(
-      tx,
+    const outbox = this.outbox.statement(
       items.flatMap((item, i) => this.drafts(created[i], 0, item.events, item.commands)),
     );
-    await this.jobs.scheduleAll(
-      tx,
+    const timers = this.jobs.scheduleAllStatement(
       items.flatMap((item, i) =>
         (item.timers ?? []).map((timer) => ({
           tenantId: created[i].orgId,
@@ -117,6 +107,11 @@ export class MessageLifecycle {
         })),
       ),
     );
+    await runTogether(tx, [
+      ...this.messages.insertStatements(created.map(toPatch)),
+      ...(outbox ? [outbox] : []),
+      ...(timers ? [timers] : []),
+    ]);
     return created;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { KeysetPosition } from '@switchboard/service-kit';
+import type { SqlStatement } from '@switchboard/tenancy';
 import type { MessageDirection, MessageStatus } from '../domain/message-status';
 import { MESSAGE_COLUMNS, type MessagePatch, type MessageRecord } from './message.record';
 
@@ -104,41 +105,28 @@ function assignments(patch: MessagePatch): [string, unknown][] {
 /** SQL of `messages`. Every method runs in the caller's (tenant) transaction. */
 @Injectable()
 export class MessagesRepository {
-  async insert(
-    tx: EntityManager,
-    message: MessagePatch & { id: string; orgId: string },
-  ): Promise<void> {
-    const pairs = assignments(message);
-    await tx.query(
-      `INSERT INTO messages (${pairs.map(([c]) => c).join(', ')})
-       VALUES (${pairs.map((_, i) => `$${i + 1}`).join(', ')})`,
-      pairs.map(([, v]) => v),
-    );
-  }
-
   /**
-   * Several messages in one statement (a batch chunk's). Rows with the same columns share a
-   * multi-row INSERT (new outbound messages all have the same).
+   * The INSERT statements of new messages (to run alone or with runTogether): rows with the
+   * same columns share a multi-row INSERT (new outbound messages all have the same).
    */
-  async insertMany(
-    tx: EntityManager,
+  insertStatements(
     messages: readonly (MessagePatch & { id: string; orgId: string })[],
-  ): Promise<void> {
+  ): SqlStatement[] {
     const groups = new Map<string, [string, unknown][][]>();
     for (const message of messages) {
       const pairs = assignments(message);
       const columns = pairs.map(([c]) => c).join(', ');
       groups.set(columns, [...(groups.get(columns) ?? []), pairs]);
     }
-    for (const [columns, rows] of groups) {
+    return [...groups].map(([columns, rows]) => {
       const width = rows[0].length;
-      await tx.query(
-        `INSERT INTO messages (${columns}) VALUES ${rows
+      return {
+        text: `INSERT INTO messages (${columns}) VALUES ${rows
           .map((_, r) => `(${rows[0].map((__, c) => `$${r * width + c + 1}`).join(', ')})`)
           .join(', ')}`,
-        rows.flatMap((pairs) => pairs.map(([, v]) => v)),
-      );
-    }
+        values: rows.flatMap((pairs) => pairs.map(([, v]) => v)),
+      };
+    });
   }
 
   /** Inserts an inbound message unless the device already posted it; false when it did. */

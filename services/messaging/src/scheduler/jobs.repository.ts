@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { rows } from '@switchboard/tenancy';
+import { rows, type SqlStatement } from '@switchboard/tenancy';
 
 /** dispatch at scheduledAt, expire at validUntil, route-deadline: a device route's failover time. */
 export type JobKind = 'dispatch' | 'expire' | 'route-deadline';
+
+/** A timer to set (or move) of a message. */
+export interface TimerJob {
+  tenantId: string;
+  messageId: string;
+  kind: JobKind;
+  dueAt: Date;
+}
 
 export interface ScheduledJob {
   id: string;
@@ -33,22 +41,25 @@ export class JobsRepository {
   }
 
   /** Several timers in one statement (a batch chunk's new messages'; one per message and kind). */
-  async scheduleAll(
-    tx: EntityManager,
-    jobs: readonly { tenantId: string; messageId: string; kind: JobKind; dueAt: Date }[],
-  ): Promise<void> {
-    if (jobs.length === 0) return;
-    await tx.query(
-      `INSERT INTO scheduled_jobs (tenant_id, message_id, kind, due_at)
+  async scheduleAll(tx: EntityManager, jobs: readonly TimerJob[]): Promise<void> {
+    const statement = this.scheduleAllStatement(jobs);
+    if (statement) await tx.query(statement.text, statement.values);
+  }
+
+  /** `scheduleAll`'s statement, not run (for runTogether); none for no jobs. */
+  scheduleAllStatement(jobs: readonly TimerJob[]): SqlStatement | undefined {
+    if (jobs.length === 0) return undefined;
+    return {
+      text: `INSERT INTO scheduled_jobs (tenant_id, message_id, kind, due_at)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
        ON CONFLICT (message_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, last_error = NULL`,
-      [
+      values: [
         jobs.map((j) => j.tenantId),
         jobs.map((j) => j.messageId),
         jobs.map((j) => j.kind),
         jobs.map((j) => j.dueAt),
       ],
-    );
+    };
   }
 
   /**

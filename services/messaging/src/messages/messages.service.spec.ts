@@ -79,10 +79,14 @@ class FakeDatabase {
     },
   } as unknown as DataSource;
 
+  // Statements are applied as they are built (the lifecycle runs them together right away; a
+  // failed transaction or savepoint restores the snapshot).
   readonly messagesRepository = {
-    insert: (_tx: EntityManager, row: MessagePatch & { id: string }) => {
-      this.messages.set(row.id, { ...(row as MessageRecord), createdMicros: '0' });
-      return Promise.resolve();
+    insertStatements: (rows: (MessagePatch & { id: string })[]) => {
+      for (const row of rows) {
+        this.messages.set(row.id, { ...(row as MessageRecord), createdMicros: '0' });
+      }
+      return [{ text: 'INSERT INTO messages', values: [] }];
     },
     findById: (_tx: EntityManager, id: string) => Promise.resolve(this.messages.get(id)),
     update: (_tx: EntityManager, id: string, patch: MessagePatch) => {
@@ -128,6 +132,12 @@ class FakeDatabase {
       this.jobs.push({ messageId: job.messageId, kind: job.kind, dueAt: job.dueAt });
       return Promise.resolve();
     },
+    scheduleAllStatement: (jobs: { messageId: string; kind: JobKind; dueAt: Date }[]) => {
+      for (const job of jobs) {
+        this.jobs.push({ messageId: job.messageId, kind: job.kind, dueAt: job.dueAt });
+      }
+      return jobs.length ? { text: 'INSERT INTO scheduled_jobs', values: [] } : undefined;
+    },
     cancel: () => Promise.resolve(),
   } as unknown as JobsRepository;
 
@@ -139,6 +149,10 @@ class FakeDatabase {
     addAll: (_tx: EntityManager, drafts: EventDraft<DescMessage>[]) => {
       this.outbox.push(...drafts);
       return Promise.resolve();
+    },
+    statement: (drafts: EventDraft<DescMessage>[]) => {
+      this.outbox.push(...drafts);
+      return drafts.length ? { text: 'INSERT INTO outbox', values: [] } : undefined;
     },
   } as unknown as OutboxWriter;
 

@@ -237,6 +237,22 @@ async function idleCpu(
   };
 }
 
+/**
+ * CPU milliseconds per message of each process over a load (`used`, `seconds` long), less what
+ * it spends idle in as long (`idle`: milliseconds per second).
+ */
+function perMessage(
+  used: Map<string, number>,
+  idle: Map<string, number>,
+  seconds: number,
+  messages: number,
+): { name: string; ms: number }[] {
+  return [...used].map(([name, ms]) => ({
+    name,
+    ms: Math.max(0, ms - (idle.get(name) ?? 0) * seconds) / Math.max(1, messages),
+  }));
+}
+
 /** PostgreSQL's and the broker's CPU per message over a load, idle use deducted. */
 function infrastructurePerMessage(
   used: Map<string, number>,
@@ -244,10 +260,7 @@ function infrastructurePerMessage(
   seconds: number,
   messages: number,
 ): string {
-  const each = [...used].map(([name, ms]) => ({
-    name,
-    ms: Math.max(0, ms - (idle.get(name) ?? 0) * seconds) / Math.max(1, messages),
-  }));
+  const each = perMessage(used, idle, seconds, messages);
   return `     and outside the platform: ${each.map((p) => `${p.name} ${fmt(p.ms, 2)} ms`).join(', ')} per message`;
 }
 
@@ -262,12 +275,7 @@ function cpuPerMessage(
   seconds: number,
   messages: number,
 ): string {
-  const each = [...used]
-    .map(([name, ms]) => ({
-      name,
-      ms: Math.max(0, ms - (idle.get(name) ?? 0) * seconds) / Math.max(1, messages),
-    }))
-    .sort((a, b) => b.ms - a.ms);
+  const each = perMessage(used, idle, seconds, messages).sort((a, b) => b.ms - a.ms);
   const total = each.reduce((sum, p) => sum + p.ms, 0);
   return `     CPU per message ${fmt(total, 2)} ms, idle use deducted (${each.map((p) => `${p.name} ${fmt(p.ms, 2)}`).join(', ')}); 2 cores at that cost: ${fmt(2000 / total, 0)} msg/s`;
 }

@@ -2,14 +2,12 @@
 // tokens of a bucket in one statement and spends them on that bucket's next requests, yet
 // replicas together never admit more than the bucket holds, and a caller within its limit is
 // never refused because leases were sized wrong.
-import { DataSource } from 'typeorm';
-import { runMigrations } from '@switchboard/tenancy';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testing';
+import type { DataSource } from 'typeorm';
 import { EDGE_ACTION, EdgeTokenBuckets } from '../src/edge-rate-limit';
-import { gatewayMigrations } from '../src/migrations';
+import { gatewayDatabase } from './support/gateway-database';
 
 describe('leased edge rate limits', () => {
-  let db: TestDatabase;
+  let database: Awaited<ReturnType<typeof gatewayDatabase>>;
   let dataSource: DataSource;
   /** The time the buckets see: moved only by the tests. */
   let nowMs = Date.parse('2030-01-01T00:00:00Z');
@@ -24,19 +22,12 @@ describe('leased edge rate limits', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('gateway');
-    await runMigrations({
-      ownerUrl: db.ownerUrl,
-      appUrl: db.appUrl,
-      migrations: gatewayMigrations,
-    });
-    dataSource = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 8 } });
-    await dataSource.initialize();
+    database = await gatewayDatabase();
+    dataSource = database.dataSource;
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
+    await database?.close();
   });
 
   /** Statements the buckets ran while `work` ran. */

@@ -12,23 +12,16 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
 import { parse } from 'graphql';
 import pino from 'pino';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { JwtVerifier } from '@switchboard/auth';
 
-import { runMigrations } from '@switchboard/tenancy';
-import {
-  createTestDatabase,
-  graphqlClient,
-  ManualClock,
-  TestTokenIssuer,
-  type TestDatabase,
-} from '@switchboard/testing';
+import { graphqlClient, ManualClock, TestTokenIssuer } from '@switchboard/testing';
 import { composeSupergraph } from '../src/compose';
 import { loadGatewayConfig } from '../src/config';
 import { EdgeAuthenticator, type TokenExchange } from '../src/edge-auth';
 import { EdgeTokenBuckets } from '../src/edge-rate-limit';
 import { createGateway } from '../src/gateway-server';
-import { gatewayMigrations } from '../src/migrations';
+import { gatewayDatabase } from './support/gateway-database';
 
 const typeDefs = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
@@ -60,7 +53,7 @@ async function fixtureSubgraph() {
 describe('rate limits at the gateway', () => {
   const orgId = '00000000-0000-4000-8000-0000000000aa';
   const clock = new ManualClock();
-  let db: TestDatabase;
+  let database: Awaited<ReturnType<typeof gatewayDatabase>>;
   let dataSource: DataSource;
   let issuer: TestTokenIssuer;
   let subgraph: Awaited<ReturnType<typeof fixtureSubgraph>>;
@@ -80,14 +73,8 @@ describe('rate limits at the gateway', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('gateway');
-    await runMigrations({
-      ownerUrl: db.ownerUrl,
-      appUrl: db.appUrl,
-      migrations: gatewayMigrations,
-    });
-    dataSource = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 4 } });
-    await dataSource.initialize();
+    database = await gatewayDatabase();
+    dataSource = database.dataSource;
     issuer = await TestTokenIssuer.start();
     subgraph = await fixtureSubgraph();
     const dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
@@ -126,8 +113,7 @@ describe('rate limits at the gateway', () => {
     for (const gateway of gateways) await gateway.stop();
     await subgraph?.stop();
     await issuer?.stop();
-    await dataSource?.destroy();
-    await db?.drop();
+    await database?.close();
   });
 
   // Each test's callers come from an address of its own (the test is a trusted proxy on loopback).

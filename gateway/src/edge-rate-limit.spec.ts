@@ -60,7 +60,6 @@ describe("the size of a replica's next lease of a bucket", () => {
   const lease = (over: Partial<Parameters<typeof leaseSize>[0] & object> = {}) => ({
     size: 8,
     used: 8,
-    tokens: 0,
     takenAt: 0,
     endsAt: 1000,
     left: 500,
@@ -78,7 +77,7 @@ describe("the size of a replica's next lease of a bucket", () => {
   });
 
   it('is what the last lease served once it ended', () => {
-    expect(leaseSize(lease({ used: 3, tokens: 5 }), 1200, limit, 60, 1000)).toBe(3);
+    expect(leaseSize(lease({ used: 3 }), 1200, limit, 60, 1000)).toBe(3);
   });
 
   it('never asks for more than the bucket had left and refilled since, nor for none', () => {

@@ -210,7 +210,7 @@ export class EdgeTokenBuckets implements RateLimitStore {
  * before its end; never more than the bucket had left by then, at most `cap`.
  */
 export function leaseSize(
-  previous: Pick<Lease, 'size' | 'used' | 'tokens' | 'takenAt' | 'endsAt' | 'left'> | undefined,
+  previous: Pick<Lease, 'size' | 'used' | 'takenAt' | 'endsAt' | 'left'> | undefined,
   now: number,
   limit: TokenBucketLimit,
   cap: number,

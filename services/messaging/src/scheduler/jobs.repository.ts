@@ -40,13 +40,10 @@ export class JobsRepository {
     );
   }
 
-  /** Several timers in one statement (a batch chunk's new messages'; one per message and kind). */
-  async scheduleAll(tx: EntityManager, jobs: readonly TimerJob[]): Promise<void> {
-    const statement = this.scheduleAllStatement(jobs);
-    if (statement) await tx.query(statement.text, statement.values);
-  }
-
-  /** `scheduleAll`'s statement, not run (for runTogether); none for no jobs. */
+  /**
+   * Several timers in one statement (a new message's, a batch chunk's; one per message and
+   * kind), to run with runTogether; none for no jobs.
+   */
   scheduleAllStatement(jobs: readonly TimerJob[]): SqlStatement | undefined {
     if (jobs.length === 0) return undefined;
     return {

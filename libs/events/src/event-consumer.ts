@@ -90,6 +90,14 @@ export interface EventConsumerOptions {
    * exactly once. Default 1: one record a transaction.
    */
   batchMax?: number;
+  /**
+   * How long a batch's transaction waits for a row lock before it gives up (PostgreSQL
+   * `lock_timeout`; default 200 ms) and its records go one at a time, each waiting as long as it
+   * must. Two batches of one organization from different partitions may lock rows they share
+   * (a device, a plan) in different orders; this bounds what such a deadlock costs to the timeout
+   * instead of PostgreSQL's deadlock detection (deadlock_timeout, 1 s by default).
+   */
+  batchLockTimeoutMs?: number;
   logger?: RelayLogger;
 }
 
@@ -108,9 +116,13 @@ const RECORD_IN_TENANT = `WITH tenant AS (SELECT set_config('${TENANT_SETTING}',
   SELECT $1::text, $2::text, $3::text FROM tenant
   ON CONFLICT DO NOTHING RETURNING event_id`;
 
-/** Several events of one topic recorded at once; the rows back are the ones not applied before. */
-const RECORD_MANY = `INSERT INTO processed_events (consumer_group, event_id, topic)
-  SELECT $1::text, id, $3::text FROM unnest($2::text[]) AS id
+/**
+ * Several events of one topic recorded at once; the rows back are the ones not applied before.
+ * Sets the transaction's lock_timeout ($4) first, in the same round trip.
+ */
+const RECORD_MANY = `WITH settings AS (SELECT set_config('lock_timeout', $4::text, true))
+  INSERT INTO processed_events (consumer_group, event_id, topic)
+  SELECT $1::text, id, $3::text FROM settings, unnest($2::text[]) AS id
   ON CONFLICT DO NOTHING RETURNING event_id`;
 const SET_TENANT = `SELECT set_config('${TENANT_SETTING}', $1::text, true)`;
 
@@ -183,12 +195,20 @@ export class EventConsumer {
   private readonly o: Required<
     Omit<
       EventConsumerOptions,
-      'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently' | 'batchMax'
+      | 'fastConsumer'
+      | 'fromBeginning'
+      | 'partitionsConsumedConcurrently'
+      | 'batchMax'
+      | 'batchLockTimeoutMs'
     >
   > &
     Pick<
       EventConsumerOptions,
-      'fastConsumer' | 'fromBeginning' | 'partitionsConsumedConcurrently' | 'batchMax'
+      | 'fastConsumer'
+      | 'fromBeginning'
+      | 'partitionsConsumedConcurrently'
+      | 'batchMax'
+      | 'batchLockTimeoutMs'
     >;
 
   constructor(options: EventConsumerOptions) {
@@ -303,6 +323,7 @@ export class EventConsumer {
           this.o.groupId,
           work.map((w) => w.event.id),
           topic,
+          `${this.o.batchLockTimeoutMs ?? 200}ms`,
         ]);
         const fresh = new Set(recorded.map((r) => r.event_id));
         for (const { event, handlers: matching } of work) {

@@ -351,6 +351,49 @@ describe('transactional outbox and idempotent consumer', () => {
     expect(dlq.withId(bad)[0].headers).toMatchObject({ [Header.dlqReason]: 'retries-exhausted' });
   });
 
+  it('gives up a batch that waits on a row lock past its lock timeout, and applies its records one by one', async () => {
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    await publisher.publish(
+      ids.map((id, i) => probeRecord(id, probeBytes({ key: 'k', sequence: i }))),
+    );
+    // Another session holds the lock every record's handler takes (as another batch would hold
+    // a device's row); it lets go only once the batch has given up.
+    const holder = new Client({ connectionString: env.db.appUrl });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock(4242)');
+    const warnings: string[] = [];
+    const lockingEffect = async (
+      event: ConsumedEvent<typeof testingV1.ProbeSchema>,
+      tx: Parameters<typeof recordEffect>[1],
+    ) => {
+      await tx.query('SELECT pg_advisory_xact_lock(4242)');
+      return recordEffect(event, tx);
+    };
+    try {
+      const c = new EventConsumer({
+        kafka,
+        groupId: `events-test-${randomUUID()}`,
+        dataSource: env.app,
+        publisher,
+        handlers: [
+          { topic, name: 'lockingEffect', handle: lockingEffect as never, batchable: true },
+        ],
+        fastConsumer: true,
+        batchMax: 50,
+        batchLockTimeoutMs: 50,
+        logger: { warn: (_msg, fields) => warnings.push(String(fields?.error)), error: () => {} },
+      });
+      stops.push(() => c.stop());
+      await c.start();
+      await until('the batch gave up on the lock', () => warnings.length > 0);
+      expect(warnings[0]).toMatch(/lock timeout/);
+    } finally {
+      await holder.end(); // the lock goes with the session
+    }
+    await until('every record applied', async () => (await env.effects()).length >= ids.length);
+    expect((await env.effects()).map((e) => e.event_id)).toEqual(ids);
+  });
+
   it('sends poison messages to the DLQ with the error, and goes on with the next one', async () => {
     const dlq = await tap(kafka, topic.dlq);
     stops.push(dlq.stop);

@@ -1,4 +1,4 @@
-import { affectedRows, isUniqueViolation, row, rows, runTogether } from './sql';
+import { affectedRows, isUniqueViolation, oncePerTransaction, row, rows, runTogether } from './sql';
 
 const answering = (result: unknown) => ({ query: async () => result });
 
@@ -20,6 +20,25 @@ describe('SQL helpers', () => {
     expect(await row(answering([{ id: 'a' }, { id: 'b' }]), 'SELECT')).toEqual({ id: 'a' });
     expect(await row(answering([[{ id: 'c' }], 1]), 'UPDATE')).toEqual({ id: 'c' });
     expect(await row(answering([]), 'SELECT')).toBeUndefined();
+  });
+
+  it('oncePerTransaction: one load per transaction and key; another transaction or key loads again, a failure is not kept', async () => {
+    const [tx1, tx2] = [{}, {}];
+    let loads = 0;
+    const load = (answer: string) => async () => {
+      loads++;
+      return answer;
+    };
+    expect(await oncePerTransaction(tx1, 'tenant:a', load('open'))).toBe('open');
+    expect(await oncePerTransaction(tx1, 'tenant:a', load('closed'))).toBe('open');
+    expect(loads).toBe(1);
+    expect(await oncePerTransaction(tx1, 'tenant:b', load('closed'))).toBe('closed');
+    expect(await oncePerTransaction(tx2, 'tenant:a', load('closed'))).toBe('closed');
+    expect(loads).toBe(3);
+    const failing = () => Promise.reject(new Error('connection lost'));
+    await expect(oncePerTransaction(tx1, 'fleet', failing)).rejects.toThrow('connection lost');
+    expect(await oncePerTransaction(tx1, 'fleet', load('[]'))).toBe('[]');
+    expect(loads).toBe(4);
   });
 
   it('affectedRows: the count of an UPDATE or DELETE', async () => {

@@ -101,3 +101,24 @@ export async function runTogether(
     values,
   );
 }
+
+const transactionMemos = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * What `load` answers, asked once per transaction and key: later calls in the same transaction
+ * (`tx`, the EntityManager or runner it runs on) get the first answer without a round trip.
+ * Only for what nothing later in the transaction changes, or what the caller keeps up to date
+ * itself (e.g. a tenant's registration, a fleet whose load the caller updates as it assigns);
+ * keys name the tenant when the answer depends on it (a batch applies several tenants' records
+ * in one transaction). A rejected load is not kept.
+ */
+export function oncePerTransaction<T>(tx: object, key: string, load: () => Promise<T>): Promise<T> {
+  let memo = transactionMemos.get(tx);
+  if (!memo) transactionMemos.set(tx, (memo = new Map()));
+  const known = memo.get(key) as Promise<T> | undefined;
+  if (known) return known;
+  const loading = load();
+  memo.set(key, loading);
+  loading.catch(() => memo.delete(key));
+  return loading;
+}

@@ -451,6 +451,11 @@ describe('billing metering', () => {
     }
     const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
     expect(consumed.length).toBeLessThan(ids.length);
+    // The organization's plan row is locked and its plan read once a transaction, not per event.
+    for (const tx of consumed) {
+      expect(tx.filter((s) => /FROM organization_plans/.test(s))).toHaveLength(1);
+      expect(tx.filter((s) => /FROM plans/.test(s))).toHaveLength(1);
+    }
     const metered = await h.sql<{ message_id: string }>(
       `SELECT message_id FROM usage_entries WHERE org_id = $1 ORDER BY message_id`,
       [orgId],

@@ -45,6 +45,7 @@ export class AppModule {
               consume: config.KAFKA_CONSUME,
               relayPollIntervalMs: config.KAFKA_FAST_CONSUMERS ? 200 : undefined,
               partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
+              batchMax: config.KAFKA_BATCH_MAX,
             }),
         }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),

@@ -33,6 +33,14 @@ export const devicesConfigShape = {
    * row locks, as concurrent phone requests already do.
    */
   KAFKA_PARTITIONS_CONCURRENTLY: env.int(4).pipe(z.number().int().min(1).max(12)),
+  /**
+   * Dispatch commands that arrive together are applied up to this many in one transaction
+   * (libs/events batchMax: one processed-event insert, one commit, the organization's
+   * registration and fleet read once; in organization order). 1: one command a transaction. A
+   * failure, or a wait on a row lock another batch holds (two batches may take one
+   * organization's devices in different orders), handles the commands again one at a time.
+   */
+  KAFKA_BATCH_MAX: env.int(50).pipe(z.number().int().min(1).max(500)),
   /** Consume devices.dispatch.v1 in this process (false: an API-only replica). */
   KAFKA_CONSUME: env.bool(true),
   /** Consumer group of the dispatch consumer. */

@@ -2,6 +2,7 @@
 // agent receiving it through SSE + pull, its reports coming out on devices.message-state.v1;
 // pacing checked from the agent's own log; cancellation; inbound SMS.
 import { randomUUID } from 'node:crypto';
+import { Partitioners } from 'kafkajs';
 import { devicesV1, Topics } from '@switchboard/contracts';
 import { recordSqlStatements, type EventWatcher } from '@switchboard/testing';
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
@@ -15,6 +16,34 @@ const PACING_WINDOW_MS = 2000;
  * reason.
  */
 const MAX_DISPATCH_STATEMENTS = 12;
+
+/** Message ids (the topic's key) that the producers' partitioner puts on one partition. */
+function messageIdsOfOnePartition(count: number): string[] {
+  const partitionOf = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from(
+    { length: Topics.devices.dispatch.partitions },
+    (_, partitionId) => ({
+      partitionId,
+      partitionErrorCode: 0,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+    }),
+  );
+  const of = (key: string) =>
+    partitionOf({
+      topic: Topics.devices.dispatch.name,
+      partitionMetadata,
+      message: { key, value: null },
+    });
+  const first = randomUUID();
+  const ids = [first];
+  while (ids.length < count) {
+    const id = randomUUID();
+    if (of(id) === of(first)) ids.push(id);
+  }
+  return ids;
+}
 
 describe('dispatch to phones', () => {
   let h: DevicesHarness;
@@ -267,6 +296,39 @@ describe('dispatch to phones', () => {
     if (process.env.PRINT_STATEMENTS) console.log(consumed[0].join('\n'));
     expect(consumed[0].length).toBeLessThanOrEqual(MAX_DISPATCH_STATEMENTS);
     expect(phone.deviceId).toBeDefined();
+  });
+
+  it('applies dispatch commands that arrive together in one transaction, each once, spread over the fleet', async () => {
+    const org = randomUUID();
+    const phones = [await fleet.phone(org), await fleet.phone(org)];
+    const ids = messageIdsOfOnePartition(4);
+    const log = recordSqlStatements();
+    try {
+      await h.dispatchAll(ids.map((messageId) => ({ orgId: org, messageId })));
+      for (const id of ids) {
+        await states.waitFor((e) => e.key === id && e.message.state === S.DISPATCHED);
+      }
+    } finally {
+      log.stop();
+    }
+    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    expect(consumed).toHaveLength(1);
+    const dispatched = states.events.filter(
+      (e) => ids.includes(e.key ?? '') && e.message.state === S.DISPATCHED,
+    );
+    expect(dispatched.map((e) => e.key).sort()).toEqual([...ids].sort());
+    // The fleet read once for the batch still sees each assignment: two each, not four on one.
+    const perDevice = new Map<string, number>();
+    for (const e of dispatched) {
+      perDevice.set(e.message.deviceId, (perDevice.get(e.message.deviceId) ?? 0) + 1);
+    }
+    expect([...perDevice.keys()].sort()).toEqual(phones.map((p) => p.deviceId).sort());
+    expect([...perDevice.values()]).toEqual([2, 2]);
+    const rows = await h.sql<{ n: string }>(
+      `SELECT count(*)::text AS n FROM device_messages WHERE message_id = ANY($1::text[])`,
+      [ids],
+    );
+    expect(rows[0].n).toBe('4');
   });
 
   it('drops dispatch commands it can never apply without blocking the partition', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { messagingV1 } from '@switchboard/contracts';
 import { Clock } from '@switchboard/service-kit';
-import type { SqlRunner } from '@switchboard/tenancy';
+import { oncePerTransaction, type SqlRunner } from '@switchboard/tenancy';
 import { BILLING_CONFIG, type BillingConfig } from '../config';
 import { periodOf } from '../domain/period';
 import {
@@ -13,6 +13,7 @@ import {
   type RouteName,
   type StatusStep,
 } from '../domain/pricing';
+import type { OrganizationPlanRecord, PlanRecord } from '../plans/plan.record';
 import { PlansService } from '../plans/plans.service';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
@@ -85,10 +86,9 @@ export class MeteringService {
     orgId: string,
     event: messagingV1.MessageEvent,
   ): Promise<void> {
-    const account = await this.plans.lockAccount(tx, orgId);
+    const { plan } = await this.accountOf(tx, orgId);
     // A message metered before (a duplicate, a replay) is found by the insert below, which
     // writes nothing then: no lookup first (one round trip less per event).
-    const plan = (await this.plans.plan(tx, account.planId))!;
     const acceptedAt = event.occurredAt ? timestampDate(event.occurredAt) : this.clock.now();
     // Before routing a message has no route yet: the device route is the default one.
     const route = ROUTE[event.route] ?? 'DEVICE';
@@ -135,6 +135,21 @@ export class MeteringService {
     });
   }
 
+  /**
+   * The organization's plan row, locked, and its plan: read once per transaction, so events of
+   * one organization metered together (the consumer's batchMax) lock and read them once.
+   * Metering changes neither.
+   */
+  private accountOf(
+    tx: SqlRunner,
+    orgId: string,
+  ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord }> {
+    return oncePerTransaction(tx, `account:${orgId}`, async () => {
+      const account = await this.plans.lockAccount(tx, orgId);
+      return { account, plan: (await this.plans.plan(tx, account.planId))! };
+    });
+  }
+
   private async settle(
     tx: SqlRunner,
     orgId: string,
@@ -143,9 +158,8 @@ export class MeteringService {
   ): Promise<void> {
     // Never accepted (e.g. rejected by the pre-send checks): nothing to bill, nothing to lock.
     if (!(await this.usage.find(tx, orgId, messageId))) return;
-    const account = await this.plans.lockAccount(tx, orgId);
+    const { account, plan } = await this.accountOf(tx, orgId);
     const entry = (await this.usage.find(tx, orgId, messageId, true))!;
-    const plan = (await this.plans.plan(tx, account.planId))!;
     const left = entry.leftPlatform || step === 'SENT' || step === 'DELIVERED';
     if (left && !entry.leftPlatform) await this.usage.markLeft(tx, orgId, messageId);
     const decision = settle(entry.state, left, step, plan.refundFailed);

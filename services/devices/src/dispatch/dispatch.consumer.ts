@@ -15,7 +15,9 @@ import { DispatchService } from './dispatch.service';
 export class DispatchConsumer {
   constructor(private readonly dispatch: DispatchService) {}
 
-  @OnEvent(Topics.devices.dispatch)
+  // Writes only through tx (wake-ups are NOTIFYs, sent on commit): commands that arrive
+  // together may share a transaction (KAFKA_BATCH_MAX).
+  @OnEvent(Topics.devices.dispatch, { batchable: true })
   async onCommand(
     event: ConsumedEvent<typeof devicesV1.DispatchCommandSchema>,
     tx: EntityManager,

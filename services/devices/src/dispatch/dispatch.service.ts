@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import type { devicesV1 } from '@switchboard/contracts';
 import { Clock } from '@switchboard/service-kit';
 import { countSegments } from '@switchboard/sms';
-import { isUuid, TenantRepository } from '@switchboard/tenancy';
+import { isUuid, oncePerTransaction, TenantRepository } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DevicesErrorCode, DevicesException } from '../common/devices.exception';
 import { toE164 } from '../domain/phone-numbers';
@@ -43,7 +43,11 @@ export class DispatchService {
     const attempt = dispatch.attempt || 1;
     const rows = await this.queue.ofNewAttempt(tx, messageId, attempt);
     if (rows.some((row) => row.attempt === attempt)) return; // the same command again
-    const closed = await this.tenants.registerAndIsClosed(tx, command.orgId);
+    // Once per transaction and organization: commands that arrive together share one (the
+    // consumer's batchMax), and nothing in it closes the organization.
+    const closed = await oncePerTransaction(tx, `closed:${command.orgId}`, () =>
+      this.tenants.registerAndIsClosed(tx, command.orgId),
+    );
     await this.supersede(tx, rows, attempt);
 
     const now = this.clock.now();
@@ -85,7 +89,12 @@ export class DispatchService {
       });
       return;
     }
-    await this.assignment.assign(tx, [row]);
+    // The fleet is read once per transaction and organization too: assign updates the load of
+    // the devices it picks as it goes, so the next command of the batch sees it.
+    const fleet = await oncePerTransaction(tx, `fleet:${command.orgId}`, () =>
+      this.assignment.candidates(tx, now),
+    );
+    await this.assignment.assign(tx, [row], fleet);
   }
 
   /** A `CancelDispatch` command. */

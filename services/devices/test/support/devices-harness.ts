@@ -46,6 +46,8 @@ export interface DevicesHarness {
   enrollmentToken(orgId: string, name?: string, options?: { maxUses?: number }): Promise<string>;
   /** Sends a command on devices.dispatch.v1 as messaging would. */
   dispatch(command: DispatchInput): Promise<void>;
+  /** Several commands in one produce request (those of a partition are fetched together). */
+  dispatchAll(commands: DispatchInput[]): Promise<void>;
   cancel(orgId: string, messageId: string, reason?: string): Promise<void>;
   watch<S extends DescMessage>(topic: TopicSpec<S>): Promise<EventWatcher<S>>;
   /** Runs SQL as the owner role with row-level security lifted (assertions only). */
@@ -119,6 +121,23 @@ export async function startDevicesHarness(
     );
   }
 
+  function dispatchCommand(input: DispatchInput): devicesV1.DispatchCommand['command'] {
+    return {
+      case: 'dispatch',
+      value: create(devicesV1.DispatchMessageSchema, {
+        to: { e164: input.to ?? '+14155550123' },
+        body: input.body ?? 'Your code is 123456',
+        segments: input.segments ?? 1,
+        deviceId: input.deviceId ?? '',
+        simNumber: input.simNumber ?? 0,
+        validUntil: input.validUntil ? timestampFromDate(input.validUntil) : undefined,
+        attempt: input.attempt ?? 1,
+        excludedDeviceIds: input.excludedDeviceIds ?? [],
+        priority: input.priority,
+      }),
+    };
+  }
+
   const harness: DevicesHarness = {
     app,
     config,
@@ -145,21 +164,21 @@ export async function startDevicesHarness(
       return data.createDeviceEnrollment.token;
     },
     async dispatch(input) {
-      const messageId = input.messageId ?? randomUUID();
-      await send(input.orgId, messageId, {
-        case: 'dispatch',
-        value: create(devicesV1.DispatchMessageSchema, {
-          to: { e164: input.to ?? '+14155550123' },
-          body: input.body ?? 'Your code is 123456',
-          segments: input.segments ?? 1,
-          deviceId: input.deviceId ?? '',
-          simNumber: input.simNumber ?? 0,
-          validUntil: input.validUntil ? timestampFromDate(input.validUntil) : undefined,
-          attempt: input.attempt ?? 1,
-          excludedDeviceIds: input.excludedDeviceIds ?? [],
-          priority: input.priority,
+      await send(input.orgId, input.messageId ?? randomUUID(), dispatchCommand(input));
+    },
+    async dispatchAll(inputs) {
+      const issuedAt = timestampFromDate(new Date());
+      await producer.publishAll(
+        Topics.devices.dispatch,
+        inputs.map((input) => {
+          const messageId = input.messageId ?? randomUUID();
+          return {
+            key: messageId,
+            event: { messageId, orgId: input.orgId, issuedAt, command: dispatchCommand(input) },
+            options: { orgId: input.orgId, service: 'messaging' },
+          };
         }),
-      });
+      );
     },
     async cancel(orgId, messageId, reason = 'canceled by user') {
       await send(orgId, messageId, {

@@ -13,6 +13,26 @@ import { Header, readHeaders, type KafkaHeaders } from './headers';
 import type { EventPublisher } from './event-publisher';
 import type { RelayLogger } from './outbox-relay';
 
+/**
+ * Answers shared by the records of one fetched batch (a `relevant` test asks its database once
+ * per organization, not once per record). Every record of a batch was produced before the
+ * batch was fetched, and a `once` load runs after: an answer reflects every change committed
+ * before any of the batch's records was written (e.g. an endpoint created, then an event).
+ */
+export class FetchedBatch {
+  private readonly answers = new Map<string, Promise<unknown>>();
+
+  /** What `load` answers, asked once per batch and key; a rejected load is not kept. */
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const known = this.answers.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    const loading = load();
+    this.answers.set(key, loading);
+    loading.catch(() => this.answers.delete(key));
+    return loading;
+  }
+}
+
 /** An event as a handler receives it: the decoded protobuf message and its envelope. */
 export interface ConsumedEvent<S extends DescMessage = DescMessage> {
   id: string;
@@ -52,9 +72,10 @@ export interface EventHandlerRegistration<S extends DescMessage = DescMessage> {
    * to do with it. When no handler of a record finds it relevant, the consumer opens no
    * transaction and records no processed event (a no-op needs no dedupe row): the offset just
    * moves on. Only for skips without side effects; a predicate that throws (or rejects) counts
-   * as relevant. It may ask the database in a statement of its own (no transaction is open yet).
+   * as relevant. It may ask the database in a statement of its own (no transaction is open yet),
+   * once per fetched batch through `batch.once`.
    */
-  relevant?: (event: ConsumedEvent<S>) => boolean | Promise<boolean>;
+  relevant?: (event: ConsumedEvent<S>, batch: FetchedBatch) => boolean | Promise<boolean>;
   /**
    * The handler only writes through `tx` (no mail, no HTTP call, nothing outside the
    * transaction): records waiting together may then be applied in one transaction (see
@@ -156,11 +177,12 @@ function compareTenants(a: string | undefined, b: string | undefined): number {
 async function handlersFor(
   handlers: EventHandlerRegistration<DescMessage>[],
   event: ConsumedEvent,
+  batch: FetchedBatch,
 ): Promise<EventHandlerRegistration<DescMessage>[]> {
   const matching: EventHandlerRegistration<DescMessage>[] = [];
   for (const handler of handlers) {
     if (handler.types?.length && !handler.types.includes(event.type)) continue;
-    if (await isRelevant(handler, event)) matching.push(handler);
+    if (await isRelevant(handler, event, batch)) matching.push(handler);
   }
   return matching;
 }
@@ -168,10 +190,11 @@ async function handlersFor(
 async function isRelevant(
   handler: EventHandlerRegistration<DescMessage>,
   event: ConsumedEvent,
+  batch: FetchedBatch,
 ): Promise<boolean> {
   if (!handler.relevant) return true;
   try {
-    return await handler.relevant(event);
+    return await handler.relevant(event, batch);
   } catch {
     return true; // the handler decides (and validates) in its transaction
   }
@@ -245,12 +268,8 @@ export class EventConsumer {
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 1,
-      ...(batchMax > 1
-        ? { eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload, batchMax) }
-        : {
-            eachMessage: (payload) =>
-              this.onMessage(payload.topic, payload.partition, payload.message),
-          }),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload, batchMax),
     });
   }
 
@@ -264,21 +283,24 @@ export class EventConsumer {
   /**
    * A fetched batch of one partition, in chunks of `batchMax` records: a chunk goes in one
    * transaction when it can (applyTogether), else one record at a time; offsets are resolved as
-   * records finish, so a stop or a rebalance loses nothing that was not committed.
+   * records finish, so a stop or a rebalance loses nothing that was not committed. The records
+   * share one FetchedBatch for their `relevant` tests.
    */
   private async onBatch(payload: EachBatchPayload, batchMax: number): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
+    const fetched = new FetchedBatch();
     for (let i = 0; i < batch.messages.length; i += batchMax) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + batchMax);
-      if (await this.applyTogether(topic, partition, chunk)) {
+      if (await this.applyTogether(topic, partition, chunk, fetched)) {
         for (const message of chunk) resolveOffset(message.offset);
       } else {
         for (const message of chunk) {
           if (!isRunning() || isStale()) return;
-          await this.onMessage(topic, partition, message);
+          await this.onMessage(topic, partition, message, fetched);
           resolveOffset(message.offset);
+          await heartbeat();
         }
       }
       await heartbeat();
@@ -296,6 +318,7 @@ export class EventConsumer {
     topic: string,
     partition: number,
     chunk: KafkaMessage[],
+    fetched: FetchedBatch,
   ): Promise<boolean> {
     if (chunk.length < 2) return false;
     const handlers = this.byTopic.get(topic) ?? [];
@@ -307,7 +330,7 @@ export class EventConsumer {
       } catch {
         return false;
       }
-      const matching = await handlersFor(handlers, event);
+      const matching = await handlersFor(handlers, event, fetched);
       if (matching.length === 0) continue;
       if (matching.some((h) => !h.batchable)) return false;
       work.push({ event, handlers: matching });
@@ -353,7 +376,12 @@ export class EventConsumer {
     }
   }
 
-  private async onMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  private async onMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    fetched: FetchedBatch,
+  ): Promise<void> {
     const handlers = this.byTopic.get(topic) ?? [];
     const base = baseOf(topic, partition, message);
     const headers = base.headers;
@@ -390,7 +418,7 @@ export class EventConsumer {
                 span.setStatus({ code: SpanStatusCode.ERROR, message: 'undecodable' });
                 return;
               }
-              const matching = await handlersFor(handlers, event);
+              const matching = await handlersFor(handlers, event, fetched);
               // Nothing to do: no transaction, no processed-event row (issue 17).
               if (matching.length === 0) return;
               await this.handleWithRetries(event, matching, message, span);

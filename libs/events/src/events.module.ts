@@ -16,6 +16,7 @@ import type { TopicSpec } from '@switchboard/contracts';
 import {
   EventConsumer,
   type ConsumedEvent,
+  type FetchedBatch,
   type EventHandlerFn,
   type EventHandlerRegistration,
 } from './event-consumer';
@@ -69,7 +70,11 @@ const ON_EVENT = Symbol('switchboard:on-event');
 interface OnEventMetadata {
   topic: TopicSpec<DescMessage>;
   types?: string[];
-  relevant?: (event: ConsumedEvent, provider: never) => boolean | Promise<boolean>;
+  relevant?: (
+    event: ConsumedEvent,
+    provider: never,
+    batch: FetchedBatch,
+  ) => boolean | Promise<boolean>;
   batchable?: boolean;
 }
 
@@ -80,8 +85,9 @@ interface OnEventMetadata {
  *   async onState(event: ConsumedEvent<typeof devicesV1.MessageStateEventSchema>, tx: EntityManager) {...}
  *
  * `types` narrows to some CloudEvents types of the topic; `relevant`, a test of the event (given
- * the provider too, for one that asks its database in a statement of its own), skips the ones
- * the handler has nothing to do with before any transaction (see
+ * the provider too, for one that asks its database in a statement of its own, and the fetched
+ * batch, to ask once per batch), skips the ones the handler has nothing to do with before any
+ * transaction (see
  * EventHandlerRegistration.relevant). The handler runs in the consumer's transaction (tenant
  * set, dedup recorded); write through `tx`.
  */
@@ -89,7 +95,11 @@ export function OnEvent<S extends DescMessage, P = never>(
   topic: TopicSpec<S>,
   options: {
     types?: string[];
-    relevant?: (event: ConsumedEvent<S>, provider: P) => boolean | Promise<boolean>;
+    relevant?: (
+      event: ConsumedEvent<S>,
+      provider: P,
+      batch: FetchedBatch,
+    ) => boolean | Promise<boolean>;
     /** Writes only through `tx`: may share a transaction with other records (batchMax). */
     batchable?: boolean;
   } = {},
@@ -173,7 +183,8 @@ export class EventsRuntime implements OnApplicationBootstrap, OnApplicationShutd
         found.push({
           topic: meta.topic,
           types: meta.types,
-          relevant: meta.relevant && ((event) => meta.relevant!(event, instance as never)),
+          relevant:
+            meta.relevant && ((event, batch) => meta.relevant!(event, instance as never, batch)),
           batchable: meta.batchable,
           name: `${instance.constructor.name}.${method}`,
           handle: (event, tx) => (instance[method] as EventHandlerFn).call(instance, event, tx),

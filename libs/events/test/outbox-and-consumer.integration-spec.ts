@@ -13,6 +13,7 @@ import {
   Header,
   OutboxRelay,
   type ConsumedEvent,
+  type FetchedBatch,
 } from '@switchboard/events';
 import type { testingV1 } from '@switchboard/contracts';
 import {
@@ -286,6 +287,45 @@ describe('transactional outbox and idempotent consumer', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('lets the records of a fetched batch share what their relevant test asked, and asks again for the next batch', async () => {
+    const asked: string[] = [];
+    // A relevant test that asks "the database" once per key and batch.
+    const c = consumer(recordEffect, {
+      handlers: [
+        {
+          topic,
+          name: 'recordEffect',
+          handle: recordEffect as never,
+          relevant: (event: ConsumedEvent, batch: FetchedBatch) => {
+            const { key } = (event as ConsumedEvent<typeof testingV1.ProbeSchema>).message;
+            return batch.once(key, async () => {
+              asked.push(key);
+              return key !== 'skip';
+            });
+          },
+        },
+      ],
+    });
+    const first = Array.from({ length: 6 }, () => randomUUID());
+    // Published before the consumer starts, in one request: one partition, one fetch.
+    await publisher.publish(
+      first.map((id, i) => probeRecord(id, probeBytes({ key: i % 2 ? 'skip' : 'k', sequence: i }))),
+    );
+    await c.start();
+    await until('the first batch applied', async () => (await env.effects()).length >= 3);
+    expect(asked.sort()).toEqual(['k', 'skip']);
+    const later = randomUUID();
+    await publisher.publish([probeRecord(later, probeBytes({ key: 'k', sequence: 9 }))]);
+    await until('the later record applied', async () =>
+      (await env.effects()).some((e) => e.event_id === later),
+    );
+    expect(asked.sort()).toEqual(['k', 'k', 'skip']);
+    expect((await env.effects()).map((e) => e.event_id)).toEqual([
+      ...first.filter((_, i) => i % 2 === 0),
+      later,
+    ]);
   });
 
   it('applies records that arrive together in one transaction each batch, each exactly once', async () => {

@@ -93,6 +93,7 @@ export async function runTogether(
     if (/^\s*WITH\b/i.test(statement.text)) throw new Error('runTogether: a statement has a WITH');
     const offset = values.length;
     values.push(...statement.values);
+    if (offset === 0) return statement.text;
     return statement.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
   });
   const last = texts.pop()!;

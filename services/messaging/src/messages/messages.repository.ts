@@ -116,7 +116,9 @@ export class MessagesRepository {
     for (const message of messages) {
       const pairs = assignments(message);
       const columns = pairs.map(([c]) => c).join(', ');
-      groups.set(columns, [...(groups.get(columns) ?? []), pairs]);
+      const group = groups.get(columns);
+      if (group) group.push(pairs);
+      else groups.set(columns, [pairs]);
     }
     return [...groups].map(([columns, rows]) => {
       const width = rows[0].length;

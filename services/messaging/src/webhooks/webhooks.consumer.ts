@@ -13,10 +13,11 @@ import { WebhooksService } from './webhooks.service';
 export class WebhooksConsumer {
   constructor(private readonly webhooks: WebhooksService) {}
 
-  // Organizations without an endpoint for the event: skipped before any transaction.
+  // Organizations without an endpoint for the event: skipped before any transaction (asked once
+  // per organization and type of a fetched batch).
   @OnEvent(Topics.messaging.message, {
-    relevant: (event, consumer: WebhooksConsumer) =>
-      consumer.webhooks.wantsMessageEvent(event.message),
+    relevant: (event, consumer: WebhooksConsumer, batch) =>
+      consumer.webhooks.wantsMessageEvent(event.message, batch),
   })
   async onMessageEvent(
     event: ConsumedEvent<typeof messagingV1.MessageEventSchema>,

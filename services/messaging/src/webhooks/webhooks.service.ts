@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type AuditRecord, OutboxWriter } from '@switchboard/events';
+import { type AuditRecord, type FetchedBatch, OutboxWriter } from '@switchboard/events';
 import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
 import { type complianceV1, messagingV1 } from '@switchboard/contracts';
@@ -267,19 +267,23 @@ export class WebhooksService {
   }
 
   /**
+   * Whether a message event has anything to deliver: false when the organization has no enabled
+   * endpoint for its type (one statement, no transaction; the consumer then skips it), asked
+   * once per organization and type of a fetched batch.
+   */
+  async wantsMessageEvent(event: messagingV1.MessageEvent, batch: FetchedBatch): Promise<boolean> {
+    if (event.kind === messagingV1.MessageEventKind.MEDIA_STORED) return false;
+    const type = messageWebhookType(event);
+    return batch.once(`subscribed:${event.orgId}:${type}`, () =>
+      this.webhooks.subscribed(event.orgId, type),
+    );
+  }
+
+  /**
    * A message event (`messaging.message.v1`): one delivery per subscribed endpoint. MEDIA_STORED
    * is not a webhook event: `message.received` already told of the message, and its media are
    * read through the API (`Message.media`).
    */
-  /**
-   * Whether a message event has anything to deliver: false when the organization has no enabled
-   * endpoint for its type (one statement, no transaction; the consumer then skips it).
-   */
-  async wantsMessageEvent(event: messagingV1.MessageEvent): Promise<boolean> {
-    if (event.kind === messagingV1.MessageEventKind.MEDIA_STORED) return false;
-    return this.webhooks.subscribed(event.orgId, messageWebhookType(event));
-  }
-
   async onMessageEvent(
     tx: EntityManager,
     orgId: string,

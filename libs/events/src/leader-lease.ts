@@ -19,6 +19,13 @@ export interface LeaderLeaseOptions {
   name: string;
   /** Runs on every new connection, before the lock is tried (e.g. `LISTEN`). */
   onConnect?: (client: Client) => Promise<void>;
+  /**
+   * The holder's work runs on the lease's own connection (`connection`; the outbox relay): a
+   * held lease is then not re-checked on `acquire()` — the session doing the work is the one
+   * holding the lock, and if it ended, the work's first statement fails (the holder gives the
+   * lease up) or the connection's error event already dropped it. Saves a pg_locks read per run.
+   */
+  workOnConnection?: boolean;
   logger?: JobLogger;
 }
 
@@ -32,7 +39,8 @@ export function leaseKey(name: string): bigint {
  * dedicated connection. PostgreSQL releases it when that session ends, so a crashed or
  * partitioned leader's lease frees itself and another replica takes over on its next
  * `acquire()`. A held lease is re-checked on every `acquire()` (the connection is alive and its
- * session still holds the lock) before the holder does work as the leader.
+ * session still holds the lock) before the holder does work as the leader, unless that work runs
+ * on the lease's own connection (`workOnConnection`).
  */
 export class LeaderLease {
   readonly key: bigint;
@@ -67,7 +75,9 @@ export class LeaderLease {
   async acquire(): Promise<boolean> {
     try {
       const client = await this.connect();
-      if (this.held && (await this.stillHeld(client))) return true;
+      if (this.held && (this.options.workOnConnection || (await this.stillHeld(client)))) {
+        return true;
+      }
       if (this.held) this.logger.warn('leader lease lost', { lease: this.options.name });
       const { rows } = await client.query<{ ok: boolean }>(
         'SELECT pg_try_advisory_lock($1) AS ok',

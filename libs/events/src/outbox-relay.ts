@@ -76,6 +76,8 @@ export class OutboxRelay {
       connectionString: this.o.connectionString,
       name: `outbox-relay:${this.o.leaseName}`,
       logger: this.o.logger,
+      // The relay reads, marks and cleans up on the lease's connection (relayBatch).
+      workOnConnection: true,
       onConnect: async (client) => {
         client.on('notification', () => this.job.wake());
         await client.query(`LISTEN ${OUTBOX_CHANNEL}`);

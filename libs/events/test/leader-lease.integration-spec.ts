@@ -89,6 +89,28 @@ describe('LeaderLease', () => {
     expect(await a.acquire()).toBe(false); // a new session of its own, not the leader
   });
 
+  it('does not re-check a lease whose work runs on its connection, and still hands over when that session dies', async () => {
+    const a = new LeaderLease({
+      connectionString: db.appUrl,
+      name: 'test:on-connection',
+      workOnConnection: true,
+    });
+    leases.push(a);
+    const b = lease('test:on-connection');
+    expect(await a.acquire()).toBe(true);
+    const pid = await backendPid(a);
+    const statements = jest.spyOn(a.connection!, 'query');
+    expect(await a.acquire()).toBe(true);
+    expect(await a.acquire()).toBe(true);
+    expect(statements).not.toHaveBeenCalled(); // no pg_locks read per run
+    expect(await b.acquire()).toBe(false);
+
+    await killSession(pid);
+
+    await until('the other replica to lead', () => leads(b));
+    await until('the dead session to be given up', async () => !(await leads(a)));
+  });
+
   it('notices on re-check that its session no longer holds the lock', async () => {
     const warnings: string[] = [];
     const a = lease('test:recheck', { warn: (m) => void warnings.push(m), error: () => undefined });

@@ -410,20 +410,14 @@ describe('transactional outbox and idempotent consumer', () => {
       return recordEffect(event, tx);
     };
     try {
-      const c = new EventConsumer({
-        kafka,
-        groupId: `events-test-${randomUUID()}`,
-        dataSource: env.app,
-        publisher,
+      const c = consumer(lockingEffect, {
         handlers: [
           { topic, name: 'lockingEffect', handle: lockingEffect as never, batchable: true },
         ],
-        fastConsumer: true,
         batchMax: 50,
         batchLockTimeoutMs: 50,
         logger: { warn: (_msg, fields) => warnings.push(String(fields?.error)), error: () => {} },
       });
-      stops.push(() => c.stop());
       await c.start();
       await until('the batch gave up on the lock', () => warnings.length > 0);
       expect(warnings[0]).toMatch(/lock timeout/);

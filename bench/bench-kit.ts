@@ -124,6 +124,7 @@ export async function pacedLoad(
   const started = performance.now();
   const total = Math.max(1, Math.round(seconds * rate));
   const pending: Promise<void>[] = [];
+  const timeline: string[] = [];
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
@@ -132,11 +133,15 @@ export async function pacedLoad(
       post(agent, target).then((ms) => {
         if (ms === undefined) errors++;
         else latencies.push(ms);
+        if (ms !== undefined)
+          timeline.push(`${Math.round(performance.timeOrigin + due)} ${ms.toFixed(1)}`);
       }),
     );
   }
   await Promise.all(pending);
   agent.destroy();
+  if (process.env.BENCH_LATENCY_LOG)
+    writeFileSync(process.env.BENCH_LATENCY_LOG, timeline.join('\n') + '\n');
   return summary(latencies, errors, (performance.now() - started) / 1000);
 }
 

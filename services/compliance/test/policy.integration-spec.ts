@@ -3,7 +3,14 @@
 // version on compliance.policy.v1 and each change in the audit log; the committed SDL.
 import { randomUUID } from 'node:crypto';
 import { complianceV1, Topics } from '@switchboard/contracts';
-import { expectCommittedSubgraphSchema, type EventWatcher } from '@switchboard/testing';
+import { Client } from 'pg';
+import {
+  eventually,
+  expectCommittedSubgraphSchema,
+  stackSetting,
+  type EventWatcher,
+} from '@switchboard/testing';
+import { PolicyService } from '../src/policy/policy.service';
 import { startComplianceHarness, type ComplianceHarness } from './support/compliance-harness';
 
 const POLICY = `quietHours { enabled windowStartMinute windowEndMinute transactionalAction applyStateRules }
@@ -152,6 +159,40 @@ describe('organization policy', () => {
     // First seen through the API: listed for the scheduled jobs, its defaults published.
     expect(await h.sql(`SELECT id FROM tenants WHERE id = $1`, [other])).toEqual([{ id: other }]);
     await policies.waitFor((e) => e.key === other && e.message.version === 1n);
+  });
+
+  it('changes the policy of an organization it is seeing for the first time while its created event is being applied', async () => {
+    const fresh = randomUUID();
+    const owner = await h.owner(fresh);
+    // The organization consumer's transaction, paused after its first write (the tenant row).
+    const consumer = new Client({ connectionString: h.db.appUrl });
+    await consumer.connect();
+    const admin = new Client({ connectionString: stackSetting('PG_ADMIN_URL') });
+    await admin.connect();
+    try {
+      await consumer.query('BEGIN');
+      await consumer.query(`SELECT set_config('app.org_id', $1, true)`, [fresh]);
+      await consumer.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT DO NOTHING', [fresh]);
+      const change = owner.request<{ updateCompliancePolicy: { version: number } }>(
+        'mutation { updateCompliancePolicy(input: { quietHoursEnabled: false }) { version } }',
+      );
+      await eventually(async () => {
+        const { rows } = await admin.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`,
+          [h.db.name],
+        );
+        if (rows.length === 0) throw new Error('the request does not wait on the consumer yet');
+      });
+      // The consumer goes on as OrganizationService.register does: the policy after the tenant.
+      await h.app.get(PolicyService).ensure(consumer, fresh);
+      await consumer.query('COMMIT');
+      const result = await change;
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.updateCompliancePolicy.version).toBe(2);
+    } finally {
+      await consumer.end();
+      await admin.end();
+    }
   });
 
   it('serves the committed subgraph schema', async () => {

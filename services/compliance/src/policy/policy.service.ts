@@ -34,7 +34,11 @@ export class PolicyService {
     const found = await this.policies.find(tx, orgId);
     if (found) return found;
     const at = this.clock.now();
-    // Two first sights at once (the consumer and a request): one inserts, the other reads it.
+    // The tenant first, then the policy: the order the organization consumer takes them in
+    // (register, then ensure). Two first sights at once (the consumer and a request) then queue
+    // on the tenant row and one inserts, the other reads it; in the opposite orders they
+    // deadlocked (the request failed with "deadlock detected").
+    await this.tenants.register(tx, orgId);
     const inserted = await this.policies.insertFirst(
       tx,
       orgId,
@@ -43,7 +47,6 @@ export class PolicyService {
       'service:compliance',
     );
     if (!inserted) return (await this.policies.find(tx, orgId))!;
-    await this.tenants.register(tx, orgId);
     await this.events.policy(tx, orgId, inserted, inserted.version, at);
     return inserted;
   }

@@ -152,7 +152,8 @@ function messageEvent(
 
 async function deliveryRows(endpointId: string) {
   return stack.sql<{ id: string; event_id: string; status: string; attempts: number }>(
-    `SELECT id, event_id, status, attempts FROM webhook_deliveries WHERE endpoint_id = $1`,
+    `SELECT id, event_id, status, attempts FROM webhook_deliveries WHERE endpoint_id = $1
+      ORDER BY created_at, id`,
     [endpointId],
   );
 }
@@ -569,11 +570,15 @@ describe('customer webhooks', () => {
   }, 60_000);
 
   it('an endpoint failing for 5 days is disabled, with an audit entry and a mail to the owners', async () => {
+    // An organization of its own: the earlier tests' messages of `org` change status when the
+    // clock jumps days ahead (they expire), and their events would reach this endpoint too.
+    const failingOrg = randomUUID();
+    const failingOwner = app.gql(await stack.tokens.user(failingOrg, 'CUSTOMER'));
     const receiver = await new Receiver().start();
     try {
       receiver.status = 500;
-      const { id } = await createEndpoint(owner, receiver.url);
-      await handled(stack, [await messageEvent()]);
+      const { id } = await createEndpoint(failingOwner, receiver.url);
+      await handled(stack, [await messageEvent(failingOrg)]);
       await eventually(
         'first failure recorded',
         async () => (await deliveryRows(id))[0]?.attempts >= 1,
@@ -584,7 +589,7 @@ describe('customer webhooks', () => {
         async () => (await deliveryRows(id))[0]?.attempts >= 2,
       );
       const endpoints = () =>
-        owner.expectData<{
+        failingOwner.expectData<{
           webhookEndpoints: {
             id: string;
             enabled: boolean;
@@ -597,7 +602,7 @@ describe('customer webhooks', () => {
       });
       // The delivery gave up after 72 h; a new event keeps the endpoint failing.
       clock.advance(2 * 24 * 3_600_000 + 60_000);
-      await handled(stack, [await messageEvent()]);
+      await handled(stack, [await messageEvent(failingOrg)]);
       await eventually('disabled', async () =>
         (await endpoints()).webhookEndpoints.find((e) => e.id === id && !e.enabled),
       );

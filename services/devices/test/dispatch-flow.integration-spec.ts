@@ -15,7 +15,7 @@ const PACING_WINDOW_MS = 2000;
  * and COMMIT included, for a message a phone is waiting for (issue 17): raise it only with a
  * reason.
  */
-const MAX_DISPATCH_STATEMENTS = 12;
+const MAX_DISPATCH_STATEMENTS = 8;
 
 /** Message ids (the topic's key) that the producers' partitioner puts on one partition. */
 function messageIdsOfOnePartition(count: number): string[] {

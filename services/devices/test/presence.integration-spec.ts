@@ -2,7 +2,7 @@
 // organization pool, expiry, spreading load, and automatic quarantine.
 import { randomUUID } from 'node:crypto';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import type { EventWatcher } from '@switchboard/testing';
+import { recordSqlStatements, type EventWatcher } from '@switchboard/testing';
 import { startDevicesHarness, type DevicesHarness } from './support/devices-harness';
 import { eventually, PhoneFleet } from './support/phones';
 
@@ -86,24 +86,42 @@ describe('presence, pool and health', () => {
     expect(delivered.message.attempt).toBe(2);
   });
 
-  it('keeps a message in the pool until a device can take it; DISPATCHED only then', async () => {
+  it('keeps messages in the pool until a device can take them; DISPATCHED only then, written together', async () => {
     const org = randomUUID();
-    const messageId = randomUUID();
-    await h.dispatch({ orgId: org, messageId });
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const messageId of ids) await h.dispatch({ orgId: org, messageId });
     await eventually(async () => {
       const rows = await h.sql<{ state: string }>(
-        `SELECT state FROM device_messages WHERE message_id = $1`,
-        [messageId],
+        `SELECT state FROM device_messages WHERE message_id = ANY($1::text[])`,
+        [ids],
       );
-      expect(rows).toEqual([{ state: 'POOLED' }]);
+      expect(rows).toEqual(ids.map(() => ({ state: 'POOLED' })));
     });
-    expect(statesOf(messageId)).toEqual([]);
-    const phone = await fleet.phone(org);
-    const dispatched = await states.waitFor(
-      (e) => e.key === messageId && e.message.state === S.DISPATCHED,
-    );
-    expect(dispatched.message.deviceId).toBe(phone.deviceId);
-    await states.waitFor((e) => e.key === messageId && e.message.state === S.DELIVERED);
+    for (const id of ids) expect(statesOf(id)).toEqual([]);
+    const log = recordSqlStatements();
+    let phone: Awaited<ReturnType<PhoneFleet['phone']>>;
+    try {
+      phone = await fleet.phone(org);
+      for (const id of ids) {
+        const dispatched = await states.waitFor(
+          (e) => e.key === id && e.message.state === S.DISPATCHED,
+        );
+        expect(dispatched.message.deviceId).toBe(phone.deviceId);
+      }
+    } finally {
+      log.stop();
+    }
+    // The pool's rows, the device's stamp, their DISPATCHED events and the wake-up: one
+    // statement for all three messages, not four per message.
+    const assigning = log
+      .transactions()
+      .flat()
+      .filter((s) => /UPDATE device_messages m SET state = 'QUEUED'/.test(s));
+    expect(assigning).toHaveLength(1);
+    expect(assigning[0]).toMatch(/INSERT INTO outbox .*pg_notify/);
+    for (const id of ids) {
+      await states.waitFor((e) => e.key === id && e.message.state === S.DELIVERED);
+    }
   });
 
   it('expires a message no device took before valid_until', async () => {

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { devicesV1, Topics } from '@switchboard/contracts';
-import { OutboxWriter, type AuditRecord, type SqlRunner } from '@switchboard/events';
+import {
+  OutboxWriter,
+  type AuditRecord,
+  type EventDraft,
+  type SqlRunner,
+} from '@switchboard/events';
+import type { SqlStatement } from '@switchboard/tenancy';
 import { Clock } from '@switchboard/service-kit';
 import type { DeviceStatus } from '../domain/device-status';
 import type { ReportedState } from '../domain/message-states';
@@ -16,6 +22,14 @@ export interface DeviceFacts {
   model: string | null;
   appVersion: string | null;
   sims: { slot: number; carrierName: string | null; maskedNumber: string | null }[];
+}
+
+/** What a message state says besides its state. */
+export interface MessageStateExtra {
+  at?: Date;
+  errorCode?: string;
+  errorMessage?: string;
+  reason?: string;
 }
 
 /** The queue row a message state is about. */
@@ -79,9 +93,26 @@ export class DeviceEventsWriter {
     tx: SqlRunner,
     ref: MessageRef,
     state: ReportedState,
-    extra: { at?: Date; errorCode?: string; errorMessage?: string; reason?: string } = {},
+    extra: MessageStateExtra = {},
   ): Promise<void> {
-    await this.outbox.add(tx, {
+    await this.outbox.add(tx, this.messageStateDraft(ref, state, extra));
+  }
+
+  /** The outbox INSERT of several message states, not run (for runTogether); none for none. */
+  messageStatesStatement(
+    states: readonly { ref: MessageRef; state: ReportedState; extra?: MessageStateExtra }[],
+  ): SqlStatement | undefined {
+    return this.outbox.statement(
+      states.map(({ ref, state, extra }) => this.messageStateDraft(ref, state, extra)),
+    );
+  }
+
+  private messageStateDraft(
+    ref: MessageRef,
+    state: ReportedState,
+    extra: MessageStateExtra = {},
+  ): EventDraft<typeof devicesV1.MessageStateEventSchema> {
+    return {
       topic: Topics.devices.messageState,
       key: ref.messageId,
       orgId: ref.orgId,
@@ -97,7 +128,7 @@ export class DeviceEventsWriter {
         simNumber: ref.simNumber ?? 0,
         reason: extra.reason ?? '',
       },
-    });
+    };
   }
 
   async deviceRegistered(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { SqlStatement } from '@switchboard/tenancy';
 import type { DeviceStatus } from '../domain/device-status';
 import type { SimPolicy } from '../domain/selection';
 import type { DeviceRow, DeviceSettingsRecord, DeviceSim, SimRow } from './device.record';
@@ -163,8 +164,12 @@ export class FleetRepository {
     await tx.query(`UPDATE devices SET last_pull_at = $2 WHERE id = $1`, [id, now]);
   }
 
-  async touchLastAssigned(tx: EntityManager, id: string, now: Date): Promise<void> {
-    await tx.query(`UPDATE devices SET last_assigned_at = $2 WHERE id = $1`, [id, now]);
+  /** The UPDATE stamping devices as just given messages, not run (see assignStatement). */
+  lastAssignedStatement(deviceIds: readonly string[], now: Date): SqlStatement {
+    return {
+      text: `UPDATE devices SET last_assigned_at = $2 WHERE id = ANY($1::uuid[])`,
+      values: [deviceIds, now],
+    };
   }
 
   async setPushToken(tx: EntityManager, id: string, pushToken: string | null, now: Date) {

@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import type { Gauge } from 'prom-client';
 import { Metrics } from '@switchboard/observability';
 import type { SqlRunner } from '@switchboard/events';
+import type { SqlStatement } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 
 /** The SSE event names the app knows (ExternalEventType.kt). */
@@ -90,6 +91,21 @@ export class DeviceWakeups implements OnApplicationBootstrap, OnApplicationShutd
   ): Promise<void> {
     const payload: WakePayload = { d: deviceId, e: event, p: data };
     await tx.query(`SELECT pg_notify('${WAKE_CHANNEL}', $1)`, [JSON.stringify(payload)]);
+  }
+
+  /**
+   * `notify` of new messages for several devices as a statement, not run: the last statement
+   * of an assignment's runTogether (a SELECT, so it must come last to be run at all).
+   */
+  enqueuedStatement(deviceIds: readonly string[]): SqlStatement {
+    return {
+      text: `SELECT pg_notify('${WAKE_CHANNEL}', payload) FROM unnest($1::text[]) AS payload`,
+      values: [
+        deviceIds.map((d) =>
+          JSON.stringify({ d, e: 'MessageEnqueued', p: null } satisfies WakePayload),
+        ),
+      ],
+    };
   }
 
   /** Wakes the device at `at` (epoch ms); an earlier pending wake-up for it wins. */

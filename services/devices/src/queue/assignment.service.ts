@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { runTogether } from '@switchboard/tenancy';
 import { Clock } from '@switchboard/service-kit';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DeviceEventsWriter } from '../common/device-events.writer';
@@ -74,14 +75,15 @@ export class AssignmentService {
   /**
    * Tries to give each row (new or pooled, in order) a device; assigned rows become QUEUED
    * with a DISPATCHED event and a wake-up, the others stay (or become) POOLED. Candidates are
-   * updated as rows are assigned, so a burst spreads over the fleet.
+   * updated as rows are assigned, so a burst spreads over the fleet. The devices are chosen
+   * first; the rows, the devices' last assignment, the events and the wake-ups are then written
+   * in one statement (runTogether: none of them reads another's rows).
    */
   async assign(tx: EntityManager, rows: QueueRow[], candidates?: Candidate[]): Promise<number> {
     if (rows.length === 0) return 0;
     const now = this.clock.now();
     const fleet = candidates ?? (await this.candidates(tx, now));
-    const woken = new Set<string>();
-    let assigned = 0;
+    const assigned: { row: QueueRow; deviceId: string; simNumber: number | null }[] = [];
     for (const row of rows) {
       const request: DispatchRequest = {
         segments: row.segments,
@@ -93,8 +95,6 @@ export class AssignmentService {
         maxBacklogWindows: this.config.MAX_QUEUE_WINDOWS,
       });
       if (!choice) continue;
-      await this.queue.assignTo(tx, row.id, choice.deviceId, choice.simNumber, now);
-      await this.fleet.touchLastAssigned(tx, choice.deviceId, now);
       const candidate = fleet.find((c) => c.id === choice.deviceId)!;
       candidate.backlogSegments += row.segments;
       candidate.lastAssignedAt = now.getTime();
@@ -103,19 +103,26 @@ export class AssignmentService {
         slot,
         (candidate.dailySegments.get(slot) ?? 0) + row.segments,
       );
-      await this.events.messageState(
-        tx,
-        { ...refOf(row), deviceId: choice.deviceId, simNumber: choice.simNumber },
-        'DISPATCHED',
-        { at: now },
-      );
-      if (!woken.has(choice.deviceId)) {
-        woken.add(choice.deviceId);
-        await this.wakeups.notify(tx, choice.deviceId);
-      }
-      assigned++;
+      assigned.push({ row, deviceId: choice.deviceId, simNumber: choice.simNumber ?? null });
     }
-    return assigned;
+    if (assigned.length === 0) return 0;
+    const devices = [...new Set(assigned.map((a) => a.deviceId))];
+    await runTogether(tx, [
+      this.queue.assignStatement(
+        assigned.map((a) => ({ id: a.row.id, deviceId: a.deviceId, simNumber: a.simNumber })),
+        now,
+      ),
+      this.fleet.lastAssignedStatement(devices, now),
+      this.events.messageStatesStatement(
+        assigned.map((a) => ({
+          ref: { ...refOf(a.row), deviceId: a.deviceId, simNumber: a.simNumber },
+          state: 'DISPATCHED' as const,
+          extra: { at: now },
+        })),
+      )!,
+      this.wakeups.enqueuedStatement(devices),
+    ]);
+    return assigned.length;
   }
 
   /** Gives pooled messages of the organization to devices that can take them now. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { rows } from '@switchboard/tenancy';
+import { rows, type SqlStatement } from '@switchboard/tenancy';
 import type { Candidate, SimPolicy } from '../domain/selection';
 import type { HandoutRecord, QueueRow } from './queue-row.record';
 
@@ -215,19 +215,26 @@ export class QueueRepository {
     );
   }
 
-  async assignTo(
-    tx: EntityManager,
-    id: string,
-    deviceId: string,
-    simNumber: number | null,
+  /**
+   * The UPDATE that gives rows their devices (QUEUED), one statement for all of them, not run:
+   * AssignmentService runs it together with the rest of an assignment (runTogether).
+   */
+  assignStatement(
+    assignments: readonly { id: string; deviceId: string; simNumber: number | null }[],
     now: Date,
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE device_messages SET state = 'QUEUED', device_id = $2, sim_number = $3,
-              assigned_at = $4, updated_at = $4
-        WHERE id = $1`,
-      [id, deviceId, simNumber, now],
-    );
+  ): SqlStatement {
+    return {
+      text: `UPDATE device_messages m SET state = 'QUEUED', device_id = a.device_id,
+                    sim_number = a.sim_number, assigned_at = $4, updated_at = $4
+               FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS a (id, device_id, sim_number)
+              WHERE m.id = a.id`,
+      values: [
+        assignments.map((a) => a.id),
+        assignments.map((a) => a.deviceId),
+        assignments.map((a) => a.simNumber),
+        now,
+      ],
+    };
   }
 
   /** Pooled rows still valid, in pool order, locked (others skip them). */

@@ -15,6 +15,8 @@ const GLOBAL_TABLES = {
   ...TENANTS_GLOBAL_TABLES,
   rate_limit_hits:
     'libs/rate-limit: per-IP and per-token registration limits count across organizations; rows are only counted',
+  device_api_buckets:
+    'libs/rate-limit: a token bucket per device for the device API, keyed by device id; never shown',
   ...RETENTION_GLOBAL_TABLES,
   ...PRIVACY_GLOBAL_TABLES,
 };

@@ -5,6 +5,7 @@ import { EnrollmentApproval1720000000002 } from './1720000000002-enrollment-appr
 import { RateLimits1720000000003 } from './1720000000003-rate-limits';
 import { Retention1720000000040 } from './1720000000040-retention';
 import { Privacy1720000000041 } from './1720000000041-privacy';
+import { DeviceApiBuckets1720000000050 } from './1720000000050-device-api-buckets';
 
 /** Every migration of the service, in order. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   RateLimits1720000000003,
   Retention1720000000040,
   Privacy1720000000041,
+  DeviceApiBuckets1720000000050,
 ];

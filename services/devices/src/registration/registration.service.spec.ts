@@ -134,6 +134,7 @@ function newTestRegistration() {
     settings,
     limits,
     limited,
+    tx,
   };
 }
 
@@ -282,10 +283,28 @@ describe('RegistrationService.authenticate', () => {
         ],
       ],
       ['device-registration', [['ip', { max: 5, windowSeconds: 3600 }]]],
-      ['device-api', [['device', { max: 100, windowSeconds: 60 }]]],
     ]);
     expect(t.limited[0].checks[1].key).not.toContain(token);
-    expect(t.limited[2].checks[0].key).toBe(`device:${id}`);
+    // The API call takes a token of the device's bucket: 100 a minute, as many at once.
+    const takes = (t.tx.query as jest.Mock).mock.calls.filter(([sql]) =>
+      String(sql).includes('INSERT INTO device_api_buckets'),
+    );
+    expect(takes).toHaveLength(1);
+    expect(takes[0][1].slice(0, 2)).toEqual([`device:${id}`, 100]);
+    expect(takes[0][1][3]).toBeCloseTo(100 / 60);
+  });
+
+  it('refuses an API call past the device bucket with RATE_LIMITED and when to retry', async () => {
+    const t = newTestRegistration();
+    const { token } = await t.service.register(t.enrollmentToken(), {}, null, IP);
+    (t.tx.query as jest.Mock).mockImplementation((sql: string) =>
+      Promise.resolve(sql.includes('device_api_buckets') ? [{ tokens: -0.5 }] : []),
+    );
+    await expect(t.service.authenticate(token)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 1,
+    });
+    expect(t.status.seen).not.toHaveBeenCalled();
   });
 
   it('writes nothing when a limit refuses', async () => {

@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { generateOpaqueToken, isOpaqueToken, OpaqueTokenPrefix } from '@switchboard/auth';
-import { RateLimiter, rateLimitKeys, type RateLimitCheck } from '@switchboard/rate-limit';
+import {
+  RateLimiter,
+  rateLimited,
+  rateLimitKeys,
+  TokenBucket,
+  type RateLimitCheck,
+} from '@switchboard/rate-limit';
 import { Clock } from '@switchboard/service-kit';
 import { inGlobalTransaction, inTenantTransaction, TenantRepository } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
@@ -17,6 +23,8 @@ import { deviceFacts, type DeviceIdentity, type DeviceRow } from '../fleet/devic
 import { DeviceStatusService } from '../fleet/device-status.service';
 import { FleetRepository } from '../fleet/fleet.repository';
 import { AssignmentService } from '../queue/assignment.service';
+
+export const DEVICE_API_BUCKETS_TABLE = 'device_api_buckets';
 
 /**
  * The answer to `POST /device` (client-go MobileRegisterResponse), plus `status` when the phone
@@ -37,6 +45,8 @@ export interface Registered {
 @Injectable()
 export class RegistrationService {
   private readonly secrets: SecretBox;
+  /** The device API's requests per device (`DEVICE_API_REQUESTS_PER_MINUTE`). */
+  private readonly apiBuckets = new TokenBucket(DEVICE_API_BUCKETS_TABLE);
 
   constructor(
     @Inject(DEVICES_CONFIG) private readonly config: DevicesConfig,
@@ -143,16 +153,15 @@ export class RegistrationService {
       if (await this.tenants.isClosed(tx, credential.orgId)) throw organizationClosed();
       const device = await this.repo.device(tx, credential.subjectId);
       if (!device) throw invalidDeviceToken();
-      await this.limits.enforce(
-        'device-api',
-        [
-          {
-            key: `device:${device.id}`,
-            limit: { max: this.config.DEVICE_API_REQUESTS_PER_MINUTE, windowSeconds: 60 },
-          },
-        ],
+      // One upsert: a refusal throws, and the rollback gives the token back.
+      const perMinute = this.config.DEVICE_API_REQUESTS_PER_MINUTE;
+      const taken = await this.apiBuckets.take(
         tx,
+        `device:${device.id}`,
+        { rate: perMinute / 60, burst: perMinute },
+        this.clock.now(),
       );
+      if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
       await this.status.seen(tx, device);
       return { deviceId: device.id, orgId: device.orgId };
     });

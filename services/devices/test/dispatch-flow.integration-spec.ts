@@ -16,6 +16,12 @@ const PACING_WINDOW_MS = 2000;
  * reason.
  */
 const MAX_DISPATCH_STATEMENTS = 8;
+/**
+ * The same for a phone's `GET /message` that takes a message: its authentication's transaction
+ * (the device token, the organization, the device, the API limit) and the handout's.
+ */
+const MAX_AUTH_STATEMENTS = 8;
+const MAX_HANDOUT_STATEMENTS = 7;
 
 /** Message ids (the topic's key) that the producers' partitioner puts on one partition. */
 function messageIdsOfOnePartition(count: number): string[] {
@@ -296,6 +302,34 @@ describe('dispatch to phones', () => {
     if (process.env.PRINT_STATEMENTS) console.log(consumed[0].join('\n'));
     expect(consumed[0].length).toBeLessThanOrEqual(MAX_DISPATCH_STATEMENTS);
     expect(phone.deviceId).toBeDefined();
+  });
+
+  it('hands a message to the phone that pulls it in few round trips', async () => {
+    const org = randomUUID();
+    await fleet.phone(org);
+    const warm = randomUUID();
+    await h.dispatch({ orgId: org, messageId: warm, to: '+14155550123', body: 'warm-up' });
+    await states.waitFor((e) => e.key === warm && e.message.state === S.DELIVERED);
+    const messageId = randomUUID();
+    const log = recordSqlStatements();
+    try {
+      await h.dispatch({ orgId: org, messageId, to: '+14155550123', body: 'pulled' });
+      await states.waitFor((e) => e.key === messageId && e.message.state === S.PROCESSED);
+    } finally {
+      log.stop();
+    }
+    const transactions = log.transactions();
+    const handouts = transactions.filter((tx) =>
+      tx.some((s) => /SET state = 'HANDED_OUT'/.test(s)),
+    );
+    expect(handouts).toHaveLength(1);
+    if (process.env.PRINT_STATEMENTS) console.log(handouts[0].join('\n'));
+    expect(handouts[0].length).toBeLessThanOrEqual(MAX_HANDOUT_STATEMENTS);
+    const authentications = transactions.filter((tx) =>
+      tx.some((s) => /device_api_buckets/.test(s)),
+    );
+    expect(authentications.length).toBeGreaterThanOrEqual(1);
+    for (const tx of authentications) expect(tx.length).toBeLessThanOrEqual(MAX_AUTH_STATEMENTS);
   });
 
   it('applies dispatch commands that arrive together in one transaction, each once, spread over the fleet', async () => {

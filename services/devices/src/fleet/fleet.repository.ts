@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { SqlStatement } from '@switchboard/tenancy';
+import { row, type SqlStatement } from '@switchboard/tenancy';
 import type { DeviceStatus } from '../domain/device-status';
 import type { SimPolicy } from '../domain/selection';
 import type { DeviceRow, DeviceSettingsRecord, DeviceSim, SimRow } from './device.record';
@@ -160,8 +160,17 @@ export class FleetRepository {
     await tx.query(`UPDATE devices SET last_seen_at = $2 WHERE id = $1`, [id, now]);
   }
 
-  async touchLastPull(tx: EntityManager, id: string, now: Date): Promise<void> {
-    await tx.query(`UPDATE devices SET last_pull_at = $2 WHERE id = $1`, [id, now]);
+  /**
+   * A pull of the device (not removed): stamps `last_pull_at` and answers the device, its row
+   * locked until the transaction ends (pulls, reports and the sweep of a device take turns).
+   */
+  async pulled(tx: EntityManager, id: string, at: Date): Promise<DeviceRow | undefined> {
+    return row<DeviceRow>(
+      tx,
+      `UPDATE devices d SET last_pull_at = $2 WHERE d.id = $1 AND d.removed_at IS NULL
+       RETURNING ${DEVICE_COLUMNS}`,
+      [id, at],
+    );
   }
 
   /** The UPDATE stamping devices as just given messages, not run (see assignStatement). */

@@ -43,13 +43,23 @@ class FakeQueue {
     );
     return Promise.resolve(sorted.slice(0, limit));
   }
-  queuedExpired(_tx: EntityManager, deviceId: string, now: Date) {
-    return Promise.resolve(
-      this.rows.filter(
-        (r) =>
-          r.deviceId === deviceId && r.state === 'QUEUED' && r.validUntil && r.validUntil <= now,
+  async forPull(
+    tx: EntityManager,
+    deviceId: string,
+    order: 'lifo' | 'fifo',
+    limit: number,
+    now: Date,
+  ) {
+    const expired = (r: QueueRow) => r.validUntil !== null && r.validUntil <= now;
+    return {
+      held: await this.held(tx, deviceId, limit),
+      queued: (await this.queued(tx, deviceId, order, Infinity))
+        .filter((r) => !expired(r))
+        .slice(0, limit),
+      expired: this.rows.filter(
+        (r) => r.deviceId === deviceId && r.state === 'QUEUED' && expired(r),
       ),
-    );
+    };
   }
   handoutsSince(_tx: EntityManager, deviceId: string, since: Date) {
     return Promise.resolve(
@@ -122,7 +132,7 @@ function newTestHandout(deviceRow: DeviceRow = device(), margin = 0) {
   } as unknown as DataSource;
   const fleet = {
     device: jest.fn().mockImplementation(() => Promise.resolve(deviceRow)),
-    touchLastPull: jest.fn().mockResolvedValue(undefined),
+    pulled: jest.fn().mockImplementation(() => Promise.resolve(deviceRow)),
     countOutcome: jest.fn().mockResolvedValue(undefined),
   };
   const finished: { row: QueueRow; state: string }[] = [];
@@ -328,13 +338,12 @@ describe('HandoutService.handout (GET /message)', () => {
     for (let i = 0; i < MAX_PENDING_BATCH + 5; i++) t.enqueue();
     const messages = await t.service.handout(t.identity, 'fifo');
     expect(messages).toHaveLength(MAX_PENDING_BATCH);
-    expect(t.fleet.device).toHaveBeenCalledWith(expect.anything(), DEVICE, { lock: true });
-    expect(t.fleet.touchLastPull).toHaveBeenCalled();
+    expect(t.fleet.pulled).toHaveBeenCalledWith(expect.anything(), DEVICE, expect.any(Date));
   });
 
   it('answers an unknown (removed) device with nothing', async () => {
     const t = newTestHandout();
-    t.fleet.device.mockResolvedValue(undefined);
+    t.fleet.pulled.mockResolvedValue(undefined);
     t.enqueue();
     expect(await t.service.handout(t.identity, 'fifo')).toEqual([]);
   });

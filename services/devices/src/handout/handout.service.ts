@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Metrics } from '@switchboard/observability';
 import { Clock } from '@switchboard/service-kit';
 import { inTenantTransaction } from '@switchboard/tenancy';
@@ -66,24 +66,34 @@ export class HandoutService {
    */
   async handout(identity: DeviceIdentity, order: 'lifo' | 'fifo'): Promise<MobileMessage[]> {
     const result = await inTenantTransaction(this.dataSource, identity.orgId, async (tx) => {
-      // The lock serializes pulls of one device: two at once can't both spend the budget.
-      const device = await this.fleet.device(tx, identity.deviceId, { lock: true });
+      // The device's row stays locked: two pulls at once can't both spend the budget.
+      const device = await this.fleet.pulled(tx, identity.deviceId, this.clock.now());
       // The time after the lock: a pull that waited for another one must not stamp its handouts
       // earlier than they leave (the window would free early; the phone would see 31 a minute).
       const now = this.clock.now();
       if (!device) return { messages: [] as QueueRow[], nextAt: null };
-      await this.fleet.touchLastPull(tx, device.id, now);
-      await this.expireQueued(tx, device.id, now);
-      const held = await this.queue.held(tx, device.id, MAX_PENDING_BATCH);
+      const { held, queued, expired } = await this.queue.forPull(
+        tx,
+        device.id,
+        order,
+        MAX_PENDING_BATCH,
+        now,
+      );
+      for (const row of expired) {
+        await this.assignment.finish(tx, row, 'EXPIRED', now, {
+          reason: 'valid_until passed before the device took it',
+        });
+      }
       let nextAt: number | null = null;
       let handed: QueueRow[] = [];
       if (statusOf(device) === 'ONLINE' && held.length < MAX_PENDING_BATCH) {
-        const { queued, plan } = await this.assignment.planHandout(
+        const { plan } = await this.assignment.planHandout(
           tx,
           device,
           order,
           MAX_PENDING_BATCH - held.length,
           now,
+          queued,
         );
         nextAt = plan.nextAt;
         const chosen = new Set(plan.handOut);
@@ -161,15 +171,6 @@ export class HandoutService {
         await this.status.recordOutcome(tx, identity.deviceId, outcome);
       }
     });
-  }
-
-  /** Queued messages of the device whose validity ended. */
-  private async expireQueued(tx: EntityManager, deviceId: string, now: Date): Promise<void> {
-    for (const row of await this.queue.queuedExpired(tx, deviceId, now)) {
-      await this.assignment.finish(tx, row, 'EXPIRED', now, {
-        reason: 'valid_until passed before the device took it',
-      });
-    }
   }
 }
 

@@ -43,8 +43,10 @@ export class AssignmentService {
     order: 'lifo' | 'fifo',
     limit: number,
     now: Date,
+    /** The device's queued rows in `order`, when the caller read them already. */
+    known?: QueueRow[],
   ): Promise<{ queued: QueueRow[]; plan: HandoutPlan }> {
-    const queued = await this.queue.queued(tx, device.id, order, limit);
+    const queued = known?.slice(0, limit) ?? (await this.queue.queued(tx, device.id, order, limit));
     const recent = await this.queue.handoutsSince(
       tx,
       device.id,

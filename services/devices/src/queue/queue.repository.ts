@@ -102,17 +102,6 @@ export class QueueRepository {
     );
   }
 
-  /** What the device holds: handed out, or processed with a cancel pending. */
-  held(tx: EntityManager, deviceId: string, limit: number): Promise<QueueRow[]> {
-    return tx.query(
-      `SELECT ${QUEUE_COLUMNS} FROM device_messages
-        WHERE device_id = $1
-          AND (state = 'HANDED_OUT' OR (state = 'PROCESSED' AND cancel_requested))
-        ORDER BY handed_out_at, id LIMIT $2`,
-      [deviceId, limit],
-    );
-  }
-
   /** The device's queued rows in handout order. */
   queued(
     tx: EntityManager,
@@ -129,13 +118,42 @@ export class QueueRepository {
     );
   }
 
-  /** Queued rows of the device whose validity ended. */
-  queuedExpired(tx: EntityManager, deviceId: string, now: Date): Promise<QueueRow[]> {
-    return tx.query(
-      `SELECT ${QUEUE_COLUMNS} FROM device_messages
-        WHERE device_id = $1 AND state = 'QUEUED' AND valid_until <= $2`,
-      [deviceId, now],
+  /**
+   * What a pull of the device needs, in one round trip: the rows it holds (handed out, or
+   * processed and to be canceled; in handout order), its queued rows still valid (in `order`),
+   * each at most `limit`, and its queued rows whose validity ended by `now`.
+   */
+  async forPull(
+    tx: EntityManager,
+    deviceId: string,
+    order: 'lifo' | 'fifo',
+    limit: number,
+    now: Date,
+  ): Promise<{ held: QueueRow[]; queued: QueueRow[]; expired: QueueRow[] }> {
+    const queuedOrder = `priority DESC, created_at ${order === 'fifo' ? 'ASC' : 'DESC'}, id`;
+    const found: (QueueRow & { pullPart: number; pullRank: string })[] = await tx.query(
+      `SELECT * FROM (
+         (SELECT 0 AS "pullPart", row_number() OVER (ORDER BY handed_out_at, id) AS "pullRank",
+                 ${QUEUE_COLUMNS}
+            FROM device_messages
+           WHERE device_id = $1
+             AND (state = 'HANDED_OUT' OR (state = 'PROCESSED' AND cancel_requested))
+           ORDER BY handed_out_at, id LIMIT $2)
+         UNION ALL
+         (SELECT 1, row_number() OVER (ORDER BY ${queuedOrder}), ${QUEUE_COLUMNS}
+            FROM device_messages
+           WHERE device_id = $1 AND state = 'QUEUED' AND (valid_until IS NULL OR valid_until > $3)
+           ORDER BY ${queuedOrder} LIMIT $2)
+         UNION ALL
+         (SELECT 2, 0, ${QUEUE_COLUMNS}
+            FROM device_messages
+           WHERE device_id = $1 AND state = 'QUEUED' AND valid_until <= $3)
+       ) pull ORDER BY "pullPart", "pullRank"`,
+      [deviceId, limit, now],
     );
+    const parts: [QueueRow[], QueueRow[], QueueRow[]] = [[], [], []];
+    for (const { pullPart, pullRank: _rank, ...row } of found) parts[pullPart].push(row);
+    return { held: parts[0], queued: parts[1], expired: parts[2] };
   }
 
   /** Handouts of the device since `since` (pacing's history). */

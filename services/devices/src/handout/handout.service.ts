@@ -87,7 +87,7 @@ export class HandoutService {
       let nextAt: number | null = null;
       let handed: QueueRow[] = [];
       if (statusOf(device) === 'ONLINE' && held.length < MAX_PENDING_BATCH) {
-        const { plan } = await this.assignment.planHandout(
+        const plan = await this.assignment.planHandout(
           tx,
           device,
           order,

@@ -173,7 +173,7 @@ export class FleetSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     );
     let woken = 0;
     for (const device of idle) {
-      const { plan } = await this.assignment.planHandout(tx, device, 'fifo', 1, now);
+      const plan = await this.assignment.planHandout(tx, device, 'fifo', 1, now);
       if (plan.handOut.length > 0) {
         await this.wakeups.notify(tx, device.id);
         woken++;

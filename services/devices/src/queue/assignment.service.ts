@@ -45,14 +45,14 @@ export class AssignmentService {
     now: Date,
     /** The device's queued rows in `order`, when the caller read them already. */
     known?: QueueRow[],
-  ): Promise<{ queued: QueueRow[]; plan: HandoutPlan }> {
+  ): Promise<HandoutPlan> {
     const queued = known?.slice(0, limit) ?? (await this.queue.queued(tx, device.id, order, limit));
     const recent = await this.queue.handoutsSince(
       tx,
       device.id,
       new Date(now.getTime() - Math.max(DAY_MS, this.config.PACING_WINDOW_MS)),
     );
-    const plan = planHandout(
+    return planHandout(
       queued,
       recent.map((r): Handout => ({ ...r, at: r.at.getTime() })),
       now.getTime(),
@@ -62,7 +62,6 @@ export class AssignmentService {
         dailyLimit: device.dailyLimit,
       },
     );
-    return { queued, plan };
   }
 
   /** The organization's devices as selection candidates, with their current load. */

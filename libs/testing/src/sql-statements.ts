@@ -4,12 +4,22 @@ import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner
 export interface SqlStatementLog {
   /**
    * Every transaction that began while recording, each as its statements in order (START
-   * TRANSACTION and COMMIT included), in the order they began.
+   * TRANSACTION and COMMIT included), in the order they began; with `tenant`, only those that
+   * entered that organization (set `app.org_id` to it, as the tenancy library does), so other
+   * organizations' work in the same process never counts.
    */
-  transactions(): string[][];
+  transactions(filter?: { tenant?: string }): string[][];
   /** Stops recording (the query runner is as before). */
   stop(): void;
 }
+
+interface RecordedTransaction {
+  statements: string[];
+  /** The organizations the transaction entered (`app.org_id`), in order. */
+  tenants: string[];
+}
+
+const TENANT_SETTING = /^SELECT set_config\('app\.org_id', \$1/;
 
 /**
  * Counts database round trips in an in-process service (issue 17): every statement TypeORM's
@@ -19,22 +29,27 @@ export interface SqlStatementLog {
  */
 export function recordSqlStatements(): SqlStatementLog {
   const original = PostgresQueryRunner.prototype.query;
-  const open = new Map<PostgresQueryRunner, string[]>();
-  const done: string[][] = [];
+  const open = new Map<PostgresQueryRunner, RecordedTransaction>();
+  const done: RecordedTransaction[] = [];
   PostgresQueryRunner.prototype.query = function (this: PostgresQueryRunner, ...args) {
     const sql = String(args[0]).replace(/\s+/g, ' ').trim();
     if (/^START TRANSACTION/i.test(sql)) {
-      const tx = [sql];
+      const tx: RecordedTransaction = { statements: [sql], tenants: [] };
       open.set(this, tx);
       done.push(tx);
     } else {
-      open.get(this)?.push(sql);
+      const tx = open.get(this);
+      tx?.statements.push(sql);
+      if (tx && TENANT_SETTING.test(sql)) tx.tenants.push(String((args[1] as unknown[])[0]));
       if (/^(COMMIT|ROLLBACK)\b/i.test(sql)) open.delete(this);
     }
     return original.apply(this, args);
   } as typeof original;
   return {
-    transactions: () => done.map((tx) => [...tx]),
+    transactions: (filter = {}) =>
+      done
+        .filter((tx) => filter.tenant === undefined || tx.tenants.includes(filter.tenant))
+        .map((tx) => [...tx.statements]),
     stop: () => {
       PostgresQueryRunner.prototype.query = original;
     },

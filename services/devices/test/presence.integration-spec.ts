@@ -114,7 +114,7 @@ describe('presence, pool and health', () => {
     // The pool's rows, the device's stamp, their DISPATCHED events and the wake-up: one
     // statement for all three messages, not four per message.
     const assigning = log
-      .transactions()
+      .transactions({ tenant: org })
       .flat()
       .filter((s) => /UPDATE device_messages m SET state = 'QUEUED'/.test(s));
     expect(assigning).toHaveLength(1);

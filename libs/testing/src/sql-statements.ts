@@ -19,7 +19,8 @@ interface RecordedTransaction {
   tenants: string[];
 }
 
-const TENANT_SETTING = /^SELECT set_config\('app\.org_id', \$1/;
+/** `set_config('app.org_id', $n…` anywhere in a statement (also a consumer's CTE): n. */
+const TENANT_SETTING = /set_config\('app\.org_id', \$(\d+)/;
 
 /**
  * Counts database round trips in an in-process service (issue 17): every statement TypeORM's
@@ -40,7 +41,10 @@ export function recordSqlStatements(): SqlStatementLog {
     } else {
       const tx = open.get(this);
       tx?.statements.push(sql);
-      if (tx && TENANT_SETTING.test(sql)) tx.tenants.push(String((args[1] as unknown[])[0]));
+      const tenantParameter = tx && TENANT_SETTING.exec(sql)?.[1];
+      if (tenantParameter) {
+        tx.tenants.push(String((args[1] as unknown[])[Number(tenantParameter) - 1]));
+      }
       if (/^(COMMIT|ROLLBACK)\b/i.test(sql)) open.delete(this);
     }
     return original.apply(this, args);

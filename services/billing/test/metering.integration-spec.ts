@@ -449,7 +449,9 @@ describe('billing metering', () => {
     } finally {
       log.stop();
     }
-    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    const consumed = log
+      .transactions({ tenant: orgId })
+      .filter((tx) => tx.some((s) => /processed_events/.test(s)));
     expect(consumed.length).toBeLessThan(ids.length);
     // The organization's plan row is locked and its plan read once a transaction, not per event.
     for (const tx of consumed) {
@@ -486,7 +488,9 @@ describe('billing metering', () => {
     } finally {
       log.stop();
     }
-    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    const consumed = log
+      .transactions({ tenant: orgId })
+      .filter((tx) => tx.some((s) => /processed_events/.test(s)));
     expect(consumed).toHaveLength(1);
     if (process.env.PRINT_STATEMENTS) console.log(consumed[0].join('\n'));
     expect(consumed[0].length).toBeLessThanOrEqual(MAX_ACCEPT_STATEMENTS);

@@ -285,14 +285,10 @@ describe('dispatch to phones', () => {
 
   /**
    * The transactions of the platform while one message of a new organization's phone (warmed
-   * up: caches and prepared plans settled) goes from its dispatch command to `until`; with
-   * `ofItsOrganization`, only those that entered its organization (another test's phone may
-   * still be taking its last message; the dispatch consumer's transaction serves every tenant).
+   * up: caches and prepared plans settled) goes from its dispatch command to `until`: those
+   * that entered its organization (another test's phone may still be taking its last message).
    */
-  async function transactionsOfOneMessage(
-    until: devicesV1.MessageState,
-    { ofItsOrganization = false } = {},
-  ): Promise<string[][]> {
+  async function transactionsOfOneMessage(until: devicesV1.MessageState): Promise<string[][]> {
     const org = randomUUID();
     await fleet.phone(org);
     const warm = randomUUID();
@@ -306,7 +302,7 @@ describe('dispatch to phones', () => {
     } finally {
       log.stop();
     }
-    return log.transactions(ofItsOrganization ? { tenant: org } : {});
+    return log.transactions({ tenant: org });
   }
 
   it('queues a dispatch command in few round trips', async () => {
@@ -318,7 +314,7 @@ describe('dispatch to phones', () => {
   });
 
   it('hands a message to the phone that pulls it in few round trips', async () => {
-    const transactions = await transactionsOfOneMessage(S.PROCESSED, { ofItsOrganization: true });
+    const transactions = await transactionsOfOneMessage(S.PROCESSED);
     const handouts = transactions.filter((tx) =>
       tx.some((s) => /SET state = 'HANDED_OUT'/.test(s)),
     );
@@ -345,7 +341,9 @@ describe('dispatch to phones', () => {
     } finally {
       log.stop();
     }
-    const consumed = log.transactions().filter((tx) => tx.some((s) => /processed_events/.test(s)));
+    const consumed = log
+      .transactions({ tenant: org })
+      .filter((tx) => tx.some((s) => /processed_events/.test(s)));
     expect(consumed).toHaveLength(1);
     const dispatched = states.events.filter(
       (e) => ids.includes(e.key ?? '') && e.message.state === S.DISPATCHED,

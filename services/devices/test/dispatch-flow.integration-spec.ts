@@ -22,6 +22,11 @@ const MAX_DISPATCH_STATEMENTS = 8;
  */
 const MAX_AUTH_STATEMENTS = 8;
 const MAX_HANDOUT_STATEMENTS = 7;
+/**
+ * The same for each of a phone's state reports (`PATCH /message`): the device's lock, its rows,
+ * and the rows, their events and the device's counters and health written in one statement.
+ */
+const MAX_REPORT_STATEMENTS = 6;
 
 /** Message ids (the topic's key) that the producers' partitioner puts on one partition. */
 function messageIdsOfOnePartition(count: number): string[] {
@@ -326,6 +331,18 @@ describe('dispatch to phones', () => {
     );
     expect(authentications.length).toBeGreaterThanOrEqual(1);
     for (const tx of authentications) expect(tx.length).toBeLessThanOrEqual(MAX_AUTH_STATEMENTS);
+  });
+
+  it("takes each of the phone's state reports in few round trips", async () => {
+    const transactions = await transactionsOfOneMessage(S.DELIVERED);
+    const reports = transactions.filter((tx) =>
+      tx.some((s) => /DISTINCT ON \(message_id\)/.test(s)),
+    );
+    // Processed, Sent, Delivered: the simulated phone reports each on its own (and again when
+    // a report failed).
+    expect(reports.length).toBeGreaterThanOrEqual(3);
+    if (process.env.PRINT_STATEMENTS) console.log(reports.map((tx) => tx.join('\n')).join('\n\n'));
+    for (const tx of reports) expect(tx.length).toBeLessThanOrEqual(MAX_REPORT_STATEMENTS);
   });
 
   it('applies dispatch commands that arrive together in one transaction, each once, spread over the fleet', async () => {

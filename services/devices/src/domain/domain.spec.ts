@@ -1,5 +1,5 @@
 import { deviceStatus } from './device-status';
-import { recordOutcome, INITIAL_HEALTH, type Health } from './health';
+import { recordOutcome, recordOutcomes, INITIAL_HEALTH, type Health } from './health';
 import { normalizeDeviceError, transitionsFor } from './message-states';
 import { maskNumber, toE164 } from './phone-numbers';
 import { SecretBox } from './secret-box';
@@ -95,6 +95,17 @@ describe('health', () => {
       consecutiveFailures: 0,
       outcomes: 4,
     });
+  });
+
+  it("folds a report's outcomes in order, keeping the first quarantine reason", () => {
+    const four = { score: 60, consecutiveFailures: 4, outcomes: 12 };
+    const update = recordOutcomes(four, ['failure', 'success', 'failure']);
+    let expected: Health = four;
+    for (const outcome of ['failure', 'success', 'failure'] as const) {
+      expected = recordOutcome(expected, outcome).health;
+    }
+    expect(update).toEqual({ health: expected, quarantineReason: '5 consecutive failures' });
+    expect(recordOutcomes(four, [])).toEqual({ health: four, quarantineReason: null });
   });
 });
 

@@ -58,3 +58,23 @@ export function recordOutcome(
   }
   return { health: next, quarantineReason };
 }
+
+/**
+ * Several outcomes in the order they happened (one state report's): the health after the last,
+ * and the first quarantine reason any of them raised.
+ */
+export function recordOutcomes(
+  health: Health,
+  outcomes: readonly Outcome[],
+  rules: HealthRules = DEFAULT_HEALTH_RULES,
+): HealthUpdate {
+  let update: HealthUpdate = { health, quarantineReason: null };
+  for (const outcome of outcomes) {
+    const next = recordOutcome(update.health, outcome, rules);
+    update = {
+      health: next.health,
+      quarantineReason: update.quarantineReason ?? next.quarantineReason,
+    };
+  }
+  return update;
+}

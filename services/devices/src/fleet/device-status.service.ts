@@ -5,7 +5,7 @@ import { inTenantTransaction, TenantRepository } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
 import { DeviceEventsWriter } from '../common/device-events.writer';
 import { statusOf } from '../domain/device-status';
-import { recordOutcome, type Outcome } from '../domain/health';
+import { recordOutcomes, type Health, type HealthUpdate, type Outcome } from '../domain/health';
 import { AssignmentService } from '../queue/assignment.service';
 import type { DeviceIdentity, DeviceRow } from './device.record';
 import { FleetRepository } from './fleet.repository';
@@ -120,13 +120,25 @@ export class DeviceStatusService {
   async recordOutcome(tx: EntityManager, deviceId: string, outcome: Outcome): Promise<void> {
     const device = await this.repo.device(tx, deviceId, { lock: true });
     if (!device) return;
-    const update = recordOutcome(
+    const update = this.healthAfter(device, [outcome]);
+    await this.repo.writeHealth(tx, deviceId, update.health);
+    if (update.quarantineReason) {
+      await this.quarantine(tx, device, update.health, update.quarantineReason);
+    }
+  }
+
+  /**
+   * The device's health after these outcomes (in the order they happened), and the quarantine
+   * the first of them that calls for one gives as its reason. Nothing is written.
+   */
+  healthAfter(device: DeviceRow, outcomes: readonly Outcome[]): HealthUpdate {
+    return recordOutcomes(
       {
         score: device.healthScore,
         consecutiveFailures: device.consecutiveFailures,
         outcomes: device.outcomes,
       },
-      outcome,
+      outcomes,
       {
         alpha: 0.1,
         maxConsecutiveFailures: this.config.QUARANTINE_AFTER_FAILURES,
@@ -134,14 +146,24 @@ export class DeviceStatusService {
         minOutcomes: 10,
       },
     );
-    await this.repo.writeHealth(tx, deviceId, update.health);
-    if (update.quarantineReason && device.quarantinedAt === null) {
-      await this.changeFacts(
-        tx,
-        { ...device, healthScore: update.health.score },
-        { quarantineReason: update.quarantineReason },
-        update.quarantineReason,
-      );
-    }
+  }
+
+  /**
+   * Quarantines the device (its row locked, its new health written) for `reason`; a device
+   * already in quarantine stays as it is.
+   */
+  async quarantine(
+    tx: EntityManager,
+    device: DeviceRow,
+    health: Health,
+    reason: string,
+  ): Promise<void> {
+    if (device.quarantinedAt !== null) return;
+    await this.changeFacts(
+      tx,
+      { ...device, healthScore: health.score },
+      { quarantineReason: reason },
+      reason,
+    );
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { row, type SqlStatement } from '@switchboard/tenancy';
 import type { DeviceStatus } from '../domain/device-status';
+import type { Health } from '../domain/health';
 import type { SimPolicy } from '../domain/selection';
 import type { DeviceRow, DeviceSettingsRecord, DeviceSim, SimRow } from './device.record';
 
@@ -235,11 +236,7 @@ export class FleetRepository {
     );
   }
 
-  async writeHealth(
-    tx: EntityManager,
-    id: string,
-    health: { score: number; consecutiveFailures: number; outcomes: number },
-  ): Promise<void> {
+  async writeHealth(tx: EntityManager, id: string, health: Health): Promise<void> {
     await tx.query(
       `UPDATE devices SET health_score = $2, consecutive_failures = $3, outcomes = $4
         WHERE id = $1`,
@@ -247,16 +244,35 @@ export class FleetRepository {
     );
   }
 
-  /** Counts a reported outcome (SENT, DELIVERED, FAILED) on the device. */
-  async countOutcome(
-    tx: EntityManager,
+  /**
+   * The UPDATE that counts a state report's outcomes (SENT, DELIVERED, FAILED) on the device and
+   * writes its new health, not run (HandoutService runs it with the report's other writes); none
+   * when the report changes neither.
+   */
+  reportedStatement(
     id: string,
-    state: 'SENT' | 'DELIVERED' | 'FAILED',
-  ): Promise<void> {
-    const column = { SENT: 'sent_count', DELIVERED: 'delivered_count', FAILED: 'failed_count' }[
-      state
-    ];
-    await tx.query(`UPDATE devices SET ${column} = ${column} + 1 WHERE id = $1`, [id]);
+    counted: { sent: number; delivered: number; failed: number },
+    health: Health | null,
+  ): SqlStatement | undefined {
+    if (counted.sent + counted.delivered + counted.failed === 0 && !health) return undefined;
+    return {
+      text: `UPDATE devices
+                SET sent_count = sent_count + $2, delivered_count = delivered_count + $3,
+                    failed_count = failed_count + $4,
+                    health_score = COALESCE($5, health_score),
+                    consecutive_failures = COALESCE($6, consecutive_failures),
+                    outcomes = COALESCE($7, outcomes)
+              WHERE id = $1`,
+      values: [
+        id,
+        counted.sent,
+        counted.delivered,
+        counted.failed,
+        health?.score ?? null,
+        health?.consecutiveFailures ?? null,
+        health?.outcomes ?? null,
+      ],
+    };
   }
 
   async markRemoved(tx: EntityManager, id: string, now: Date): Promise<void> {

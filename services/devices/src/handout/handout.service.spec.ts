@@ -10,7 +10,7 @@ import type { DeviceStatusService } from '../fleet/device-status.service';
 import type { FleetRepository } from '../fleet/fleet.repository';
 import type { DeviceWakeups } from '../presence/device-wakeups';
 import { AssignmentService, pacingMargin } from '../queue/assignment.service';
-import type { QueueRepository, ReportedStep } from '../queue/queue.repository';
+import type { QueueRepository, ReportedRow } from '../queue/queue.repository';
 import type { QueueRow } from '../queue/queue-row.record';
 import { HandoutService, MAX_PENDING_BATCH } from './handout.service';
 
@@ -21,7 +21,8 @@ const DEVICE = '00000000-0000-4000-8000-0000000000d1';
 /** device_messages of one device, in memory: the queue repository's methods the handout uses. */
 class FakeQueue {
   rows: QueueRow[] = [];
-  steps: { id: string; step: ReportedStep }[] = [];
+  /** What each report's row write said. */
+  written: ReportedRow[][] = [];
 
   held(_tx: EntityManager, deviceId: string, limit: number) {
     return Promise.resolve(
@@ -81,11 +82,11 @@ class FakeQueue {
         .map((r) => ({ ...r })),
     );
   }
-  applyReportedStep(_tx: EntityManager, id: string, step: ReportedStep) {
-    this.steps.push({ id, step });
-    const row = this.rows.find((r) => r.id === id)!;
-    row.state = step.state as QueueRow['state'];
-    return Promise.resolve();
+  reportedStatement(reported: ReportedRow[]) {
+    if (reported.length === 0) return undefined;
+    this.written.push(reported);
+    for (const r of reported) this.rows.find((row) => row.id === r.id)!.state = r.state;
+    return { text: 'UPDATE device_messages', values: [] };
   }
 }
 
@@ -133,7 +134,12 @@ function newTestHandout(deviceRow: DeviceRow = device(), margin = 0) {
   const fleet = {
     device: jest.fn().mockImplementation(() => Promise.resolve(deviceRow)),
     pulled: jest.fn().mockImplementation(() => Promise.resolve(deviceRow)),
-    countOutcome: jest.fn().mockResolvedValue(undefined),
+    reportedStatement: jest.fn(
+      (_id: string, counted: { sent: number; delivered: number; failed: number }) =>
+        counted.sent + counted.delivered + counted.failed > 0
+          ? { text: 'UPDATE devices', values: [] }
+          : undefined,
+    ),
   };
   const finished: { row: QueueRow; state: string }[] = [];
   const config = {
@@ -159,22 +165,30 @@ function newTestHandout(deviceRow: DeviceRow = device(), margin = 0) {
   };
   const outcomes: string[] = [];
   const status = {
-    recordOutcome: jest.fn((_tx: EntityManager, _id: string, outcome: string) => {
-      outcomes.push(outcome);
-      return Promise.resolve();
+    healthAfter: jest.fn((row: DeviceRow, reported: string[]) => {
+      outcomes.push(...reported);
+      const failures = reported.filter((o) => o !== 'success').length;
+      return {
+        health: { score: row.healthScore, consecutiveFailures: failures, outcomes: 0 },
+        quarantineReason: failures >= 2 ? `${failures} consecutive failures` : null,
+      };
     }),
+    quarantine: jest.fn().mockResolvedValue(undefined),
   };
   const events: { messageId: string; state: ReportedState; errorCode?: string }[] = [];
   const writer = {
-    messageState: jest.fn(
+    messageStatesStatement: jest.fn(
       (
-        _tx: unknown,
-        ref: { messageId: string },
-        state: ReportedState,
-        extra: { errorCode?: string },
+        states: {
+          ref: { messageId: string };
+          state: ReportedState;
+          extra: { errorCode?: string };
+        }[],
       ) => {
-        events.push({ messageId: ref.messageId, state, errorCode: extra.errorCode });
-        return Promise.resolve();
+        for (const { ref, state, extra } of states) {
+          events.push({ messageId: ref.messageId, state, errorCode: extra.errorCode });
+        }
+        return states.length > 0 ? { text: 'INSERT INTO outbox', values: [] } : undefined;
       },
     ),
   };
@@ -219,7 +233,20 @@ function newTestHandout(deviceRow: DeviceRow = device(), margin = 0) {
     return row;
   };
   const identity = { deviceId: DEVICE, orgId: ORG };
-  return { service, clock, queue, fleet, finished, outcomes, events, wakeAt, enqueue, identity };
+  return {
+    service,
+    clock,
+    queue,
+    fleet,
+    status,
+    tx,
+    finished,
+    outcomes,
+    events,
+    wakeAt,
+    enqueue,
+    identity,
+  };
 }
 
 describe('HandoutService.handout (GET /message)', () => {
@@ -349,6 +376,13 @@ describe('HandoutService.handout (GET /message)', () => {
   });
 });
 
+/** The statements the service itself ran on the transaction, its tenant's aside. */
+function writesOf(tx: EntityManager): string[] {
+  return (tx.query as jest.Mock).mock.calls
+    .map(([sql]) => String(sql))
+    .filter((sql) => !/set_config/.test(sql));
+}
+
 describe('HandoutService.report (PATCH /message)', () => {
   it('turns reports into states, counters and health outcomes; unknown ids change nothing', async () => {
     const t = newTestHandout();
@@ -374,9 +408,74 @@ describe('HandoutService.report (PATCH /message)', () => {
       expect.objectContaining({ errorCode: 'NO_SERVICE' }),
     );
     expect(t.events.some((e) => e.messageId === 'not-ours')).toBe(false);
-    expect(t.fleet.countOutcome).toHaveBeenCalledWith(expect.anything(), DEVICE, 'SENT');
-    expect(t.fleet.countOutcome).toHaveBeenCalledWith(expect.anything(), DEVICE, 'FAILED');
-    expect(t.outcomes.sort()).toEqual(['failure', 'success']);
+    expect(t.fleet.reportedStatement).toHaveBeenCalledWith(
+      DEVICE,
+      { sent: 1, delivered: 0, failed: 1 },
+      expect.objectContaining({ consecutiveFailures: 1 }),
+    );
+    expect(t.outcomes).toEqual(['success', 'failure']);
+    expect(t.status.quarantine).not.toHaveBeenCalled();
+    // The rows, their events and the device's counters and health: one statement (besides
+    // the transaction's tenant).
+    expect(writesOf(t.tx)).toEqual([
+      'WITH together_0 AS (UPDATE device_messages), together_1 AS (INSERT INTO outbox) UPDATE devices',
+    ]);
+  });
+
+  it("writes a row the report moved through several states once, with each state's time", async () => {
+    const t = newTestHandout();
+    const row = t.enqueue({ state: 'HANDED_OUT', handedOutAt: new Date() });
+    const sentAt = Date.parse('2030-01-01T11:59:00Z');
+    const deliveredAt = Date.parse('2030-01-01T11:59:30Z');
+    await t.service.report(t.identity, [
+      {
+        id: row.messageId,
+        state: 'Delivered',
+        recipients: [],
+        states: { Processed: sentAt - 1000, Sent: sentAt, Delivered: deliveredAt },
+      },
+    ]);
+    expect(t.events.map((e) => e.state)).toEqual(['PROCESSED', 'SENT', 'DELIVERED']);
+    expect(t.queue.written).toEqual([
+      [
+        {
+          id: row.id,
+          state: 'DELIVERED',
+          at: {
+            PROCESSED: new Date(sentAt - 1000),
+            SENT: new Date(sentAt),
+            DELIVERED: new Date(deliveredAt),
+          },
+          errorCode: null,
+          errorMessage: null,
+        },
+      ],
+    ]);
+    expect(t.fleet.reportedStatement).toHaveBeenCalledWith(
+      DEVICE,
+      { sent: 1, delivered: 1, failed: 0 },
+      expect.anything(),
+    );
+  });
+
+  it('quarantines the device after writing the report when its outcomes call for it', async () => {
+    const t = newTestHandout();
+    const rows = [1, 2].map(() => t.enqueue({ state: 'HANDED_OUT', handedOutAt: new Date() }));
+    await t.service.report(
+      t.identity,
+      rows.map((r) => ({ id: r.messageId, state: 'Failed' as const, recipients: [], states: {} })),
+    );
+    expect(t.status.quarantine).toHaveBeenCalledWith(
+      t.tx,
+      expect.objectContaining({ id: DEVICE }),
+      expect.objectContaining({ consecutiveFailures: 2 }),
+      '2 consecutive failures',
+    );
+    const query = t.tx.query as jest.Mock;
+    const write = query.mock.calls.findIndex(([sql]) => /^WITH together_0/.test(String(sql)));
+    expect(query.mock.invocationCallOrder[write]).toBeLessThan(
+      t.status.quarantine.mock.invocationCallOrder[0],
+    );
   });
 
   it('does not count a delivery failure after SENT against the device', async () => {

@@ -2,14 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Metrics } from '@switchboard/observability';
 import { Clock } from '@switchboard/service-kit';
-import { inTenantTransaction } from '@switchboard/tenancy';
+import { inTenantTransaction, runTogether } from '@switchboard/tenancy';
 import { DEVICES_CONFIG, type DevicesConfig } from '../config';
-import { DeviceEventsWriter } from '../common/device-events.writer';
+import {
+  DeviceEventsWriter,
+  type MessageRef,
+  type MessageStateExtra,
+} from '../common/device-events.writer';
 import { statusOf } from '../domain/device-status';
+import type { Outcome } from '../domain/health';
 import {
   normalizeDeviceError,
   transitionsFor,
   type AppState,
+  type ReportedState,
   type StateReport,
 } from '../domain/message-states';
 import { DeviceStatusService } from '../fleet/device-status.service';
@@ -17,7 +23,7 @@ import { FleetRepository } from '../fleet/fleet.repository';
 import type { DeviceIdentity } from '../fleet/device.record';
 import { DeviceWakeups } from '../presence/device-wakeups';
 import { AssignmentService } from '../queue/assignment.service';
-import { QueueRepository } from '../queue/queue.repository';
+import { QueueRepository, type ReportedRow } from '../queue/queue.repository';
 import { refOf, type QueueRow } from '../queue/queue-row.record';
 import { toMobileMessage, type MobileMessage, type StateReportItem } from './mobile-message.model';
 
@@ -128,12 +134,15 @@ export class HandoutService {
     await inTenantTransaction(this.dataSource, identity.orgId, async (tx) => {
       // The device row first, as a pull and the sweep lock it: the same order everywhere, so a
       // report that quarantines the device can't deadlock with its own next pull.
-      await this.fleet.device(tx, identity.deviceId, { lock: true });
+      const device = await this.fleet.device(tx, identity.deviceId, { lock: true });
       const rows = await this.queue.latestOfDevice(tx, identity.deviceId, [
         ...new Set(items.map((i) => i.id)),
       ]);
       const byMessage = new Map(rows.map((r) => [r.messageId, r]));
-      const outcomes: ('success' | 'failure')[] = [];
+      const written = new Map<string, ReportedRow>();
+      const events: { ref: MessageRef; state: ReportedState; extra: MessageStateExtra }[] = [];
+      const counted = { sent: 0, delivered: 0, failed: 0 };
+      const outcomes: Outcome[] = [];
       for (const item of items) {
         const row = byMessage.get(item.id);
         if (!row) continue;
@@ -148,27 +157,45 @@ export class HandoutService {
             step.state === 'FAILED'
               ? { errorCode: normalizeDeviceError(report.error), errorMessage: report.error ?? '' }
               : undefined;
-          await this.queue.applyReportedStep(tx, row.id, {
+          const rowReport = written.get(row.id) ?? {
+            id: row.id,
             state: step.state,
-            now,
-            at,
-            errorCode: failure?.errorCode ?? null,
-            errorMessage: failure ? failure.errorMessage.slice(0, 2000) : null,
-          });
-          await this.events.messageState(tx, refOf(row), step.state, { at, ...failure });
-          this.reported.inc({ state: step.state });
-          if (step.state === 'SENT' || step.state === 'DELIVERED' || step.state === 'FAILED') {
-            await this.fleet.countOutcome(tx, identity.deviceId, step.state);
+            at: {},
+            errorCode: null,
+            errorMessage: null,
+          };
+          rowReport.state = step.state;
+          rowReport.at[step.state] = at;
+          if (failure) {
+            rowReport.errorCode = failure.errorCode;
+            rowReport.errorMessage = failure.errorMessage.slice(0, 2000);
           }
+          written.set(row.id, rowReport);
+          events.push({ ref: refOf(row), state: step.state, extra: { at, ...failure } });
+          this.reported.inc({ state: step.state });
+          if (step.state === 'SENT') counted.sent++;
+          if (step.state === 'DELIVERED') counted.delivered++;
+          if (step.state === 'FAILED') counted.failed++;
           // Sending is the device's job; what happens after SENT (delivery) is the network's.
           if (step.state === 'SENT') outcomes.push('success');
           else if (step.state === 'FAILED' && row.state !== 'SENT') outcomes.push('failure');
           row.state = step.state;
         }
       }
+      const health =
+        device && outcomes.length > 0 ? this.status.healthAfter(device, outcomes) : null;
+      // The rows, their events and the device's counters and health: one statement.
+      await runTogether(
+        tx,
+        [
+          this.queue.reportedStatement([...written.values()], now),
+          this.events.messageStatesStatement(events),
+          this.fleet.reportedStatement(identity.deviceId, counted, health?.health ?? null),
+        ].filter((statement) => statement !== undefined),
+      );
       // After the reports: a quarantine releases what is still open, not what was just reported.
-      for (const outcome of outcomes) {
-        await this.status.recordOutcome(tx, identity.deviceId, outcome);
+      if (device && health?.quarantineReason) {
+        await this.status.quarantine(tx, device, health.health, health.quarantineReason);
       }
     });
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { rows, type SqlStatement } from '@switchboard/tenancy';
+import type { Transition } from '../domain/message-states';
 import type { Candidate, SimPolicy } from '../domain/selection';
 import type { HandoutRecord, QueueRow } from './queue-row.record';
 
@@ -36,10 +37,13 @@ export interface NewQueueRow {
 export type ServiceFinalState = 'FAILED' | 'EXPIRED' | 'CANCELED' | 'RELEASED';
 
 /** A step of a device report applied to a row. */
-export interface ReportedStep {
-  state: string;
-  now: Date;
-  at: Date;
+/** A row as a state report leaves it (QueueRepository.reportedStatement). */
+export interface ReportedRow {
+  id: string;
+  /** The last state reported. */
+  state: Transition['state'];
+  /** When the row reached each state the report moved it through. */
+  at: Partial<Record<Transition['state'], Date>>;
   errorCode: string | null;
   errorMessage: string | null;
 }
@@ -186,22 +190,44 @@ export class QueueRepository {
     );
   }
 
-  /** Applies a reported state (timestamps of that state, the error of a failure). */
-  async applyReportedStep(tx: EntityManager, id: string, step: ReportedStep): Promise<void> {
-    await tx.query(
-      `UPDATE device_messages
-          SET state = $2, updated_at = $3,
-              processed_at = CASE WHEN $2 = 'PROCESSED' THEN $4 ELSE processed_at END,
-              sent_at = CASE WHEN $2 = 'SENT' THEN $4 ELSE sent_at END,
-              delivered_at = CASE WHEN $2 = 'DELIVERED' THEN $4 ELSE delivered_at END,
-              failed_at = CASE WHEN $2 = 'FAILED' THEN $4 ELSE failed_at END,
-              canceled_at = CASE WHEN $2 = 'CANCELED' THEN $4 ELSE canceled_at END,
-              error_code = COALESCE($5, error_code),
-              error_message = COALESCE($6, error_message),
-              body = CASE WHEN $2 IN ('DELIVERED', 'FAILED', 'CANCELED') THEN '' ELSE body END
-        WHERE id = $1`,
-      [id, step.state, step.now, step.at, step.errorCode, step.errorMessage],
-    );
+  /**
+   * The UPDATE that writes a state report's rows, one statement for all of them, not run:
+   * HandoutService runs it together with the report's events and the device's counters
+   * (runTogether). Each row gets its last reported state and the time of every state it passed.
+   */
+  reportedStatement(reported: readonly ReportedRow[], now: Date): SqlStatement | undefined {
+    if (reported.length === 0) return undefined;
+    const column = (state: ReportedRow['state']) => reported.map((r) => r.at[state] ?? null);
+    return {
+      text: `UPDATE device_messages m
+                SET state = r.state, updated_at = $2,
+                    processed_at = COALESCE(r.processed_at, m.processed_at),
+                    sent_at = COALESCE(r.sent_at, m.sent_at),
+                    delivered_at = COALESCE(r.delivered_at, m.delivered_at),
+                    failed_at = COALESCE(r.failed_at, m.failed_at),
+                    canceled_at = COALESCE(r.canceled_at, m.canceled_at),
+                    error_code = COALESCE(r.error_code, m.error_code),
+                    error_message = COALESCE(r.error_message, m.error_message),
+                    body = CASE WHEN r.state IN ('DELIVERED', 'FAILED', 'CANCELED') THEN '' ELSE m.body END
+               FROM unnest($1::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[],
+                           $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[],
+                           $10::text[])
+                    AS r (id, state, processed_at, sent_at, delivered_at, failed_at, canceled_at,
+                          error_code, error_message)
+              WHERE m.id = r.id`,
+      values: [
+        reported.map((r) => r.id),
+        now,
+        reported.map((r) => r.state),
+        column('PROCESSED'),
+        column('SENT'),
+        column('DELIVERED'),
+        column('FAILED'),
+        column('CANCELED'),
+        reported.map((r) => r.errorCode),
+        reported.map((r) => r.errorMessage),
+      ],
+    };
   }
 
   /** Ends a row in a state the service decides; the body is cleared. */

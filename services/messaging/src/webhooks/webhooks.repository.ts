@@ -148,7 +148,6 @@ export class WebhooksRepository {
     );
   }
 
-  /** The organization's enabled endpoints subscribed to `type` that existed at `at`. */
   /**
    * Whether the organization has an enabled endpoint for `type`: one statement outside any
    * transaction (`webhook_subscribed`, migration 1700000001020, answers as that tenant).
@@ -162,6 +161,7 @@ export class WebhooksRepository {
     return answer?.subscribed ?? true;
   }
 
+  /** The organization's enabled endpoints subscribed to `type` that existed at `at`. */
   async subscribers(
     tx: EntityManager,
     type: WebhookEventType,

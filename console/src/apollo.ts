@@ -1,6 +1,50 @@
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, Observable } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { accessToken } from './session';
+
+/**
+ * Answers of a query in the order its requests were made: an answer that arrives after the
+ * answer of a newer request of the same query and variables is replaced by that newer answer,
+ * so a slow request that began before a change can't overwrite what a refetch read after it.
+ */
+export function newestAnswerLink(): ApolloLink {
+  let requests = 0;
+  const newest = new Map<string, { request: number; result: ApolloLink.Result }>();
+  return new ApolloLink((operation, forward) => {
+    if (operation.operationType !== 'query') return forward(operation);
+    const key = `${operation.operationName ?? ''} ${JSON.stringify(operation.variables)}`;
+    const request = ++requests;
+    return new Observable<ApolloLink.Result>((observer) => {
+      const subscription = forward(operation).subscribe({
+        next: (result) => {
+          const known = newest.get(key);
+          if (known && known.request > request) return observer.next(known.result);
+          newest.set(key, { request, result });
+          observer.next(result);
+        },
+        error: (error) => observer.error(error),
+        complete: () => observer.complete(),
+      });
+      return () => subscription.unsubscribe();
+    });
+  });
+}
+
+/**
+ * The console's Apollo Client over `link`. Identical queries in flight are not deduplicated: a
+ * page that refetches after its mutation gets an answer read after the mutation instead of
+ * joining a request already under way, which can predate the change (a refetch then showed the
+ * team without the member just invited); with newestAnswerLink, that older request's answer
+ * can't undo the refetch's.
+ */
+export function createConsoleApollo(link: ApolloLink): ApolloClient {
+  return new ApolloClient({
+    link: ApolloLink.from([newestAnswerLink(), link]),
+    cache: new InMemoryCache(),
+    defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },
+    queryDeduplication: false,
+  });
+}
 
 const auth = new SetContextLink(async (previous) => {
   const token = await accessToken();
@@ -10,8 +54,6 @@ const auth = new SetContextLink(async (previous) => {
 });
 
 /** Apollo Client against the gateway's /graphql on the same origin. */
-export const apollo = new ApolloClient({
-  link: ApolloLink.from([auth, new HttpLink({ uri: '/graphql', credentials: 'omit' })]),
-  cache: new InMemoryCache(),
-  defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },
-});
+export const apollo = createConsoleApollo(
+  ApolloLink.from([auth, new HttpLink({ uri: '/graphql', credentials: 'omit' })]),
+);

@@ -1,6 +1,9 @@
 // Dispatch latency of the device fleet: from a devices.dispatch.v1 command being produced to a
 // simulated phone holding the message (SSE wake-up + GET /message), with N phones, printed next
-// to the raw Kafka produce→consume latency measured in the same run on the same broker.
+// to the raw Kafka produce→consume latency measured in the same run on the same broker. Then
+// what a message cost the devices service until the phone reported it delivered (its dispatch,
+// the pull, the three state reports) in CPU (the service's process_cpu_seconds_total, its idle
+// use measured over 5 s before deducted).
 //
 //   node tools/build.mjs && node bench/dispatch-latency.ts [--devices 10] [--messages 100] [--gap-ms N]
 //
@@ -44,6 +47,7 @@ const { migrate } = dist('services/devices/src/database.js');
 const { create, toBinary } = require('@bufbuild/protobuf');
 const { timestampFromDate } = require('@bufbuild/protobuf/wkt');
 const { Kafka, logLevel } = require('kafkajs');
+const { Client } = require('pg');
 const { exportJWK, generateKeyPair, SignJWT } = require('jose');
 
 const FAST_CONSUMER = {
@@ -154,6 +158,30 @@ async function rawKafkaLatency(brokers: string[], count: number, gapMs: number):
   return latencies;
 }
 
+/** The service's CPU so far (ms), from its metrics endpoint (prom-client's default metrics). */
+async function serviceCpuMs(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const match = /^process_cpu_seconds_total(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
+  if (!match) throw new Error('no process_cpu_seconds_total in /metrics');
+  return Number(match[1]) * 1000;
+}
+
+/** Messages of the organization the phones reported delivered so far. */
+async function deliveredCount(appUrl: string, orgId: string): Promise<number> {
+  const client = new Client({ connectionString: appUrl });
+  await client.connect();
+  try {
+    // Row-level security: the organization's rows only, as the service reads them.
+    await client.query(`SELECT set_config('app.org_id', $1, false)`, [orgId]);
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n FROM device_messages WHERE state = 'DELIVERED'`,
+    );
+    return rows[0].n;
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   process.env.SWITCHBOARD_STACK_DIR ??= join(root, '.stack');
   testing.loadStackEnv();
@@ -161,6 +189,7 @@ async function main(): Promise<void> {
   const broker = await testing.startPrivateBroker();
   const auth = await jwks();
   const port = await freePort();
+  const metricsPort = await freePort();
   let service: ChildProcess | undefined;
   const phones: { stop(): Promise<void> }[] = [];
   try {
@@ -169,6 +198,7 @@ async function main(): Promise<void> {
       {
         NODE_ENV: 'production',
         PORT: String(port),
+        METRICS_PORT: String(metricsPort),
         DATABASE_URL: db.appUrl,
         KAFKA_BROKERS: broker.brokers.join(','),
         KAFKA_FAST_CONSUMERS: 'true',
@@ -275,7 +305,13 @@ async function main(): Promise<void> {
 
     // Within the pacing budget (30 segments per minute per phone) so only latency is measured.
     const count = Math.min(MESSAGES, DEVICES * 25);
+    const deliveredBefore = await deliveredCount(db.appUrl, orgId);
+    // The service's idle use (its consumers' fetches, sweeps, keepalives), deducted below.
+    const idleFrom = { cpu: await serviceCpuMs(metricsPort), at: performance.now() };
+    await new Promise((r) => setTimeout(r, 5000));
+    const cpuBefore = await serviceCpuMs(metricsPort);
     const started = performance.now();
+    const idlePerMs = (cpuBefore - idleFrom.cpu) / (started - idleFrom.at);
     for (let i = 0; i < count; i++) {
       await send(randomUUID());
       await new Promise((r) => setTimeout(r, GAP_MS));
@@ -286,6 +322,14 @@ async function main(): Promise<void> {
     }
     const elapsed = performance.now() - started;
     await producer.disconnect();
+    // Until every message's Delivered report is in: the cost of its whole life on the phone.
+    let delivered = (await deliveredCount(db.appUrl, orgId)) - deliveredBefore;
+    while (delivered < count && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      delivered = (await deliveredCount(db.appUrl, orgId)) - deliveredBefore;
+    }
+    const cpuUsed = (await serviceCpuMs(metricsPort)) - cpuBefore;
+    const cpuPerMessage = (cpuUsed - idlePerMs * (performance.now() - started)) / count;
     const dispatch = [...dispatchedAt].flatMap(([id, at]) =>
       receivedAt.has(id) ? [receivedAt.get(id)! - at] : [],
     );
@@ -300,6 +344,9 @@ async function main(): Promise<void> {
     console.log(`raw Kafka produce → consume: ${fmt(k)}`);
     console.log(
       `ratio (dispatch / raw Kafka): p50 ${(d.p50 / k.p50).toFixed(2)}x  p95 ${(d.p95 / k.p95).toFixed(2)}x  mean ${(d.mean / k.mean).toFixed(2)}x`,
+    );
+    console.log(
+      `devices service CPU per message, dispatch to delivered, idle use deducted: ${cpuPerMessage.toFixed(2)} ms (${delivered} of ${count} delivered; idle ${(idlePerMs * 100).toFixed(1)} % of a core)`,
     );
     if (d.n < count) console.log(`warning: ${count - d.n} message(s) not received within 60 s`);
   } finally {

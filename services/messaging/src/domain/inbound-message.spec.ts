@@ -32,6 +32,18 @@ describe('inbound messages', () => {
     expect(decideOnInbound(organization, purged)).toEqual(decision);
   });
 
+  it('keeps the SMS of an organization not known yet when a device of it vouches for it, never a closed one', () => {
+    expect(decideOnInbound(undefined, false, { vouched: true })).toEqual({ action: 'store' });
+    expect(decideOnInbound(undefined, true, { vouched: true })).toEqual({
+      action: 'drop',
+      reason: 'organization-purged',
+    });
+    expect(decideOnInbound({ status: 'DELETED' }, false, { vouched: true })).toEqual({
+      action: 'drop',
+      reason: 'organization-closed',
+    });
+  });
+
   it('is RECEIVED on the device route, its events still to come', () => {
     const now = new Date('2030-01-01T12:00:00Z');
     const receivedAt = new Date('2030-01-01T11:59:58Z');

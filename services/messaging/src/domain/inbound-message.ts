@@ -93,21 +93,25 @@ export type InboundDecision =
  * Whether an inbound SMS is kept. A closed organization's (deletion scheduled, deleted, purged)
  * is dropped: its owner asked us to stop and forget, so nothing is stored — and nothing is
  * dead-lettered either, since a DLQ record would keep the sender's number and text past the
- * purge, for nobody to replay. An organization messaging has never heard of is dropped too: no
+ * purge, for nobody to replay. An organization messaging has not heard of depends on who
+ * vouches for it. A phone's SMS (`vouched`: devices took it from a device registered to that
+ * organization) is kept: the organization is new and its projection is still on its way on
+ * another topic (accounts.organization.v1) — a phone can receive its first SMS seconds after
+ * sign-up, before messaging hears of the organization, and waiting for it inside the consumer
+ * would hold up the very fetch that brings it. Without such a voucher it is dropped: no
  * customer of ours could ever see the SMS, and a DLQ would keep a stranger's number and text
- * with no owner (retrying would hold up every other event, device reports included, behind it:
- * the consumer handles one record at a time). An organization exists long before its first
- * phone receives an SMS, so a live one is always known here — except while a new consumer
- * group replays the streams from scratch (README: rebuild the projections first).
- * A suspended organization still receives: suspension stops sending, and replies received
- * meanwhile are the customer's.
+ * with no owner. A suspended organization still receives: suspension stops sending, and
+ * replies received meanwhile are the customer's.
  */
 export function decideOnInbound(
   organization: { status: string } | undefined,
   purged: boolean,
+  { vouched = false }: { vouched?: boolean } = {},
 ): InboundDecision {
   if (purged) return { action: 'drop', reason: 'organization-purged' };
-  if (!organization) return { action: 'drop', reason: 'organization-unknown' };
+  if (!organization) {
+    return vouched ? { action: 'store' } : { action: 'drop', reason: 'organization-unknown' };
+  }
   if (CLOSED_ORGANIZATION_STATUSES.has(organization.status)) {
     return { action: 'drop', reason: 'organization-closed' };
   }

@@ -101,10 +101,15 @@ describe('InboundService.receive', () => {
     expect(rows.size).toBe(1);
   });
 
+  it('keeps the SMS of an organization not projected here yet: its phone vouches for it', async () => {
+    const { service, rows } = newTestService(undefined);
+    await service.receive(tx, ORG, sms());
+    expect([...rows.values()].map((r) => r.body)).toEqual(['Yes, at 8']);
+  });
+
   it.each([
     ['closed', { status: 'DELETION_SCHEDULED' }, false, 'organization-closed'],
     ['purged', undefined, true, 'organization-purged'],
-    ['never heard of', undefined, false, 'organization-unknown'],
   ])('drops a %s organization’s SMS: nothing stored, counted', async (_w, org, purged, reason) => {
     const { service, rows, outbox, metrics } = newTestService(org, purged);
     await service.receive(tx, ORG, sms());

@@ -58,7 +58,7 @@ function checkedMedia(urls: string[]): string[] {
  * SMS received by the organization's devices (devices.inbound.v1) become RECEIVED messages in
  * the conversation of (contact, device SIM), raising its unread count. A device may post the
  * same SMS twice: (device, its SMS id) is stored once. A closed organization's SMS are not
- * stored (see decideOnInbound).
+ * stored; a new one's not projected here yet are (see decideOnInbound).
  */
 @Injectable()
 export class InboundService {
@@ -75,7 +75,7 @@ export class InboundService {
   ) {
     this.refused = metrics.counter(
       'messaging_inbound_refused_total',
-      'Inbound SMS not stored, by reason (organization closed, purged or unknown).',
+      'Inbound SMS not stored, by reason (organization closed or purged).',
       ['reason'],
     );
   }
@@ -86,13 +86,15 @@ export class InboundService {
     orgId: string,
     event: devicesV1.InboundMessageEvent,
   ): Promise<void> {
+    // The phone is registered to the organization: devices vouches that it exists.
     const decision = decideOnInbound(
       await this.projections.findOrganization(tx, orgId),
       await this.projections.isPurged(tx, orgId),
+      { vouched: true },
     );
     if (decision.action === 'drop') {
       this.refused.inc({ reason: decision.reason });
-      // Never the number or the text: the organization is gone or not known.
+      // Never the number or the text: the organization is gone.
       this.logger.warn({
         msg: 'inbound SMS dropped',
         orgId,

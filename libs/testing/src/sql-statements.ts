@@ -1,4 +1,5 @@
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
+import { TENANT_SETTING } from '@switchboard/tenancy';
 
 /** What {@link recordSqlStatements} saw, grouped by connection. */
 export interface SqlStatementLog {
@@ -20,7 +21,7 @@ interface RecordedTransaction {
 }
 
 /** `set_config('app.org_id', $n…` anywhere in a statement (also a consumer's CTE): n. */
-const TENANT_SETTING = /set_config\('app\.org_id', \$(\d+)/;
+const SETS_TENANT = new RegExp(`set_config\\('${TENANT_SETTING.replace('.', '\\.')}', \\$(\\d+)`);
 
 /**
  * Counts database round trips in an in-process service (issue 17): every statement TypeORM's
@@ -41,7 +42,7 @@ export function recordSqlStatements(): SqlStatementLog {
     } else {
       const tx = open.get(this);
       tx?.statements.push(sql);
-      const tenantParameter = tx && TENANT_SETTING.exec(sql)?.[1];
+      const tenantParameter = tx && SETS_TENANT.exec(sql)?.[1];
       if (tenantParameter) {
         tx.tenants.push(String((args[1] as unknown[])[Number(tenantParameter) - 1]));
       }

@@ -36,7 +36,6 @@ export interface NewQueueRow {
 /** A final state the devices service decides itself (no device report). */
 export type ServiceFinalState = 'FAILED' | 'EXPIRED' | 'CANCELED' | 'RELEASED';
 
-/** A step of a device report applied to a row. */
 /** A row as a state report leaves it (QueueRepository.reportedStatement). */
 export interface ReportedRow {
   id: string;

@@ -44,6 +44,7 @@ const freePort: () => Promise<number> = testing.freePort;
 const { Topics, devicesV1, testingV1 } = dist('libs/contracts/src/index.js');
 const { SimulatedPhone } = dist('tools/device-agent/src/simulated-phone.js');
 const { migrate } = dist('services/devices/src/database.js');
+const { TENANT_SETTING } = dist('libs/tenancy/src/index.js');
 const { create, toBinary } = require('@bufbuild/protobuf');
 const { timestampFromDate } = require('@bufbuild/protobuf/wkt');
 const { Kafka, logLevel } = require('kafkajs');
@@ -172,7 +173,7 @@ async function deliveredCount(appUrl: string, orgId: string): Promise<number> {
   await client.connect();
   try {
     // Row-level security: the organization's rows only, as the service reads them.
-    await client.query(`SELECT set_config('app.org_id', $1, false)`, [orgId]);
+    await client.query(`SELECT set_config($1, $2, false)`, [TENANT_SETTING, orgId]);
     const { rows } = await client.query(
       `SELECT count(*)::int AS n FROM device_messages WHERE state = 'DELIVERED'`,
     );

@@ -6,26 +6,49 @@ import { accessToken } from './session';
  * Answers of a query in the order its requests were made: an answer that arrives after the
  * answer of a newer request of the same query and variables is replaced by that newer answer,
  * so a slow request that began before a change can't overwrite what a refetch read after it.
+ * A query's newest answer is kept only while some request of it is under way.
  */
 export function newestAnswerLink(): ApolloLink {
   let requests = 0;
-  const newest = new Map<string, { request: number; result: ApolloLink.Result }>();
+  const queries = new Map<
+    string,
+    { underWay: number; newest?: { request: number; result: ApolloLink.Result } }
+  >();
   return new ApolloLink((operation, forward) => {
     if (operation.operationType !== 'query') return forward(operation);
     const key = `${operation.operationName ?? ''} ${JSON.stringify(operation.variables)}`;
     const request = ++requests;
     return new Observable<ApolloLink.Result>((observer) => {
+      const query = queries.get(key) ?? { underWay: 0 };
+      queries.set(key, query);
+      query.underWay++;
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        if (--query.underWay === 0) queries.delete(key);
+      };
       const subscription = forward(operation).subscribe({
         next: (result) => {
-          const known = newest.get(key);
-          if (known && known.request > request) return observer.next(known.result);
-          newest.set(key, { request, result });
+          if (query.newest && query.newest.request > request) {
+            return observer.next(query.newest.result);
+          }
+          query.newest = { request, result };
           observer.next(result);
         },
-        error: (error) => observer.error(error),
-        complete: () => observer.complete(),
+        error: (error) => {
+          settle();
+          observer.error(error);
+        },
+        complete: () => {
+          settle();
+          observer.complete();
+        },
       });
-      return () => subscription.unsubscribe();
+      return () => {
+        settle();
+        subscription.unsubscribe();
+      };
     });
   });
 }

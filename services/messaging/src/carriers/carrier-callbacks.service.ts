@@ -140,13 +140,8 @@ export class CarrierCallbacksService {
       });
       this.callbacks.inc({ carrier: kind, outcome });
     } catch (error) {
-      if (error instanceof MessagingException) {
-        this.callbacks.inc({
-          carrier: kind,
-          outcome:
-            error.code === MessagingErrorCode.CARRIER_CALLBACK_NOT_READY ? 'retry' : 'refused',
-        });
-      }
+      if (error instanceof MessagingException)
+        this.callbacks.inc({ carrier: kind, outcome: 'refused' });
       throw error;
     }
   }
@@ -196,21 +191,14 @@ export class CarrierCallbacksService {
       });
       return 'unknown-number';
     }
+    // The carrier account is the organization's own row here, so it vouches that the
+    // organization exists even before accounts' event has been projected (see decideOnInbound).
     const decision = decideOnInbound(
       await this.projections.findOrganization(tx, account.orgId),
       await this.projections.isPurged(tx, account.orgId),
+      { vouched: true },
     );
-    if (decision.action === 'drop') {
-      // The account is ours, so the organization exists: not projected yet (accounts' event
-      // still on its way). 503 rolls back the receipt too, and the carrier retries.
-      if (decision.reason === 'organization-unknown') {
-        throw new MessagingException(
-          MessagingErrorCode.CARRIER_CALLBACK_NOT_READY,
-          'Not ready for this callback yet; retry',
-        );
-      }
-      return decision.reason;
-    }
+    if (decision.action === 'drop') return decision.reason;
     const now = this.clock.now();
     const sms = analyzeSms(inbound.body);
     const created = await this.lifecycle.createOnce(

@@ -54,8 +54,6 @@ export enum MessagingErrorCode {
   CARRIER_NUMBER_NOT_FOUND = 'CARRIER_NUMBER_NOT_FOUND',
   /** A carrier callback without a valid signature, or with a stale timestamp. */
   INVALID_CARRIER_SIGNATURE = 'INVALID_CARRIER_SIGNATURE',
-  /** A carrier callback messaging cannot take yet (its organization not projected here): retry. */
-  CARRIER_CALLBACK_NOT_READY = 'CARRIER_CALLBACK_NOT_READY',
   /** A route's settings are out of bounds (priority, countries, cost, cap, carrier account). */
   INVALID_ROUTE = 'INVALID_ROUTE',
   ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
@@ -121,7 +119,6 @@ export class MessagingException extends domainException<MessagingErrorCode>({
   CARRIER_NUMBER_TAKEN: 'CONFLICT',
   CARRIER_NUMBER_NOT_FOUND: 'NOT_FOUND',
   INVALID_CARRIER_SIGNATURE: 'UNAUTHENTICATED',
-  CARRIER_CALLBACK_NOT_READY: 'UNAVAILABLE',
   INVALID_ROUTE: 'BAD_INPUT',
   ROUTE_NOT_FOUND: 'NOT_FOUND',
   UNKNOWN_ROUTE: 'BAD_INPUT',

@@ -95,13 +95,14 @@ export type InboundDecision =
  * dead-lettered either, since a DLQ record would keep the sender's number and text past the
  * purge, for nobody to replay. An organization messaging has not heard of depends on who
  * vouches for it. A phone's SMS (`vouched`: devices took it from a device registered to that
- * organization) is kept: the organization is new and its projection is still on its way on
- * another topic (accounts.organization.v1) — a phone can receive its first SMS seconds after
- * sign-up, before messaging hears of the organization, and waiting for it inside the consumer
- * would hold up the very fetch that brings it. Without such a voucher it is dropped: no
- * customer of ours could ever see the SMS, and a DLQ would keep a stranger's number and text
- * with no owner. A suspended organization still receives: suspension stops sending, and
- * replies received meanwhile are the customer's.
+ * organization) and a carrier's (the carrier account it came to is the organization's) are
+ * kept: the organization is new and its projection is still on its way on another topic
+ * (accounts.organization.v1) — a phone can receive its first SMS seconds after sign-up, before
+ * messaging hears of the organization, and waiting for it inside the consumer would hold up the
+ * very fetch that brings it. Without such a voucher it is dropped: no customer of ours could
+ * ever see the SMS, and a DLQ would keep a stranger's number and text with no owner. A
+ * suspended organization still receives: suspension stops sending, and replies received
+ * meanwhile are the customer's.
  */
 export function decideOnInbound(
   organization: { status: string } | undefined,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { grantToApp, row, type SqlRunner } from '@switchboard/tenancy';
+import { grantToApp, row, type SqlRunner, type SqlStatement } from '@switchboard/tenancy';
 import { checkTableName } from './rate-limit-table.migration';
 
 /** `rate` tokens per second, at most `burst` saved up; a rate of 0 turns the bucket off. */
@@ -7,6 +7,9 @@ export interface TokenBucketLimit {
   rate: number;
   burst: number;
 }
+
+/** A take's answer: allowed, or the seconds to wait. */
+export type BucketVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
  * Seconds to wait after a refused take left the bucket at `tokens` (below 0: the refill fell
@@ -59,22 +62,45 @@ export class TokenBucket {
     limit: TokenBucketLimit,
     now: Date,
     count = 1,
-  ): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
-    if (limit.rate <= 0 || count <= 0) return { allowed: true };
-    const left = await row<{ tokens: number }>(
-      tx,
-      `INSERT INTO ${this.table} AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - $5::float8, $3::timestamptz)
+  ): Promise<BucketVerdict> {
+    const statement = this.takeStatement(key, limit, now, count);
+    if (!statement) return { allowed: true };
+    const left = await row<{ tokens: number }>(tx, statement.text, statement.values);
+    return this.verdict(left?.tokens, limit);
+  }
+
+  /**
+   * `take`'s upsert, to run inside another statement of the caller's transaction (e.g. as a CTE,
+   * `withReturning`): it returns `tokens`, for `verdict`. None when the limit is off.
+   */
+  takeStatement(
+    key: string,
+    limit: TokenBucketLimit,
+    now: Date,
+    count = 1,
+  ): SqlStatement | undefined {
+    if (limit.rate <= 0 || count <= 0) return undefined;
+    return {
+      text: `INSERT INTO ${this.table} AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - $5::float8, $3::timestamptz)
        ON CONFLICT (key) DO UPDATE SET
          tokens = LEAST($2::float8,
                         b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($3::timestamptz - b.updated_at))) * $4::float8) - $5::float8,
          updated_at = GREATEST(b.updated_at, $3::timestamptz)
        RETURNING tokens`,
-      [key, limit.burst, now, limit.rate, count],
-    );
-    const tokens = Number(left?.tokens ?? 0);
-    return tokens >= 0
+      values: [key, limit.burst, now, limit.rate, count],
+    };
+  }
+
+  /**
+   * What the tokens `takeStatement` left say: allowed, or refused with the seconds to wait (the
+   * caller then rolls its transaction back). No tokens (the limit was off): allowed.
+   */
+  verdict(tokens: number | string | null | undefined, limit: TokenBucketLimit): BucketVerdict {
+    if (tokens === null || tokens === undefined || limit.rate <= 0) return { allowed: true };
+    const left = Number(tokens);
+    return left >= 0
       ? { allowed: true }
-      : { allowed: false, retryAfterSeconds: bucketRetryAfterSeconds(tokens, limit.rate) };
+      : { allowed: false, retryAfterSeconds: bucketRetryAfterSeconds(left, limit.rate) };
   }
 
   /**

@@ -1,4 +1,12 @@
-import { affectedRows, isUniqueViolation, oncePerTransaction, row, rows, runTogether } from './sql';
+import {
+  affectedRows,
+  isUniqueViolation,
+  oncePerTransaction,
+  row,
+  rows,
+  runTogether,
+  withReturning,
+} from './sql';
 
 const answering = (result: unknown) => ({ query: async () => result });
 
@@ -93,5 +101,29 @@ describe('SQL helpers', () => {
         { text: 'INSERT INTO b VALUES ($1)', values: [1] },
       ]),
     ).rejects.toThrow(/WITH/);
+  });
+
+  it('withReturning: the statement as a CTE the main statement reads, its parameters after the main ones', () => {
+    expect(
+      withReturning(
+        'taken',
+        { text: 'UPDATE b SET n = n - $2 WHERE key = $1 RETURNING n', values: ['k', 1] },
+        { text: 'SELECT (SELECT n FROM taken) AS n, x FROM t WHERE id = $1', values: [7] },
+      ),
+    ).toEqual({
+      text: 'WITH taken AS (UPDATE b SET n = n - $3 WHERE key = $2 RETURNING n) SELECT (SELECT n FROM taken) AS n, x FROM t WHERE id = $1',
+      values: [7, 'k', 1],
+    });
+    const main = { text: 'SELECT 1', values: [] };
+    expect(withReturning('t', { text: 'DELETE FROM d WHERE id = $1', values: [2] }, main)).toEqual({
+      text: 'WITH t AS (DELETE FROM d WHERE id = $1) SELECT 1',
+      values: [2],
+    });
+    expect(() =>
+      withReturning('t', { text: 'WITH x AS (SELECT 1) DELETE FROM d', values: [] }, main),
+    ).toThrow(/WITH/);
+    expect(() => withReturning('t; DROP', { text: 'DELETE FROM d', values: [] }, main)).toThrow(
+      /name/,
+    );
   });
 });

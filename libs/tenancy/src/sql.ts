@@ -93,14 +93,39 @@ export async function runTogether(
     if (/^\s*WITH\b/i.test(statement.text)) throw new Error('runTogether: a statement has a WITH');
     const offset = values.length;
     values.push(...statement.values);
-    if (offset === 0) return statement.text;
-    return statement.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    return shiftParameters(statement.text, offset);
   });
   const last = texts.pop()!;
   return runner.query(
     `WITH ${texts.map((text, i) => `together_${i} AS (${text})`).join(', ')} ${last}`,
     values,
   );
+}
+
+/**
+ * `main` reading the rows of `statement` (a data-modifying statement with RETURNING, not
+ * starting with WITH) as the CTE `name`: one statement, `statement`'s parameters numbered after
+ * `main`'s. The CTE runs whether or not `main` reads it (PostgreSQL runs every data-modifying
+ * CTE), in the same snapshot.
+ */
+export function withReturning(
+  name: string,
+  statement: SqlStatement,
+  main: SqlStatement,
+): SqlStatement {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`withReturning: not a CTE name: ${name}`);
+  if (/^\s*WITH\b/i.test(statement.text))
+    throw new Error('withReturning: the statement has a WITH');
+  return {
+    text: `WITH ${name} AS (${shiftParameters(statement.text, main.values.length)}) ${main.text}`,
+    values: [...main.values, ...statement.values],
+  };
+}
+
+/** `text` with its parameters `$n` renumbered `$(n + offset)`. */
+function shiftParameters(text: string, offset: number): string {
+  if (offset === 0) return text;
+  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
 
 const transactionMemos = new WeakMap<object, Map<string, Promise<unknown>>>();

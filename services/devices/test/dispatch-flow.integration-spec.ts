@@ -18,9 +18,10 @@ const PACING_WINDOW_MS = 2000;
 const MAX_DISPATCH_STATEMENTS = 8;
 /**
  * The same for a phone's `GET /message` that takes a message: its authentication's transaction
- * (the device token, the organization, the device, the API limit) and the handout's.
+ * (the device token; then the organization, the device and the API limit in one statement) and
+ * the handout's.
  */
-const MAX_AUTH_STATEMENTS = 8;
+const MAX_AUTH_STATEMENTS = 6;
 const MAX_HANDOUT_STATEMENTS = 7;
 /**
  * The same for each of a phone's state reports (`PATCH /message`): the device's lock, its rows,

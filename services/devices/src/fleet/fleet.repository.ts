@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { row, type SqlStatement } from '@switchboard/tenancy';
+import { row, withReturning, type SqlStatement } from '@switchboard/tenancy';
 import type { DeviceStatus } from '../domain/device-status';
 import type { Health } from '../domain/health';
 import type { SimPolicy } from '../domain/selection';
@@ -79,6 +79,38 @@ export class FleetRepository {
       [id],
     );
     return found[0];
+  }
+
+  /**
+   * What a phone's request is authenticated against, in one round trip: whether the
+   * organization is closed, the device (not removed) and — when given — the tokens its API
+   * limit's take (`take`, a TokenBucket upsert returning `tokens`) left. The take runs even when
+   * the device is missing or the organization closed: the caller refuses those by throwing,
+   * which rolls the take back.
+   */
+  async requestingDevice(
+    tx: EntityManager,
+    orgId: string,
+    deviceId: string,
+    take?: SqlStatement,
+  ): Promise<{ organizationClosed: boolean; device?: DeviceRow; bucketTokens?: number }> {
+    const main: SqlStatement = {
+      text: `SELECT EXISTS (SELECT 1 FROM tenants t WHERE t.id = $1 AND t.closed_at IS NOT NULL) AS "organizationClosed",
+                    ${take ? '(SELECT tokens FROM taken)' : 'NULL::float8'} AS "bucketTokens", ${DEVICE_COLUMNS}
+               FROM (SELECT 1) one LEFT JOIN devices d ON d.id = $2 AND d.removed_at IS NULL`,
+      values: [orgId, deviceId],
+    };
+    const { text, values } = take ? withReturning('taken', take, main) : main;
+    const found = await row<
+      DeviceRow & { organizationClosed: boolean; bucketTokens: number | null }
+    >(tx, text, values);
+    if (!found) throw new Error('requestingDevice: no row'); // (SELECT 1) LEFT JOIN: always one
+    const { organizationClosed, bucketTokens, ...device } = found;
+    return {
+      organizationClosed,
+      device: device.id ? device : undefined,
+      bucketTokens: bucketTokens ?? undefined,
+    };
   }
 
   /** The organization's devices (not removed), filtered by status and name or model. */

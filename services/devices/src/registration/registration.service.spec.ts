@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { generateOpaqueToken, OpaqueTokenPrefix } from '@switchboard/auth';
 import type { RateLimitCheck, RateLimiter } from '@switchboard/rate-limit';
 import { ManualClock } from '@switchboard/testing';
-import type { TenantRepository } from '@switchboard/tenancy';
+import type { SqlStatement, TenantRepository } from '@switchboard/tenancy';
 import type { DevicesConfig } from '../config';
 import type { DeviceEventsWriter } from '../common/device-events.writer';
 import { DevicesErrorCode } from '../common/devices.exception';
@@ -67,7 +67,19 @@ function newTestRegistration() {
       const d = devices.get(id);
       return Promise.resolve(d ? ({ id: d.id, orgId: d.orgId } as DeviceRow) : undefined);
     },
+    requestingDevice: (_tx: unknown, orgId: string, id: string, take?: SqlStatement) => {
+      if (take) takes.push(take);
+      const d = devices.get(id);
+      return Promise.resolve({
+        organizationClosed: closed.has(orgId),
+        device: d ? ({ id: d.id, orgId: d.orgId } as DeviceRow) : undefined,
+        bucketTokens: take ? bucket.tokens : undefined,
+      });
+    },
   };
+  /** The device API limit's takes, and the tokens the next leaves. */
+  const takes: SqlStatement[] = [];
+  const bucket = { tokens: 99 };
   const enrollments = {
     use: jest.fn().mockResolvedValue({ ok: true, id: ENROLLMENT, maxUses: 1 }),
   };
@@ -134,6 +146,8 @@ function newTestRegistration() {
     settings,
     limits,
     limited,
+    takes,
+    bucket,
     tx,
   };
 }
@@ -286,20 +300,16 @@ describe('RegistrationService.authenticate', () => {
     ]);
     expect(t.limited[0].checks[1].key).not.toContain(token);
     // The API call takes a token of the device's bucket: 100 a minute, as many at once.
-    const takes = (t.tx.query as jest.Mock).mock.calls.filter(([sql]) =>
-      String(sql).includes('INSERT INTO device_api_buckets'),
-    );
-    expect(takes).toHaveLength(1);
-    expect(takes[0][1].slice(0, 2)).toEqual([`device:${id}`, 100]);
-    expect(takes[0][1][3]).toBeCloseTo(100 / 60);
+    expect(t.takes).toHaveLength(1);
+    expect(t.takes[0].text).toContain('INSERT INTO device_api_buckets');
+    expect(t.takes[0].values.slice(0, 2)).toEqual([`device:${id}`, 100]);
+    expect(t.takes[0].values[3]).toBeCloseTo(100 / 60);
   });
 
   it('refuses an API call past the device bucket with RATE_LIMITED and when to retry', async () => {
     const t = newTestRegistration();
     const { token } = await t.service.register(t.enrollmentToken(), {}, null, IP);
-    (t.tx.query as jest.Mock).mockImplementation((sql: string) =>
-      Promise.resolve(sql.includes('device_api_buckets') ? [{ tokens: -0.5 }] : []),
-    );
+    t.bucket.tokens = -0.5;
     await expect(t.service.authenticate(token)).rejects.toMatchObject({
       code: 'RATE_LIMITED',
       retryAfterSeconds: 1,

@@ -150,17 +150,23 @@ export class RegistrationService {
       const credential = await this.credentials.find(tx, hashToken(token), 'device');
       if (!credential) throw invalidDeviceToken();
       await enterTenant(credential.orgId);
-      if (await this.tenants.isClosed(tx, credential.orgId)) throw organizationClosed();
-      const device = await this.repo.device(tx, credential.subjectId);
-      if (!device) throw invalidDeviceToken();
-      // One upsert: a refusal throws, and the rollback gives the token back.
+      // The organization, the device and its API limit's take in one statement: a refusal
+      // throws, and the rollback gives the token back.
       const perMinute = this.config.DEVICE_API_REQUESTS_PER_MINUTE;
-      const taken = await this.apiBuckets.take(
+      const limit = { rate: perMinute / 60, burst: perMinute };
+      const {
+        organizationClosed: closed,
+        device,
+        bucketTokens,
+      } = await this.repo.requestingDevice(
         tx,
-        `device:${device.id}`,
-        { rate: perMinute / 60, burst: perMinute },
-        this.clock.now(),
+        credential.orgId,
+        credential.subjectId,
+        this.apiBuckets.takeStatement(`device:${credential.subjectId}`, limit, this.clock.now()),
       );
+      if (closed) throw organizationClosed();
+      if (!device) throw invalidDeviceToken();
+      const taken = this.apiBuckets.verdict(bucketTokens, limit);
       if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
       await this.status.seen(tx, device);
       return { deviceId: device.id, orgId: device.orgId };

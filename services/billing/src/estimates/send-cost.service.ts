@@ -41,8 +41,7 @@ export class SendCostService {
   ): Promise<SendCostView> {
     return inTenantTransaction(this.dataSource, orgId, async (tx) => {
       const now = this.clock.now();
-      const account = await this.plans.lockAccount(tx, orgId);
-      const plan = (await this.plans.plan(tx, account.planId))!;
+      const { plan } = await this.plans.lockAccountWithPlan(tx, orgId);
       const includedUsed = await this.usage.periodUsed(tx, orgId, periodOf(now));
       const country = /^[A-Za-z]{2}$/.test(input.country ?? '')
         ? input.country!.toUpperCase()

@@ -144,10 +144,9 @@ export class MeteringService {
     tx: SqlRunner,
     orgId: string,
   ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord }> {
-    return oncePerTransaction(tx, `account:${orgId}`, async () => {
-      const account = await this.plans.lockAccount(tx, orgId);
-      return { account, plan: (await this.plans.plan(tx, account.planId))! };
-    });
+    return oncePerTransaction(tx, `account:${orgId}`, () =>
+      this.plans.lockAccountWithPlan(tx, orgId),
+    );
   }
 
   private async settle(

@@ -17,6 +17,9 @@ const ORG_PLAN = `org_id AS "orgId", plan_id AS "planId", pending_plan_id AS "pe
   subscription_status AS "subscriptionStatus", subscription_event_at AS "subscriptionEventAt",
   quota_version::float8 AS "quotaVersion"`;
 
+/** The fields of ORG_PLAN, each named by its alias. */
+const ORG_PLAN_FIELDS = [...ORG_PLAN.matchAll(/AS "(\w+)"/g)].map((m) => m[1]);
+
 /** SQL of the plans, the price book and each organization's plan. */
 @Injectable()
 export class PlanRepository {
@@ -147,6 +150,35 @@ export class PlanRepository {
       `SELECT ${ORG_PLAN} FROM organization_plans WHERE org_id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [orgId],
     );
+  }
+
+  /**
+   * The organization's plan row, locked, and its plan, in one statement (the metering of a
+   * message reads both: issue 17). Undefined before the organization is registered.
+   */
+  async lockOrganizationPlanWithPlan(
+    tx: SqlRunner,
+    orgId: string,
+  ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord | undefined } | undefined> {
+    // The plan's aliases and the row's differ, so one flat row carries both.
+    const found = await row<Record<string, unknown>>(
+      tx,
+      `SELECT ${ORG_PLAN}, p.* FROM organization_plans
+         LEFT JOIN LATERAL (SELECT ${PLAN} FROM plans WHERE plans.id = organization_plans.plan_id) p ON true
+        WHERE org_id = $1 FOR UPDATE OF organization_plans`,
+      [orgId],
+    );
+    if (!found) return undefined;
+    const account: Record<string, unknown> = {};
+    const plan: Record<string, unknown> = { ...found };
+    for (const field of ORG_PLAN_FIELDS) {
+      account[field] = found[field];
+      delete plan[field];
+    }
+    return {
+      account: account as unknown as OrganizationPlanRecord,
+      plan: plan.id ? (plan as unknown as PlanRecord) : undefined,
+    };
   }
 
   async insertOrganizationPlan(

@@ -55,15 +55,24 @@ export class PlansService {
     return account;
   }
 
+  /** `lockAccount` and the account's plan, in one round trip once registered. */
+  async lockAccountWithPlan(
+    tx: SqlRunner,
+    orgId: string,
+  ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord }> {
+    const found = await this.plans.lockOrganizationPlanWithPlan(tx, orgId);
+    const account = found?.account ?? (await this.lockAccount(tx, orgId));
+    const plan = found?.plan ?? (await this.plans.findPlan(tx, account.planId));
+    if (!plan) throw new Error(`organization ${orgId}: plan ${account.planId} not found`);
+    return { account, plan };
+  }
+
   async register(tx: SqlRunner, orgId: string): Promise<void> {
     await this.lockAccount(tx, orgId);
   }
 
   myPlan(orgId: string): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord }> {
-    return inTenantTransaction(this.dataSource, orgId, async (tx) => {
-      const account = await this.lockAccount(tx, orgId);
-      return { account, plan: (await this.plans.findPlan(tx, account.planId))! };
-    });
+    return inTenantTransaction(this.dataSource, orgId, (tx) => this.lockAccountWithPlan(tx, orgId));
   }
 
   plan(tx: SqlRunner, id: string): Promise<PlanRecord | undefined> {

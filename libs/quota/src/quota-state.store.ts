@@ -15,6 +15,30 @@ export interface PublishedQuota {
   updatedAt: Date;
 }
 
+/** `quota_states`' columns as QuotaProjection names them. */
+const PROJECTION_COLUMNS = `remaining_included::float8 AS "remainingIncluded",
+  wallet_available_minor::float8 AS "walletAvailableMinor",
+  max_segment_price_minor::float8 AS "maxSegmentPriceMinor",
+  max_mms_price_minor::float8 AS "maxMmsPriceMinor", overage_allowed AS "overageAllowed",
+  block_reason AS "blockReason", local_included_used::float8 AS "localIncludedUsed",
+  local_wallet_spent::float8 AS "localWalletSpent"`;
+
+/**
+ * The organization's projection as one JSON value (null: none published), a scalar subquery
+ * for a caller that reads it together with other facts in one statement (without a lock, like
+ * `read`); `orgIdParameter` is the statement's parameter holding the organization (`$1`).
+ * quotaProjectionOf reads the value.
+ */
+export function quotaProjectionSubquery(orgIdParameter: string): string {
+  if (!/^\$\d+$/.test(orgIdParameter)) throw new Error(`not a parameter: ${orgIdParameter}`);
+  return `(SELECT to_jsonb(q) FROM (SELECT ${PROJECTION_COLUMNS} FROM quota_states WHERE org_id = ${orgIdParameter}) q)`;
+}
+
+/** The projection a quotaProjectionSubquery answered (null: none published). */
+export function quotaProjectionOf(value: unknown): QuotaProjection | null {
+  return value && typeof value === 'object' ? (value as QuotaProjection) : null;
+}
+
 /** SQL of `quota_states` (createQuotaTables). */
 @Injectable()
 export class QuotaStateStore {
@@ -60,13 +84,7 @@ export class QuotaStateStore {
   ): Promise<QuotaProjection | undefined> {
     return row<QuotaProjection>(
       tx,
-      `SELECT remaining_included::float8 AS "remainingIncluded",
-         wallet_available_minor::float8 AS "walletAvailableMinor",
-         max_segment_price_minor::float8 AS "maxSegmentPriceMinor",
-         max_mms_price_minor::float8 AS "maxMmsPriceMinor", overage_allowed AS "overageAllowed",
-         block_reason AS "blockReason", local_included_used::float8 AS "localIncludedUsed",
-         local_wallet_spent::float8 AS "localWalletSpent"
-       FROM quota_states WHERE org_id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+      `SELECT ${PROJECTION_COLUMNS} FROM quota_states WHERE org_id = $1${options.lock ? ' FOR UPDATE' : ''}`,
       [orgId],
     );
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SqlRunner } from '@switchboard/tenancy';
-import { decideQuota, type QuotaRefusal } from './quota-decision';
+import { decideQuota, type QuotaProjection, type QuotaRefusal } from './quota-decision';
 import { QuotaStateStore } from './quota-state.store';
 
 /**
@@ -24,14 +24,22 @@ import { QuotaStateStore } from './quota-state.store';
 export class QuotaPolicy {
   constructor(private readonly store: QuotaStateStore) {}
 
-  /** `segments` SMS segments, or with `mms` one MMS (no allowance, the MMS price). */
+  /**
+   * `segments` SMS segments, or with `mms` one MMS (no allowance, the MMS price). `known`: the
+   * projection the caller read already in this transaction, without a lock
+   * (quotaProjectionSubquery; null: none published) — used unless `lock` asks for a read under
+   * the row's lock.
+   */
   async check(
     tx: SqlRunner,
     orgId: string,
     segments: number,
-    options: { lock?: boolean; mms?: boolean } = {},
+    options: { lock?: boolean; mms?: boolean; known?: QuotaProjection | null } = {},
   ): Promise<QuotaRefusal | null> {
-    const projection = await this.store.read(tx, orgId, options);
+    const projection =
+      options.known !== undefined && !options.lock
+        ? options.known
+        : await this.store.read(tx, orgId, options);
     if (!projection) return null;
     const decision = decideQuota(projection, Math.max(1, segments), options.mms);
     return decision.allowed ? null : decision.code;

@@ -651,8 +651,10 @@ export class MessagesService {
     contended: boolean,
     facts?: SendFacts,
   ) {
-    const { organization, hasRoutes, compliancePolicy } =
-      facts ?? (await this.projections.findSendFacts(tx, orgId));
+    // A single send reads the quota projection with the organization; contended, the quota
+    // policy reads it under the row's lock instead.
+    const { organization, hasRoutes, compliancePolicy, quota } =
+      facts ?? (await this.projections.findSendFacts(tx, orgId, { quota: !contended }));
     const draft: OutboundDraft = {
       to: command.to,
       from: command.from ?? null,
@@ -671,6 +673,7 @@ export class MessagesService {
       stage: 'send',
       contended,
       compliancePolicy,
+      quota,
     };
     return { chain: await runPreSendPolicies(this.policies, draft, context), context, hasRoutes };
   }

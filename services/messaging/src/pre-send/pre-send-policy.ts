@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { QuotaProjection } from '@switchboard/quota';
 import type { SmsEncoding } from '@switchboard/sms';
 import type { MessagingException } from '../common/messaging.exception';
 import type { SuppressionFacts } from '../domain/compliance-checks';
@@ -60,6 +61,11 @@ export interface PreSendContext {
    * compliance policies read it).
    */
   compliancePolicy?: OrganizationPolicyProjection | null;
+  /**
+   * Billing's quota projection when the caller read it already (with the organization, without
+   * a lock): null for none published; undefined: not read (the quota policy reads it).
+   */
+  quota?: QuotaProjection | null;
   /**
    * A batch chunk's reads, made once for all its drafts by the policies' `prepare` hooks (shared
    * by the chunk's contexts); `check` reads them instead of the database. Undefined: a single

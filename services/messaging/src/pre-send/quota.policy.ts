@@ -34,6 +34,7 @@ export class QuotaSendPolicy implements PreSendPolicy {
     const refusal = await this.quota.check(context.tx, context.orgId, draft.segments ?? 1, {
       lock: context.contended,
       mms: isMms(draft),
+      known: context.quota,
     });
     return refusal
       ? { kind: 'reject', code: refusal, reason: REASONS[refusal] }

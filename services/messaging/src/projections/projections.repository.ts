@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import {
+  quotaProjectionOf,
+  quotaProjectionSubquery,
+  type QuotaProjection,
+} from '@switchboard/quota';
 import { matchesMaskedNumber } from '../domain/phone-number';
 
 import { policyFromRow } from './compliance-projections.repository';
@@ -18,6 +23,8 @@ export interface SendFacts {
   hasRoutes: boolean;
   /** null: compliance published no policy; undefined: not read. */
   compliancePolicy?: OrganizationPolicyProjection | null;
+  /** Billing's quota projection, read without a lock: null: none published; undefined: not read. */
+  quota?: QuotaProjection | null;
 }
 
 type Row = Record<string, unknown>;
@@ -62,14 +69,21 @@ export class ProjectionsRepository {
    * The send path's organization facts in one round trip (issue 17): the organization
    * (undefined before accounts published it), whether it has any route (row-level security: its
    * own) — without routes the router takes the implicit device pool and need not read them —
-   * and compliance's policy for it (null: none published, the platform defaults apply).
+   * and compliance's policy for it (null: none published, the platform defaults apply). With
+   * `quota`, billing's quota projection too (libs/quota, without a lock: a single send's check
+   * reads it so; a batch chunk's inputs read it each, after the ones before took theirs).
    */
-  async findSendFacts(tx: EntityManager, orgId: string): Promise<SendFacts> {
+  async findSendFacts(
+    tx: EntityManager,
+    orgId: string,
+    options: { quota?: boolean } = {},
+  ): Promise<SendFacts> {
     const rows: Row[] = await tx.query(
       `SELECT o.org_id, o.slug, o.name, o.timezone, o.status, o.default_country,
          EXISTS (SELECT 1 FROM routes) AS has_routes,
          (SELECT to_jsonb(p) || jsonb_build_object('version', p.version::text)
           FROM organization_policies p WHERE p.org_id = $1) AS policy
+         ${options.quota ? `, ${quotaProjectionSubquery('$1')} AS quota` : ''}
        FROM (SELECT 1) AS one LEFT JOIN organizations o ON o.org_id = $1`,
       [orgId],
     );
@@ -78,6 +92,7 @@ export class ProjectionsRepository {
       organization: row?.org_id ? organizationFromRow(row) : undefined,
       hasRoutes: row?.has_routes !== false,
       compliancePolicy: row ? (row.policy ? policyFromRow(row.policy as Row) : null) : undefined,
+      ...(options.quota && row ? { quota: quotaProjectionOf(row.quota) } : {}),
     };
   }
 

@@ -146,8 +146,8 @@ export class JwtVerifier {
    * "invalid"; the TokenRejection with the reason is its `cause`), or KEYS_UNAVAILABLE.
    */
   async verify(token: string): Promise<Principal> {
-    const remembered = this.verified.get(token);
-    if (remembered && remembered.until > Date.now()) return { ...remembered.principal };
+    const remembered = this.remembered(token);
+    if (remembered) return remembered;
     try {
       const key = await this.keyFor(token);
       const payload = await new Promise<unknown>((resolve, reject) =>
@@ -163,7 +163,17 @@ export class JwtVerifier {
     }
   }
 
-  private remember(token: string, principal: Principal, exp: number): void {
+  /** The principal of a token this verifier accepted within `verifiedCacheSeconds`, if any. */
+  remembered(token: string): Principal | undefined {
+    const remembered = this.verified.get(token);
+    return remembered && remembered.until > Date.now() ? { ...remembered.principal } : undefined;
+  }
+
+  /**
+   * Remembers a token verified elsewhere with this verifier's steps (the passport strategy):
+   * `exp` is the verified payload's.
+   */
+  remember(token: string, principal: Principal, exp: number): void {
     const until = Math.min(Date.now() + this.verifiedCacheMs, exp * 1000);
     if (until <= Date.now()) return;
     if (this.verified.size >= MAX_REMEMBERED_TOKENS) this.verified.clear();

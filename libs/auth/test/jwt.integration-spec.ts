@@ -303,6 +303,31 @@ describe('a Nest service with AuthModule (HTTP + GraphQL)', () => {
     });
   });
 
+  it('checks an accepted token once and answers it from memory after; a refused one every time', async () => {
+    const keyReads = jest.spyOn(app.get(JwtVerifier), 'keyFor');
+    try {
+      // A token no other test presented (they may have been answered from memory already).
+      const token = await accessToken(key1, claims({ role: 'USER', jti: 'token-memory' }));
+      for (let i = 0; i < 3; i++) {
+        expect(await get('/probe/viewer', token)).toMatchObject({
+          status: 200,
+          body: { kind: 'user', orgId: ORG, role: 'USER' },
+        });
+      }
+      expect((await graphql('{ viewer { kind } }', token)).data).toEqual({
+        viewer: { kind: 'user' },
+      });
+      expect(keyReads).toHaveBeenCalledTimes(1);
+      // The same claims with another signature are another token: checked, and refused.
+      const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(342)}`;
+      expect((await get('/probe/viewer', forged)).status).toBe(401);
+      expect((await get('/probe/viewer', forged)).status).toBe(401);
+      expect(keyReads).toHaveBeenCalledTimes(3);
+    } finally {
+      keyReads.mockRestore();
+    }
+  });
+
   it('authenticates GraphQL calls the same way', async () => {
     expect(errorCode(await graphql('{ viewer { kind id orgId } }'))).toBe('UNAUTHENTICATED');
     expect(errorCode(await graphql('{ viewer { kind } }', await hmacWithPublicKey(key1)))).toBe(

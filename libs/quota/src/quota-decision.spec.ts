@@ -1,16 +1,8 @@
 import fc from 'fast-check';
+import { ALLOWANCE_LEFT } from '../test/projections';
 import { decideQuota, type QuotaProjection } from './quota-decision';
 
-const base: QuotaProjection = {
-  remainingIncluded: 10,
-  walletAvailableMinor: 0,
-  maxSegmentPriceMinor: 2,
-  maxMmsPriceMinor: 5,
-  overageAllowed: false,
-  blockReason: null,
-  localIncludedUsed: 0,
-  localWalletSpent: 0,
-};
+const base: QuotaProjection = { ...ALLOWANCE_LEFT };
 
 describe('decideQuota', () => {
   it('takes the allowance first, then the wallet at the highest price', () => {

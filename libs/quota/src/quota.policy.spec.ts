@@ -1,3 +1,4 @@
+import { ALLOWANCE_LEFT } from '../test/projections';
 import type { QuotaProjection } from './quota-decision';
 import { QuotaPolicy } from './quota.policy';
 import {
@@ -7,16 +8,8 @@ import {
 } from './quota-state.store';
 
 const ORG = '7d6f3c2a-1b4e-4f5a-9c8d-0e1f2a3b4c5d';
-const used: QuotaProjection = {
-  remainingIncluded: 10,
-  walletAvailableMinor: 0,
-  maxSegmentPriceMinor: 2,
-  maxMmsPriceMinor: 5,
-  overageAllowed: false,
-  blockReason: null,
-  localIncludedUsed: 10,
-  localWalletSpent: 0,
-};
+/** The allowance used up. */
+const used: QuotaProjection = { ...ALLOWANCE_LEFT, localIncludedUsed: 10 };
 
 /** A store whose row has room, and that counts its reads. */
 function storeWithRoom() {
@@ -24,7 +17,7 @@ function storeWithRoom() {
   const store = {
     read: async (_tx: unknown, _org: string, options: { lock?: boolean } = {}) => {
       reads.push(options);
-      return { ...used, localIncludedUsed: 0 };
+      return { ...ALLOWANCE_LEFT };
     },
   } as unknown as QuotaStateStore;
   return { policy: new QuotaPolicy(store), reads };

@@ -75,10 +75,6 @@ export class PlansService {
     return inTenantTransaction(this.dataSource, orgId, (tx) => this.lockAccountWithPlan(tx, orgId));
   }
 
-  plan(tx: SqlRunner, id: string): Promise<PlanRecord | undefined> {
-    return this.plans.findPlan(tx, id);
-  }
-
   listPlans(): Promise<PlanRecord[]> {
     return inGlobalTransaction(this.dataSource, (tx) => this.plans.listPlans(tx));
   }

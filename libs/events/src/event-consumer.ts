@@ -4,7 +4,7 @@ import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessag
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TopicSpec } from '@switchboard/contracts';
 import { dispositionOf } from '@switchboard/errors';
-import { isUuid, TENANT_SETTING } from '@switchboard/tenancy';
+import { isUuid, noteTenantSet, tenantChangesOf, TENANT_SETTING } from '@switchboard/tenancy';
 import { requestContext } from '@switchboard/observability';
 import { backoffDelay, definedOnly, sleep } from './backoff';
 import { markConsumerTenant } from './consumer-tenant';
@@ -349,11 +349,18 @@ export class EventConsumer {
           `${this.o.batchLockTimeoutMs ?? 200}ms`,
         ]);
         const fresh = new Set(recorded.map((r) => r.event_id));
+        // The tenant this loop set last, while no handler has set one since (records are in
+        // tenant order: a run of one organization's records sets it once).
+        let entered: { orgId: string; changes: number } | undefined;
         for (const { event, handlers: matching } of work) {
           if (!fresh.delete(event.id)) continue; // applied before, or earlier in this chunk
-          const orgId = event.orgId?.toLowerCase();
+          const orgId = event.orgId?.toLowerCase() ?? '';
           // Each record has its own tenant (none: RLS shows nothing), as in a transaction of its own.
-          await tx.query(SET_TENANT, [orgId ?? '']);
+          if (entered?.orgId !== orgId || entered.changes !== tenantChangesOf(tx)) {
+            noteTenantSet(tx);
+            await tx.query(SET_TENANT, [orgId]);
+            entered = { orgId, changes: tenantChangesOf(tx) };
+          }
           if (orgId) markConsumerTenant(tx, orgId);
           await requestContext.run(
             correlationOf(event.headers, topic, partition, event.offset),

@@ -1,10 +1,11 @@
 // The outbox and the consumer base against real PostgreSQL and the real broker.
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import type { EntityManager } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 import { stackSetting } from '@switchboard/testing';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
-import { inTenantTransaction } from '@switchboard/tenancy';
+import { inTenantTransaction, setTenant } from '@switchboard/tenancy';
 import {
   addToOutbox,
   createProducer,
@@ -363,6 +364,68 @@ describe('transactional outbox and idempotent consumer', () => {
     expect(effects.map((e) => e.event_id).sort()).toEqual([...ids].sort());
     expect(effects.map((e) => Number(e.sequence))).toEqual(ids.map((_, i) => i)); // in order
     expect(transactions).toBeLessThan(ids.length / 2);
+  });
+
+  it('sets the tenant once for each run of one organization in a batch, and again after a handler set another', async () => {
+    const orgB = randomUUID();
+    const recordOf = (org: string, key: string, sequence: number) => ({
+      ...probeRecord(randomUUID(), probeBytes({ key, sequence })),
+      headers: { [Header.id]: randomUUID(), [Header.orgId]: org },
+    });
+    // The batch is applied in tenant order: orgA's three records together, orgB's two together.
+    // The handler of the record keyed 'elsewhere' leaves orgB as the tenant, as a handler may.
+    await publisher.publish([
+      recordOf(orgA, 'k', 0),
+      recordOf(orgB, 'k', 1),
+      recordOf(orgA, 'elsewhere', 2),
+      recordOf(orgA, 'k', 3),
+      recordOf(orgB, 'k', 4),
+    ]);
+    const handle = async (
+      event: ConsumedEvent<typeof testingV1.ProbeSchema>,
+      tx: EntityManager,
+    ) => {
+      await recordEffect(event, tx);
+      if (event.message.key === 'elsewhere') await setTenant(tx, orgB);
+    };
+    const statements: string[] = [];
+    const original = PostgresQueryRunner.prototype.query;
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (
+      this: PostgresQueryRunner,
+      ...args
+    ) {
+      statements.push(String(args[0]));
+      return original.apply(this, args);
+    });
+    const warnings: string[] = [];
+    try {
+      const c = consumer(handle as never, {
+        handlers: [{ topic, name: 'tenantEffect', handle: handle as never, batchable: true }],
+        batchMax: 50,
+        logger: { warn: (_msg, fields) => warnings.push(String(fields?.error)), error: () => {} },
+      });
+      await c.start();
+      await until('every record applied', async () => (await env.effects()).length >= 5);
+    } finally {
+      spy.mockRestore();
+    }
+    // Every effect was written under its own organization (row-level security checks org_id).
+    expect((await env.effects()).map((e) => [e.org_id, Number(e.sequence)])).toEqual(
+      expect.arrayContaining([
+        [orgA, 0],
+        [orgB, 1],
+        [orgA, 2],
+        [orgA, 3],
+        [orgB, 4],
+      ]),
+    );
+    // In one transaction (no record failed under another tenant and went one by one) that set
+    // the tenant three times: each run's first record, and orgA's record after 'elsewhere'.
+    expect(warnings).toEqual([]);
+    expect(statements.filter((s) => /^START TRANSACTION/.test(s))).toHaveLength(1);
+    expect(statements.filter((s) => /set_config\('app\.org_id', \$1::text/.test(s))).toHaveLength(
+      3,
+    );
   });
 
   it('handles a failed batch again one record at a time: the others once, the bad one dead-lettered', async () => {

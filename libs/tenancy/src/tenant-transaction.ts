@@ -76,10 +76,28 @@ async function applySettings(manager: EntityManager, settings: RlsSettings): Pro
   for (const [name, value] of Object.entries(settings)) await setRlsSetting(manager, name, value);
 }
 
+/** How many times setTenant ran on a transaction (see tenantChangesOf). */
+const tenantChanges = new WeakMap<object, number>();
+
+/**
+ * How many times the tenant was set on `manager` through setTenant (or noteTenantSet): code that
+ * set the tenant itself and knows no other setting can have run since (the count did not move)
+ * may skip setting the same tenant again.
+ */
+export function tenantChangesOf(manager: object): number {
+  return tenantChanges.get(manager) ?? 0;
+}
+
+/** Records a tenant set on `manager` by a statement of the caller's own (as setTenant does). */
+export function noteTenantSet(manager: object): void {
+  tenantChanges.set(manager, tenantChangesOf(manager) + 1);
+}
+
 /** Sets the tenant on an already open transaction (e.g. a Kafka consumer's). */
 export async function setTenant(manager: EntityManager, orgId: string): Promise<void> {
   if (!isUuid(orgId))
     throw new CommonException(CommonErrorCode.TENANT_REQUIRED, 'A valid organization is required');
+  noteTenantSet(manager);
   await manager.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [orgId]);
 }
 

@@ -435,9 +435,10 @@ describe('billing metering', () => {
     const ids = Array.from({ length: 20 }, () => randomUUID());
     const log = recordSqlStatements();
     try {
-      // One key: one partition, so the consumer fetches them together.
+      // One key: one partition, so the consumer fetches them together. 7 segments each: the free
+      // plan's 100 included segments run out at the 15th message, inside a shared transaction.
       await h.messageEvents(
-        ids.map((messageId) => ({ orgId, messageId, kind: K.QUEUED, key: orgId })),
+        ids.map((messageId) => ({ orgId, messageId, kind: K.QUEUED, key: orgId, segments: 7 })),
       );
       await eventually(async () => {
         const [{ n }] = await h.sql<{ n: number }>(
@@ -453,16 +454,101 @@ describe('billing metering', () => {
       .transactions({ tenant: orgId })
       .filter((tx) => tx.some((s) => /processed_events/.test(s)));
     expect(consumed.length).toBeLessThan(ids.length);
-    // The organization's plan row is locked and its plan read once a transaction, not per event.
+    // Once a transaction, not per event: the organization's plan row locked and its plan read,
+    // the tenant set, the period's allowance counter locked and read, the message's price read
+    // (the quota each message publishes once the allowance is out reads the highest prices).
     for (const tx of consumed) {
       expect(tx.filter((s) => /FROM organization_plans/.test(s))).toHaveLength(1);
       expect(tx.filter((s) => /FROM plans/.test(s))).toHaveLength(1);
+      expect(tx.filter((s) => /set_config\('app\.org_id'/.test(s))).toHaveLength(1);
+      expect(tx.filter((s) => /INSERT INTO billing_periods/.test(s))).toHaveLength(1);
+      expect(tx.filter((s) => /FROM prices\s+WHERE country IN/.test(s))).toHaveLength(1);
     }
-    const metered = await h.sql<{ message_id: string }>(
-      `SELECT message_id FROM usage_entries WHERE org_id = $1 ORDER BY message_id`,
+    const metered = await h.sql<{ message_id: string; included: number; wallet: number }>(
+      `SELECT message_id, included_segments AS included, wallet_amount_minor::int AS wallet
+         FROM usage_entries WHERE org_id = $1`,
       [orgId],
     );
-    expect(metered.map((m) => m.message_id)).toEqual([...ids].sort());
+    expect(metered.map((m) => m.message_id).sort()).toEqual([...ids].sort());
+    // Charged in order against the allowance as the transactions left it: 14 messages from it,
+    // the 15th 2 of its 7 segments, the rest from the wallet at the device SMS price.
+    const byId = new Map(metered.map((m) => [m.message_id, m]));
+    expect(ids.map((id) => byId.get(id)?.included)).toEqual([
+      ...Array<number>(14).fill(7),
+      2,
+      ...Array<number>(5).fill(0),
+    ]);
+    const [price] = await h.sql<{ amount: number }>(
+      `SELECT amount_minor::int AS amount FROM prices
+        WHERE country IN ('US', '*') AND route = 'DEVICE' AND kind = 'SMS'
+        ORDER BY (country = '*'), effective_from DESC LIMIT 1`,
+    );
+    expect(ids.map((id) => byId.get(id)?.wallet)).toEqual([
+      ...Array<number>(14).fill(0),
+      5 * price.amount,
+      ...Array<number>(5).fill(7 * price.amount),
+    ]);
+    const [period] = await h.sql<{ used: number }>(
+      `SELECT included_used::int AS used FROM billing_periods WHERE org_id = $1`,
+      [orgId],
+    );
+    expect(period.used).toBe(100);
+  });
+
+  it('prices each event of a shared transaction at the version in force when it was accepted', async () => {
+    const orgId = randomUUID();
+    await h.organizationCreated(orgId);
+    // A destination of its own, so that no other test's prices matter: a version, and a newer
+    // one from a moment the events fall on both sides of (in the past: written directly).
+    const country = 'NZ';
+    const first = new Date(Date.now() - 3_600_000);
+    const second = new Date(Date.now() - 1_800_000);
+    for (const [at, amount] of [
+      [first, 3],
+      [second, 4],
+    ] as const) {
+      await h.sql(
+        `INSERT INTO prices (id, country, route, kind, currency, amount_minor, effective_from,
+                             created_at, created_by, reason)
+         VALUES ($1, $2, 'CARRIER', 'SMS', 'USD', $3, $4, now(), 'test', 'test')
+         ON CONFLICT DO NOTHING`,
+        [randomUUID(), country, amount, at],
+      );
+    }
+    const before = new Date(second.getTime() - 60_000);
+    const after = new Date(second.getTime() + 60_000);
+    const events = [before, after, before, after].map((acceptedAt) => ({
+      orgId,
+      messageId: randomUUID(),
+      kind: K.QUEUED,
+      key: orgId,
+      to: '+6421555012',
+      route: messagingV1.Route.CARRIER,
+      occurredAt: acceptedAt,
+    }));
+    const log = recordSqlStatements();
+    try {
+      await h.messageEvents(events);
+      await eventually(async () => {
+        const [{ n }] = await h.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM usage_entries WHERE org_id = $1`,
+          [orgId],
+        );
+        if (n < events.length) throw new Error(`${n} metered`);
+      }, 20_000);
+    } finally {
+      log.stop();
+    }
+    const shared = log
+      .transactions({ tenant: orgId })
+      .filter((tx) => tx.filter((s) => /INSERT INTO usage_entries/.test(s)).length > 1);
+    expect(shared.length).toBeGreaterThan(0);
+    const priced = await h.sql<{ message_id: string; price: number }>(
+      `SELECT message_id, unit_price_minor::int AS price FROM usage_entries WHERE org_id = $1`,
+      [orgId],
+    );
+    const byId = new Map(priced.map((p) => [p.message_id, p.price]));
+    expect(events.map((e) => byId.get(e.messageId))).toEqual([3, 4, 3, 4]);
   });
 
   it('opens no transaction for message events metering ignores, and meters one in few round trips', async () => {

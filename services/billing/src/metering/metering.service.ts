@@ -10,10 +10,11 @@ import {
   chargeFor,
   countryOf,
   settle,
+  type MessageKind,
   type RouteName,
   type StatusStep,
 } from '../domain/pricing';
-import type { OrganizationPlanRecord, PlanRecord } from '../plans/plan.record';
+import type { OrganizationPlanRecord, PlanRecord, PriceRecord } from '../plans/plan.record';
 import { PlansService } from '../plans/plans.service';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
@@ -58,6 +59,12 @@ export function isMeteredEvent(event: messagingV1.MessageEvent): boolean {
  */
 @Injectable()
 export class MeteringService {
+  /** Per transaction: the prices it read, by destination, route and kind (see priceAt). */
+  private readonly pricesRead = new WeakMap<
+    SqlRunner,
+    Map<string, PriceRecord & { validUntil: Date | null }>
+  >();
+
   constructor(
     private readonly usage: UsageRepository,
     private readonly meterEvents: MeterEventsRepository,
@@ -95,7 +102,7 @@ export class MeteringService {
     const country = countryOf(event.to?.e164 ?? '');
     // With media: one MMS at the MMS price; else per SMS segment.
     const { kind, units: segments } = billingUnitsOf(event);
-    const price = await this.plans.priceAt(tx, country, route, kind, acceptedAt);
+    const price = await this.priceAt(tx, country, route, kind, acceptedAt);
     const period = periodOf(acceptedAt);
     const includedUsed = await this.usage.lockPeriod(tx, orgId, period);
     const charge = chargeFor({
@@ -133,6 +140,27 @@ export class MeteringService {
       included: { period, used: includedUsed + charge.includedSegments },
       wallet,
     });
+  }
+
+  /**
+   * The price in force at `at` (PlansService.priceAt), read once per transaction for as long as
+   * it stays the answer: the events of a batch accepted under one price version share one read.
+   */
+  private async priceAt(
+    tx: SqlRunner,
+    country: string,
+    route: RouteName,
+    kind: MessageKind,
+    at: Date,
+  ): Promise<PriceRecord> {
+    let known = this.pricesRead.get(tx);
+    if (!known) this.pricesRead.set(tx, (known = new Map()));
+    const key = `${country}:${route}:${kind}`;
+    const read = known.get(key);
+    if (read && read.effectiveFrom <= at && (!read.validUntil || at < read.validUntil)) return read;
+    const price = await this.plans.priceInForce(tx, country, route, kind, at);
+    known.set(key, price);
+    return price;
   }
 
   /**

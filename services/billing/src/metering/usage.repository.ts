@@ -11,6 +11,13 @@ const USAGE = `org_id AS "orgId", message_id AS "messageId", period, accepted_at
 /** SQL of the usage ledger and the per-period allowance counters. */
 @Injectable()
 export class UsageRepository {
+  /**
+   * The periods each transaction locked (lockPeriod) and their included segments used as it
+   * left them: the metering of several events in one transaction (a consumer's batch) locks and
+   * reads a period once. Only this repository writes `included_used`.
+   */
+  private readonly lockedPeriods = new WeakMap<SqlRunner, Map<string, { used: number }>>();
+
   find(tx: SqlRunner, orgId: string, messageId: string, forUpdate = false) {
     return row<UsageRecord>(
       tx,
@@ -83,6 +90,9 @@ export class UsageRepository {
 
   /** The period's allowance used so far, the row locked (created at 0 the first time). */
   async lockPeriod(tx: SqlRunner, orgId: string, period: string): Promise<number> {
+    // Locked by this transaction before: the row is still its own, and holds what it wrote.
+    const locked = this.lockedPeriods.get(tx)?.get(`${orgId}:${period}`);
+    if (locked) return locked.used;
     // One statement: the no-op update of an existing row takes its lock and returns it.
     const found = await row<{ used: number }>(
       tx,
@@ -91,6 +101,9 @@ export class UsageRepository {
        RETURNING included_used::float8 AS used`,
       [orgId, period],
     );
+    let periods = this.lockedPeriods.get(tx);
+    if (!periods) this.lockedPeriods.set(tx, (periods = new Map()));
+    periods.set(`${orgId}:${period}`, { used: found!.used });
     return found!.used;
   }
 
@@ -105,6 +118,8 @@ export class UsageRepository {
       `UPDATE billing_periods SET included_used = included_used + $3 WHERE org_id = $1 AND period = $2`,
       [orgId, period, delta],
     );
+    const locked = this.lockedPeriods.get(tx)?.get(`${orgId}:${period}`);
+    if (locked) locked.used += delta;
   }
 
   /** Usage of the period by route, country and kind (refunded messages counted apart). */

@@ -121,6 +121,31 @@ export class PlanRepository {
     );
   }
 
+  /**
+   * priceAt's price, and until when it stays the answer: the next version of either row that
+   * takes effect after `at` (null: none). For every instant from the price's own effectiveFrom
+   * up to that one, priceAt answers the same price.
+   */
+  priceInForce(
+    tx: SqlRunner,
+    country: string,
+    route: RouteName,
+    kind: MessageKind,
+    at: Date,
+  ): Promise<(PriceRecord & { validUntil: Date | null }) | undefined> {
+    return row<PriceRecord & { validUntil: Date | null }>(
+      tx,
+      `SELECT ${PRICE},
+         (SELECT min(effective_from) FROM prices
+           WHERE country IN ($1, '*') AND route = $2 AND kind = $3 AND effective_from > $4
+         ) AS "validUntil"
+         FROM prices
+        WHERE country IN ($1, '*') AND route = $2 AND kind = $3 AND effective_from <= $4
+        ORDER BY (country = '*'), effective_from DESC LIMIT 1`,
+      [country, route, kind, at],
+    );
+  }
+
   /** The highest prices (per SMS segment, per MMS) in force at `at` on any of `routes`. */
   async maxPricesAt(
     tx: SqlRunner,

@@ -107,14 +107,18 @@ export class PlansService {
     kind: MessageKind,
     at: Date,
   ): Promise<PriceRecord> {
-    const found = await this.plans.priceAt(tx, country, route, kind, at);
-    if (!found) {
-      throw new BillingException(
-        BillingErrorCode.PRICE_NOT_FOUND,
-        `No ${kind} price for ${country} on ${route}`,
-      );
-    }
-    return found;
+    return found(await this.plans.priceAt(tx, country, route, kind, at), country, route, kind);
+  }
+
+  /** priceAt's price, and until when it stays the answer (null: no later version yet). */
+  async priceInForce(
+    tx: SqlRunner,
+    country: string,
+    route: RouteName,
+    kind: MessageKind,
+    at: Date,
+  ): Promise<PriceRecord & { validUntil: Date | null }> {
+    return found(await this.plans.priceInForce(tx, country, route, kind, at), country, route, kind);
   }
 
   /** A platform admin puts an organization on a plan at once (audited by the admin operation). */
@@ -159,4 +163,15 @@ export class PlansService {
       return added;
     });
   }
+}
+
+/** A price, or PRICE_NOT_FOUND naming what has none. */
+function found<T>(price: T | undefined, country: string, route: RouteName, kind: MessageKind): T {
+  if (!price) {
+    throw new BillingException(
+      BillingErrorCode.PRICE_NOT_FOUND,
+      `No ${kind} price for ${country} on ${route}`,
+    );
+  }
+  return price;
 }

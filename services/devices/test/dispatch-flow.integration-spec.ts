@@ -15,7 +15,7 @@ const PACING_WINDOW_MS = 2000;
  * and COMMIT included, for a message a phone is waiting for (issue 17): raise it only with a
  * reason.
  */
-const MAX_DISPATCH_STATEMENTS = 8;
+const MAX_DISPATCH_STATEMENTS = 7;
 /**
  * The same for a phone's `GET /message` that takes a message: its authentication's transaction
  * (the device token; then the organization, the device and the API limit in one statement) and
@@ -234,6 +234,43 @@ describe('dispatch to phones', () => {
     await states.waitFor((e) => e.key === held && e.message.state === S.CANCELED);
     expect(phone.messages.get(held)?.state).toBe('Cancelled');
     expect(fleet.handouts(phone.deviceId).map((e) => e.messageId)).toEqual([held]);
+  });
+
+  it('replaces an open attempt with a newer one (CANCELED), and applies each attempt once', async () => {
+    // No phone: every attempt waits in the pool.
+    const org = randomUUID();
+    const messageId = randomUUID();
+    const rowsOf = () =>
+      h.sql<{ attempt: number; state: string }>(
+        `SELECT attempt, state FROM device_messages WHERE message_id = $1 ORDER BY attempt`,
+        [messageId],
+      );
+    await h.dispatch({ orgId: org, messageId });
+    await eventually(async () => expect(await rowsOf()).toEqual([{ attempt: 1, state: 'POOLED' }]));
+    await h.dispatch({ orgId: org, messageId, attempt: 2 });
+    const canceled = await states.waitFor(
+      (e) => e.key === messageId && e.message.state === S.CANCELED,
+    );
+    expect(canceled.message).toMatchObject({ attempt: 1, reason: 'superseded by attempt 2' });
+    // The same commands again change nothing; a third attempt behind them (same key: in order)
+    // replaces the second.
+    await h.dispatch({ orgId: org, messageId, attempt: 2 });
+    await h.dispatch({ orgId: org, messageId });
+    await h.dispatch({ orgId: org, messageId, attempt: 3 });
+    await states.waitFor(
+      (e) =>
+        e.key === messageId &&
+        e.message.state === S.CANCELED &&
+        e.message.reason === 'superseded by attempt 3',
+    );
+    await eventually(async () =>
+      expect(await rowsOf()).toEqual([
+        { attempt: 1, state: 'CANCELED' },
+        { attempt: 2, state: 'CANCELED' },
+        { attempt: 3, state: 'POOLED' },
+      ]),
+    );
+    expect(statesOf(messageId)).toEqual([S.CANCELED, S.CANCELED]);
   });
 
   it('turns a signed inbound SMS into one devices.inbound.v1 event', async () => {

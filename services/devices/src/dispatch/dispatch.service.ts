@@ -41,19 +41,16 @@ export class DispatchService {
     if (!to) throw invalidCommand('to is not an E.164 number');
     if (!dispatch.body) throw invalidCommand('body is empty');
     const attempt = dispatch.attempt || 1;
-    const rows = await this.queue.ofNewAttempt(tx, messageId, attempt);
-    if (rows.some((row) => row.attempt === attempt)) return; // the same command again
     // Once per transaction and organization: commands that arrive together share one (the
     // consumer's batchMax), and nothing in it closes the organization.
     const closed = await oncePerTransaction(tx, `closed:${command.orgId}`, () =>
       this.tenants.registerAndIsClosed(tx, command.orgId),
     );
-    await this.supersede(tx, rows, attempt);
-
     const now = this.clock.now();
     const segments = dispatch.segments || countSegments(dispatch.body);
     const validUntil = dispatch.validUntil ? timestampDate(dispatch.validUntil) : null;
-    const row = await this.queue.insertPooled(tx, {
+    // The new attempt's row, and the older attempts' open rows it replaces, in one statement.
+    const { inserted: row, older } = await this.queue.insertNewAttempt(tx, {
       orgId: command.orgId,
       id: randomUUID(),
       messageId,
@@ -69,6 +66,8 @@ export class DispatchService {
       priority: handoutPriority(dispatch.priority, attempt),
       now,
     });
+    if (!row) return; // the same command again
+    await this.supersede(tx, older, attempt);
     if (closed) {
       await this.assignment.finish(tx, row, 'FAILED', now, {
         errorCode: 'ORGANIZATION_CLOSED',
@@ -111,7 +110,7 @@ export class DispatchService {
   }
 
   /**
-   * A new attempt replaces older ones still open (`rows`, locked by ofNewAttempt; messaging only
+   * A new attempt replaces older ones still open (`rows`, locked by insertNewAttempt; messaging only
    * re-dispatches after a release or failure, so this is a safety net): waiting rows end
    * CANCELED, a phone holding one is asked to cancel it.
    */

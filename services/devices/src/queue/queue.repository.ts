@@ -55,44 +55,37 @@ export interface ReportedRow {
 @Injectable()
 export class QueueRepository {
   /**
-   * For a new attempt of a message, in one round trip, locked: its rows of that attempt (any
-   * state: the command was applied before) and the open rows of earlier attempts.
+   * A dispatch's new attempt in one statement: its row inserted POOLED unless the attempt has one
+   * already (the same command again: `inserted` undefined), and the older attempts' open rows,
+   * locked.
    */
-  ofNewAttempt(tx: EntityManager, messageId: string, attempt: number): Promise<QueueRow[]> {
-    return tx.query(
-      `SELECT ${QUEUE_COLUMNS} FROM device_messages
-        WHERE message_id = $1 AND (attempt = $2 OR (attempt < $2 AND state IN ${OPEN_STATES}))
-        FOR UPDATE`,
-      [messageId, attempt],
+  async insertNewAttempt(
+    tx: EntityManager,
+    row: NewQueueRow,
+  ): Promise<{ inserted?: QueueRow; older: QueueRow[] }> {
+    const found: (QueueRow & { isNew: boolean })[] = await tx.query(
+      `WITH older AS (
+         SELECT ${QUEUE_COLUMNS} FROM device_messages
+          WHERE message_id = $3 AND attempt < $4 AND state IN ${OPEN_STATES}
+          FOR UPDATE),
+       inserted AS (
+         INSERT INTO device_messages
+           (org_id, id, message_id, attempt, state, to_e164, body, segments, encoding,
+            requested_sim, preferred_device_id, excluded_device_ids, valid_until, priority,
+            created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'POOLED', $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $14)
+         ON CONFLICT (org_id, message_id, attempt) DO NOTHING
+         RETURNING ${QUEUE_COLUMNS})
+       SELECT true AS "isNew", inserted.* FROM inserted
+       UNION ALL
+       SELECT false, older.* FROM older`,
+      newRowValues(row),
     );
-  }
-
-  async insertPooled(tx: EntityManager, row: NewQueueRow): Promise<QueueRow> {
-    const [inserted]: QueueRow[] = await tx.query(
-      `INSERT INTO device_messages
-         (org_id, id, message_id, attempt, state, to_e164, body, segments, encoding,
-          requested_sim, preferred_device_id, excluded_device_ids, valid_until, priority,
-          created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'POOLED', $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $14)
-       RETURNING ${QUEUE_COLUMNS}`,
-      [
-        row.orgId,
-        row.id,
-        row.messageId,
-        row.attempt,
-        row.toE164,
-        row.body,
-        row.segments,
-        row.encoding,
-        row.requestedSim,
-        row.preferredDeviceId,
-        row.excludedDeviceIds,
-        row.validUntil,
-        row.priority,
-        row.now,
-      ],
-    );
-    return inserted;
+    const strip = ({ isNew: _, ...rest }: QueueRow & { isNew: boolean }): QueueRow => rest;
+    return {
+      inserted: found.filter((r) => r.isNew).map(strip)[0],
+      older: found.filter((r) => !r.isNew).map(strip),
+    };
   }
 
   /** Open rows of a message (all attempts, or those before `beforeAttempt`), locked. */
@@ -394,4 +387,24 @@ export class QueueRepository {
       lastAssignedAt: r.lastAssignedAt?.getTime() ?? 0,
     }));
   }
+}
+
+/** A new row's parameters, $1–$14 of its INSERT. */
+function newRowValues(row: NewQueueRow): unknown[] {
+  return [
+    row.orgId,
+    row.id,
+    row.messageId,
+    row.attempt,
+    row.toE164,
+    row.body,
+    row.segments,
+    row.encoding,
+    row.requestedSim,
+    row.preferredDeviceId,
+    row.excludedDeviceIds,
+    row.validUntil,
+    row.priority,
+    row.now,
+  ];
 }

@@ -20,7 +20,7 @@ const REASON = 'integration test';
  * Most statements the consumer's transaction of a message's first QUEUED event may run, START
  * TRANSACTION and COMMIT included (issue 17): raise it only with a reason.
  */
-const MAX_ACCEPT_STATEMENTS = 12;
+const MAX_ACCEPT_STATEMENTS = 11;
 
 describe('billing metering', () => {
   let h: BillingHarness;

@@ -128,8 +128,7 @@ export class MeteringService {
       leftPlatform: false,
       ...charge,
     });
-    if (!inserted) return;
-    await this.usage.addIncludedUsed(tx, orgId, period, charge.includedSegments);
+    if (!inserted) return; // with its included segments added to the period's counter
     const wallet = await this.wallets.reserve(tx, orgId, event.messageId, charge.walletAmountMinor);
     // A plan that allows overage: no send decision depends on its allowance or wallet (every
     // send is allowed; plan changes publish), so a metered message changes nothing to publish.

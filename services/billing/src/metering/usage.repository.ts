@@ -27,14 +27,23 @@ export class UsageRepository {
   }
 
   /** Inserts the entry; false when the message was metered already (nothing written). */
+  /**
+   * A message's entry, unless it has one (false), with its included segments added to its
+   * period's counter (locked by lockPeriod) in the same statement.
+   */
   async insert(tx: SqlRunner, e: UsageRecord & { priceId: string }): Promise<boolean> {
     const inserted = await rows(
       tx,
-      `INSERT INTO usage_entries (org_id, message_id, period, accepted_at, route, country, kind,
-         segments, currency, unit_price_minor, price_id, included_segments, overage_segments,
-         overage_amount_minor, wallet_segments, wallet_amount_minor, state)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'ACCEPTED')
-       ON CONFLICT (org_id, message_id) DO NOTHING RETURNING 1`,
+      `WITH inserted AS (
+         INSERT INTO usage_entries (org_id, message_id, period, accepted_at, route, country, kind,
+           segments, currency, unit_price_minor, price_id, included_segments, overage_segments,
+           overage_amount_minor, wallet_segments, wallet_amount_minor, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'ACCEPTED')
+         ON CONFLICT (org_id, message_id) DO NOTHING RETURNING 1),
+       counted AS (
+         UPDATE billing_periods SET included_used = included_used + $12
+          WHERE org_id = $1 AND period = $3 AND $12 <> 0 AND EXISTS (SELECT 1 FROM inserted))
+       SELECT 1 FROM inserted`,
       [
         e.orgId,
         e.messageId,
@@ -54,7 +63,10 @@ export class UsageRepository {
         e.walletAmountMinor,
       ],
     );
-    return inserted.length > 0;
+    if (inserted.length === 0) return false;
+    const locked = this.lockedPeriods.get(tx)?.get(`${e.orgId}:${e.period}`);
+    if (locked) locked.used += e.includedSegments;
+    return true;
   }
 
   async markLeft(tx: SqlRunner, orgId: string, messageId: string): Promise<void> {

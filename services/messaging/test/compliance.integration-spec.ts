@@ -116,6 +116,9 @@ describe('the suppression projection', () => {
     );
     expect(rejected.message.error?.code).toBe('OPTED_OUT');
     expect(dispatches.events.some((e) => e.key === refused.id)).toBe(false);
+    // Written as a national number (normalized with the organization's country), the same.
+    const national = await send(alice, { to: to.slice(2), body: 'after STOP, national' });
+    expect(national).toMatchObject({ status: 'REJECTED', error: { code: 'OPTED_OUT' } });
 
     await handled(stack, [await suppression(to, { optedOut: false, version: 2n })]);
     expect((await send(alice, { to, body: 'after START' })).status).toBe('QUEUED');

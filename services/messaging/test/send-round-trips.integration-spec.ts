@@ -29,10 +29,10 @@ const US = '+14155550123';
 /**
  * Most statements one plain sendMessage's transaction may run, START TRANSACTION and COMMIT
  * included (issue 17 cut it from 15 to 11, then to 9: the message, its events and its timers in
- * one statement; then to 8: the quota projection read with the organization): raise it only
- * with a reason.
+ * one statement; then to 8: the quota projection read with the organization; then to 7: the
+ * recipient's suppression state read there too): raise it only with a reason.
  */
-const MAX_SEND_STATEMENTS = 8;
+const MAX_SEND_STATEMENTS = 7;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -119,6 +119,10 @@ describe('sendMessage round trips', () => {
     const reads = statements.filter((s) => /^SELECT .*\bFROM quota_states\b/s.test(s));
     expect(reads).toHaveLength(1);
     expect(reads[0]).toMatch(/\bJOIN organizations\b/);
+    // And so is the recipient's suppression state (the number is in E.164).
+    const suppression = statements.filter((s) => /\bFROM suppression_states\b/.test(s));
+    expect(suppression).toHaveLength(1);
+    expect(suppression[0]).toMatch(/\bJOIN organizations\b/);
     const [{ n }] = await stack.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM message_route_attempts WHERE message_id = $1`,
       [id],

@@ -652,9 +652,14 @@ export class MessagesService {
     facts?: SendFacts,
   ) {
     // A single send reads the quota projection with the organization; contended, the quota
-    // policy reads it under the row's lock instead.
-    const { organization, hasRoutes, compliancePolicy, quota } =
-      facts ?? (await this.projections.findSendFacts(tx, orgId, { quota: !contended }));
+    // policy reads it under the row's lock instead. A recipient given in E.164 (its normal form
+    // does not depend on the organization's country) has its suppression state read there too.
+    const { organization, hasRoutes, compliancePolicy, quota, suppression } =
+      facts ??
+      (await this.projections.findSendFacts(tx, orgId, {
+        quota: !contended,
+        suppressionOf: internationalNumber(command.to),
+      }));
     const draft: OutboundDraft = {
       to: command.to,
       from: command.from ?? null,
@@ -674,6 +679,7 @@ export class MessagesService {
       contended,
       compliancePolicy,
       quota,
+      suppression,
     };
     return { chain: await runPreSendPolicies(this.policies, draft, context), context, hasRoutes };
   }
@@ -1002,6 +1008,16 @@ function inKeyOrder(commands: SendMessageCommand[]): number[] {
  * message), no device, SIM or `from` (the device and SIM projections), no media (MMS) and no
  * sender route. The rest goes the per-input way.
  */
+/**
+ * A recipient written in international form ("+…"), normalized: what the number policy makes of
+ * it whatever the organization's default country. Undefined for any other input.
+ */
+function internationalNumber(to: string | undefined): string | undefined {
+  if (!to?.trim().startsWith('+')) return undefined;
+  const parsed = normalizePhoneNumber(to, '');
+  return parsed.ok ? parsed.e164 : undefined;
+}
+
 function setBasedEligible(command: SendMessageCommand): boolean {
   return (
     !command.replyToMessageId &&

@@ -51,6 +51,8 @@ export class ComplianceFacts {
   ): Promise<SuppressionFacts | undefined> {
     const prepared = context.prepared?.suppression;
     if (prepared?.has(draft.to)) return Promise.resolve(prepared.get(draft.to));
+    if (context.suppression?.phoneNumber === draft.to)
+      return Promise.resolve(context.suppression.state);
     let byNumber = this.states.get(context);
     if (!byNumber) this.states.set(context, (byNumber = new Map()));
     let state = byNumber.get(draft.to);

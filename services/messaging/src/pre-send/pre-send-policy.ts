@@ -67,6 +67,11 @@ export interface PreSendContext {
    */
   quota?: QuotaProjection | null;
   /**
+   * The suppression state of a number the caller read already (with the organization): the
+   * compliance policies use it for a draft to that number (`state` undefined: none stored).
+   */
+  suppression?: { phoneNumber: string; state: SuppressionFacts | undefined };
+  /**
    * A batch chunk's reads, made once for all its drafts by the policies' `prepare` hooks (shared
    * by the chunk's contexts); `check` reads them instead of the database. Undefined: a single
    * send (or the per-input path), whose `check` reads what it needs itself.

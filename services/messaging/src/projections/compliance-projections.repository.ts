@@ -5,7 +5,9 @@ import type { OrganizationPolicyProjection, SuppressionProjection } from './proj
 
 type Row = Record<string, unknown>;
 
-const date = (value: unknown) => (value == null ? null : (value as Date));
+/** A timestamp as pg returns it (Date) or as a JSON value carries it (ISO text). */
+const date = (value: unknown) =>
+  value == null ? null : value instanceof Date ? value : new Date(value as string);
 
 /** A row of `organization_policies` (as selected, or as `to_jsonb` of it: dates as text). */
 export function policyFromRow(found: Row): OrganizationPolicyProjection {
@@ -138,8 +140,8 @@ export class ComplianceProjectionsRepository {
   }
 }
 
-/** A row of `suppression_states`. */
-function suppressionFromRow(found: Row): SuppressionProjection {
+/** A row of `suppression_states` (or its to_jsonb, `version` as text). */
+export function suppressionFromRow(found: Row): SuppressionProjection {
   return {
     phoneNumber: found.phone_number as string,
     optedOut: found.opted_out as boolean,

@@ -7,12 +7,13 @@ import {
 } from '@switchboard/quota';
 import { matchesMaskedNumber } from '../domain/phone-number';
 
-import { policyFromRow } from './compliance-projections.repository';
+import { policyFromRow, suppressionFromRow } from './compliance-projections.repository';
 import type {
   DeviceProjection,
   OrganizationPolicyProjection,
   OrganizationProjection,
   SimProjection,
+  SuppressionProjection,
 } from './projection.record';
 
 export type { DeviceProjection, OrganizationProjection, SimProjection };
@@ -25,6 +26,8 @@ export interface SendFacts {
   compliancePolicy?: OrganizationPolicyProjection | null;
   /** Billing's quota projection, read without a lock: null: none published; undefined: not read. */
   quota?: QuotaProjection | null;
+  /** The suppression state of the number asked for (`state` undefined: none stored). */
+  suppression?: { phoneNumber: string; state: SuppressionProjection | undefined };
 }
 
 type Row = Record<string, unknown>;
@@ -71,21 +74,30 @@ export class ProjectionsRepository {
    * own) — without routes the router takes the implicit device pool and need not read them —
    * and compliance's policy for it (null: none published, the platform defaults apply). With
    * `quota`, billing's quota projection too (libs/quota, without a lock: a single send's check
-   * reads it so; a batch chunk's inputs read it each, after the ones before took theirs).
+   * reads it so; a batch chunk's inputs read it each, after the ones before took theirs). With
+   * `suppressionOf` (an E.164 number), compliance's suppression state of that number too (as
+   * ComplianceProjectionsRepository.findSuppression reads it).
    */
   async findSendFacts(
     tx: EntityManager,
     orgId: string,
-    options: { quota?: boolean } = {},
+    options: { quota?: boolean; suppressionOf?: string } = {},
   ): Promise<SendFacts> {
+    const number = options.suppressionOf;
     const rows: Row[] = await tx.query(
       `SELECT o.org_id, o.slug, o.name, o.timezone, o.status, o.default_country,
          EXISTS (SELECT 1 FROM routes) AS has_routes,
          (SELECT to_jsonb(p) || jsonb_build_object('version', p.version::text)
           FROM organization_policies p WHERE p.org_id = $1) AS policy
          ${options.quota ? `, ${quotaProjectionSubquery('$1')} AS quota` : ''}
+         ${
+           number
+             ? `, (SELECT to_jsonb(s) || jsonb_build_object('version', s.version::text)
+                 FROM suppression_states s WHERE s.org_id = $1 AND s.phone_number = $2) AS suppression`
+             : ''
+         }
        FROM (SELECT 1) AS one LEFT JOIN organizations o ON o.org_id = $1`,
-      [orgId],
+      number ? [orgId, number] : [orgId],
     );
     const row = rows[0];
     return {
@@ -93,6 +105,14 @@ export class ProjectionsRepository {
       hasRoutes: row?.has_routes !== false,
       compliancePolicy: row ? (row.policy ? policyFromRow(row.policy as Row) : null) : undefined,
       ...(options.quota && row ? { quota: quotaProjectionOf(row.quota) } : {}),
+      ...(number && row
+        ? {
+            suppression: {
+              phoneNumber: number,
+              state: row.suppression ? suppressionFromRow(row.suppression as Row) : undefined,
+            },
+          }
+        : {}),
     };
   }
 

@@ -15,6 +15,7 @@ import {
   type StatusStep,
 } from '../domain/pricing';
 import type { OrganizationPlanRecord, PlanRecord, PriceRecord } from '../plans/plan.record';
+import type { PriceInForce, PriceQuestion } from '../plans/plan.repository';
 import { PlansService } from '../plans/plans.service';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
@@ -60,10 +61,7 @@ export function isMeteredEvent(event: messagingV1.MessageEvent): boolean {
 @Injectable()
 export class MeteringService {
   /** Per transaction: the prices it read, by destination, route and kind (see priceAt). */
-  private readonly pricesRead = new WeakMap<
-    SqlRunner,
-    Map<string, PriceRecord & { validUntil: Date | null }>
-  >();
+  private readonly pricesRead = new WeakMap<SqlRunner, Map<string, PriceInForce>>();
 
   constructor(
     private readonly usage: UsageRepository,
@@ -93,7 +91,6 @@ export class MeteringService {
     orgId: string,
     event: messagingV1.MessageEvent,
   ): Promise<void> {
-    const { plan } = await this.accountOf(tx, orgId);
     // A message metered before (a duplicate, a replay) is found by the insert below, which
     // writes nothing then: no lookup first (one round trip less per event).
     const acceptedAt = event.occurredAt ? timestampDate(event.occurredAt) : this.clock.now();
@@ -102,6 +99,8 @@ export class MeteringService {
     const country = countryOf(event.to?.e164 ?? '');
     // With media: one MMS at the MMS price; else per SMS segment.
     const { kind, units: segments } = billingUnitsOf(event);
+    // The transaction's first event reads its price with the plan row.
+    const { plan } = await this.accountOf(tx, orgId, { country, route, kind, at: acceptedAt });
     const price = await this.priceAt(tx, country, route, kind, acceptedAt);
     const period = periodOf(acceptedAt);
     const includedUsed = await this.usage.lockPeriod(tx, orgId, period);
@@ -152,14 +151,17 @@ export class MeteringService {
     kind: MessageKind,
     at: Date,
   ): Promise<PriceRecord> {
-    let known = this.pricesRead.get(tx);
-    if (!known) this.pricesRead.set(tx, (known = new Map()));
-    const key = `${country}:${route}:${kind}`;
-    const read = known.get(key);
+    const read = this.pricesOf(tx).get(`${country}:${route}:${kind}`);
     if (read && read.effectiveFrom <= at && (!read.validUntil || at < read.validUntil)) return read;
     const price = await this.plans.priceInForce(tx, country, route, kind, at);
-    known.set(key, price);
+    this.pricesOf(tx).set(`${country}:${route}:${kind}`, price);
     return price;
+  }
+
+  private pricesOf(tx: SqlRunner): Map<string, PriceInForce> {
+    let known = this.pricesRead.get(tx);
+    if (!known) this.pricesRead.set(tx, (known = new Map()));
+    return known;
   }
 
   /**
@@ -170,10 +172,15 @@ export class MeteringService {
   private accountOf(
     tx: SqlRunner,
     orgId: string,
+    price?: PriceQuestion,
   ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord }> {
-    return oncePerTransaction(tx, `account:${orgId}`, () =>
-      this.plans.lockAccountWithPlan(tx, orgId),
-    );
+    return oncePerTransaction(tx, `account:${orgId}`, async () => {
+      const found = await this.plans.lockAccountWithPlan(tx, orgId, price);
+      if (price && found.price) {
+        this.pricesOf(tx).set(`${price.country}:${price.route}:${price.kind}`, found.price);
+      }
+      return found;
+    });
   }
 
   private async settle(

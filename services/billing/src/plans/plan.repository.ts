@@ -132,18 +132,8 @@ export class PlanRepository {
     route: RouteName,
     kind: MessageKind,
     at: Date,
-  ): Promise<(PriceRecord & { validUntil: Date | null }) | undefined> {
-    return row<PriceRecord & { validUntil: Date | null }>(
-      tx,
-      `SELECT ${PRICE},
-         (SELECT min(effective_from) FROM prices
-           WHERE country IN ($1, '*') AND route = $2 AND kind = $3 AND effective_from > $4
-         ) AS "validUntil"
-         FROM prices
-        WHERE country IN ($1, '*') AND route = $2 AND kind = $3 AND effective_from <= $4
-        ORDER BY (country = '*'), effective_from DESC LIMIT 1`,
-      [country, route, kind, at],
-    );
+  ): Promise<PriceInForce | undefined> {
+    return row<PriceInForce>(tx, priceInForceQuery(1), [country, route, kind, at]);
   }
 
   /** The highest prices (per SMS segment, per MMS) in force at `at` on any of `routes`. */
@@ -181,21 +171,31 @@ export class PlanRepository {
    * The organization's plan row, locked, and its plan, in one statement (the metering of a
    * message reads both: issue 17). Undefined before the organization is registered.
    */
+  /**
+   * The organization's plan row, locked, and its plan; with `price`, priceInForce's answer for
+   * it too (undefined: no price), read without a lock in the same statement.
+   */
   async lockOrganizationPlanWithPlan(
     tx: SqlRunner,
     orgId: string,
-  ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord | undefined } | undefined> {
+    price?: PriceQuestion,
+  ): Promise<
+    | { account: OrganizationPlanRecord; plan: PlanRecord | undefined; price?: PriceInForce }
+    | undefined
+  > {
     // The plan's aliases and the row's differ, so one flat row carries both.
     const found = await row<Record<string, unknown>>(
       tx,
-      `SELECT ${ORG_PLAN}, p.* FROM organization_plans
+      `SELECT ${ORG_PLAN}, p.*
+         ${price ? `, (SELECT to_jsonb(x) FROM (${priceInForceQuery(2)}) x) AS "priceInForce"` : ''}
+         FROM organization_plans
          LEFT JOIN LATERAL (SELECT ${PLAN} FROM plans WHERE plans.id = organization_plans.plan_id) p ON true
         WHERE org_id = $1 FOR UPDATE OF organization_plans`,
-      [orgId],
+      price ? [orgId, price.country, price.route, price.kind, price.at] : [orgId],
     );
     if (!found) return undefined;
     const account: Record<string, unknown> = {};
-    const plan: Record<string, unknown> = { ...found };
+    const { priceInForce, ...plan } = found;
     for (const field of ORG_PLAN_FIELDS) {
       account[field] = found[field];
       delete plan[field];
@@ -203,6 +203,7 @@ export class PlanRepository {
     return {
       account: account as unknown as OrganizationPlanRecord,
       plan: plan.id ? (plan as unknown as PlanRecord) : undefined,
+      ...(priceInForce ? { price: priceFromJson(priceInForce as Record<string, unknown>) } : {}),
     };
   }
 
@@ -311,4 +312,35 @@ export class PlanRepository {
     );
     return result.length > 0;
   }
+}
+
+/** What priceAt is asked: a destination, a route, a kind, an instant. */
+export interface PriceQuestion {
+  country: string;
+  route: RouteName;
+  kind: MessageKind;
+  at: Date;
+}
+
+/** A price and until when it stays the one in force (null: no later version yet). */
+export type PriceInForce = PriceRecord & { validUntil: Date | null };
+
+/** priceInForce's SELECT, its four parameters numbered from `first` (country, route, kind, at). */
+function priceInForceQuery(first: number): string {
+  const [country, route, kind, at] = [0, 1, 2, 3].map((i) => `$${first + i}`);
+  const candidates = `country IN (${country}, '*') AND route = ${route} AND kind = ${kind}`;
+  return `SELECT ${PRICE},
+      (SELECT min(effective_from) FROM prices WHERE ${candidates} AND effective_from > ${at})
+        AS "validUntil"
+      FROM prices WHERE ${candidates} AND effective_from <= ${at}
+     ORDER BY (country = '*'), effective_from DESC LIMIT 1`;
+}
+
+/** priceInForce's row as to_jsonb gives it (timestamps as text). */
+function priceFromJson(json: Record<string, unknown>): PriceInForce {
+  return {
+    ...(json as unknown as PriceRecord),
+    effectiveFrom: new Date(json.effectiveFrom as string),
+    validUntil: json.validUntil ? new Date(json.validUntil as string) : null,
+  };
 }

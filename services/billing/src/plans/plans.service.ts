@@ -16,7 +16,7 @@ import { countryOf, type MessageKind, type RouteName } from '../domain/pricing';
 import { QuotaService } from '../quota/quota.service';
 import { WalletService } from '../wallet/wallet.service';
 import type { OrganizationPlanRecord, PlanRecord, PriceRecord } from './plan.record';
-import { PlanRepository } from './plan.repository';
+import { PlanRepository, type PriceInForce, type PriceQuestion } from './plan.repository';
 
 /**
  * Plans, the price book, and each organization's plan. An organization is registered when
@@ -55,16 +55,20 @@ export class PlansService {
     return account;
   }
 
-  /** `lockAccount` and the account's plan, in one round trip once registered. */
+  /**
+   * `lockAccount` and the account's plan, in one round trip once registered; with `price`,
+   * priceInForce's answer in the same round trip (when it had one: else not read or none).
+   */
   async lockAccountWithPlan(
     tx: SqlRunner,
     orgId: string,
-  ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord }> {
-    const found = await this.plans.lockOrganizationPlanWithPlan(tx, orgId);
+    price?: PriceQuestion,
+  ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord; price?: PriceInForce }> {
+    const found = await this.plans.lockOrganizationPlanWithPlan(tx, orgId, price);
     const account = found?.account ?? (await this.lockAccount(tx, orgId));
     const plan = found?.plan ?? (await this.plans.findPlan(tx, account.planId));
     if (!plan) throw new Error(`organization ${orgId}: plan ${account.planId} not found`);
-    return { account, plan };
+    return { account, plan, ...(found?.price ? { price: found.price } : {}) };
   }
 
   async register(tx: SqlRunner, orgId: string): Promise<void> {
@@ -117,7 +121,7 @@ export class PlansService {
     route: RouteName,
     kind: MessageKind,
     at: Date,
-  ): Promise<PriceRecord & { validUntil: Date | null }> {
+  ): Promise<PriceInForce> {
     return found(await this.plans.priceInForce(tx, country, route, kind, at), country, route, kind);
   }
 

@@ -25,6 +25,16 @@ const MAX_ACCEPT_STATEMENTS = 10;
 describe('billing metering', () => {
   let h: BillingHarness;
 
+  /** Waits until `count` messages of the organization have a usage entry. */
+  const meteredCount = (orgId: string, count: number) =>
+    eventually(async () => {
+      const [{ n }] = await h.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM usage_entries WHERE org_id = $1`,
+        [orgId],
+      );
+      if (n < count) throw new Error(`${n} metered`);
+    }, 20_000);
+
   beforeAll(async () => {
     h = await startBillingHarness();
   });
@@ -440,13 +450,7 @@ describe('billing metering', () => {
       await h.messageEvents(
         ids.map((messageId) => ({ orgId, messageId, kind: K.QUEUED, key: orgId, segments: 7 })),
       );
-      await eventually(async () => {
-        const [{ n }] = await h.sql<{ n: number }>(
-          `SELECT count(*)::int AS n FROM usage_entries WHERE org_id = $1`,
-          [orgId],
-        );
-        if (n < ids.length) throw new Error(`${n} metered`);
-      }, 20_000);
+      await meteredCount(orgId, ids.length);
     } finally {
       log.stop();
     }
@@ -529,13 +533,7 @@ describe('billing metering', () => {
     const log = recordSqlStatements();
     try {
       await h.messageEvents(events);
-      await eventually(async () => {
-        const [{ n }] = await h.sql<{ n: number }>(
-          `SELECT count(*)::int AS n FROM usage_entries WHERE org_id = $1`,
-          [orgId],
-        );
-        if (n < events.length) throw new Error(`${n} metered`);
-      }, 20_000);
+      await meteredCount(orgId, events.length);
     } finally {
       log.stop();
     }

@@ -10,7 +10,6 @@ import {
   chargeFor,
   countryOf,
   settle,
-  type MessageKind,
   type RouteName,
   type StatusStep,
 } from '../domain/pricing';
@@ -100,8 +99,9 @@ export class MeteringService {
     // With media: one MMS at the MMS price; else per SMS segment.
     const { kind, units: segments } = billingUnitsOf(event);
     // The transaction's first event reads its price with the plan row.
-    const { plan } = await this.accountOf(tx, orgId, { country, route, kind, at: acceptedAt });
-    const price = await this.priceAt(tx, country, route, kind, acceptedAt);
+    const question: PriceQuestion = { country, route, kind, at: acceptedAt };
+    const { plan } = await this.accountOf(tx, orgId, question);
+    const price = await this.priceAt(tx, question);
     const period = periodOf(acceptedAt);
     const includedUsed = await this.usage.lockPeriod(tx, orgId, period);
     const charge = chargeFor({
@@ -144,17 +144,12 @@ export class MeteringService {
    * The price in force at `at` (PlansService.priceAt), read once per transaction for as long as
    * it stays the answer: the events of a batch accepted under one price version share one read.
    */
-  private async priceAt(
-    tx: SqlRunner,
-    country: string,
-    route: RouteName,
-    kind: MessageKind,
-    at: Date,
-  ): Promise<PriceRecord> {
-    const read = this.pricesOf(tx).get(`${country}:${route}:${kind}`);
+  private async priceAt(tx: SqlRunner, question: PriceQuestion): Promise<PriceRecord> {
+    const { country, route, kind, at } = question;
+    const read = this.pricesOf(tx).get(priceKey(question));
     if (read && read.effectiveFrom <= at && (!read.validUntil || at < read.validUntil)) return read;
     const price = await this.plans.priceInForce(tx, country, route, kind, at);
-    this.pricesOf(tx).set(`${country}:${route}:${kind}`, price);
+    this.pricesOf(tx).set(priceKey(question), price);
     return price;
   }
 
@@ -176,9 +171,7 @@ export class MeteringService {
   ): Promise<{ account: OrganizationPlanRecord; plan: PlanRecord }> {
     return oncePerTransaction(tx, `account:${orgId}`, async () => {
       const found = await this.plans.lockAccountWithPlan(tx, orgId, price);
-      if (price && found.price) {
-        this.pricesOf(tx).set(`${price.country}:${price.route}:${price.kind}`, found.price);
-      }
+      if (price && found.price) this.pricesOf(tx).set(priceKey(price), found.price);
       return found;
     });
   }
@@ -213,3 +206,6 @@ export class MeteringService {
     }
   }
 }
+
+/** A transaction's remembered price by destination, route and kind (see priceAt). */
+const priceKey = ({ country, route, kind }: PriceQuestion) => `${country}:${route}:${kind}`;

@@ -233,6 +233,9 @@ export function AuditLogPage() {
       {data?.auditLog.pageInfo.hasNextPage && (
         <button
           type="button"
+          // Not while the list is fetched again (a filter): that answer would replace the page
+          // appended meanwhile.
+          disabled={loading}
           onClick={() => {
             setMoreError(null);
             fetchMore({

@@ -1009,13 +1009,12 @@ function inKeyOrder(commands: SendMessageCommand[]): number[] {
  * sender route. The rest goes the per-input way.
  */
 /**
- * A recipient written in international form ("+…"), normalized: what the number policy makes of
- * it whatever the organization's default country. Undefined for any other input.
+ * A recipient already written in E.164 ("+" and digits only): what the number policy will make of
+ * it whatever the organization's country, without parsing it here too (the compliance policies
+ * use the state read for it only when the policy's result is the same number). Undefined else.
  */
 function internationalNumber(to: string | undefined): string | undefined {
-  if (!to?.trim().startsWith('+')) return undefined;
-  const parsed = normalizePhoneNumber(to, '');
-  return parsed.ok ? parsed.e164 : undefined;
+  return to && /^\+[1-9]\d{6,14}$/.test(to) ? to : undefined;
 }
 
 function setBasedEligible(command: SendMessageCommand): boolean {

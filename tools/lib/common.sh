@@ -22,7 +22,8 @@ sb_ensure_node() {
   case "$arch" in x86_64) arch=x64 ;; aarch64|arm64) arch=arm64 ;; esac
   local prefix="$SB_CACHE/node$SB_NODE_MAJOR"
   if [ ! -x "$prefix/bin/node" ]; then
-    command -v npm >/dev/null 2>&1 || sb_die "npm is needed to install Node $SB_NODE_MAJOR (apt-get install nodejs npm)"
+    command -v npm >/dev/null 2>&1 || sb_apt_install "npm installs Node $SB_NODE_MAJOR" nodejs npm
+    command -v npm >/dev/null 2>&1 || sb_die "npm is needed to install Node $SB_NODE_MAJOR"
     sb_log "installing Node $SB_NODE_MAJOR into $prefix (the machine has ${major:-no} node)"
     mkdir -p "$prefix"
     npm install --global --prefix "$prefix" --no-audit --no-fund --loglevel=error \
@@ -59,19 +60,25 @@ sb_bootstrap() {
   export PATH="$SB_ROOT/node_modules/.bin:$PATH"
 }
 
-# Debian's chromium, for the web console's browser tests (playwright-core drives it). Installed
-# from apt like PostgreSQL (tools/stack/stack.sh): non-interactive, as root or with sudo; nothing
-# to do when a chromium is already on PATH.
-sb_ensure_chromium() {
-  command -v chromium >/dev/null 2>&1 && return 0
+# Installs Debian packages (`sb_apt_install <why> <package>...`): non-interactive, as root or with
+# sudo; without either it stops with the apt-get line to run once.
+sb_apt_install() {
+  local why="$1"; shift
   local sudo=""
   if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null \
-      || sb_die "chromium not found: run 'sudo apt-get install -y chromium' once"
+      || sb_die "$why: run 'sudo apt-get install -y $*' once"
     sudo="sudo -n"
   fi
-  sb_log "installing chromium from apt (the console's browser tests)"
+  sb_log "installing $* from apt ($why)"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Debian's chromium, for the web console's browser tests (playwright-core drives it). Installed
+# from apt like PostgreSQL (tools/stack/stack.sh); nothing to do when a chromium is already on PATH.
+sb_ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  sb_apt_install "the console's browser tests" chromium
   command -v chromium >/dev/null 2>&1 || sb_die "chromium install failed"
 }

@@ -171,7 +171,9 @@ ensure_broker_built() {
   fi
   if [ ! -f "$dir/librdkafka/src/librdkafka.a" ]; then
     command -v make >/dev/null && command -v gcc >/dev/null && command -v patch >/dev/null \
-      || sb_die "building the broker needs gcc, make and patch (apt-get install -y build-essential patch)"
+      || sb_apt_install "building the broker" build-essential patch
+    command -v make >/dev/null && command -v gcc >/dev/null && command -v patch >/dev/null \
+      || sb_die "building the broker needs gcc, make and patch"
     sb_log "building librdkafka's mock cluster from $LIBRDKAFKA_PACKAGE (once, about a minute)"
     local tmp; tmp="$(mktemp -d)"
     (cd "$tmp" && npm pack --silent "$LIBRDKAFKA_PACKAGE" >/dev/null && tar xzf ./*.tgz)

@@ -30,6 +30,8 @@ import type { GatewayConfig } from './config';
 import { EdgeAuthenticator, type EdgeIdentity } from './edge-auth';
 import { EdgeRateLimiter, type RateLimitStore } from './edge-rate-limit';
 import { JwksPublisher, openIdConfiguration } from './jwks-publisher';
+import { ForwardedQueries } from './forwarded-queries';
+import { queryForwarding, type EdgeAdmission, type SubgraphRequestFacts } from './query-forwarding';
 import { SubgraphHttpClient } from './subgraph-http';
 import { SUBGRAPHS } from './subgraphs';
 
@@ -47,9 +49,22 @@ export interface GatewayContext extends EdgeIdentity {
 }
 
 /**
- * Proves to a subgraph that the request is the gateway's (the shared secret), and forwards the
- * verified identity and request facts.
+ * The headers every request to a subgraph carries: the shared secret that proves it is the
+ * gateway's (health checks included), and the verified identity and request facts.
  */
+export function subgraphHeaders(
+  subgraphSecret: string,
+  facts: SubgraphRequestFacts | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = { [SUBGRAPH_SECRET_HEADER]: subgraphSecret };
+  if (facts?.forwardToken) headers.authorization = `Bearer ${facts.forwardToken}`;
+  if (facts?.requestId) headers['x-request-id'] = facts.requestId;
+  if (facts?.forwardedFor) headers['x-forwarded-for'] = facts.forwardedFor;
+  if (facts?.userAgent) headers['user-agent'] = facts.userAgent;
+  return headers;
+}
+
+/** Apollo Gateway's requests to a subgraph, with `subgraphHeaders`. */
 class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
@@ -64,15 +79,8 @@ class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
-    // Every request, health checks (no context) included.
-    headers.set(SUBGRAPH_SECRET_HEADER, this.subgraphSecret);
-    if (!context) return;
-    if ('forwardToken' in context && context.forwardToken)
-      headers.set('authorization', `Bearer ${context.forwardToken}`);
-    if ('requestId' in context && context.requestId) headers.set('x-request-id', context.requestId);
-    if ('forwardedFor' in context && context.forwardedFor)
-      headers.set('x-forwarded-for', context.forwardedFor);
-    if ('userAgent' in context && context.userAgent) headers.set('user-agent', context.userAgent);
+    for (const [name, value] of Object.entries(subgraphHeaders(this.subgraphSecret, context)))
+      headers.set(name, value);
   }
 }
 
@@ -113,6 +121,7 @@ export async function createGateway(deps: GatewayDeps) {
   const { config, logger } = deps;
   const urlOf = (name: string, url: string) => config.subgraphUrls[name] ?? url;
   // One connection pool per subgraph, closed when the gateway stops.
+  const subgraphs = new Map<string, { url: string; client: SubgraphHttpClient }>();
   const subgraphClients: SubgraphHttpClient[] = [];
   const subgraphClient = (name: string, url: string) => {
     const client = new SubgraphHttpClient(url, {
@@ -121,8 +130,10 @@ export async function createGateway(deps: GatewayDeps) {
         logger.warn({ subgraph: name, reason }, 'subgraph connection reset; query sent again'),
     });
     subgraphClients.push(client);
+    subgraphs.set(name, { url, client });
     return client;
   };
+  const forwardedQueries = new ForwardedQueries();
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_MODE === 'static'
       ? { supergraphSdl: readFileSync(config.SUPERGRAPH_FILE, 'utf8') }
@@ -136,6 +147,9 @@ export async function createGateway(deps: GatewayDeps) {
             })),
           }),
         }),
+    ...(config.FORWARD_QUERIES
+      ? { experimental_didResolveQueryPlan: forwardedQueries.didResolveQueryPlan }
+      : {}),
     buildService: ({ name, url }) => {
       const target = urlOf(name, url ?? '');
       return new AuthenticatedDataSource(
@@ -144,6 +158,9 @@ export async function createGateway(deps: GatewayDeps) {
       );
     },
   });
+
+  // A plan is the supergraph's: a new one (compose mode) forgets them all.
+  gateway.onSchemaLoadOrUpdate(() => forwardedQueries.clear());
 
   // The same limits as every subgraph's (libs/service-kit graphql-limits).
   const armor = new ApolloArmor(
@@ -197,6 +214,16 @@ export async function createGateway(deps: GatewayDeps) {
       logger.error({ err: error }, 'rate limit store unavailable; request let through');
     }
   };
+
+  /** The request's id and forwarding facts (the same on either path of a request). */
+  const requestFacts = (req: express.Request, res: express.Response) =>
+    (res.locals.requestFacts ??= {
+      requestId: String(
+        res.getHeader('x-request-id') ?? req.headers['x-request-id'] ?? randomUUID(),
+      ),
+      forwardedFor: forwardedFor(req.headers['x-forwarded-for'], req.ip),
+      userAgent: req.headers['user-agent'],
+    }) as { requestId: string; forwardedFor?: string; userAgent?: string };
 
   const app = express();
   app.disable('x-powered-by');
@@ -338,29 +365,39 @@ export async function createGateway(deps: GatewayDeps) {
       maxAge: 600,
     }),
     express.json({ limit: config.BODY_LIMIT }),
+    ...(config.FORWARD_QUERIES
+      ? [
+          queryForwarding({
+            queries: forwardedQueries,
+            subgraph: (name) => subgraphs.get(name),
+            identify: (authorization) => deps.authenticator.identify(authorization),
+            admit,
+            factsOf: requestFacts,
+            subgraphHeaders: (facts) => subgraphHeaders(config.subgraphSecret, facts),
+            logger,
+          }),
+        ]
+      : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const requestId = String(
-          res.getHeader('x-request-id') ?? req.headers['x-request-id'] ?? randomUUID(),
-        );
+        // The forwarding path identified and counted this request before handing it on.
+        const edge = res.locals.edge as EdgeAdmission | undefined;
         let identity: EdgeIdentity;
-        try {
-          identity = await deps.authenticator.identify(req.headers.authorization);
-        } catch (error) {
-          // Refused credentials count against the client address (guessing API tokens).
-          await admit(undefined, req.ip);
-          throw error;
+        let admitted: Promise<void>;
+        if (edge) {
+          ({ identity, admitted } = edge);
+        } else {
+          try {
+            identity = await deps.authenticator.identify(req.headers.authorization);
+          } catch (error) {
+            // Refused credentials count against the client address (guessing API tokens).
+            await admit(undefined, req.ip);
+            throw error;
+          }
+          admitted = admit(identity.principal, req.ip);
+          admitted.catch(() => undefined); // awaited by the admission plugin (or never: a bad query)
         }
-        const admitted = admit(identity.principal, req.ip);
-        admitted.catch(() => undefined); // awaited by the admission plugin (or never: a bad query)
-        return {
-          ...identity,
-          admitted,
-          requestId,
-          clientIp: req.ip,
-          forwardedFor: forwardedFor(req.headers['x-forwarded-for'], req.ip),
-          userAgent: req.headers['user-agent'],
-        };
+        return { ...identity, admitted, clientIp: req.ip, ...requestFacts(req, res) };
       },
     }),
   );

@@ -2,15 +2,8 @@
 // forwarding, API token exchange with its cache window, and the hardening of the endpoint.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import express from 'express';
-import { parse } from 'graphql';
 import pino from 'pino';
 import { JwtVerifier } from '@switchboard/auth';
 import { graphqlClient, TestTokenIssuer } from '@switchboard/testing';
@@ -18,6 +11,7 @@ import { composeSupergraph } from '../src/compose';
 import { loadGatewayConfig } from '../src/config';
 import { EdgeAuthenticator, type TokenExchange } from '../src/edge-auth';
 import { createGateway } from '../src/gateway-server';
+import { fixtureSubgraph } from './support/fixture-subgraph';
 
 const SUBGRAPH_SECRET = 'gateway-test-subgraph-secret-0123456789';
 
@@ -27,48 +21,16 @@ const typeDefs = `
   type Nested { child: Nested, name: String }
 `;
 
-/** A subgraph that records the headers it was called with. */
-async function fixtureSubgraph() {
-  const seen: IncomingHttpHeaders[] = [];
+/** The fixture subgraph: a greeting, who called, and nesting for the depth limit. */
+function greetingSubgraph() {
   const nested = (d: number): unknown => (d <= 0 ? null : { name: `n${d}`, child: nested(d - 1) });
-  const apollo = new ApolloServer({
-    schema: buildSubgraphSchema([
-      {
-        typeDefs: parse(typeDefs),
-        resolvers: {
-          Query: {
-            hello: () => 'world',
-            whoami: (_: unknown, __: unknown, ctx: { auth?: string }) => ctx.auth ?? null,
-            node: (_: unknown, args: { depth?: number }) => nested(args.depth ?? 3),
-          },
-        },
-      },
-    ]),
-  });
-  await apollo.start();
-  const app = express();
-  app.use(
-    '/graphql',
-    express.json(),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        seen.push(req.headers);
-        return { auth: req.headers.authorization };
-      },
-    }),
-  );
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    seen,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await apollo.stop();
+  return fixtureSubgraph(typeDefs, {
+    Query: {
+      hello: () => 'world',
+      whoami: (_: unknown, __: unknown, ctx: { auth?: string }) => ctx.auth ?? null,
+      node: (_: unknown, args: { depth?: number }) => nested(args.depth ?? 3),
     },
-  };
+  });
 }
 
 class CountingExchange implements TokenExchange {
@@ -91,7 +53,7 @@ class CountingExchange implements TokenExchange {
 describe('the gateway', () => {
   const orgId = randomUUID();
   let issuer: TestTokenIssuer;
-  let subgraph: Awaited<ReturnType<typeof fixtureSubgraph>>;
+  let subgraph: Awaited<ReturnType<typeof greetingSubgraph>>;
   let clock = Date.now();
   let exchange: CountingExchange;
   let stopGateway: () => Promise<void>;
@@ -136,7 +98,7 @@ describe('the gateway', () => {
 
   beforeAll(async () => {
     issuer = await TestTokenIssuer.start();
-    subgraph = await fixtureSubgraph();
+    subgraph = await greetingSubgraph();
   });
   afterAll(async () => {
     await subgraph?.stop();
@@ -154,9 +116,9 @@ describe('the gateway', () => {
       .with({ 'x-request-id': 'req-12345678' })
       .expectData<{ whoami: string }>('{ whoami }');
     expect(data.whoami).toBe(`Bearer ${token}`);
-    expect(subgraph.seen.at(-1)?.['x-request-id']).toBe('req-12345678');
+    expect(subgraph.seen.at(-1)?.headers['x-request-id']).toBe('req-12345678');
     // The subgraphs answer the gateway only: it proves itself with the shared secret.
-    expect(subgraph.seen.at(-1)?.['x-subgraph-secret']).toBe(SUBGRAPH_SECRET);
+    expect(subgraph.seen.at(-1)?.headers['x-subgraph-secret']).toBe(SUBGRAPH_SECRET);
   });
 
   it('sends the client address it determined as the last X-Forwarded-For entry', async () => {
@@ -164,18 +126,18 @@ describe('the gateway', () => {
     await boot();
     const gql = graphqlClient(`${url}/graphql`);
     await gql.with({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }).expectData('{ hello }');
-    expect(subgraph.seen.at(-1)?.['x-forwarded-for']).toBe(
+    expect(subgraph.seen.at(-1)?.headers['x-forwarded-for']).toBe(
       '198.51.100.1, 203.0.113.7, 203.0.113.7',
     );
     await gql.expectData('{ hello }');
-    expect(subgraph.seen.at(-1)?.['x-forwarded-for']).toBe('127.0.0.1');
+    expect(subgraph.seen.at(-1)?.headers['x-forwarded-for']).toBe('127.0.0.1');
     await stopGateway();
     // TRUST_PROXY=false: the peer is the client; what it wrote stays to the left of its address.
     await boot({ TRUST_PROXY: 'false' });
     await graphqlClient(`${url}/graphql`)
       .with({ 'x-forwarded-for': '203.0.113.7' })
       .expectData('{ hello }');
-    expect(subgraph.seen.at(-1)?.['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    expect(subgraph.seen.at(-1)?.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
   });
 
   it('refuses bad tokens at the edge without calling a subgraph', async () => {
@@ -268,7 +230,7 @@ describe('the gateway', () => {
       });
       expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|fixture/);
     } finally {
-      subgraph = await fixtureSubgraph();
+      subgraph = await greetingSubgraph();
     }
   });
 });

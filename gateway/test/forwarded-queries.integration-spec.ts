@@ -1,0 +1,320 @@
+// Forwarded queries (gateway/README.md): a query planned as one fetch from one subgraph asking
+// what the client asked goes to that subgraph without Apollo Gateway's executor from its second
+// time on. Every answer is compared with a gateway that never forwards (FORWARD_QUERIES=false)
+// in front of the same real subgraphs.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { GraphQLError } from 'graphql';
+import pino from 'pino';
+import { JwtVerifier } from '@switchboard/auth';
+import { TestTokenIssuer } from '@switchboard/testing';
+import { composeSupergraph } from '../src/compose';
+import { loadGatewayConfig } from '../src/config';
+import { EdgeAuthenticator } from '../src/edge-auth';
+import type { RateLimitStore } from '../src/edge-rate-limit';
+import { createGateway } from '../src/gateway-server';
+import { fixtureSubgraph, type SeenRequest } from './support/fixture-subgraph';
+
+const SUBGRAPH_SECRET = 'gateway-test-subgraph-secret-0123456789';
+
+const notesTypeDefs = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  enum Kind { PLAIN PINNED }
+  input NoteFilter { kind: Kind, textContains: String }
+  interface Item { id: ID! }
+  type Note implements Item @key(fields: "id") { id: ID!, text: String!, kind: Kind!, tags: [String!]! }
+  type Query {
+    notes(first: Int!, filter: NoteFilter): [Note!]!
+    items: [Item!]!
+    boom: String
+  }
+  type Mutation { addNote(text: String!): Note! }
+`;
+const starsTypeDefs = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  type Note @key(fields: "id") { id: ID!, stars: Int! }
+`;
+
+const NOTES = [
+  { id: 'n1', text: 'first', kind: 'PLAIN', tags: ['a'] },
+  { id: 'n2', text: 'second "quoted"', kind: 'PINNED', tags: [] },
+  { id: 'n3', text: 'third', kind: 'PINNED', tags: ['b', 'c'] },
+];
+
+type Filter = { kind?: string; textContains?: string };
+
+function notesSubgraph() {
+  return fixtureSubgraph(notesTypeDefs, {
+    Query: {
+      notes: (_: unknown, args: { first: number; filter?: Filter }) =>
+        NOTES.filter(
+          (n) =>
+            (!args.filter?.kind || n.kind === args.filter.kind) &&
+            (!args.filter?.textContains || n.text.includes(args.filter.textContains)),
+        ).slice(0, args.first),
+      items: () => NOTES,
+      boom: () => {
+        throw new GraphQLError('kaboom', { extensions: { code: 'BOOM' } });
+      },
+    },
+    Item: { __resolveType: () => 'Note' },
+    Mutation: { addNote: (_: unknown, args: { text: string }) => ({ ...NOTES[0], ...args }) },
+  });
+}
+
+function starsSubgraph() {
+  return fixtureSubgraph(starsTypeDefs, {
+    Note: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, stars: ref.id.length }) },
+  });
+}
+
+/** A rate limit store that counts what it is asked and refuses when told to. */
+class CountingStore implements RateLimitStore {
+  calls = 0;
+  refuse = false;
+  async consume() {
+    this.calls++;
+    return this.refuse
+      ? { allowed: false as const, retryAfterSeconds: 7 }
+      : { allowed: true as const };
+  }
+}
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  cacheControl: string | null;
+  retryAfter: string | null;
+  body: string;
+}
+
+describe('forwarded queries', () => {
+  let issuer: TestTokenIssuer;
+  let notes: Awaited<ReturnType<typeof notesSubgraph>>;
+  let stars: Awaited<ReturnType<typeof starsSubgraph>>;
+  let supergraphFile: string;
+  const stops: (() => Promise<void>)[] = [];
+
+  /** A gateway over the two subgraphs, with its log lines and rate limit store. */
+  async function boot(env: Record<string, string> = {}) {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const config = loadGatewayConfig({
+      ...issuer.authEnv,
+      SUPERGRAPH_FILE: supergraphFile,
+      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
+      INTERNAL_API_SECRET: 'x'.repeat(32),
+      SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
+      ...env,
+    });
+    const verifier = new JwtVerifier({
+      jwksUrl: issuer.jwksUrl,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+    });
+    const store = new CountingStore();
+    const gateway = await createGateway({
+      config,
+      authenticator: new EdgeAuthenticator(verifier, { exchange: async () => null }, 60),
+      logger: pino({ level: 'info' }, sink),
+      rateLimitStore: store,
+    });
+    const port = await gateway.listen(0, '127.0.0.1');
+    stops.push(() => gateway.stop());
+    const url = `http://127.0.0.1:${port}/graphql`;
+    return {
+      store,
+      /** The subgraph each 'graphql operation' line says it was forwarded to (undefined: not). */
+      forwarded: () =>
+        lines.filter((l) => l.msg === 'graphql operation').map((l) => l.forwarded as string),
+      async post(
+        body: Record<string, unknown>,
+        headers: Record<string, string> = {},
+      ): Promise<Answer> {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
+        return {
+          status: response.status,
+          contentType: response.headers.get('content-type'),
+          cacheControl: response.headers.get('cache-control'),
+          retryAfter: response.headers.get('retry-after'),
+          body: await response.text(),
+        };
+      },
+    };
+  }
+  let reference: Awaited<ReturnType<typeof boot>>;
+  let gateway: Awaited<ReturnType<typeof boot>>;
+
+  /** What the subgraph was sent, without what differs from request to request. */
+  const sent = (request: SeenRequest | undefined) => ({
+    body: request?.body,
+    headers: Object.fromEntries(
+      ['authorization', 'content-type', 'user-agent', 'x-forwarded-for', 'x-subgraph-secret'].map(
+        (name) => [name, request?.headers[name]],
+      ),
+    ),
+  });
+
+  beforeAll(async () => {
+    issuer = await TestTokenIssuer.start();
+    notes = await notesSubgraph();
+    stars = await starsSubgraph();
+    const dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
+    supergraphFile = join(dir, 'supergraph.graphql');
+    writeFileSync(
+      supergraphFile,
+      composeSupergraph([
+        { name: 'notes', url: notes.url, typeDefs: notesTypeDefs },
+        { name: 'stars', url: stars.url, typeDefs: starsTypeDefs },
+      ]),
+    );
+  });
+  beforeEach(async () => {
+    reference = await boot({ FORWARD_QUERIES: 'false' });
+    gateway = await boot();
+  });
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
+  afterAll(async () => {
+    await stars?.stop();
+    await notes?.stop();
+    await issuer?.stop();
+  });
+
+  it('sends a query planned as one fetch straight to its subgraph from its second time on, answering exactly as Apollo does', async () => {
+    const token = await issuer.user(randomUUID());
+    const query =
+      'query Notes($first: Int!, $filter: NoteFilter) { notes(first: $first, filter: $filter) { id text kind tags } }';
+    const cases: [Record<string, unknown>, Record<string, string>][] = [
+      [{ first: 3 }, {}],
+      [{ first: 2, filter: { kind: 'PINNED' } }, { accept: 'application/json' }],
+      [
+        { first: 1, filter: { textContains: 'quoted' } },
+        { accept: 'application/graphql-response+json, application/json;q=0.9' },
+      ],
+      [{ first: 3, filter: null }, { 'user-agent': 'switchboard-test/1.0' }],
+    ];
+    for (const [variables, headers] of cases) {
+      const auth = { authorization: `Bearer ${token}`, ...headers };
+      const want = await reference.post({ query, variables }, auth);
+      const planned = await gateway.post({ query, variables, operationName: 'Notes' }, auth);
+      const first = notes.seen.at(-1);
+      const forwarded = await gateway.post({ query, variables, operationName: 'Notes' }, auth);
+      expect(want.status).toBe(200);
+      expect(JSON.parse(want.body).data.notes.length).toBeGreaterThan(0);
+      expect(planned).toEqual(want);
+      expect(forwarded).toEqual(want);
+      // The subgraph got the same request both times: the planner's query, the same headers.
+      expect(sent(notes.seen.at(-1))).toEqual(sent(first));
+      expect(notes.seen.at(-1)?.headers['x-request-id']).toEqual(expect.any(String));
+    }
+    // The first request of the query was planned; every later one was forwarded.
+    expect(gateway.forwarded()).toEqual([
+      undefined,
+      'notes',
+      'notes',
+      'notes',
+      'notes',
+      'notes',
+      'notes',
+      'notes',
+    ]);
+    // Identified and counted once a request, as on Apollo's path.
+    expect(gateway.store.calls).toBe(8);
+    expect(reference.forwarded()).toEqual(Array(4).fill(undefined));
+  });
+
+  it('forwards a query written with fragments, and one without a name', async () => {
+    for (const query of [
+      'query Pinned { notes(first: 2, filter: { kind: PINNED }) { ...Basics tags } } fragment Basics on Note { id ... on Note { text } }',
+      '{ notes(first: 1) { id } }',
+    ]) {
+      const want = await reference.post({ query });
+      expect(await gateway.post({ query })).toEqual(want);
+      expect(await gateway.post({ query })).toEqual(want);
+    }
+    expect(gateway.forwarded()).toEqual([undefined, 'notes', undefined, 'notes']);
+  });
+
+  it('leaves to Apollo the queries it must shape or join, and mutations', async () => {
+    for (const query of [
+      // An interface: the planner asks for __typename, which the client did not.
+      '{ items { id } }',
+      // Two subgraphs.
+      '{ notes(first: 2) { id stars } }',
+      // A field asked twice: the planner merges it.
+      '{ notes(first: 1) { id id } }',
+      'mutation { addNote(text: "new") { id text } }',
+    ]) {
+      const want = await reference.post({ query });
+      expect(want.status).toBe(200);
+      expect(await gateway.post({ query })).toEqual(want);
+      expect(await gateway.post({ query })).toEqual(want);
+    }
+    expect(gateway.forwarded()).toEqual(Array(8).fill(undefined));
+  });
+
+  it('hands errors, bad variables and refused requests to Apollo, counting each request once', async () => {
+    const query = 'query Notes($first: Int!) { notes(first: $first) { id } }';
+    await gateway.post({ query, variables: { first: 1 } }); // planned: forwardable from now on
+    const calls = () => gateway.store.calls;
+
+    // An answer with errors: Apollo's, as the reference gateway gives it.
+    for (const boom of ['{ boom }', '{ boom }']) {
+      const want = await reference.post({ query: boom });
+      expect(JSON.parse(want.body).errors[0].message).toBe('kaboom');
+      expect(await gateway.post({ query: boom })).toEqual(want);
+    }
+
+    // Variables the supergraph refuses: Apollo's 400, and the subgraph is not asked.
+    let seen = notes.seen.length;
+    let before = calls();
+    const wrong = await reference.post({ query, variables: { first: 'many' } });
+    expect(wrong.status).toBe(400);
+    seen = notes.seen.length;
+    expect(await gateway.post({ query, variables: { first: 'many' } })).toEqual(wrong);
+    expect(await gateway.post({ query, variables: {} })).toEqual(
+      await reference.post({ query, variables: {} }),
+    );
+    expect(notes.seen.length).toBe(seen);
+    expect(calls() - before).toBe(2);
+
+    // Refused credentials: 401, counted against the address once.
+    before = calls();
+    const unauthenticated = await reference.post(
+      { query, variables: { first: 1 } },
+      { authorization: 'Bearer not-a-jwt' },
+    );
+    expect(unauthenticated.status).toBe(401);
+    expect(
+      await gateway.post({ query, variables: { first: 1 } }, { authorization: 'Bearer not-a-jwt' }),
+    ).toEqual(unauthenticated);
+    expect(notes.seen.length).toBe(seen);
+    expect(calls() - before).toBe(1);
+
+    // Over the limit: 429 with Retry-After, counted once, the subgraph not asked.
+    reference.store.refuse = gateway.store.refuse = true;
+    before = calls();
+    const limited = await reference.post({ query, variables: { first: 1 } });
+    expect(limited.status).toBe(429);
+    expect(limited.retryAfter).toBe('7');
+    expect(await gateway.post({ query, variables: { first: 1 } })).toEqual(limited);
+    expect(notes.seen.length).toBe(seen);
+    expect(calls() - before).toBe(1);
+    expect(gateway.forwarded().filter(Boolean)).toEqual([]);
+  });
+});

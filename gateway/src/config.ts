@@ -95,10 +95,10 @@ export const gatewayConfigShape = {
    */
   CONSOLE_DIR: z.string().min(1).optional(),
   /**
-   * Queries planned as one fetch from one subgraph asking what the client asked are sent to it
-   * without Apollo Gateway's executor after their first time (README, Forwarded queries).
+   * Operations planned as one fetch from one subgraph asking what the client asked are sent to
+   * it without Apollo Gateway's executor after their first time (README, Forwarded operations).
    */
-  FORWARD_QUERIES: env.bool(true),
+  FORWARD_OPERATIONS: env.bool(true),
   /** Introspection and field suggestions; off in production unless set. */
   INTROSPECTION: z.enum(['true', 'false']).optional(),
 };

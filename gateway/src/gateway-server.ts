@@ -30,8 +30,14 @@ import type { GatewayConfig } from './config';
 import { EdgeAuthenticator, type EdgeIdentity } from './edge-auth';
 import { EdgeRateLimiter, type RateLimitStore } from './edge-rate-limit';
 import { JwksPublisher, openIdConfiguration } from './jwks-publisher';
-import { ForwardedQueries } from './forwarded-queries';
-import { queryForwarding, type EdgeAdmission, type SubgraphRequestFacts } from './query-forwarding';
+import { ForwardedOperations } from './forwarded-operations';
+import {
+  answeringFetcher,
+  operationForwarding,
+  type EdgeAdmission,
+  type ReceivedAnswer,
+  type SubgraphRequestFacts,
+} from './operation-forwarding';
 import { SubgraphHttpClient } from './subgraph-http';
 import { SUBGRAPHS } from './subgraphs';
 
@@ -42,6 +48,8 @@ export interface GatewayContext extends EdgeIdentity {
    * resolved (`admission` plugin): its database round trip overlaps parsing and validation.
    */
   admitted?: Promise<void>;
+  /** What the subgraph answered the forwarding path (Apollo's fetch gets it, not a second call). */
+  answer?: ReceivedAnswer;
   clientIp?: string;
   /** X-Forwarded-For for the subgraphs: the entries received, then the client address. */
   forwardedFor?: string;
@@ -64,13 +72,30 @@ export function subgraphHeaders(
   return headers;
 }
 
-/** Apollo Gateway's requests to a subgraph, with `subgraphHeaders`. */
+/**
+ * Apollo Gateway's requests to a subgraph, with `subgraphHeaders`. A request the forwarding path
+ * sent already is answered with what the subgraph answered it (`answeringFetcher`).
+ */
 class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly serviceName: string,
     private readonly subgraphSecret: string,
   ) {
     super(config);
+  }
+
+  override process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    const answer = options.context?.answer;
+    if (!answer || answer.used || answer.serviceName !== this.serviceName)
+      return super.process(options);
+    // This data source, with a fetcher that gives the answer received for that request.
+    const answering = Object.create(this, {
+      fetcher: { value: answeringFetcher(answer, this.fetcher) },
+    }) as this;
+    return super.process.call(answering, options);
   }
 
   override willSendRequest({
@@ -133,7 +158,7 @@ export async function createGateway(deps: GatewayDeps) {
     subgraphs.set(name, { url, client });
     return client;
   };
-  const forwardedQueries = new ForwardedQueries();
+  const forwardedOperations = new ForwardedOperations();
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_MODE === 'static'
       ? { supergraphSdl: readFileSync(config.SUPERGRAPH_FILE, 'utf8') }
@@ -147,20 +172,21 @@ export async function createGateway(deps: GatewayDeps) {
             })),
           }),
         }),
-    ...(config.FORWARD_QUERIES
-      ? { experimental_didResolveQueryPlan: forwardedQueries.didResolveQueryPlan }
+    ...(config.FORWARD_OPERATIONS
+      ? { experimental_didResolveQueryPlan: forwardedOperations.didResolveQueryPlan }
       : {}),
     buildService: ({ name, url }) => {
       const target = urlOf(name, url ?? '');
       return new AuthenticatedDataSource(
         { url: target, fetcher: subgraphClient(name, target).fetch },
+        name,
         config.subgraphSecret,
       );
     },
   });
 
   // A plan is the supergraph's: a new one (compose mode) forgets them all.
-  gateway.onSchemaLoadOrUpdate(() => forwardedQueries.clear());
+  gateway.onSchemaLoadOrUpdate(() => forwardedOperations.clear());
 
   // The same limits as every subgraph's (libs/service-kit graphql-limits).
   const armor = new ApolloArmor(
@@ -365,10 +391,10 @@ export async function createGateway(deps: GatewayDeps) {
       maxAge: 600,
     }),
     express.json({ limit: config.BODY_LIMIT }),
-    ...(config.FORWARD_QUERIES
+    ...(config.FORWARD_OPERATIONS
       ? [
-          queryForwarding({
-            queries: forwardedQueries,
+          operationForwarding({
+            operations: forwardedOperations,
             subgraph: (name) => subgraphs.get(name),
             identify: (authorization) => deps.authenticator.identify(authorization),
             admit,
@@ -380,24 +406,22 @@ export async function createGateway(deps: GatewayDeps) {
       : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
+        const facts = { clientIp: req.ip, ...requestFacts(req, res) };
         // The forwarding path identified and counted this request before handing it on.
         const edge = res.locals.edge as EdgeAdmission | undefined;
+        if (edge)
+          return { ...edge.identity, ...facts, admitted: edge.admitted, answer: edge.answer };
         let identity: EdgeIdentity;
-        let admitted: Promise<void>;
-        if (edge) {
-          ({ identity, admitted } = edge);
-        } else {
-          try {
-            identity = await deps.authenticator.identify(req.headers.authorization);
-          } catch (error) {
-            // Refused credentials count against the client address (guessing API tokens).
-            await admit(undefined, req.ip);
-            throw error;
-          }
-          admitted = admit(identity.principal, req.ip);
-          admitted.catch(() => undefined); // awaited by the admission plugin (or never: a bad query)
+        try {
+          identity = await deps.authenticator.identify(req.headers.authorization);
+        } catch (error) {
+          // Refused credentials count against the client address (guessing API tokens).
+          await admit(undefined, req.ip);
+          throw error;
         }
-        return { ...identity, admitted, clientIp: req.ip, ...requestFacts(req, res) };
+        const admitted = admit(identity.principal, req.ip);
+        admitted.catch(() => undefined); // awaited by the admission plugin (or never: a bad query)
+        return { ...identity, ...facts, admitted };
       },
     }),
   );

@@ -1,7 +1,7 @@
-// Forwarded queries (gateway/README.md): a query planned as one fetch from one subgraph asking
-// what the client asked goes to that subgraph without Apollo Gateway's executor from its second
-// time on. Every answer is compared with a gateway that never forwards (FORWARD_QUERIES=false)
-// in front of the same real subgraphs.
+// Forwarded operations (gateway/README.md): an operation planned as one fetch from one subgraph
+// asking what the client asked goes to that subgraph without Apollo Gateway's executor from its
+// second time on. Every answer is compared with a gateway that never forwards
+// (FORWARD_OPERATIONS=false) in front of the same real subgraphs.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,11 @@ const notesTypeDefs = `
   }
   type Mutation { addNote(text: String!): Note! }
 `;
+// Nothing listens on port 1: every request to this subgraph fails.
+const ghostTypeDefs = `
+  type Query { ghost: String }
+  type Mutation { haunt: String }
+`;
 const starsTypeDefs = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
   type Note @key(fields: "id") { id: ID!, stars: Int! }
@@ -45,6 +50,9 @@ const NOTES = [
 ];
 
 type Filter = { kind?: string; textContains?: string };
+
+/** Notes added (each call of the addNote resolver). */
+const added: string[] = [];
 
 function notesSubgraph() {
   return fixtureSubgraph(notesTypeDefs, {
@@ -61,7 +69,14 @@ function notesSubgraph() {
       },
     },
     Item: { __resolveType: () => 'Note' },
-    Mutation: { addNote: (_: unknown, args: { text: string }) => ({ ...NOTES[0], ...args }) },
+    Mutation: {
+      addNote: (_: unknown, args: { text: string }) => {
+        added.push(args.text);
+        if (!args.text)
+          throw new GraphQLError('text is empty', { extensions: { code: 'BAD_USER_INPUT' } });
+        return { ...NOTES[0], id: `note-${args.text}`, ...args };
+      },
+    },
   });
 }
 
@@ -91,7 +106,7 @@ interface Answer {
   body: string;
 }
 
-describe('forwarded queries', () => {
+describe('forwarded operations', () => {
   let issuer: TestTokenIssuer;
   let notes: Awaited<ReturnType<typeof notesSubgraph>>;
   let stars: Awaited<ReturnType<typeof starsSubgraph>>;
@@ -179,11 +194,12 @@ describe('forwarded queries', () => {
       composeSupergraph([
         { name: 'notes', url: notes.url, typeDefs: notesTypeDefs },
         { name: 'stars', url: stars.url, typeDefs: starsTypeDefs },
+        { name: 'ghost', url: 'http://127.0.0.1:1/graphql', typeDefs: ghostTypeDefs },
       ]),
     );
   });
   beforeEach(async () => {
-    reference = await boot({ FORWARD_QUERIES: 'false' });
+    reference = await boot({ FORWARD_OPERATIONS: 'false' });
     gateway = await boot();
   });
   afterEach(async () => {
@@ -250,7 +266,7 @@ describe('forwarded queries', () => {
     expect(gateway.forwarded()).toEqual([undefined, 'notes', undefined, 'notes']);
   });
 
-  it('leaves to Apollo the queries it must shape or join, and mutations', async () => {
+  it('leaves to Apollo the operations it must shape or join', async () => {
     for (const query of [
       // An interface: the planner asks for __typename, which the client did not.
       '{ items { id } }',
@@ -258,7 +274,8 @@ describe('forwarded queries', () => {
       '{ notes(first: 2) { id stars } }',
       // A field asked twice: the planner merges it.
       '{ notes(first: 1) { id id } }',
-      'mutation { addNote(text: "new") { id text } }',
+      // A mutation whose answer spans two subgraphs.
+      'mutation { addNote(text: "new") { id stars } }',
     ]) {
       const want = await reference.post({ query });
       expect(want.status).toBe(200);
@@ -268,16 +285,44 @@ describe('forwarded queries', () => {
     expect(gateway.forwarded()).toEqual(Array(8).fill(undefined));
   });
 
+  it('forwards a mutation, which runs once whether it succeeds or fails', async () => {
+    const token = await issuer.user(randomUUID());
+    const mutation = 'mutation Add($text: String!) { addNote(text: $text) { id text kind } }';
+    const auth = { authorization: `Bearer ${token}` };
+    for (const text of ['one', 'two', '', 'three', '']) {
+      const want = await reference.post({ query: mutation, variables: { text } }, auth);
+      const before = added.length;
+      expect(await gateway.post({ query: mutation, variables: { text } }, auth)).toEqual(want);
+      // One call of the resolver a request: a forwarded mutation is never sent twice.
+      expect(added.slice(before)).toEqual([text]);
+      if (!text) expect(JSON.parse(want.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    // The first was planned, the others forwarded; a failed one was answered by Apollo.
+    expect(gateway.forwarded()).toEqual([undefined, 'notes', 'notes']);
+  });
+
+  it('answers as Apollo does when a subgraph cannot be reached', async () => {
+    for (const query of ['{ ghost }', '{ ghost }', 'mutation { haunt }', 'mutation { haunt }']) {
+      const want = await reference.post({ query });
+      expect(JSON.parse(want.body).errors[0].message).toMatch(/ECONNREFUSED/);
+      expect(await gateway.post({ query })).toEqual(want);
+    }
+    expect(gateway.forwarded()).toEqual([]);
+  });
+
   it('hands errors, bad variables and refused requests to Apollo, counting each request once', async () => {
     const query = 'query Notes($first: Int!) { notes(first: $first) { id } }';
     await gateway.post({ query, variables: { first: 1 } }); // planned: forwardable from now on
     const calls = () => gateway.store.calls;
 
-    // An answer with errors: Apollo's, as the reference gateway gives it.
-    for (const boom of ['{ boom }', '{ boom }']) {
+    // An answer with errors: Apollo's, as the reference gateway gives it, from one request to
+    // the subgraph (the forwarding path's answer is the one Apollo shapes).
+    for (const boom of ['{ boom }', '{ boom }', '{ boom }']) {
       const want = await reference.post({ query: boom });
       expect(JSON.parse(want.body).errors[0].message).toBe('kaboom');
+      const asked = notes.seen.length;
       expect(await gateway.post({ query: boom })).toEqual(want);
+      expect(notes.seen.length - asked).toBe(1);
     }
 
     // Variables the supergraph refuses: Apollo's 400, and the subgraph is not asked.

@@ -12,13 +12,16 @@ import {
   type GraphQLCompositeType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type OperationTypeNode,
   type SelectionNode,
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
 
-/** A query whose plan is one fetch from one subgraph asking exactly what the client asked. */
-export interface ForwardableQuery {
+/** An operation whose plan is one fetch from one subgraph asking exactly what the client asked. */
+export interface ForwardableOperation {
+  /** Query or mutation. */
+  kind: OperationTypeNode;
   /** The subgraph the plan fetches from. */
   serviceName: string;
   /** The fetch as the planner wrote it: what Apollo Gateway itself sends. */
@@ -33,21 +36,21 @@ export interface ForwardableQuery {
   clientOperationName: string;
 }
 
-/** Plans remembered (queries that may be forwarded, and queries known not to qualify). */
+/** Plans remembered (operations that may be forwarded, and operations known not to qualify). */
 const MAX_ENTRIES = 1_000;
 
 /**
- * Which queries the gateway may forward to one subgraph without running Apollo Gateway's
- * executor (gateway/README.md, Forwarded queries). Apollo Gateway tells it every plan it
- * resolves (`experimental_didResolveQueryPlan`); a query qualifies when its plan is a single
- * fetch (no `requires`, no rewrites, no condition) whose selections are the client's own —
- * fragments expanded, nothing added (no `__typename` or key the planner needed), nothing
- * renamed. For such a query the executor's result shaping is the identity: the subgraph's
- * `data` is the response. Remembered per query text and operation name, up to 1,000 of them,
- * forgotten when the supergraph changes.
+ * Which operations the gateway may forward to one subgraph without running Apollo Gateway's
+ * executor (gateway/README.md, Forwarded operations). Apollo Gateway tells it every plan it
+ * resolves (`experimental_didResolveQueryPlan`); a query or mutation qualifies when its plan is
+ * a single fetch (no `requires`, no rewrites, no condition) whose selections are the client's
+ * own — fragments expanded, nothing added (no `__typename` or key the planner needed), nothing
+ * renamed. For such an operation the executor's result shaping of a plain answer (`data` only)
+ * is the identity: the subgraph's `data` is the response. Remembered per document text and
+ * operation name, up to 1,000 of them, forgotten when the supergraph changes.
  */
-export class ForwardedQueries {
-  private readonly plans = new Map<string, ForwardableQuery | null>();
+export class ForwardedOperations {
+  private readonly plans = new Map<string, ForwardableOperation | null>();
 
   /** For ApolloGateway's `experimental_didResolveQueryPlan`. */
   readonly didResolveQueryPlan: Experimental_DidResolveQueryPlanCallback = ({
@@ -60,10 +63,10 @@ export class ForwardedQueries {
     const key = keyOf(query, requestContext.request.operationName);
     if (this.plans.has(key)) return;
     const node = queryPlan.node;
-    let forwardable: ForwardableQuery | null = null;
+    let forwardable: ForwardableOperation | null = null;
     const operation = operationContext.operation;
     if (
-      operation.operation === 'query' &&
+      operation.operation !== 'subscription' &&
       node?.kind === 'Fetch' &&
       !node.requires?.length &&
       !node.inputRewrites?.length &&
@@ -79,6 +82,7 @@ export class ForwardedQueries {
         asksTheSame(operationContext.schema, operation, operationContext.fragments, fetched)
       ) {
         forwardable = {
+          kind: operation.operation,
           serviceName: node.serviceName,
           operation: node.operation,
           operationName: node.operationName,
@@ -93,8 +97,8 @@ export class ForwardedQueries {
     this.plans.set(key, forwardable);
   };
 
-  /** The forwardable plan of this query, if it was planned before and qualified. */
-  find(query: string, operationName: string | undefined): ForwardableQuery | undefined {
+  /** The forwardable plan of this operation, if it was planned before and qualified. */
+  find(query: string, operationName: string | undefined): ForwardableOperation | undefined {
     return this.plans.get(keyOf(query, operationName)) ?? undefined;
   }
 
@@ -129,8 +133,8 @@ export function asksTheSame(
   const fetchOperation = fetched.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
-  const root = schema.getQueryType();
-  if (!fetchOperation || fetchOperation.operation !== 'query' || !root) return false;
+  const root = schema.getRootType(client.operation);
+  if (!fetchOperation || fetchOperation.operation !== client.operation || !root) return false;
   if (client.directives?.length || fetchOperation.directives?.length) return false;
   if (variablesOf(client) !== variablesOf(fetchOperation)) return false;
   const fetchFragments = Object.fromEntries(

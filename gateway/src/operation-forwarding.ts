@@ -167,7 +167,7 @@ export function operationForwarding(deps: OperationForwardingDeps): RequestHandl
   };
 }
 
-/** A POST body Apollo Server would take as one query request, without extensions. */
+/** A POST body Apollo Server would take as one operation (not a batch), without extensions. */
 function forwardableBody(body: unknown): RequestBody | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const { query, operationName, variables, extensions } = body as Record<string, unknown>;

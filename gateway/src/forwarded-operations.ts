@@ -106,10 +106,6 @@ export class ForwardedOperations {
   clear(): void {
     this.plans.clear();
   }
-
-  get size(): number {
-    return this.plans.size;
-  }
 }
 
 function keyOf(query: string, operationName: string | null | undefined): string {

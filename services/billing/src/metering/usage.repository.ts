@@ -26,9 +26,8 @@ export class UsageRepository {
     );
   }
 
-  /** Inserts the entry; false when the message was metered already (nothing written). */
   /**
-   * A message's entry, unless it has one (false), with its included segments added to its
+   * A message's entry, unless it has one (false: metered already, nothing written), with its included segments added to its
    * period's counter (locked by lockPeriod) in the same statement.
    */
   async insert(tx: SqlRunner, e: UsageRecord & { priceId: string }): Promise<boolean> {

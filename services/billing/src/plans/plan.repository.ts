@@ -169,11 +169,9 @@ export class PlanRepository {
 
   /**
    * The organization's plan row, locked, and its plan, in one statement (the metering of a
-   * message reads both: issue 17). Undefined before the organization is registered.
-   */
-  /**
-   * The organization's plan row, locked, and its plan; with `price`, priceInForce's answer for
-   * it too (undefined: no price), read without a lock in the same statement.
+   * message reads both: issue 17); with `price`, priceInForce's answer for it too (undefined: no
+   * price), read without a lock in the same statement. Undefined before the organization is
+   * registered.
    */
   async lockOrganizationPlanWithPlan(
     tx: SqlRunner,

@@ -1004,11 +1004,6 @@ function inKeyOrder(commands: SendMessageCommand[]): number[] {
 }
 
 /**
- * What the set-based path decides without reading anything per input: no reply (the inbound
- * message), no device, SIM or `from` (the device and SIM projections), no media (MMS) and no
- * sender route. The rest goes the per-input way.
- */
-/**
  * A recipient already written in E.164 ("+" and digits only): what the number policy will make of
  * it whatever the organization's country, without parsing it here too (the compliance policies
  * use the state read for it only when the policy's result is the same number). Undefined else.
@@ -1017,6 +1012,11 @@ function internationalNumber(to: string | undefined): string | undefined {
   return to && /^\+[1-9]\d{6,14}$/.test(to) ? to : undefined;
 }
 
+/**
+ * What the set-based path decides without reading anything per input: no reply (the inbound
+ * message), no device, SIM or `from` (the device and SIM projections), no media (MMS) and no
+ * sender route. The rest goes the per-input way.
+ */
 function setBasedEligible(command: SendMessageCommand): boolean {
   return (
     !command.replyToMessageId &&

@@ -251,6 +251,12 @@ export async function createGateway(deps: GatewayDeps) {
       userAgent: req.headers['user-agent'],
     }) as { requestId: string; forwardedFor?: string; userAgent?: string };
 
+  /** Who is calling: verified once a request, whichever path asks first. */
+  const identify = (req: express.Request, res: express.Response) =>
+    (res.locals.identity ??= deps.authenticator.identify(
+      req.headers.authorization,
+    )) as Promise<EdgeIdentity>;
+
   const app = express();
   app.disable('x-powered-by');
   // Who may tell the gateway the client address (an ingress, a load balancer): TRUST_PROXY.
@@ -396,7 +402,7 @@ export async function createGateway(deps: GatewayDeps) {
           operationForwarding({
             operations: forwardedOperations,
             subgraph: (name) => subgraphs.get(name),
-            identify: (authorization) => deps.authenticator.identify(authorization),
+            identify,
             admit,
             factsOf: requestFacts,
             subgraphHeaders: (facts) => subgraphHeaders(config.subgraphSecret, facts),
@@ -413,7 +419,7 @@ export async function createGateway(deps: GatewayDeps) {
           return { ...edge.identity, ...facts, admitted: edge.admitted, answer: edge.answer };
         let identity: EdgeIdentity;
         try {
-          identity = await deps.authenticator.identify(req.headers.authorization);
+          identity = await identify(req, res);
         } catch (error) {
           // Refused credentials count against the client address (guessing API tokens).
           await admit(undefined, req.ip);

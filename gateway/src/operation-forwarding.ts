@@ -63,8 +63,14 @@ export interface OperationForwardingDeps {
   operations: ForwardedOperations;
   /** A subgraph's URL and connection pool, by name. */
   subgraph(name: string): { url: string; client: SubgraphHttpClient } | undefined;
-  /** Edge authentication; throws when the credentials are refused. */
-  identify(authorization: string | undefined): Promise<EdgeIdentity>;
+  /**
+   * Edge authentication of the request, once a request (the normal path gets the same answer);
+   * rejects when the credentials are refused.
+   */
+  identify(
+    req: Parameters<RequestHandler>[0],
+    res: Parameters<RequestHandler>[1],
+  ): Promise<EdgeIdentity>;
   /** Counts the request against the rate limits; rejects when it is refused. */
   admit(principal: Principal | undefined, clientIp: string | undefined): Promise<void>;
   /** The request's id, client address and forwarding headers, as the normal path has them. */
@@ -111,9 +117,9 @@ export function operationForwarding(deps: OperationForwardingDeps): RequestHandl
 
     let identity: EdgeIdentity;
     try {
-      identity = await deps.identify(req.headers.authorization);
+      identity = await deps.identify(req, res);
     } catch {
-      return next(); // the normal path refuses the credentials (and counts the address)
+      return next(); // the normal path answers the refusal (and counts the address)
     }
     const admitted = deps.admit(identity.principal, req.ip);
     admitted.catch(() => undefined);

@@ -137,9 +137,11 @@ describe('forwarded operations', () => {
       audience: issuer.audience,
     });
     const store = new CountingStore();
+    // Accounts' token exchange, refusing every API token: how often it is asked.
+    const exchange = { calls: 0, exchange: async () => (exchange.calls++, null) };
     const gateway = await createGateway({
       config,
-      authenticator: new EdgeAuthenticator(verifier, { exchange: async () => null }, 60),
+      authenticator: new EdgeAuthenticator(verifier, exchange, 60),
       logger: pino({ level: 'info' }, sink),
       rateLimitStore: store,
     });
@@ -148,6 +150,7 @@ describe('forwarded operations', () => {
     const url = `http://127.0.0.1:${port}/graphql`;
     return {
       store,
+      exchange,
       /** The subgraph each 'graphql operation' line says it was forwarded to (undefined: not). */
       forwarded: () =>
         lines.filter((l) => l.msg === 'graphql operation').map((l) => l.forwarded as string),
@@ -351,6 +354,20 @@ describe('forwarded operations', () => {
     ).toEqual(unauthenticated);
     expect(notes.seen.length).toBe(seen);
     expect(calls() - before).toBe(1);
+    // A refused API token: accounts is asked once a request, whichever path answers it.
+    const revoked = await reference.post(
+      { query, variables: { first: 1 } },
+      { authorization: 'Bearer sbk_revoked' },
+    );
+    expect(revoked.status).toBe(401);
+    expect(
+      await gateway.post(
+        { query, variables: { first: 1 } },
+        { authorization: 'Bearer sbk_revoked' },
+      ),
+    ).toEqual(revoked);
+    expect(gateway.exchange.calls).toBe(1);
+    expect(notes.seen.length).toBe(seen);
 
     // Over the limit: 429 with Retry-After, counted once, the subgraph not asked.
     reference.store.refuse = gateway.store.refuse = true;

@@ -35,6 +35,11 @@ const MAX_BATCHES_PER_RUN = 20;
 const MARK_PUBLISHED =
   'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])';
 
+/** Marks the published batch ($1) and reads up to $2 events waiting. */
+const NEXT_BATCH = `WITH marked AS (${MARK_PUBLISHED})
+  SELECT id, event_id, topic, record_key, payload, headers FROM outbox
+   WHERE published_at IS NULL AND id <> ALL($1::bigint[]) ORDER BY id LIMIT $2`;
+
 interface OutboxRow {
   id: string;
   event_id: string;
@@ -150,12 +155,12 @@ export class OutboxRelay {
 
   /** Marks `published` (a batch now on Kafka) and reads the next batch, in one statement. */
   private async next(client: Client, published: string[]): Promise<OutboxRow[]> {
-    const { rows } = await client.query<OutboxRow>(
-      `WITH marked AS (${MARK_PUBLISHED})
-       SELECT id, event_id, topic, record_key, payload, headers FROM outbox
-        WHERE published_at IS NULL AND id <> ALL($1::bigint[]) ORDER BY id LIMIT $2`,
-      [published, this.o.batchSize],
-    );
+    const { rows } = await client.query<OutboxRow>({
+      // Prepared once on the lease's connection: under load it runs once a batch.
+      name: 'outbox_relay_next',
+      text: NEXT_BATCH,
+      values: [published, this.o.batchSize],
+    });
     return rows;
   }
 

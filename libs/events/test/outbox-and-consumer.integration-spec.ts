@@ -174,7 +174,8 @@ describe('transactional outbox and idempotent consumer', () => {
       this: Client,
       ...args: unknown[]
     ) {
-      const sql = String(args[0]).replace(/\s+/g, ' ').trim();
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+      const sql = String(text).replace(/\s+/g, ' ').trim();
       const result = (original as (...a: unknown[]) => unknown).apply(this, args);
       const relays = /^(WITH marked|UPDATE outbox|SELECT id, event_id)/.test(sql);
       if (relays && result instanceof Promise) {

@@ -19,6 +19,7 @@ describe('the config every service shares', () => {
       DATABASE_URL,
       DATABASE_OWNER_URL: undefined,
       DATABASE_POOL_SIZE: 20,
+      DATABASE_PREPARED_STATEMENTS: 64,
       TRUST_PROXY: DEFAULT_TRUST_PROXY,
       HTTP_KEEP_ALIVE_TIMEOUT_MS: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
       SUBGRAPH_SHARED_SECRET: undefined,
@@ -33,10 +34,16 @@ describe('the config every service shares', () => {
     expect(timeouts.headersTimeout).toBeGreaterThan(timeouts.keepAliveTimeout);
   });
 
-  it('refuses pool sizes and timeouts out of range, naming the variable', () => {
+  it('refuses pool sizes, prepared statement counts and timeouts out of range, naming the variable', () => {
     expect(() => loadConfig(shape, { DATABASE_URL, DATABASE_POOL_SIZE: '1' })).toThrow(
       /DATABASE_POOL_SIZE/,
     );
+    expect(() => loadConfig(shape, { DATABASE_URL, DATABASE_PREPARED_STATEMENTS: '-1' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS/,
+    );
+    expect(loadConfig(shape, { DATABASE_URL, DATABASE_PREPARED_STATEMENTS: '0' })).toMatchObject({
+      DATABASE_PREPARED_STATEMENTS: 0,
+    });
     expect(() => loadConfig(shape, { DATABASE_URL, HTTP_KEEP_ALIVE_TIMEOUT_MS: '10' })).toThrow(
       /HTTP_KEEP_ALIVE_TIMEOUT_MS/,
     );

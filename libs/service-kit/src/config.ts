@@ -1,5 +1,6 @@
 import { env, secret, z } from '@switchboard/config';
 import { graphqlLimitsConfigShape } from './graphql-limits';
+import { DEFAULT_PREPARED_STATEMENTS } from './prepared-statements';
 import type { SubgraphAccessConfig } from './subgraph-access';
 
 /**
@@ -29,6 +30,13 @@ export const databaseConfigShape = {
   DATABASE_OWNER_URL: secret(env.postgresUrl().optional()),
   /** Connections of the application pool (the outbox relay and the readiness check add one each). */
   DATABASE_POOL_SIZE: env.int(20).pipe(z.number().int().min(2).max(200)),
+  /**
+   * Recurring statements run prepared, at most this many texts (0: none, e.g. behind a
+   * transaction-mode pooler that cannot keep a connection's prepared statements).
+   */
+  DATABASE_PREPARED_STATEMENTS: env
+    .int(DEFAULT_PREPARED_STATEMENTS)
+    .pipe(z.number().int().min(0).max(1_000)),
 };
 
 /** The HTTP variables of every service; spread into the service's config shape. */

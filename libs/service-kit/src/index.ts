@@ -1,6 +1,7 @@
 export * from './clock';
 export * from './config';
 export * from './database.module';
+export * from './prepared-statements';
 export * from './readiness.module';
 export * from './service-runtime.module';
 export * from './create-service-app';

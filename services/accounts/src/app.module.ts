@@ -38,7 +38,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          poolSize: config.DATABASE_POOL_SIZE,
+          preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+        }),
         subgraphGraphQL(config, { logger }),
         EventsModule.forRootAsync({
           useFactory: () => eventsOptionsFromConfig('accounts', config),

@@ -42,7 +42,7 @@ export const accountsConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4101),
   LOG_LEVEL: env.logLevel(),
-  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE. */
+  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE, DATABASE_PREPARED_STATEMENTS. */
   ...databaseConfigShape,
   KAFKA_BROKERS: env.brokers(),
   KAFKA_IDEMPOTENT_PRODUCER: env.bool(true),

@@ -28,7 +28,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         serviceConfigModule(COMPLIANCE_CONFIG, config),
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          poolSize: config.DATABASE_POOL_SIZE,
+          preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+        }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
         subgraphGraphQL(config, { logger: options.logger }),
         EventsModule.forRootAsync({

@@ -10,7 +10,7 @@ export const complianceConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4104),
   LOG_LEVEL: env.logLevel(),
-  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE. */
+  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE, DATABASE_PREPARED_STATEMENTS. */
   ...databaseConfigShape,
   /** TRUST_PROXY, HTTP_KEEP_ALIVE_TIMEOUT_MS, METRICS_PORT, SUBGRAPH_SHARED_SECRET, GraphQL limits. */
   ...httpConfigShape,

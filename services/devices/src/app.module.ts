@@ -32,7 +32,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         serviceConfigModule(DEVICES_CONFIG, config),
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          poolSize: config.DATABASE_POOL_SIZE,
+          preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+        }),
         subgraphGraphQL(config, {
           // Organization is only extended here (a key stub); nothing else references it.
           orphanedTypes: [Organization],

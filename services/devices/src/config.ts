@@ -16,7 +16,7 @@ export const devicesConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4102),
   LOG_LEVEL: env.logLevel(),
-  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE. */
+  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE, DATABASE_PREPARED_STATEMENTS. */
   ...databaseConfigShape,
   /** TRUST_PROXY (phones reach the service through the ingress), HTTP_KEEP_ALIVE_TIMEOUT_MS. */
   ...httpConfigShape,

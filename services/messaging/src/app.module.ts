@@ -28,7 +28,11 @@ export class AppModule {
       imports: [
         serviceConfigModule(MESSAGING_CONFIG, config),
         SecretKeyringModule.forRoot(config.secretKeyring),
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          poolSize: config.DATABASE_POOL_SIZE,
+          preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+        }),
         AuthModule.forRoot({ ...authOptionsFromConfig(config), global: true }),
         subgraphGraphQL(config, {
           logger: options.logger,

@@ -24,7 +24,10 @@ export const messagingConfigShape = {
   NODE_ENV: env.nodeEnv(),
   PORT: env.port(4103),
   LOG_LEVEL: env.logLevel(),
-  /** DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE (sends hold a connection for a few ms). */
+  /**
+   * DATABASE_URL, DATABASE_OWNER_URL, DATABASE_POOL_SIZE (sends hold a connection for a few ms),
+   * DATABASE_PREPARED_STATEMENTS.
+   */
   ...databaseConfigShape,
   /** TRUST_PROXY, HTTP_KEEP_ALIVE_TIMEOUT_MS. */
   ...httpConfigShape,

@@ -27,8 +27,8 @@ export class UsageRepository {
   }
 
   /**
-   * A message's entry, unless it has one (false: metered already, nothing written), with its included segments added to its
-   * period's counter (locked by lockPeriod) in the same statement.
+   * A message's entry, unless it has one (false: metered already, nothing written), with its
+   * included segments added to its period's counter (locked by lockPeriod) in the same statement.
    */
   async insert(tx: SqlRunner, e: UsageRecord & { priceId: string }): Promise<boolean> {
     const inserted = await rows(

@@ -29,7 +29,6 @@ describe('StatementNames', () => {
     names.nameOf(second);
     expect(names.nameOf(second)).toBeUndefined();
     expect(names.nameOf(first)).toBe(name);
-    expect(names.size).toBe(1);
   });
 
   it('names nothing with a limit of 0', () => {

@@ -7,8 +7,15 @@ export const DEFAULT_PREPARED_STATEMENTS = 64;
 /** Texts remembered as seen once before the memory is cleared (one-off statements). */
 const SEEN_ONCE_LIMIT = 1_000;
 
-/** PostgreSQL's answer to a prepared statement whose result columns changed (0A000). */
-const RESULT_TYPE_CHANGED = 'cached plan must not change result type';
+/**
+ * PostgreSQL's refusal of a prepared statement whose result columns changed ("cached plan must
+ * not change result type"): told by its code and the routine raising it, which unlike the
+ * message do not depend on the server's language.
+ */
+function resultTypeChanged(error: unknown): boolean {
+  const { code, routine } = error as { code?: string; routine?: string };
+  return code === '0A000' && routine === 'RevalidateCachedQuery';
+}
 
 /**
  * Which parameterized statements of a process run as named (prepared) statements: a text gets a
@@ -37,11 +44,6 @@ export class StatementNames {
     this.names.set(text, named);
     return named;
   }
-
-  /** How many texts have a name. */
-  get size(): number {
-    return this.names.size;
-  }
 }
 
 /**
@@ -53,8 +55,8 @@ export class StatementNames {
  */
 export function preparingClient(names: StatementNames): typeof Client {
   return class PreparingClient extends Client {
-    /** Texts whose prepared statement went stale here, with the name that replaced it. */
-    private readonly renamed = new Map<string, string>();
+    /** Texts whose prepared statement went stale here: how many times (a name each). */
+    private readonly stale = new Map<string, number>();
 
     override query(...args: unknown[]): never {
       const [text, values, callback] = args;
@@ -66,13 +68,13 @@ export function preparingClient(names: StatementNames): typeof Client {
       ) {
         return (super.query as (...a: unknown[]) => never).apply(this, args);
       }
-      const name = this.renamed.get(text) ?? names.nameOf(text);
-      if (name === undefined) return (super.query as (...a: unknown[]) => never).apply(this, args);
+      const named = names.nameOf(text);
+      if (named === undefined) return (super.query as (...a: unknown[]) => never).apply(this, args);
+      const stale = this.stale.get(text) ?? 0;
+      const name = stale === 0 ? named : `${named}_${stale}`;
       return (super.query({ name, text, values }) as Promise<QueryResult>).catch(
         (error: unknown) => {
-          if ((error as Error).message === RESULT_TYPE_CHANGED) {
-            this.renamed.set(text, `${name}_${this.renamed.size + 1}`);
-          }
+          if (resultTypeChanged(error)) this.stale.set(text, stale + 1);
           throw error;
         },
       ) as never;

@@ -117,7 +117,7 @@ describe('DatabaseModule: recurring statements run prepared', () => {
     expect(await preparedOn(runner)).toContain('SELECT body FROM notes WHERE id > $1 ORDER BY id');
   });
 
-  it('prepares a statement anew on a connection after a migration changed its columns', async () => {
+  it('prepares a statement anew on a connection after each migration that changed its columns', async () => {
     const dataSource = await dataSourceWith();
     const org = randomUUID();
     const runner = await connectionOf(dataSource);
@@ -137,5 +137,15 @@ describe('DatabaseModule: recurring statements run prepared', () => {
       { id: 10, org_id: org, body: 'kept', stars: 3 },
     ]);
     expect((await preparedOn(runner)).filter((s) => s === FIND)).toHaveLength(2);
+
+    // And again after the next one.
+    await owner(`ALTER TABLE notes ADD COLUMN pinned boolean NOT NULL DEFAULT false`);
+    await expect(runner.query(FIND, [10])).rejects.toThrow(
+      'cached plan must not change result type',
+    );
+    expect(await runner.query(FIND, [10])).toEqual([
+      { id: 10, org_id: org, body: 'kept', stars: 3, pinned: false },
+    ]);
+    expect((await preparedOn(runner)).filter((s) => s === FIND)).toHaveLength(3);
   });
 });

@@ -1,6 +1,6 @@
 // What the benchmarks share: closed- and open-loop HTTP load, the bare-HTTP and pgbench
 // baselines, percentiles and process RSS. Not part of the test suite.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
@@ -165,6 +165,46 @@ export async function bareHttp(seconds: number, concurrency: number): Promise<Lo
   server.closeAllConnections();
   server.close();
   return result;
+}
+
+/**
+ * The floor of any gateway: a bare Node HTTP proxy in a process of its own that sends each
+ * request on to `target` (same method, path and headers, a keep-alive agent) and answers with
+ * what came back, nothing else. Its latency over the target's is the cost of one more hop.
+ */
+export async function bareProxy(target: string): Promise<{ url: string; stop(): void }> {
+  const code = `
+    const http = require('node:http');
+    const target = new URL(process.argv[1]);
+    const agent = new http.Agent({ keepAlive: true });
+    const server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const headers = { ...req.headers, host: target.host };
+        const out = http.request(target, { method: req.method, headers, agent }, (answer) => {
+          const parts = [];
+          answer.on('data', (c) => parts.push(c));
+          answer.on('end', () => {
+            res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] });
+            res.end(Buffer.concat(parts));
+          });
+        });
+        out.on('error', () => res.writeHead(502).end());
+        out.end(Buffer.concat(chunks));
+      });
+    });
+    server.keepAliveTimeout = 60000;
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', code, target], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (status) => reject(new Error(`bare proxy exited (${status})`)));
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+  });
+  return { url: `http://127.0.0.1:${port}${new URL(target).pathname}`, stop: () => child.kill() };
 }
 
 /**

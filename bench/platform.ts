@@ -7,7 +7,7 @@
 //   B1b  sendMessages (BENCH_BATCH inputs a call) through the gateway, messages/s vs single-row
 //        INSERTs (pgbench, or a pg INSERT loop without it);
 //   B4   messages(first: 20), sequential and interleaved, through the gateway vs straight to the
-//        messaging subgraph, p50/p99;
+//        messaging subgraph, p50/p99; and through a bare Node proxy (the hop alone, for scale);
 //   B8   RSS of every platform process (services + gateway, as startPlatform/tools/start.sh run
 //        them; PostgreSQL and the broker excluded) at idle and after a BENCH_FOOTPRINT_SECONDS load;
 //   B3   dispatch latency (bench/dispatch-latency.ts, run after the platform stopped: a
@@ -23,7 +23,7 @@
 // component a worker thread of one process) or processes (one each, as the Helm chart does),
 // with BENCH_NODE_FLAGS (default the start command's memory flags; '' for Node's defaults).
 // BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_BATCH (200), BENCH_BATCH_CONCURRENCY (4),
-// BENCH_READS (300), BENCH_FOOTPRINT_SECONDS (60), BENCH_PARTS (b1,b1b,b4,b8,b3),
+// BENCH_READS (1000), BENCH_FOOTPRINT_SECONDS (60), BENCH_PARTS (b1,b1b,b4,b8,b3),
 // BENCH_B3_ARGS (default '--devices 10 --messages 100').
 // BENCH_CPU_PROF=<dir>: every platform process writes a V8 CPU profile there at exit; summarize
 // with `node bench/profile-top.cjs <dir>`.
@@ -43,6 +43,7 @@ import {
 } from '@switchboard/testing';
 import {
   bareHttp,
+  bareProxy,
   closedLoad,
   cpuMs,
   fmt,
@@ -59,7 +60,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const BATCH = Number(process.env.BENCH_BATCH ?? 200);
 const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
-const READS = Number(process.env.BENCH_READS ?? 300);
+const READS = Number(process.env.BENCH_READS ?? 1000);
 const FOOTPRINT_SECONDS = Number(process.env.BENCH_FOOTPRINT_SECONDS ?? 60);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'b1,b1b,b4,b8,b3').split(','));
 const B3_ARGS = (process.env.BENCH_B3_ARGS ?? '--devices 10 --messages 100').split(/\s+/);
@@ -322,30 +323,32 @@ async function signUp(graphqlUrl: string): Promise<string> {
   return body.data.signUp.accessToken;
 }
 
-/** Sequential reads, gateway and subgraph interleaved (one request of each in turn). */
-async function reads(gateway: Target, subgraph: Target) {
+/**
+ * Sequential reads, one request to each target in turn (the gateway, the subgraph, the subgraph
+ * through a bare proxy): p50 and p99 of each, and the reads that failed.
+ */
+async function reads(targets: Record<'gateway' | 'subgraph' | 'proxy', Target>) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const through: number[] = [];
-  const direct: number[] = [];
+  const names = Object.keys(targets) as (keyof typeof targets)[];
+  const latencies = new Map(names.map((name) => [name, [] as number[]]));
   let errors = 0;
-  for (let i = 0; i < 20; i++) {
-    await post(agent, gateway);
-    await post(agent, subgraph);
-  }
-  for (let i = 0; i < READS; i++) {
-    const a = await post(agent, gateway);
-    const b = await post(agent, subgraph);
-    if (a === undefined || b === undefined) errors++;
-    if (a !== undefined) through.push(a);
-    if (b !== undefined) direct.push(b);
-  }
+  for (let i = 0; i < 20; i++) for (const name of names) await post(agent, targets[name]);
+  for (let i = 0; i < READS; i++)
+    for (const name of names) {
+      const took = await post(agent, targets[name]);
+      if (took === undefined) errors++;
+      else latencies.get(name)?.push(took);
+    }
   agent.destroy();
-  through.sort((x, y) => x - y);
-  direct.sort((x, y) => x - y);
+  const figures = (name: keyof typeof targets) => {
+    const sorted = (latencies.get(name) ?? []).sort((x, y) => x - y);
+    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  };
   return {
     errors,
-    gateway: { p50: percentile(through, 0.5), p99: percentile(through, 0.99) },
-    subgraph: { p50: percentile(direct, 0.5), p99: percentile(direct, 0.99) },
+    gateway: figures('gateway'),
+    subgraph: figures('subgraph'),
+    proxy: figures('proxy'),
   };
 }
 
@@ -497,23 +500,33 @@ async function main(): Promise<void> {
       if (!messaging) throw new Error('no messaging process');
       const body = () => JSON.stringify({ query: READ });
       const ok = (status: number, text: string) => status === 200 && text.includes('"nodes"');
-      const result = await reads(
-        { url: platform.graphqlUrl, headers, body, ok },
-        {
-          url: `${messaging.url}/graphql`,
-          headers: { ...headers, 'x-subgraph-secret': SUBGRAPH_SECRET },
-          body,
-          ok,
-        },
-      );
+      const subgraph: Target = {
+        url: `${messaging.url}/graphql`,
+        headers: { ...headers, 'x-subgraph-secret': SUBGRAPH_SECRET },
+        body,
+        ok,
+      };
+      const proxy = await bareProxy(subgraph.url);
+      let result: Awaited<ReturnType<typeof reads>>;
+      try {
+        result = await reads({
+          gateway: { url: platform.graphqlUrl, headers, body, ok },
+          subgraph,
+          proxy: { ...subgraph, url: proxy.url },
+        });
+      } finally {
+        proxy.stop();
+      }
       out.push(
-        `  B4 messages(first: 20) x${READS} interleaved (${settled}): gateway p50 ${fmt(result.gateway.p50)} / p99 ${fmt(result.gateway.p99)} ms, ` +
-          `subgraph p50 ${fmt(result.subgraph.p50)} / p99 ${fmt(result.subgraph.p99)} ms, errors ${result.errors}`,
+        `  B4 messages(first: 20) x${READS} interleaved (${settled}): gateway p50 ${fmt(result.gateway.p50, 2)} / p99 ${fmt(result.gateway.p99, 2)} ms, ` +
+          `subgraph p50 ${fmt(result.subgraph.p50, 2)} / p99 ${fmt(result.subgraph.p99, 2)} ms, errors ${result.errors}`,
       );
       const p50 = result.gateway.p50 / result.subgraph.p50;
       const p99 = result.gateway.p99 / result.subgraph.p99;
       out.push(
         `     ratio p50 ${fmt(p50, 2)}x, p99 ${fmt(p99, 2)}x (goal <= 1.3x) ${verdict(p50 <= 1.3 && p99 <= 1.3)}`,
+        `     a bare Node proxy in front of the subgraph (the hop alone): p50 ${fmt(result.proxy.p50, 2)} / p99 ${fmt(result.proxy.p99, 2)} ms, ` +
+          `${fmt(result.proxy.p50 / result.subgraph.p50, 2)}x / ${fmt(result.proxy.p99 / result.subgraph.p99, 2)}x`,
       );
     }
 

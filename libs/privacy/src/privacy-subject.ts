@@ -1,4 +1,5 @@
 import { complianceV1 } from '@switchboard/contracts';
+import { isE164 } from '@switchboard/sms';
 
 /** Whose data a privacy request is about, within one organization (the controller). */
 export type PrivacySubject =
@@ -18,7 +19,7 @@ export function subjectOf(
     case complianceV1.PrivacySubjectKind.ORGANIZATION:
       return { kind: 'ORGANIZATION' };
     case complianceV1.PrivacySubjectKind.PHONE_NUMBER:
-      return /^\+[1-9]\d{6,14}$/.test(subject.phoneNumber)
+      return isE164(subject.phoneNumber)
         ? { kind: 'PHONE_NUMBER', phoneNumber: subject.phoneNumber }
         : undefined;
     default:

@@ -1,3 +1,5 @@
+import { isE164 } from '@switchboard/sms';
+
 /**
  * Which GHL location a number's traffic (an inbound reply, a STOP) belongs to: the location
  * that last wrote to it through the provider when that one is still installed, else the
@@ -11,10 +13,8 @@ export function locationForNumber(
   return activeLocations[0];
 }
 
-const E164 = /^\+[1-9]\d{7,14}$/;
-
 /** A GHL phone in E.164, or undefined (GHL stores what users typed). */
 export function e164OrUndefined(phone: string | undefined): string | undefined {
   const compact = phone?.replace(/[\s().-]/g, '');
-  return compact && E164.test(compact) ? compact : undefined;
+  return isE164(compact) ? compact : undefined;
 }

@@ -6,6 +6,7 @@ import { CommonErrorCode, isDomainException, type DomainException } from '@switc
 import type { AuditRecord } from '@switchboard/events';
 import { inTenantTransaction, isUuid } from '@switchboard/tenancy';
 import { Clock } from '@switchboard/service-kit';
+import { isE164 } from '@switchboard/sms';
 import { checkMetadata } from '../common/metadata';
 import { MessagingErrorCode, MessagingException } from '../common/messaging.exception';
 import { pageWindow, toPage, type Page, type PageRequest } from '../common/page';
@@ -1009,7 +1010,7 @@ function inKeyOrder(commands: SendMessageCommand[]): number[] {
  * use the state read for it only when the policy's result is the same number). Undefined else.
  */
 function internationalNumber(to: string | undefined): string | undefined {
-  return to && /^\+[1-9]\d{6,14}$/.test(to) ? to : undefined;
+  return isE164(to) ? to : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 import { complianceV1 } from '@switchboard/contracts';
 import { CommonErrorCode, CommonException } from '@switchboard/errors';
+import { isE164 } from '@switchboard/sms';
 import { ComplianceProjectionsRepository } from './compliance-projections.repository';
 
 const dateOf = (t: Timestamp | undefined) => (t ? timestampDate(t) : null);
@@ -25,7 +26,7 @@ export class ComplianceProjectionsService {
     state: complianceV1.SuppressionState,
   ): Promise<boolean> {
     const e164 = state.phoneNumber?.e164 ?? '';
-    if (!/^\+[1-9]\d{5,14}$/.test(e164)) {
+    if (!isE164(e164)) {
       throw new CommonException(
         CommonErrorCode.INVALID_EVENT,
         'A suppression state needs the number in E.164',

@@ -182,6 +182,11 @@ describe('a subgraph behind the gateway', () => {
     expect(tooDeep.body.data).toBeUndefined();
     const shallow = await direct({ [SUBGRAPH_SECRET_HEADER]: SECRET }, deep(1));
     expect(shallow.status).toBe(200);
+    // The subgraph remembers the texts that passed, never one that was refused.
+    for (let i = 0; i < 3; i++) {
+      expect((await direct({ [SUBGRAPH_SECRET_HEADER]: SECRET }, deep(1))).status).toBe(200);
+      expect((await direct({ [SUBGRAPH_SECRET_HEADER]: SECRET }, deep(6))).status).toBe(400);
+    }
     // Through the gateway (whose own limit here is higher) the subgraph still refuses it.
     const viaGateway = await graphqlClient(`${gatewayUrl}/graphql`).request(deep(6));
     expect(viaGateway.data ?? null).toBeNull();

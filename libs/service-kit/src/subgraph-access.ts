@@ -50,6 +50,38 @@ export function secretMatches(given: string | undefined, expected: string): bool
   return given !== undefined && timingSafeEqual(digest(given), digest(expected));
 }
 
+/**
+ * Query texts that met a subgraph's limits, so that an operation a client sends again and again
+ * is not parsed and validated again on every request: the most recently used `maxEntries`,
+ * each of at most `maxChars` (a longer text is checked every time). The limits and the schema
+ * are fixed for the life of the process, so a text that passed once passes again; a refused one
+ * is never kept.
+ */
+export class PassedQueries {
+  private readonly texts = new Set<string>();
+
+  constructor(
+    private readonly maxEntries = 256,
+    private readonly maxChars = 8_192,
+  ) {}
+
+  /** Whether `query` passed before (and it becomes the most recently used). */
+  has(query: string): boolean {
+    if (!this.texts.delete(query)) return false;
+    this.texts.add(query);
+    return true;
+  }
+
+  add(query: string): void {
+    if (query.length > this.maxChars || this.maxEntries <= 0) return;
+    this.texts.delete(query);
+    this.texts.add(query);
+    if (this.texts.size <= this.maxEntries) return;
+    const oldest = this.texts.values().next();
+    if (!oldest.done) this.texts.delete(oldest.value);
+  }
+}
+
 interface SubgraphAccessOptions {
   secret: string;
   limits: GraphQLLimits;
@@ -76,12 +108,14 @@ function refuse(res: HttpResponse, status: number, code: string, message: string
  * A subgraph's `/graphql` answers the gateway only: a request without the shared secret header
  * is refused 401, with a wrong one 403 (compared timing-safe). Then the operation meets the
  * gateway's limits (graphqlLimitsConfigShape) before Apollo runs it, so reaching a subgraph
- * directly does not bypass them. Other paths (health, device API, webhooks) are not touched.
+ * directly does not bypass them; a query text that met them is remembered (`PassedQueries`).
+ * Other paths (health, device API, webhooks) are not touched.
  */
 @Injectable()
 export class SubgraphAccessMiddleware implements NestMiddleware {
   private readonly rules: ValidationRule[];
   private schema?: GraphQLSchema;
+  private readonly passed = new PassedQueries();
 
   constructor(
     @Inject(SUBGRAPH_ACCESS_OPTIONS) private readonly options: SubgraphAccessOptions,
@@ -106,16 +140,18 @@ export class SubgraphAccessMiddleware implements NestMiddleware {
     const bodies = Array.isArray(req.body) ? req.body : [req.body ?? req.query];
     for (const body of bodies) {
       const query = (body as { query?: unknown } | undefined)?.query;
-      if (typeof query !== 'string') continue;
+      if (typeof query !== 'string' || this.passed.has(query)) continue;
       let document;
       try {
         document = parse(query, { maxTokens: this.options.limits.MAX_TOKENS });
       } catch (error) {
         return { code: 'GRAPHQL_PARSE_FAILED', message: (error as Error).message };
       }
+      // Before the schema is built only the token limit applies: nothing is remembered then.
       if (!schema) continue;
       const [error] = validate(schema, document, this.rules);
       if (error) return { code: 'GRAPHQL_VALIDATION_FAILED', message: error.message };
+      this.passed.add(query);
     }
     return undefined;
   }

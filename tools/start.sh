@@ -30,7 +30,10 @@ done
 # under 1 GiB (B8; the margin is in bench/README.md). SWITCHBOARD_NODE_FLAGS replaces these flags:
 # on a machine with memory to spare, "--max-semi-space-size=4 --heap-growing-percent=50" (fewer
 # major collections: ~8 % more single sends, ~40 % more batch sends and a shorter latency tail,
-# for ~150 MiB more after a minute of load; measured in bench/README.md).
+# for ~150 MiB more after a minute of load; measured in bench/README.md). Adding
+# --v8-pool-size=1 (one thread of garbage-collection helpers for the process instead of four,
+# which on a small machine compete with the components for the cores) halves the p99 of single
+# sends at moderate load, for ~75-120 MiB more after a minute of load.
 read -r -a NODE_MEMORY_FLAGS <<<"${SWITCHBOARD_NODE_FLAGS:---max-semi-space-size=4 --heap-growing-percent=10}"
 
 node tools/build.mjs >/dev/null

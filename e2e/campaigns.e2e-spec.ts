@@ -8,7 +8,7 @@
 import { SimulatedPhone, type AgentLogEntry } from '@switchboard/device-agent';
 import type { GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
-import { customer, until } from './support';
+import { customer, until, updateCompliancePolicy } from './support';
 
 const p = platform();
 const phones: SimulatedPhone[] = [];
@@ -144,10 +144,8 @@ const numbersFrom = (start: number, n: number) =>
 
 describe('campaigns', () => {
   it('sends a campaign over 5 phones: paced, one message per recipient; pause holds, STOP stops that number, resume completes', async () => {
-    const { api } = await customer('campaign');
-    await api.expectData(
-      'mutation { updateCompliancePolicy(input: { quietHoursEnabled: false }) { version } }',
-    );
+    const { api, orgId } = await customer('campaign');
+    await updateCompliancePolicy(api, orgId, 'quietHoursEnabled: false');
     const fleet = await Promise.all(
       Array.from({ length: 5 }, () => enrollPhone(api, [] as AgentLogEntry[])),
     );
@@ -229,10 +227,8 @@ describe('campaigns', () => {
   }, 300_000);
 
   it('lets an OTP overtake the campaign messages queued on the same phone; cancel stops the campaign', async () => {
-    const { api } = await customer('campaign-otp');
-    await api.expectData(
-      'mutation { updateCompliancePolicy(input: { quietHoursEnabled: false }) { version } }',
-    );
+    const { api, orgId } = await customer('campaign-otp');
+    await updateCompliancePolicy(api, orgId, 'quietHoursEnabled: false');
     const phone = await enrollPhone(api, []);
     // One segment per pacing window: campaign messages queue up on the phone.
     await api.expectData(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { graphqlClient, type GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
 
@@ -37,5 +38,39 @@ export async function until<T>(
     if (value !== undefined && value !== false) return value as T;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Updates the organization's compliance policy (`input`: the fields of UpdateCompliancePolicyInput)
+ * and waits until messaging holds that version of it: messaging learns the policy from
+ * compliance.policy.v1, and until it has, it applies the platform default, whose quiet hours hold
+ * a campaign message (SCHEDULED) outside 08:00–21:00 in the recipient's time. Read from
+ * messaging's projection as its database owner.
+ */
+export async function updateCompliancePolicy(
+  api: GraphQLClient,
+  orgId: string,
+  input: string,
+): Promise<void> {
+  const { updateCompliancePolicy } = await api.expectData<{
+    updateCompliancePolicy: { version: number };
+  }>(`mutation { updateCompliancePolicy(input: { ${input} }) { version } }`);
+  const db = new Client({ connectionString: platform().process('messaging').databaseOwnerUrl });
+  await db.connect();
+  try {
+    await db.query(`SELECT set_config('app.org_id', $1, false)`, [orgId]);
+    await until(
+      `messaging to hold version ${updateCompliancePolicy.version} of the policy`,
+      async () => {
+        const { rows } = await db.query<{ version: number }>(
+          'SELECT version::int AS version FROM organization_policies WHERE org_id = $1',
+          [orgId],
+        );
+        return (rows[0]?.version ?? 0) >= updateCompliancePolicy.version;
+      },
+    );
+  } finally {
+    await db.end();
   }
 }

@@ -215,8 +215,10 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
   const started = Date.now();
   try {
     const gql = graphqlClient(platform.graphqlUrl!);
-    const { signUp } = await gql.expectData<{ signUp: { accessToken: string } }>(
-      'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }',
+    const { signUp } = await gql.expectData<{
+      signUp: { accessToken: string; organization: { id: string } };
+    }>(
+      'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken organization { id } } }',
       {
         input: {
           email: `fault-${randomUUID().slice(0, 8)}@example.com`,
@@ -226,8 +228,21 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
       },
     );
     const api: GraphQLClient = gql.as(signUp.accessToken);
-    await api.expectData(
-      'mutation { updateCompliancePolicy(input: { quietHoursEnabled: false }) { version } }',
+    const { updateCompliancePolicy } = await api.expectData<{
+      updateCompliancePolicy: { version: number };
+    }>('mutation { updateCompliancePolicy(input: { quietHoursEnabled: false }) { version } }');
+    // Messaging learns the policy from compliance.policy.v1; until it has, the default's quiet
+    // hours would hold the campaign's messages outside 08:00–21:00 in the recipients' time.
+    await until(
+      'messaging to hold the policy without quiet hours',
+      async () => {
+        const { rows } = await messagingDb.query<{ version: number }>(
+          'SELECT version::int AS version FROM organization_policies WHERE org_id = $1',
+          [signUp.organization.id],
+        );
+        return (rows[0]?.version ?? 0) >= updateCompliancePolicy.version;
+      },
+      60_000,
     );
     const devicesUrl = platform.processes.find((p) => p.name === 'devices')!.url;
     const agentLogs: string[] = [];

@@ -28,6 +28,7 @@ import {
   type GraphQLClient,
   type Platform,
 } from '@switchboard/testing';
+import { messagingPolicyVersion } from './policy-projection';
 
 export interface CampaignFaultOptions {
   label: string;
@@ -235,13 +236,11 @@ export async function runCampaignFault(o: CampaignFaultOptions): Promise<Campaig
     // hours would hold the campaign's messages outside 08:00–21:00 in the recipients' time.
     await until(
       'messaging to hold the policy without quiet hours',
-      async () => {
-        const { rows } = await messagingDb.query<{ version: number }>(
-          'SELECT version::int AS version FROM organization_policies WHERE org_id = $1',
-          [signUp.organization.id],
-        );
-        return (rows[0]?.version ?? 0) >= updateCompliancePolicy.version;
-      },
+      async () =>
+        (await messagingPolicyVersion(
+          (text, params) => messagingDb.query(text, params),
+          signUp.organization.id,
+        )) >= updateCompliancePolicy.version,
       60_000,
     );
     const devicesUrl = platform.processes.find((p) => p.name === 'devices')!.url;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { graphqlClient, type GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
+import { messagingPolicyVersion } from './policy-projection';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -62,13 +63,9 @@ export async function updateCompliancePolicy(
     await db.query(`SELECT set_config('app.org_id', $1, false)`, [orgId]);
     await until(
       `messaging to hold version ${updateCompliancePolicy.version} of the policy`,
-      async () => {
-        const { rows } = await db.query<{ version: number }>(
-          'SELECT version::int AS version FROM organization_policies WHERE org_id = $1',
-          [orgId],
-        );
-        return (rows[0]?.version ?? 0) >= updateCompliancePolicy.version;
-      },
+      async () =>
+        (await messagingPolicyVersion((text, params) => db.query(text, params), orgId)) >=
+        updateCompliancePolicy.version,
     );
   } finally {
     await db.end();

@@ -183,6 +183,52 @@ async function transactionsByComponent(platform: Platform): Promise<Map<string, 
   }
 }
 
+/** A component's event-loop delay (max, p99) and garbage-collection time, from its metrics. */
+interface LoopStats {
+  maxMs: number;
+  p99Ms: number;
+  gcMs: number;
+}
+
+/**
+ * prom-client's event-loop histogram samples every 10 ms (its default precision) and records the
+ * time between two samples: what is over 10 ms is how late the loop was.
+ */
+const late = (seconds: number) => Math.max(0, seconds * 1000 - 10);
+
+/**
+ * Each component's event-loop delay since the previous call and its GC time so far, from its
+ * Prometheus metrics (prom-client's default ones: the delay histogram starts anew at each
+ * scrape, nodejs_gc_duration_seconds counts on). Call once to start a window, once to read it.
+ */
+async function loopStats(platform: Platform): Promise<Map<string, LoopStats>> {
+  const each = await Promise.all(
+    platform.processes.map(async (p): Promise<[string, LoopStats]> => {
+      const text = await (await fetch(`${p.metricsUrl}/metrics`)).text();
+      const value = (pattern: RegExp) =>
+        [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+      return [
+        p.name,
+        {
+          maxMs: late(value(/^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)$/gm)),
+          p99Ms: late(value(/^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? (\S+)$/gm)),
+          gcMs: value(/^nodejs_gc_duration_seconds_sum(?:\{[^}]*\})? (\S+)$/gm) * 1000,
+        },
+      ];
+    }),
+  );
+  return new Map(each);
+}
+
+/** The window's event-loop delays and GC time by component, the largest delay first. */
+function loopLine(before: Map<string, LoopStats>, after: Map<string, LoopStats>): string {
+  const rows = [...after]
+    .map(([name, a]) => ({ name, ...a, gcMs: a.gcMs - (before.get(name)?.gcMs ?? 0) }))
+    .sort((x, y) => y.maxMs - x.maxMs)
+    .map((r) => `${r.name} ${fmt(r.maxMs, 0)} / ${fmt(r.p99Ms, 0)} / ${fmt(r.gcMs, 0)}`);
+  return `     how late each event loop was (max / p99 ms) and its GC ms in that time: ${rows.join(', ')}`;
+}
+
 /** Messaging's messages by status (as the platform's superuser: every organization). */
 async function messageStatuses(platform: Platform): Promise<string> {
   const messaging = platform.processes.find((p) => p.name === 'messaging');
@@ -430,7 +476,9 @@ async function main(): Promise<void> {
       const infraUsed = cpuDelta(infraBefore, infrastructureCpu());
       const txAfter = await transactionsByComponent(platform);
       const cpuSeconds = (Date.now() - started) / 1000;
+      const loopBefore = await loopStats(platform);
       const half = await pacedLoad(single, SECONDS, Math.max(1, b1.perSecond / 2));
+      const loopAfter = await loopStats(platform);
       out.push(line('B1 sendMessage via gateway (msg)', b1));
       out.push(cpuPerMessage(cpuUsed, idleCpuUse, cpuSeconds, b1.requests));
       out.push(
@@ -446,6 +494,7 @@ async function main(): Promise<void> {
       out.push(
         `     p50 ${fmt(half.p50)} ms (goal <= 15) ${verdict(half.p50 <= 15)}, p99/p50 ${fmt(half.p99 / half.p50)} (goal <= 5) ${verdict(half.p99 / half.p50 <= 5)}`,
       );
+      out.push(loopLine(loopBefore, loopAfter));
     }
 
     if (PARTS.has('b1b')) {

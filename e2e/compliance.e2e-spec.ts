@@ -3,13 +3,10 @@
 // the sendMessage mutation and a campaign command on messaging.send.v1 — is REJECTED OPTED_OUT
 // until START lifts it. HELP is answered. With consent required, a campaign command to a number
 // without consent is REJECTED NO_CONSENT until consent is recorded.
-import { randomUUID } from 'node:crypto';
-import { create, toBinary } from '@bufbuild/protobuf';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { messagingV1, Topics } from '@switchboard/contracts';
 import { SimulatedPhone } from '@switchboard/device-agent';
-import { stackSetting, type GraphQLClient } from '@switchboard/testing';
+import type { GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
+import { SendCommands } from './send-commands';
 import { customer, until } from './support';
 
 const p = platform();
@@ -25,11 +22,11 @@ interface MessageView {
 }
 
 const phones: SimulatedPhone[] = [];
-let producer: Producer | undefined;
+const commands = new SendCommands('e2e-compliance');
 
 afterAll(async () => {
   for (const phone of phones) await phone.stop().catch(() => undefined);
-  await producer?.disconnect().catch(() => undefined);
+  await commands.close();
 });
 
 async function phone(api: GraphQLClient): Promise<SimulatedPhone> {
@@ -94,47 +91,6 @@ const replyTo = (api: GraphQLClient, to: string, inbound: string) =>
     return reply?.status === 'DELIVERED' ? reply : undefined;
   });
 
-/** A campaign message as another service asks for one: a command on messaging.send.v1. */
-async function campaignCommand(orgId: string, to: string, body: string): Promise<string> {
-  if (!producer) {
-    producer = new Kafka({
-      clientId: 'e2e-compliance',
-      brokers: stackSetting('KAFKA_BROKERS').split(','),
-      logLevel: logLevel.NOTHING,
-    }).producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-  }
-  const idempotencyKey = `campaign-${randomUUID()}`;
-  const command = create(messagingV1.SendMessageCommandSchema, {
-    orgId,
-    idempotencyKey,
-    to,
-    body,
-    purpose: messagingV1.SendPurpose.CAMPAIGN,
-    campaignId: randomUUID(),
-  });
-  await producer.send({
-    topic: Topics.messaging.send.name,
-    messages: [
-      {
-        key: `${orgId}:${idempotencyKey}`,
-        value: Buffer.from(toBinary(messagingV1.SendMessageCommandSchema, command)),
-        headers: {
-          ce_specversion: '1.0',
-          ce_id: randomUUID(),
-          ce_type: messagingV1.SendMessageCommandSchema.typeName,
-          ce_source: '/switchboard/e2e',
-          ce_time: new Date().toISOString(),
-          ce_subject: idempotencyKey,
-          ce_orgid: orgId,
-          'content-type': 'application/protobuf',
-        },
-      },
-    ],
-  });
-  return idempotencyKey;
-}
-
 /** The message a command became, once it reached one of `statuses`. */
 const commandOutcome = (api: GraphQLClient, to: string, key: string, statuses: string[]) =>
   until(`the message of ${key}`, async () => {
@@ -174,7 +130,7 @@ describe('opt-outs and consent across the platform', () => {
       return m.status === 'REJECTED' ? m : undefined;
     });
     expect(rejected.error?.code).toBe('OPTED_OUT');
-    const campaign = await campaignCommand(orgId, contact, 'Campaign: 20% off');
+    const campaign = await commands.campaign(orgId, contact, 'Campaign: 20% off');
     const fromCommand = await commandOutcome(api, contact, campaign, [
       'REJECTED',
       'QUEUED',
@@ -225,7 +181,7 @@ describe('opt-outs and consent across the platform', () => {
     // Until then the platform default applies, whose quiet hours hold a campaign message
     // (SCHEDULED) outside 08:00–21:00 in the recipient's time: that is an outcome too.
     const refused = await until('a campaign command to be REJECTED NO_CONSENT', async () => {
-      const key = await campaignCommand(orgId, contact, 'Campaign without consent');
+      const key = await commands.campaign(orgId, contact, 'Campaign without consent');
       const m = await commandOutcome(api, contact, key, [
         'REJECTED',
         'QUEUED',
@@ -244,7 +200,7 @@ describe('opt-outs and consent across the platform', () => {
       `mutation { recordConsent(input: { phoneNumber: "${contact}", source: WEB_FORM, ip: "198.51.100.7", text: "Yes, send me offers" }) { consent } }`,
     );
     const sent = await until('a campaign command to go out after consent', async () => {
-      const key = await campaignCommand(orgId, contact, 'Campaign with consent');
+      const key = await commands.campaign(orgId, contact, 'Campaign with consent');
       const m = await commandOutcome(api, contact, key, ['REJECTED', 'DELIVERED']);
       return m.status === 'DELIVERED' ? m : undefined;
     });

@@ -7,15 +7,11 @@
 // - a Twilio 30007 on a campaign message fails over to the device pool, the phone delivers it;
 // - a destination outside the allow-list is REJECTED;
 // - an MMS is sent through Telnyx.
-import { randomUUID } from 'node:crypto';
-import { create, toBinary } from '@bufbuild/protobuf';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import Stripe from 'stripe';
 import twilio from 'twilio';
 import { SimulatedPhone } from '@switchboard/device-agent';
-import { messagingV1, Topics } from '@switchboard/contracts';
-import { stackSetting, type GraphQLClient } from '@switchboard/testing';
+import type { GraphQLClient } from '@switchboard/testing';
 import {
   postTelnyx,
   postTwilio,
@@ -24,11 +20,12 @@ import {
   twilioStatusParams,
 } from '../services/messaging/test/support/carrier-test-server';
 import { platform } from './platform';
+import { SendCommands } from './send-commands';
 import { customer, until, updateCompliancePolicy } from './support';
 
 const p = platform();
 const phones: SimulatedPhone[] = [];
-let producer: Producer | undefined;
+const commands = new SendCommands('e2e-routing');
 
 const CONTACT = '+14155550123';
 const TWILIO_SID = `AC${'5e6f7a8b'.repeat(4)}`;
@@ -38,7 +35,7 @@ const TELNYX_NUMBER = '+14155550151';
 
 afterAll(async () => {
   for (const phone of phones) await phone.stop().catch(() => undefined);
-  await producer?.disconnect().catch(() => undefined);
+  await commands.close();
 });
 
 /** A callback URL as the carrier sees it, on messaging's own address (the ingress's job). */
@@ -152,47 +149,6 @@ async function phone(api: GraphQLClient): Promise<void> {
     );
     return d?.status === 'ONLINE';
   });
-}
-
-/** A campaign's message as campaigns ask for one: a command on messaging.send.v1. */
-async function campaignCommand(orgId: string, to: string, body: string): Promise<string> {
-  if (!producer) {
-    producer = new Kafka({
-      clientId: 'e2e-routing',
-      brokers: stackSetting('KAFKA_BROKERS').split(','),
-      logLevel: logLevel.NOTHING,
-    }).producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-  }
-  const idempotencyKey = `campaign-${randomUUID()}`;
-  const command = create(messagingV1.SendMessageCommandSchema, {
-    orgId,
-    idempotencyKey,
-    to,
-    body,
-    purpose: messagingV1.SendPurpose.CAMPAIGN,
-    campaignId: randomUUID(),
-  });
-  await producer.send({
-    topic: Topics.messaging.send.name,
-    messages: [
-      {
-        key: `${orgId}:${idempotencyKey}`,
-        value: Buffer.from(toBinary(messagingV1.SendMessageCommandSchema, command)),
-        headers: {
-          ce_specversion: '1.0',
-          ce_id: randomUUID(),
-          ce_type: messagingV1.SendMessageCommandSchema.typeName,
-          ce_source: '/switchboard/e2e',
-          ce_time: new Date().toISOString(),
-          ce_subject: idempotencyKey,
-          ce_orgid: orgId,
-          'content-type': 'application/protobuf',
-        },
-      },
-    ],
-  });
-  return idempotencyKey;
 }
 
 /**
@@ -311,7 +267,7 @@ describe('routing with failover across phones and carriers', () => {
       priority: 1,
     });
     await createRoute(api, { name: 'Phones', kind: 'DEVICE_POOL', priority: 2 });
-    const key = await campaignCommand(orgId, CONTACT, 'Spring sale!');
+    const key = await commands.campaign(orgId, CONTACT, 'Spring sale!');
     const onTwilio = await until(
       'the campaign message SENT by Twilio',
       async () => {

@@ -1,8 +1,9 @@
 // What the benchmarks share: closed- and open-loop HTTP load, the bare-HTTP and pgbench
-// baselines, percentiles and process RSS. Not part of the test suite.
-import { execFileSync, spawn } from 'node:child_process';
+// baselines, percentiles and process RSS, and what the event-latency benches start from (a JWKS,
+// a service process, the raw Kafka round trip). Not part of the test suite.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -519,4 +520,146 @@ export async function startBenchService(
     await stop();
     throw error;
   }
+}
+
+/**
+ * The services' consumer timings under KAFKA_FAST_CONSUMERS (the development broker answers an
+ * empty fetch only after the whole wait), for a bench's own consumers.
+ */
+export const FAST_CONSUMER = {
+  maxWaitTimeInMs: 100,
+  sessionTimeout: 6000,
+  heartbeatInterval: 500,
+  rebalanceTimeout: 3000,
+};
+
+/** n, mean, p50, p95, p99 and max of latency samples (ms). */
+export function latencyStats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
+  return {
+    n: sorted.length,
+    mean,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    max: sorted[sorted.length - 1],
+  };
+}
+
+export const latencyLine = (s: ReturnType<typeof latencyStats>) =>
+  `n=${s.n} mean=${s.mean.toFixed(1)} p50=${s.p50.toFixed(1)} p95=${s.p95.toFixed(1)} p99=${s.p99.toFixed(1)} max=${s.max.toFixed(1)} ms`;
+
+/**
+ * A JWKS endpoint of one RS256 key and `token(orgId)`: a customer's access token signed with it
+ * (issuer and audience `bench`), for services started with AUTH_JWKS_URL = `url`.
+ */
+export async function benchJwks(require: NodeJS.Require) {
+  const { exportJWK, generateKeyPair, SignJWT } = require('jose');
+  const kid = 'bench';
+  const key = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(key.publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  const token = (orgId: string): Promise<string> =>
+    new SignJWT({ org: orgId, role: 'CUSTOMER', sid: randomUUID(), typ: 'user' })
+      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
+      .setIssuer('bench')
+      .setAudience('bench')
+      .setSubject(randomUUID())
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key.privateKey);
+  return { url, token, close: () => server.close() };
+}
+
+/**
+ * Starts `dist/services/<name>/src/main.js` as a process of its own with `env` and waits until
+ * it is live on `port`. BENCH_LOG_DIR=<dir> keeps its log lines in <dir>/<name>.log.
+ */
+export async function startServiceProcess(
+  root: string,
+  name: string,
+  env: Record<string, string>,
+  port: number,
+): Promise<ChildProcess> {
+  const logDir = process.env.BENCH_LOG_DIR;
+  const child = spawn(process.execPath, [join(root, `dist/services/${name}/src/main.js`)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'inherit'],
+  });
+  if (logDir) child.stdout?.pipe(createWriteStream(join(logDir, `${name}.log`)));
+  for (let i = 0; i < 150; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    if (child.exitCode !== null) throw new Error(`the ${name} service exited during start-up`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error(`the ${name} service did not start`);
+}
+
+/**
+ * The baseline of the event-latency benches: `count` probes produced one by one (`gapMs` apart)
+ * and consumed by a consumer of the same timings on the same broker; each produce → eachMessage
+ * latency (ms). `dist` loads the compiled contracts (the probe's topic and schema).
+ */
+export async function rawKafkaLatency(
+  dist: BenchSetup['dist'],
+  require: NodeJS.Require,
+  brokers: string[],
+  count: number,
+  gapMs: number,
+): Promise<number[]> {
+  const { Topics, testingV1 } = dist('libs/contracts/src/index.js');
+  const { create, toBinary } = require('@bufbuild/protobuf');
+  const { Kafka, logLevel } = require('kafkajs');
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, ...FAST_CONSUMER });
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: Topics.testing.probe.name, fromBeginning: false });
+  let joined!: () => void;
+  const ready = new Promise<void>((resolve) => (joined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: async ({ message }: { message: { key: Buffer | null } }) => {
+      const key = message.key?.toString() ?? '';
+      const start = sentAt.get(key);
+      if (start === undefined) return;
+      latencies.push(performance.now() - start);
+      sentAt.delete(key);
+      if (latencies.length === count) done();
+    },
+  });
+  await ready;
+  await new Promise((r) => setTimeout(r, 1000)); // partitions assigned and fetching
+  for (let i = 0; i < count; i++) {
+    const key = randomUUID();
+    const value = Buffer.from(
+      toBinary(testingV1.ProbeSchema, create(testingV1.ProbeSchema, { id: key, key })),
+    );
+    sentAt.set(key, performance.now());
+    await producer.send({ topic: Topics.testing.probe.name, acks: -1, messages: [{ key, value }] });
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
+  await consumer.disconnect();
+  await producer.disconnect();
+  return latencies;
 }

@@ -14,13 +14,18 @@
 // (dist/services/devices/src/main.js) against a fresh database and a private broker, like the
 // integration tests; not part of the test suite. Node runs this file directly (type stripping),
 // so it only uses erasable TypeScript and loads the compiled code from dist/.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  benchJwks,
+  latencyLine,
+  latencyStats,
+  rawKafkaLatency,
+  startServiceProcess,
+} from './bench-kit.ts';
 
 const BENCH_SUBGRAPH_SECRET = 'bench-subgraph-secret-0123456789';
 
@@ -41,7 +46,7 @@ const GAP_MS = values['gap-ms'] === undefined ? 60_000 / (30 * DEVICES) : Number
 
 const testing = dist('libs/testing/src/index.js');
 const freePort: () => Promise<number> = testing.freePort;
-const { Topics, devicesV1, testingV1 } = dist('libs/contracts/src/index.js');
+const { Topics, devicesV1 } = dist('libs/contracts/src/index.js');
 const { SimulatedPhone } = dist('tools/device-agent/src/simulated-phone.js');
 const { migrate } = dist('services/devices/src/database.js');
 const { TENANT_SETTING } = dist('libs/tenancy/src/index.js');
@@ -49,115 +54,6 @@ const { create, toBinary } = require('@bufbuild/protobuf');
 const { timestampFromDate } = require('@bufbuild/protobuf/wkt');
 const { Kafka, logLevel } = require('kafkajs');
 const { Client } = require('pg');
-const { exportJWK, generateKeyPair, SignJWT } = require('jose');
-
-const FAST_CONSUMER = {
-  maxWaitTimeInMs: 100,
-  sessionTimeout: 6000,
-  heartbeatInterval: 500,
-  rebalanceTimeout: 3000,
-};
-
-function percentiles(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return {
-    n: sorted.length,
-    mean,
-    p50: at(50),
-    p95: at(95),
-    p99: at(99),
-    max: sorted[sorted.length - 1],
-  };
-}
-
-const fmt = (s: ReturnType<typeof percentiles>) =>
-  `n=${s.n} mean=${s.mean.toFixed(1)} p50=${s.p50.toFixed(1)} p95=${s.p95.toFixed(1)} p99=${s.p99.toFixed(1)} max=${s.max.toFixed(1)} ms`;
-
-async function jwks() {
-  const kid = 'bench';
-  const key = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(key.publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
-  const token = (orgId: string) =>
-    new SignJWT({ org: orgId, role: 'CUSTOMER', sid: randomUUID(), typ: 'user' })
-      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
-      .setIssuer('bench')
-      .setAudience('bench')
-      .setSubject(randomUUID())
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(key.privateKey);
-  return { url, token, close: () => server.close() };
-}
-
-async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(root, 'dist/services/devices/src/main.js')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    if (child.exitCode !== null) throw new Error('the devices service exited during start-up');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error('the devices service did not start');
-}
-
-/** Raw Kafka: produce → eachMessage on the same broker, same consumer timings. */
-async function rawKafkaLatency(brokers: string[], count: number, gapMs: number): Promise<number[]> {
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, ...FAST_CONSUMER });
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  await producer.connect();
-  await consumer.connect();
-  await consumer.subscribe({ topic: Topics.testing.probe.name, fromBeginning: false });
-  let joined!: () => void;
-  const ready = new Promise<void>((resolve) => (joined = resolve));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachMessage: async ({ message }: { message: { key: Buffer | null } }) => {
-      const key = message.key?.toString() ?? '';
-      const start = sentAt.get(key);
-      if (start === undefined) return;
-      latencies.push(performance.now() - start);
-      sentAt.delete(key);
-      if (latencies.length === count) done();
-    },
-  });
-  await ready;
-  await new Promise((r) => setTimeout(r, 1000)); // partitions assigned and fetching
-  for (let i = 0; i < count; i++) {
-    const key = randomUUID();
-    const value = Buffer.from(
-      toBinary(testingV1.ProbeSchema, create(testingV1.ProbeSchema, { id: key, key })),
-    );
-    sentAt.set(key, performance.now());
-    await producer.send({ topic: Topics.testing.probe.name, acks: -1, messages: [{ key, value }] });
-    await new Promise((r) => setTimeout(r, gapMs));
-  }
-  await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
-  await consumer.disconnect();
-  await producer.disconnect();
-  return latencies;
-}
 
 /** The service's CPU so far (ms), from its metrics endpoint (prom-client's default metrics). */
 async function serviceCpuMs(metricsPort: number): Promise<number> {
@@ -188,14 +84,16 @@ async function main(): Promise<void> {
   testing.loadStackEnv();
   const db = await testing.createTestDatabase('devices');
   const broker = await testing.startPrivateBroker();
-  const auth = await jwks();
+  const auth = await benchJwks(require);
   const port = await freePort();
   const metricsPort = await freePort();
   let service: ChildProcess | undefined;
   const phones: { stop(): Promise<void> }[] = [];
   try {
     await migrate(db.ownerUrl, db.appUrl);
-    service = await startService(
+    service = await startServiceProcess(
+      root,
+      'devices',
       {
         NODE_ENV: 'production',
         PORT: String(port),
@@ -334,15 +232,15 @@ async function main(): Promise<void> {
     const dispatch = [...dispatchedAt].flatMap(([id, at]) =>
       receivedAt.has(id) ? [receivedAt.get(id)! - at] : [],
     );
-    const raw = await rawKafkaLatency(broker.brokers, count, GAP_MS);
+    const raw = await rawKafkaLatency(dist, require, broker.brokers, count, GAP_MS);
 
-    const d = percentiles(dispatch);
-    const k = percentiles(raw);
+    const d = latencyStats(dispatch);
+    const k = latencyStats(raw);
     console.log(
       `devices=${DEVICES} messages=${count} (gap ${GAP_MS} ms, ${(count / (elapsed / 1000)).toFixed(1)} msg/s)`,
     );
-    console.log(`dispatch → phone holds it:   ${fmt(d)}`);
-    console.log(`raw Kafka produce → consume: ${fmt(k)}`);
+    console.log(`dispatch → phone holds it:   ${latencyLine(d)}`);
+    console.log(`raw Kafka produce → consume: ${latencyLine(k)}`);
     console.log(
       `ratio (dispatch / raw Kafka): p50 ${(d.p50 / k.p50).toFixed(2)}x  p95 ${(d.p95 / k.p95).toFixed(2)}x  mean ${(d.mean / k.mean).toFixed(2)}x`,
     );

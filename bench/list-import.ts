@@ -15,13 +15,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { benchJwks, rssMiB } from './bench-kit.ts';
 
 const SUBGRAPH_SECRET = 'bench-subgraph-secret-0123456789';
 const require = createRequire(import.meta.url);
@@ -29,7 +29,6 @@ const root = join(import.meta.dirname, '..');
 const dist = (path: string) => require(join(root, 'dist', path));
 const testing = dist('libs/testing/src/index.js');
 const freePort: () => Promise<number> = testing.freePort;
-const { exportJWK, generateKeyPair, SignJWT } = require('jose');
 
 const { values } = parseArgs({
   options: {
@@ -39,39 +38,6 @@ const { values } = parseArgs({
 });
 const ROWS = Number(values.rows);
 const RSS_ROWS = Number(values['rss-rows']);
-
-async function jwks() {
-  const kid = 'bench';
-  const key = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(key.publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
-  const token = (orgId: string) =>
-    new SignJWT({ org: orgId, role: 'CUSTOMER', sid: randomUUID(), typ: 'user' })
-      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
-      .setIssuer('bench')
-      .setAudience('bench')
-      .setSubject(randomUUID())
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(key.privateKey);
-  return { url, token, close: () => server.close() };
-}
-
-function rssMiB(pid: number | undefined): number {
-  try {
-    const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status);
-    return kb ? Number(kb[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 /** A CSV of `rows` distinct US numbers with a name and two attributes. */
 async function writeCsv(file: string, rows: number, offset: number): Promise<void> {
@@ -92,7 +58,7 @@ async function main(): Promise<void> {
   process.env.SWITCHBOARD_STACK_DIR ??= join(root, '.stack');
   testing.loadStackEnv();
   const broker = await testing.startPrivateBroker();
-  const auth = await jwks();
+  const auth = await benchJwks(require);
   const db = await testing.createTestDatabase('messaging');
   const dir = mkdtempSync(join(tmpdir(), 'list-import-'));
   let child: ChildProcess | undefined;

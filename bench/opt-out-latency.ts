@@ -18,14 +18,18 @@
 // compliance) as their own processes from dist/ against fresh databases and a private broker,
 // like the integration tests; not part of the test suite. Node runs this file directly (type
 // stripping), so it only uses erasable TypeScript and loads the compiled code from dist/.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  benchJwks,
+  latencyLine,
+  latencyStats,
+  rawKafkaLatency,
+  startServiceProcess,
+} from './bench-kit.ts';
 
 const SUBGRAPH_SECRET = 'bench-subgraph-secret-0123456789';
 
@@ -46,82 +50,11 @@ const FULL = values.path !== 'suppression';
 
 const testing = dist('libs/testing/src/index.js');
 const freePort: () => Promise<number> = testing.freePort;
-const { Topics, testingV1, complianceV1, accountsV1, devicesV1 } = dist(
-  'libs/contracts/src/index.js',
-);
+const { Topics, complianceV1, accountsV1, devicesV1 } = dist('libs/contracts/src/index.js');
 const events = dist('libs/events/src/index.js');
-const { create, toBinary } = require('@bufbuild/protobuf');
 const { timestampFromDate } = require('@bufbuild/protobuf/wkt');
 const { Kafka, logLevel } = require('kafkajs');
 const { Client } = require('pg');
-const { exportJWK, generateKeyPair, SignJWT } = require('jose');
-
-const FAST_CONSUMER = {
-  maxWaitTimeInMs: 100,
-  sessionTimeout: 6000,
-  heartbeatInterval: 500,
-  rebalanceTimeout: 3000,
-};
-
-function percentiles(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
-  return { n: sorted.length, mean, p50: at(50), p99: at(99), max: sorted[sorted.length - 1] };
-}
-
-const fmt = (s: ReturnType<typeof percentiles>) =>
-  `n=${s.n} mean=${s.mean.toFixed(1)} p50=${s.p50.toFixed(1)} p99=${s.p99.toFixed(1)} max=${s.max.toFixed(1)} ms`;
-
-async function jwks() {
-  const kid = 'bench';
-  const key = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(key.publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
-  const token = (orgId: string) =>
-    new SignJWT({ org: orgId, role: 'CUSTOMER', sid: randomUUID(), typ: 'user' })
-      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
-      .setIssuer('bench')
-      .setAudience('bench')
-      .setSubject(randomUUID())
-      .setJti(randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(key.privateKey);
-  return { url, token, close: () => server.close() };
-}
-
-async function startService(
-  name: string,
-  env: Record<string, string>,
-  port: number,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(root, `dist/services/${name}/src/main.js`)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', process.env.BENCH_LOG_DIR ? 'pipe' : 'ignore', 'inherit'],
-  });
-  // BENCH_LOG_DIR=/tmp/x keeps each service's log lines in <dir>/<service>.log.
-  if (process.env.BENCH_LOG_DIR) {
-    child.stdout?.pipe(createWriteStream(join(process.env.BENCH_LOG_DIR, `${name}.log`)));
-  }
-  for (let i = 0; i < 150; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    if (child.exitCode !== null) throw new Error(`the ${name} service exited during start-up`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error(`the ${name} service did not start`);
-}
 
 /** Publishes events the way another service would: the outbox's envelope, straight to Kafka. */
 function publisherOf(brokers: string[]) {
@@ -153,55 +86,13 @@ function publisherOf(brokers: string[]) {
   };
 }
 
-/** Raw Kafka: produce → eachMessage on the same broker, same consumer timings. */
-async function rawKafkaLatency(brokers: string[], count: number): Promise<number[]> {
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, ...FAST_CONSUMER });
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  await producer.connect();
-  await consumer.connect();
-  await consumer.subscribe({ topic: Topics.testing.probe.name, fromBeginning: false });
-  let joined!: () => void;
-  const ready = new Promise<void>((resolve) => (joined = resolve));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  await consumer.run({
-    eachMessage: async ({ message }: { message: { key: Buffer | null } }) => {
-      const key = message.key?.toString() ?? '';
-      const start = sentAt.get(key);
-      if (start === undefined) return;
-      latencies.push(performance.now() - start);
-      sentAt.delete(key);
-      if (latencies.length === count) done();
-    },
-  });
-  await ready;
-  await new Promise((r) => setTimeout(r, 1000)); // partitions assigned and fetching
-  for (let i = 0; i < count; i++) {
-    const key = randomUUID();
-    const value = Buffer.from(
-      toBinary(testingV1.ProbeSchema, create(testingV1.ProbeSchema, { id: key, key })),
-    );
-    sentAt.set(key, performance.now());
-    await producer.send({ topic: Topics.testing.probe.name, acks: -1, messages: [{ key, value }] });
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await Promise.race([all, new Promise((r) => setTimeout(r, 30_000))]);
-  await consumer.disconnect();
-  await producer.disconnect();
-  return latencies;
-}
-
 const randomNumber = () => `+1415${String(2_000_000 + Math.floor(Math.random() * 7_000_000))}`;
 
 async function main(): Promise<void> {
   process.env.SWITCHBOARD_STACK_DIR ??= join(root, '.stack');
   testing.loadStackEnv();
   const broker = await testing.startPrivateBroker();
-  const auth = await jwks();
+  const auth = await benchJwks(require);
   const dbs: { drop(): Promise<void> }[] = [];
   const children: ChildProcess[] = [];
   const publisher = publisherOf(broker.brokers);
@@ -217,6 +108,12 @@ async function main(): Promise<void> {
       SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
       OTEL_SDK_DISABLED: 'true',
+      // Both sign download links (compliance's exports, messaging's contact-import reports).
+      DOWNLOAD_SIGNING_SECRET: 'bench-download-secret-0123456789abcdef',
+      // The keyring sealing secrets at rest (id:base64 of 32 bytes).
+      SECRET_KEYS: `bench:${Buffer.alloc(32, 7).toString('base64')}`,
+      // Where carriers would call back (none does here; production wants https).
+      CARRIER_CALLBACK_BASE_URL: 'https://bench.invalid',
     };
     let messagingDb!: { ownerUrl: string };
     const start = async (name: string, env: Record<string, string>) => {
@@ -228,7 +125,8 @@ async function main(): Promise<void> {
       await dist(`services/${name}/src/database.js`).migrate(db.ownerUrl, db.appUrl);
       const port = await freePort();
       children.push(
-        await startService(
+        await startServiceProcess(
+          root,
           name,
           {
             ...common,
@@ -247,10 +145,7 @@ async function main(): Promise<void> {
       SCHEDULER_POLL_INTERVAL_MS: '100',
     });
     if (FULL) {
-      await start('compliance', {
-        RETENTION_ENABLED: 'false',
-        DOWNLOAD_SIGNING_SECRET: 'bench-download-secret-0123456789abcdef',
-      });
+      await start('compliance', { RETENTION_ENABLED: 'false' });
     }
 
     const orgId = randomUUID();
@@ -418,11 +313,17 @@ async function main(): Promise<void> {
     loading = false;
     await Promise.all(workers);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    const raw = await rawKafkaLatency(broker.brokers, Math.max(REPETITIONS, 30));
+    const raw = await rawKafkaLatency(
+      dist,
+      require,
+      broker.brokers,
+      Math.max(REPETITIONS, 30),
+      200,
+    );
 
-    const l = percentiles(latencies);
-    const a = percentiles(applied);
-    const k = percentiles(raw);
+    const l = latencyStats(latencies);
+    const a = latencyStats(applied);
+    const k = latencyStats(raw);
     console.log(
       `path=${FULL ? 'full (inbound STOP → messaging → compliance → suppression topic → messaging)' : 'suppression (state published → messaging projection)'}`,
     );
@@ -430,10 +331,10 @@ async function main(): Promise<void> {
       `load: ${(loadSent / loadSeconds).toFixed(1)} sends/s to other numbers (${loadSent} sent, ${loadFailed} failed); ${probes} probe sends`,
     );
     console.log(
-      `${FULL ? 'inbound STOP accepted' : 'opt-out published'} → send refused: ${fmt(l)}`,
+      `${FULL ? 'inbound STOP accepted' : 'opt-out published'} → send refused: ${latencyLine(l)}`,
     );
-    console.log(`  of which: in messaging's projection:        ${fmt(a)}`);
-    console.log(`raw Kafka produce → consume:                  ${fmt(k)}`);
+    console.log(`  of which: in messaging's projection:        ${latencyLine(a)}`);
+    console.log(`raw Kafka produce → consume:                  ${latencyLine(k)}`);
     console.log(
       `ratio (opt-out / raw Kafka): p50 ${(l.p50 / k.p50).toFixed(2)}x  p99 ${(l.p99 / k.p99).toFixed(2)}x  mean ${(l.mean / k.mean).toFixed(2)}x`,
     );

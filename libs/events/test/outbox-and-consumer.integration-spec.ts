@@ -367,6 +367,115 @@ describe('transactional outbox and idempotent consumer', () => {
     expect(transactions).toBeLessThan(ids.length / 2);
   });
 
+  describe('batches of several partitions handled at once', () => {
+    // Two keys on each of the probe topic's four partitions (kafkajs's default partitioner).
+    const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    /** Three records a key, published in one request (one message set a partition). */
+    const records = (bad?: { key: string; sequence: number }) =>
+      KEYS.flatMap((key) =>
+        [0, 1, 2].map((sequence) => ({
+          id: randomUUID(),
+          key,
+          sequence,
+          fail: bad?.key === key && bad.sequence === sequence,
+        })),
+      );
+    const publishAll = (all: ReturnType<typeof records>) =>
+      publisher.publish(
+        all.map((r) => ({
+          ...probeRecord(r.id, probeBytes({ key: r.key, sequence: r.sequence, fail: r.fail })),
+          key: r.key,
+        })),
+      );
+    const seen: { key: string; partition: number }[] = [];
+    const handle = async (event: Parameters<typeof recordEffect>[0], tx: EntityManager) => {
+      await recordEffect(event, tx);
+      seen.push({ key: event.message.key, partition: event.partition });
+    };
+    const concurrentConsumer = (batchMax = 50) =>
+      consumer(handle, {
+        handlers: [{ topic, name: 'recordEffect', handle: handle as never, batchable: true }],
+        batchMax,
+        partitionsConsumedConcurrently: 4,
+      });
+    /** Transactions started while `run` runs. */
+    const countTransactions = async (run: () => Promise<void>) => {
+      let transactions = 0;
+      const original = PostgresQueryRunner.prototype.query;
+      const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (
+        this: PostgresQueryRunner,
+        ...args
+      ) {
+        if (/^START TRANSACTION/.test(String(args[0]))) transactions++;
+        return original.apply(this, args);
+      });
+      try {
+        await run();
+      } finally {
+        spy.mockRestore();
+      }
+      return transactions;
+    };
+    /** The keys' sequences in the order they were applied. */
+    const appliedByKey = async () => {
+      const byKey = new Map<string, number[]>();
+      for (const e of await env.effects())
+        byKey.set(e.key, [...(byKey.get(e.key) ?? []), Number(e.sequence)]);
+      return byKey;
+    };
+    beforeEach(() => void seen.splice(0));
+
+    it('applies the partitions of one fetch in one transaction, each record once, each key in order', async () => {
+      const all = records();
+      await publishAll(all);
+      const transactions = await countTransactions(async () => {
+        await concurrentConsumer().start();
+        await until('every record applied', async () => (await env.effects()).length >= 24);
+      });
+      const partitions = new Set(seen.map((s) => s.partition));
+      expect(partitions.size).toBe(4);
+      // One transaction a partition's batch before; now fewer than the partitions.
+      expect(transactions).toBeLessThan(partitions.size);
+      expect((await env.effects()).map((e) => e.event_id).sort()).toEqual(
+        all.map((r) => r.id).sort(),
+      );
+      for (const [, sequences] of await appliedByKey()) expect(sequences).toEqual([0, 1, 2]);
+    });
+
+    it('keeps a joint transaction to batchMax records', async () => {
+      const all = records();
+      await publishAll(all);
+      const transactions = await countTransactions(async () => {
+        await concurrentConsumer(4).start();
+        await until('every record applied', async () => (await env.effects()).length >= 24);
+      });
+      expect(transactions).toBeGreaterThanOrEqual(24 / 4);
+      expect((await env.effects()).map((e) => e.event_id).sort()).toEqual(
+        all.map((r) => r.id).sort(),
+      );
+      for (const [, sequences] of await appliedByKey()) expect(sequences).toEqual([0, 1, 2]);
+    });
+
+    it('applies the other partitions once and dead-letters the bad record when one record of the joint batch fails', async () => {
+      const dlq = await tap(kafka, topic.dlq);
+      stops.push(dlq.stop);
+      const all = records({ key: 'f', sequence: 1 });
+      const bad = all.find((r) => r.fail)!;
+      await publishAll(all);
+      await concurrentConsumer().start();
+      await until('the bad record dead-lettered', () => dlq.withId(bad.id).length > 0);
+      await until('the good records applied', async () => (await env.effects()).length >= 23);
+      expect((await env.effects()).map((e) => e.event_id).sort()).toEqual(
+        all
+          .filter((r) => !r.fail)
+          .map((r) => r.id)
+          .sort(),
+      );
+      const byKey = await appliedByKey();
+      for (const key of KEYS) expect(byKey.get(key)).toEqual(key === 'f' ? [0, 2] : [0, 1, 2]);
+    });
+  });
+
   it('sets the tenant once for each run of one organization in a batch, and again after a handler set another', async () => {
     const orgB = randomUUID();
     const recordOf = (org: string, key: string, sequence: number) => ({

@@ -124,20 +124,6 @@ export interface EventConsumerOptions {
 
 class PermanentFailure extends Error {}
 
-/** A decoded record and the handlers it reaches, ready to be applied with others. */
-interface BatchedRecord {
-  event: ConsumedEvent;
-  handlers: EventHandlerRegistration<DescMessage>[];
-  topic: string;
-  partition: number;
-}
-
-/** A chunk waiting to be applied with the other partitions' chunks of its fetch. */
-interface JoiningChunk {
-  records: BatchedRecord[];
-  applied: (together: boolean) => void;
-}
-
 /** Records the event for the consumer group; no row back: applied before (a redelivery). */
 const RECORD = `INSERT INTO processed_events (consumer_group, event_id, topic) VALUES ($1, $2, $3)
   ON CONFLICT DO NOTHING RETURNING event_id`;
@@ -152,12 +138,12 @@ const RECORD_IN_TENANT = `WITH tenant AS (SELECT set_config('${TENANT_SETTING}',
   ON CONFLICT DO NOTHING RETURNING event_id`;
 
 /**
- * Several events recorded at once ($2 their ids, $3 their topics); the rows back are the ones not
- * applied before. Sets the transaction's lock_timeout ($4) first, in the same round trip.
+ * Several events of one topic recorded at once; the rows back are the ones not applied before.
+ * Sets the transaction's lock_timeout ($4) first, in the same round trip.
  */
 const RECORD_MANY = `WITH settings AS (SELECT set_config('lock_timeout', $4::text, true))
   INSERT INTO processed_events (consumer_group, event_id, topic)
-  SELECT $1::text, r.id, r.topic FROM settings, unnest($2::text[], $3::text[]) AS r(id, topic)
+  SELECT $1::text, id, $3::text FROM settings, unnest($2::text[]) AS id
   ON CONFLICT DO NOTHING RETURNING event_id`;
 const SET_TENANT = `SELECT set_config('${TENANT_SETTING}', $1::text, true)`;
 
@@ -228,10 +214,6 @@ const silent: RelayLogger = { warn: () => undefined, error: () => undefined };
 export class EventConsumer {
   private consumer?: Consumer;
   private stopping = { aborted: false };
-  /** onBatch calls under way (kafkajs runs up to partitionsConsumedConcurrently at once). */
-  private batchesInProgress = 0;
-  /** Chunks of concurrent batches waiting to go in one transaction (joinBatches). */
-  private joining: JoiningChunk[] = [];
   private readonly byTopic = new Map<string, EventHandlerRegistration<DescMessage>[]>();
   private readonly o: Required<
     Omit<
@@ -305,15 +287,6 @@ export class EventConsumer {
    * share one FetchedBatch for their `relevant` tests.
    */
   private async onBatch(payload: EachBatchPayload, batchMax: number): Promise<void> {
-    this.batchesInProgress++;
-    try {
-      await this.applyBatch(payload, batchMax);
-    } finally {
-      this.batchesInProgress--;
-    }
-  }
-
-  private async applyBatch(payload: EachBatchPayload, batchMax: number): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const fetched = new FetchedBatch();
@@ -335,12 +308,11 @@ export class EventConsumer {
   }
 
   /**
-   * Applies a chunk of records in ONE transaction — with the chunks of the other partitions that
-   * came in the same fetch when batches run concurrently (joinBatches) — or answers false to have
-   * them handled one by one: a chunk with an undecodable record (dead-lettered in order by the
-   * one-by-one path), a handler that is not batchable, fewer than two records with work in all,
-   * or any failure (the transaction rolls back, nothing of it is recorded). Records no handler
-   * finds relevant are skipped as one by one.
+   * Applies a chunk of records in ONE transaction, or answers false to have them handled one by
+   * one: a chunk with an undecodable record (dead-lettered in order by the one-by-one path), a
+   * handler that is not batchable, fewer than two records with work, or any failure (the
+   * transaction rolls back, nothing of the chunk is recorded). Records no handler finds relevant
+   * are skipped as one by one.
    */
   private async applyTogether(
     topic: string,
@@ -348,10 +320,9 @@ export class EventConsumer {
     chunk: KafkaMessage[],
     fetched: FetchedBatch,
   ): Promise<boolean> {
-    const concurrent = this.batchesInProgress > 1;
-    if (chunk.length < 2 && !concurrent) return false;
+    if (chunk.length < 2) return false;
     const handlers = this.byTopic.get(topic) ?? [];
-    const records: BatchedRecord[] = [];
+    const work: { event: ConsumedEvent; handlers: EventHandlerRegistration<DescMessage>[] }[] = [];
     for (const message of chunk) {
       let event: ConsumedEvent;
       try {
@@ -362,78 +333,27 @@ export class EventConsumer {
       const matching = await handlersFor(handlers, event, fetched);
       if (matching.length === 0) continue;
       if (matching.some((h) => !h.batchable)) return false;
-      records.push({ event, handlers: matching, topic, partition });
+      work.push({ event, handlers: matching });
     }
-    if (records.length === 0) return true;
-    if (this.batchesInProgress > 1) return this.joinBatches(records);
-    return records.length > 1 && this.applyInOneTransaction(records);
-  }
-
-  /**
-   * Waits for the chunks of the batches running alongside (kafkajs hands each partition of a
-   * fetch its own eachBatch, all in the same turn of the event loop) and applies them all in one
-   * transaction: a steady flow spread over many partitions is otherwise one record per partition
-   * per fetch, each in a transaction of its own. When that transaction fails, each chunk is tried
-   * alone, then (false) one record at a time.
-   */
-  private joinBatches(records: BatchedRecord[]): Promise<boolean> {
-    return new Promise((applied) => {
-      if (this.joining.length === 0) setImmediate(() => void this.applyJoined());
-      this.joining.push({ records, applied });
-    });
-  }
-
-  private async applyJoined(): Promise<void> {
-    const waiting = this.joining;
-    this.joining = [];
-    // Transactions of at most batchMax records, as a partition's batch is.
-    const max = this.o.batchMax ?? 1;
-    const groups: JoiningChunk[][] = [];
-    for (const chunk of waiting) {
-      const last = groups.at(-1);
-      const size = last?.reduce((n, c) => n + c.records.length, 0) ?? max;
-      if (last && size + chunk.records.length <= max) last.push(chunk);
-      else groups.push([chunk]);
-    }
-    for (const chunks of groups) {
-      try {
-        const all = chunks.flatMap((c) => c.records);
-        if (all.length > 1 && (await this.applyInOneTransaction(all))) {
-          for (const chunk of chunks) chunk.applied(true);
-          continue;
-        }
-        for (const chunk of chunks) {
-          const alone =
-            chunks.length > 1 &&
-            chunk.records.length > 1 &&
-            (await this.applyInOneTransaction(chunk.records));
-          chunk.applied(alone);
-        }
-      } catch {
-        for (const chunk of chunks) chunk.applied(false);
-      }
-    }
-  }
-
-  /** The records in ONE transaction, in tenant order; false (rolled back) on any failure. */
-  private async applyInOneTransaction(records: BatchedRecord[]): Promise<boolean> {
+    if (work.length === 0) return true;
+    if (work.length === 1) return false;
     // In tenant order, so that concurrent batches take per-organization locks in one order (no
     // deadlock). Stable: a key's records keep their order (a key belongs to one tenant).
-    const work = [...records].sort((a, b) => compareTenants(a.event.orgId, b.event.orgId));
+    work.sort((a, b) => compareTenants(a.event.orgId, b.event.orgId));
     try {
       await this.o.dataSource.transaction(async (tx) => {
         const recorded: { event_id: string }[] = await tx.query(RECORD_MANY, [
           this.o.groupId,
           work.map((w) => w.event.id),
-          work.map((w) => w.topic),
+          topic,
           `${this.o.batchLockTimeoutMs ?? 200}ms`,
         ]);
         const fresh = new Set(recorded.map((r) => r.event_id));
         // The tenant this loop set last, while no handler has set one since (records are in
         // tenant order: a run of one organization's records sets it once).
         let entered: { orgId: string; changes: number } | undefined;
-        for (const { event, handlers: matching, topic, partition } of work) {
-          if (!fresh.delete(event.id)) continue; // applied before, or earlier in this batch
+        for (const { event, handlers: matching } of work) {
+          if (!fresh.delete(event.id)) continue; // applied before, or earlier in this chunk
           const orgId = event.orgId?.toLowerCase() ?? '';
           // Each record has its own tenant (none: RLS shows nothing), as in a transaction of its own.
           if (entered?.orgId !== orgId || entered.changes !== tenantChangesOf(tx)) {
@@ -453,10 +373,10 @@ export class EventConsumer {
       });
       return true;
     } catch (error) {
-      const partitions = [...new Set(work.map((w) => `${w.topic}/${w.partition}`))];
-      this.o.logger.warn('a batch of events failed; handling its records again', {
-        partitions,
-        records: work.length,
+      this.o.logger.warn('a batch of events failed; handling its records one by one', {
+        topic,
+        partition,
+        records: chunk.length,
         error: (error as Error).message,
       });
       return false;

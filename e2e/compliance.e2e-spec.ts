@@ -6,7 +6,7 @@
 import { SimulatedPhone } from '@switchboard/device-agent';
 import type { GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
-import { SendCommands } from './send-commands';
+import { eventProducer, sendCampaignCommand } from './send-commands';
 import { customer, until } from './support';
 
 const p = platform();
@@ -22,11 +22,11 @@ interface MessageView {
 }
 
 const phones: SimulatedPhone[] = [];
-const commands = new SendCommands('e2e-compliance');
+const commands = eventProducer();
 
 afterAll(async () => {
   for (const phone of phones) await phone.stop().catch(() => undefined);
-  await commands.close();
+  await commands.stop();
 });
 
 async function phone(api: GraphQLClient): Promise<SimulatedPhone> {
@@ -130,7 +130,7 @@ describe('opt-outs and consent across the platform', () => {
       return m.status === 'REJECTED' ? m : undefined;
     });
     expect(rejected.error?.code).toBe('OPTED_OUT');
-    const campaign = await commands.campaign(orgId, contact, 'Campaign: 20% off');
+    const campaign = await sendCampaignCommand(commands, orgId, contact, 'Campaign: 20% off');
     const fromCommand = await commandOutcome(api, contact, campaign, [
       'REJECTED',
       'QUEUED',
@@ -181,7 +181,7 @@ describe('opt-outs and consent across the platform', () => {
     // Until then the platform default applies, whose quiet hours hold a campaign message
     // (SCHEDULED) outside 08:00–21:00 in the recipient's time: that is an outcome too.
     const refused = await until('a campaign command to be REJECTED NO_CONSENT', async () => {
-      const key = await commands.campaign(orgId, contact, 'Campaign without consent');
+      const key = await sendCampaignCommand(commands, orgId, contact, 'Campaign without consent');
       const m = await commandOutcome(api, contact, key, [
         'REJECTED',
         'QUEUED',
@@ -200,7 +200,7 @@ describe('opt-outs and consent across the platform', () => {
       `mutation { recordConsent(input: { phoneNumber: "${contact}", source: WEB_FORM, ip: "198.51.100.7", text: "Yes, send me offers" }) { consent } }`,
     );
     const sent = await until('a campaign command to go out after consent', async () => {
-      const key = await commands.campaign(orgId, contact, 'Campaign with consent');
+      const key = await sendCampaignCommand(commands, orgId, contact, 'Campaign with consent');
       const m = await commandOutcome(api, contact, key, ['REJECTED', 'DELIVERED']);
       return m.status === 'DELIVERED' ? m : undefined;
     });

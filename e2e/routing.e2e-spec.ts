@@ -20,12 +20,12 @@ import {
   twilioStatusParams,
 } from '../services/messaging/test/support/carrier-test-server';
 import { platform } from './platform';
-import { SendCommands } from './send-commands';
+import { eventProducer, sendCampaignCommand } from './send-commands';
 import { customer, until, updateCompliancePolicy } from './support';
 
 const p = platform();
 const phones: SimulatedPhone[] = [];
-const commands = new SendCommands('e2e-routing');
+const commands = eventProducer();
 
 const CONTACT = '+14155550123';
 const TWILIO_SID = `AC${'5e6f7a8b'.repeat(4)}`;
@@ -35,7 +35,7 @@ const TELNYX_NUMBER = '+14155550151';
 
 afterAll(async () => {
   for (const phone of phones) await phone.stop().catch(() => undefined);
-  await commands.close();
+  await commands.stop();
 });
 
 /** A callback URL as the carrier sees it, on messaging's own address (the ingress's job). */
@@ -267,7 +267,7 @@ describe('routing with failover across phones and carriers', () => {
       priority: 1,
     });
     await createRoute(api, { name: 'Phones', kind: 'DEVICE_POOL', priority: 2 });
-    const key = await commands.campaign(orgId, CONTACT, 'Spring sale!');
+    const key = await sendCampaignCommand(commands, orgId, CONTACT, 'Spring sale!');
     const onTwilio = await until(
       'the campaign message SENT by Twilio',
       async () => {

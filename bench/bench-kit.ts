@@ -522,17 +522,6 @@ export async function startBenchService(
   }
 }
 
-/**
- * The services' consumer timings under KAFKA_FAST_CONSUMERS (the development broker answers an
- * empty fetch only after the whole wait), for a bench's own consumers.
- */
-export const FAST_CONSUMER = {
-  maxWaitTimeInMs: 100,
-  sessionTimeout: 6000,
-  heartbeatInterval: 500,
-  rebalanceTimeout: 3000,
-};
-
 /** n, mean, p50, p95, p99 and max of latency samples (ms). */
 export function latencyStats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -612,7 +601,8 @@ export async function startServiceProcess(
 /**
  * The baseline of the event-latency benches: `count` probes produced one by one (`gapMs` apart)
  * and consumed by a consumer of the same timings on the same broker; each produce → eachMessage
- * latency (ms). `dist` loads the compiled contracts (the probe's topic and schema).
+ * latency (ms). `dist` loads the compiled contracts (the probe's topic and schema) and libs/events
+ * (the services' fast consumer timings).
  */
 export async function rawKafkaLatency(
   dist: BenchSetup['dist'],
@@ -622,11 +612,13 @@ export async function rawKafkaLatency(
   gapMs: number,
 ): Promise<number[]> {
   const { Topics, testingV1 } = dist('libs/contracts/src/index.js');
+  // The services' consumer timings under KAFKA_FAST_CONSUMERS.
+  const timings = dist('libs/events/src/index.js').consumerTimings(true);
   const { create, toBinary } = require('@bufbuild/protobuf');
   const { Kafka, logLevel } = require('kafkajs');
   const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, ...FAST_CONSUMER });
+  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, ...timings });
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   await producer.connect();

@@ -6,14 +6,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { JwtVerifier } from '@switchboard/auth';
-import { composeSupergraph } from '../src/compose';
-import { loadGatewayConfig } from '../src/config';
 import { REFRESH_COOKIE } from '../src/console-session';
 import { CONSOLE_CSP } from '../src/console-static';
-import { EdgeAuthenticator } from '../src/edge-auth';
-import { createGateway } from '../src/gateway-server';
+import { startTestGateway } from './support/test-gateway';
 
 const INDEX =
   '<!doctype html><title>console</title><script type="module" src="/assets/app-1.js"></script>';
@@ -70,11 +65,8 @@ describe('the web console on the gateway', () => {
   let consoleDir: string;
 
   async function boot(env: Record<string, string> = {}) {
-    const dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
-    const file = join(dir, 'supergraph.graphql');
-    writeFileSync(
-      file,
-      composeSupergraph([
+    const gateway = await startTestGateway({
+      subgraphs: [
         {
           name: 'accounts',
           url: accounts.url,
@@ -83,31 +75,16 @@ describe('the web console on the gateway', () => {
             type AuthPayload { accessToken: String! refreshToken: String! expiresIn: Int! }
             type Mutation { refreshSession(refreshToken: String!): AuthPayload! }`,
         },
-      ]),
-    );
-    const config = loadGatewayConfig({
-      NODE_ENV: 'test',
-      AUTH_JWKS_URL: 'http://127.0.0.1:1/jwks',
-      SUPERGRAPH_FILE: file,
-      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
-      INTERNAL_API_SECRET: 'x'.repeat(32),
-      SUBGRAPH_SHARED_SECRET: 's'.repeat(32),
-      CONSOLE_DIR: consoleDir,
-      ...env,
+      ],
+      env: {
+        NODE_ENV: 'test',
+        SUBGRAPH_SHARED_SECRET: 's'.repeat(32),
+        CONSOLE_DIR: consoleDir,
+        ...env,
+      },
     });
-    const verifier = new JwtVerifier({
-      jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
-    });
-    const gateway = await createGateway({
-      config,
-      authenticator: new EdgeAuthenticator(verifier, { exchange: async () => null }, 60),
-      logger: pino({ level: 'silent' }),
-    });
-    const port = await gateway.listen(0, '127.0.0.1');
     stops.push(() => gateway.stop());
-    return `http://127.0.0.1:${port}`;
+    return gateway.origin;
   }
 
   beforeAll(async () => {

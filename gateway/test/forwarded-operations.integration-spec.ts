@@ -9,14 +9,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
-import { JwtVerifier } from '@switchboard/auth';
 import { TestTokenIssuer } from '@switchboard/testing';
 import { composeSupergraph } from '../src/compose';
-import { loadGatewayConfig } from '../src/config';
-import { EdgeAuthenticator } from '../src/edge-auth';
 import type { RateLimitStore } from '../src/edge-rate-limit';
-import { createGateway } from '../src/gateway-server';
 import { fixtureSubgraph, type SeenRequest } from './support/fixture-subgraph';
+import { startTestGateway } from './support/test-gateway';
 
 const SUBGRAPH_SECRET = 'gateway-test-subgraph-secret-0123456789';
 
@@ -123,31 +120,22 @@ describe('forwarded operations', () => {
         done();
       },
     });
-    const config = loadGatewayConfig({
-      ...issuer.authEnv,
-      SUPERGRAPH_FILE: supergraphFile,
-      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
-      INTERNAL_API_SECRET: 'x'.repeat(32),
-      SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
-      ...env,
-    });
-    const verifier = new JwtVerifier({
-      jwksUrl: issuer.jwksUrl,
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-    });
     const store = new CountingStore();
     // Accounts' token exchange, refusing every API token: how often it is asked.
     const exchange = { calls: 0, exchange: async () => (exchange.calls++, null) };
-    const gateway = await createGateway({
-      config,
-      authenticator: new EdgeAuthenticator(verifier, exchange, 60),
+    const gateway = await startTestGateway({
+      env: {
+        ...issuer.authEnv,
+        SUPERGRAPH_FILE: supergraphFile,
+        SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
+        ...env,
+      },
+      exchange,
       logger: pino({ level: 'info' }, sink),
       rateLimitStore: store,
     });
-    const port = await gateway.listen(0, '127.0.0.1');
     stops.push(() => gateway.stop());
-    const url = `http://127.0.0.1:${port}/graphql`;
+    const url = `${gateway.origin}/graphql`;
     return {
       store,
       exchange,

@@ -1,17 +1,10 @@
 // The gateway in front of a small fixture subgraph: authentication at the edge, identity
 // forwarding, API token exchange with its cache window, and the hardening of the endpoint.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { JwtVerifier } from '@switchboard/auth';
 import { graphqlClient, TestTokenIssuer } from '@switchboard/testing';
-import { composeSupergraph } from '../src/compose';
-import { loadGatewayConfig } from '../src/config';
-import { EdgeAuthenticator, type TokenExchange } from '../src/edge-auth';
-import { createGateway } from '../src/gateway-server';
+import type { TokenExchange } from '../src/edge-auth';
 import { fixtureSubgraph } from './support/fixture-subgraph';
+import { startTestGateway } from './support/test-gateway';
 
 const SUBGRAPH_SECRET = 'gateway-test-subgraph-secret-0123456789';
 
@@ -60,39 +53,21 @@ describe('the gateway', () => {
   let url: string;
 
   async function boot(env: Record<string, string> = {}) {
-    const dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
-    const file = join(dir, 'supergraph.graphql');
-    writeFileSync(file, composeSupergraph([{ name: 'fixture', url: subgraph.url, typeDefs }]));
-    const config = loadGatewayConfig({
-      ...issuer.authEnv,
-      SUPERGRAPH_FILE: file,
-      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
-      INTERNAL_API_SECRET: 'x'.repeat(32),
-      SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
-      BODY_LIMIT: '10kb',
-      MAX_DEPTH: '6',
-      MAX_ALIASES: '3',
-      ...env,
-    });
     exchange = new CountingExchange(issuer, orgId);
-    const verifier = new JwtVerifier({
-      jwksUrl: issuer.jwksUrl,
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-    });
-    const authenticator = new EdgeAuthenticator(
-      verifier,
+    const gateway = await startTestGateway({
+      subgraphs: [{ name: 'fixture', url: subgraph.url, typeDefs }],
+      env: {
+        ...issuer.authEnv,
+        SUBGRAPH_SHARED_SECRET: SUBGRAPH_SECRET,
+        BODY_LIMIT: '10kb',
+        MAX_DEPTH: '6',
+        MAX_ALIASES: '3',
+        ...env,
+      },
       exchange,
-      config.API_TOKEN_CACHE_SECONDS,
-      () => clock,
-    );
-    const gateway = await createGateway({
-      config,
-      authenticator,
-      logger: pino({ level: 'silent' }),
+      clock: () => clock,
     });
-    const port = await gateway.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${port}`;
+    url = gateway.origin;
     stopGateway = () => gateway.stop();
   }
 

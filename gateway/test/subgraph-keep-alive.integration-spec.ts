@@ -3,24 +3,16 @@
 // on that connection at that moment fails with `read ECONNRESET`. The gateway closes idle
 // connections first (SUBGRAPH_IDLE_TIMEOUT_MS below the subgraphs' keep-alive timeout) and sends
 // a query, never a mutation, again when its connection was reset anyway.
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
 import { parse } from 'graphql';
-import pino from 'pino';
-import { JwtVerifier } from '@switchboard/auth';
 import { TestTokenIssuer } from '@switchboard/testing';
-import { composeSupergraph } from '../src/compose';
-import { loadGatewayConfig } from '../src/config';
-import { EdgeAuthenticator } from '../src/edge-auth';
-import { createGateway } from '../src/gateway-server';
+import { startTestGateway } from './support/test-gateway';
 
 /** The subgraphs' keep-alive timeout in these tests. */
 const SUBGRAPH_KEEP_ALIVE_MS = 600;
@@ -135,38 +127,18 @@ describe('the gateway and its subgraphs keep-alive connections', () => {
   });
 
   async function boot(idleTimeoutMs: number) {
-    const file = join(mkdtempSync(join(tmpdir(), 'supergraph-')), 'supergraph.graphql');
-    writeFileSync(
-      file,
-      composeSupergraph([
+    const gateway = await startTestGateway({
+      subgraphs: [
         { name: 'greetings', url: greetings.url, typeDefs: greetings.typeDefs },
         { name: 'counter', url: counter.url, typeDefs: counter.typeDefs },
-      ]),
-    );
-    const config = loadGatewayConfig({
-      ...issuer.authEnv,
-      SUPERGRAPH_FILE: file,
-      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
-      INTERNAL_API_SECRET: 'x'.repeat(32),
-      SUBGRAPH_SHARED_SECRET: 'keep-alive-test-subgraph-secret-0123',
-      SUBGRAPH_IDLE_TIMEOUT_MS: String(idleTimeoutMs),
+      ],
+      env: {
+        ...issuer.authEnv,
+        SUBGRAPH_SHARED_SECRET: 'keep-alive-test-subgraph-secret-0123',
+        SUBGRAPH_IDLE_TIMEOUT_MS: String(idleTimeoutMs),
+      },
     });
-    const verifier = new JwtVerifier({
-      jwksUrl: issuer.jwksUrl,
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-    });
-    const authenticator = new EdgeAuthenticator(
-      verifier,
-      { exchange: async () => null },
-      config.API_TOKEN_CACHE_SECONDS,
-    );
-    const gateway = await createGateway({
-      config,
-      authenticator,
-      logger: pino({ level: 'silent' }),
-    });
-    gatewayUrl = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}/graphql`;
+    gatewayUrl = `${gateway.origin}/graphql`;
     stopGateway = () => gateway.stop();
   }
 

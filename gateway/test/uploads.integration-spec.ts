@@ -1,17 +1,9 @@
 // /uploads/* on the public origin: contact import files streamed to messaging (PUT/POST, body
 // and content type passed on, no credentials), reports streamed back, other methods refused.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { JwtVerifier } from '@switchboard/auth';
 import { JwksServer, signingKey } from '@switchboard/testing';
-import { composeSupergraph } from '../src/compose';
-import { loadGatewayConfig } from '../src/config';
-import { EdgeAuthenticator } from '../src/edge-auth';
-import { createGateway } from '../src/gateway-server';
+import { startTestGateway } from './support/test-gateway';
 
 describe('the gateway’s /uploads', () => {
   let compliance: Server;
@@ -39,39 +31,14 @@ describe('the gateway’s /uploads', () => {
     jwks = new JwksServer();
     jwks.publish(await signingKey('k1'));
     await jwks.start();
-    const dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
-    const file = join(dir, 'supergraph.graphql');
-    writeFileSync(
-      file,
-      composeSupergraph([
-        {
-          name: 'fixture',
-          url: 'http://127.0.0.1:1/graphql',
-          typeDefs: 'type Query { a: String }',
-        },
-      ]),
-    );
-    const config = loadGatewayConfig({
-      NODE_ENV: 'test',
-      AUTH_JWKS_URL: jwks.url,
-      AUTH_ISSUER: 'urn:switchboard:accounts',
-      AUTH_AUDIENCE: 'switchboard-api',
-      SUPERGRAPH_FILE: file,
-      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
-      INTERNAL_API_SECRET: 'x'.repeat(32),
-      SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${port}/graphql`,
+    const gateway = await startTestGateway({
+      env: {
+        NODE_ENV: 'test',
+        AUTH_JWKS_URL: jwks.url,
+        SUBGRAPH_MESSAGING_URL: `http://127.0.0.1:${port}/graphql`,
+      },
     });
-    const verifier = new JwtVerifier({
-      jwksUrl: jwks.url,
-      issuer: 'urn:switchboard:accounts',
-      audience: 'switchboard-api',
-    });
-    const gateway = await createGateway({
-      config,
-      authenticator: new EdgeAuthenticator(verifier, { exchange: async () => null }, 60),
-      logger: pino({ level: 'silent' }),
-    });
-    base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
+    base = gateway.origin;
     stop = () => gateway.stop();
   });
 

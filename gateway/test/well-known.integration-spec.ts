@@ -1,16 +1,9 @@
 // The gateway publishes accounts' JWKS and an OpenID-style discovery document on the public
 // origin: cached with headers that say for how long, a key accounts publishes ahead of a
 // rotation shows within one cache period, and a token accounts signs verifies against it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { JwtVerifier } from '@switchboard/auth';
 import { accessToken, JwksServer, signingKey, type TestSigningKey } from '@switchboard/testing';
-import { composeSupergraph } from '../src/compose';
-import { loadGatewayConfig } from '../src/config';
-import { EdgeAuthenticator } from '../src/edge-auth';
-import { createGateway } from '../src/gateway-server';
+import { startTestGateway } from './support/test-gateway';
 
 const ISSUER = 'urn:switchboard:accounts';
 const AUDIENCE = 'switchboard-api';
@@ -23,38 +16,18 @@ describe('the gateway’s /.well-known', () => {
   const stops: (() => Promise<void>)[] = [];
 
   async function boot(jwks: JwksServer, env: Record<string, string> = {}) {
-    const dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
-    const file = join(dir, 'supergraph.graphql');
-    writeFileSync(
-      file,
-      composeSupergraph([
-        {
-          name: 'fixture',
-          url: 'http://127.0.0.1:1/graphql',
-          typeDefs: 'type Query { hello: String }',
-        },
-      ]),
-    );
-    const config = loadGatewayConfig({
-      NODE_ENV: 'test',
-      AUTH_JWKS_URL: jwks.url,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      SUPERGRAPH_FILE: file,
-      ACCOUNTS_TOKEN_EXCHANGE_URL: 'http://127.0.0.1:1/unused',
-      INTERNAL_API_SECRET: 'x'.repeat(32),
-      ...env,
-    });
-    const verifier = new JwtVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
-    const gateway = await createGateway({
-      config,
-      authenticator: new EdgeAuthenticator(verifier, { exchange: async () => null }, 60),
-      logger: pino({ level: 'silent' }),
+    const gateway = await startTestGateway({
+      env: {
+        NODE_ENV: 'test',
+        AUTH_JWKS_URL: jwks.url,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: AUDIENCE,
+        ...env,
+      },
       now: () => now,
     });
-    const port = await gateway.listen(0, '127.0.0.1');
     stops.push(() => gateway.stop());
-    return `http://127.0.0.1:${port}`;
+    return gateway.origin;
   }
 
   beforeAll(async () => {

@@ -5,43 +5,19 @@
 // OTP sent during a campaign on the same phone overtakes the campaign's queued messages; cancel
 // stops. A new organization's free plan includes 100 segments, so each organization here sends
 // fewer (the 1,000- and 10,000-recipient runs are benchmarks, not CI).
-import { SimulatedPhone, type AgentLogEntry } from '@switchboard/device-agent';
 import type { GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
 import { customer, until, updateCompliancePolicy } from './support';
+import { enrollPhone, stopPhones, type EnrollOptions } from './phones';
+
+/** Quick phones: 20 ms to send, 20 ms to be delivered. */
+const PHONE: EnrollOptions = { name: 'campaign phone', sendDelayMs: 20, deliveryDelayMs: 20 };
 
 const p = platform();
-const phones: SimulatedPhone[] = [];
 /** The e2e platform's devices PACING_WINDOW_MS (libs/testing platform): 30 segments per window. */
 const PACING_WINDOW_MS = 3000;
 
-afterAll(async () => {
-  for (const phone of phones) await phone.stop().catch(() => undefined);
-});
-
-async function enrollPhone(api: GraphQLClient, log: AgentLogEntry[]) {
-  const { createDeviceEnrollment } = await api.expectData<{
-    createDeviceEnrollment: { token: string };
-  }>('mutation { createDeviceEnrollment(name: "campaign phone") { token } }');
-  const device = new SimulatedPhone({
-    apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: 20,
-    deliveryDelayMs: 20,
-    outcomes: { delivered: 1, sent: 0, failed: 0 },
-    log: (entry) => log.push(entry),
-  });
-  const credentials = await device.enroll(createDeviceEnrollment.token);
-  await device.start();
-  phones.push(device);
-  await until('the phone to be ONLINE', async () => {
-    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
-      'query($id: ID!) { device(id: $id) { status } }',
-      { id: credentials.deviceId },
-    );
-    return d?.status === 'ONLINE';
-  });
-  return { device, id: credentials.deviceId, log };
-}
+afterAll(stopPhones);
 
 /** A static list filled by a CSV upload through the gateway (the signed link it is given). */
 async function importList(api: GraphQLClient, numbers: string[]): Promise<string> {
@@ -146,9 +122,7 @@ describe('campaigns', () => {
   it('sends a campaign over 5 phones: paced, one message per recipient; pause holds, STOP stops that number, resume completes', async () => {
     const { api, orgId } = await customer('campaign');
     await updateCompliancePolicy(api, orgId, 'quietHoursEnabled: false');
-    const fleet = await Promise.all(
-      Array.from({ length: 5 }, () => enrollPhone(api, [] as AgentLogEntry[])),
-    );
+    const fleet = await Promise.all(Array.from({ length: 5 }, () => enrollPhone(api, PHONE)));
     const recipients = numbersFrom(0, 80);
     const listId = await importList(api, recipients);
     const id = await startCampaign(api, listId);
@@ -229,7 +203,7 @@ describe('campaigns', () => {
   it('lets an OTP overtake the campaign messages queued on the same phone; cancel stops the campaign', async () => {
     const { api, orgId } = await customer('campaign-otp');
     await updateCompliancePolicy(api, orgId, 'quietHoursEnabled: false');
-    const phone = await enrollPhone(api, []);
+    const phone = await enrollPhone(api, PHONE);
     // One segment per pacing window: campaign messages queue up on the phone.
     await api.expectData(
       'mutation($id: ID!) { updateDevice(id: $id, input: { sendRatePerMinute: 1 }) { id } }',

@@ -3,13 +3,14 @@
 // the sendMessage mutation and a campaign command on messaging.send.v1 — is REJECTED OPTED_OUT
 // until START lifts it. HELP is answered. With consent required, a campaign command to a number
 // without consent is REJECTED NO_CONSENT until consent is recorded.
-import { SimulatedPhone } from '@switchboard/device-agent';
 import type { GraphQLClient } from '@switchboard/testing';
-import { platform } from './platform';
 import { eventProducer, sendCampaignCommand } from './send-commands';
 import { customer, until } from './support';
+import { enrollPhone, stopPhones, type EnrollOptions } from './phones';
 
-const p = platform();
+/** Quick phones: 20 ms to send, 20 ms to be delivered. */
+const PHONE: EnrollOptions = { name: 'compliance phone', sendDelayMs: 20, deliveryDelayMs: 20 };
+
 const MESSAGE = 'id status body idempotencyKey error { code } to';
 
 interface MessageView {
@@ -21,36 +22,12 @@ interface MessageView {
   to: string | null;
 }
 
-const phones: SimulatedPhone[] = [];
 const commands = eventProducer();
 
 afterAll(async () => {
-  for (const phone of phones) await phone.stop().catch(() => undefined);
+  await stopPhones();
   await commands.stop();
 });
-
-async function phone(api: GraphQLClient): Promise<SimulatedPhone> {
-  const { createDeviceEnrollment } = await api.expectData<{
-    createDeviceEnrollment: { token: string };
-  }>('mutation { createDeviceEnrollment(name: "compliance phone") { token } }');
-  const device = new SimulatedPhone({
-    apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: 20,
-    deliveryDelayMs: 20,
-    outcomes: { delivered: 1, sent: 0, failed: 0 },
-  });
-  const { deviceId } = await device.enroll(createDeviceEnrollment.token);
-  await device.start();
-  phones.push(device);
-  await until('the device to be ONLINE', async () => {
-    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
-      'query($id: ID!) { device(id: $id) { status } }',
-      { id: deviceId },
-    );
-    return d?.status === 'ONLINE';
-  });
-  return device;
-}
 
 async function send(api: GraphQLClient, to: string, body: string): Promise<MessageView> {
   const { sendMessage } = await api.expectData<{ sendMessage: MessageView }>(
@@ -115,7 +92,7 @@ describe('opt-outs and consent across the platform', () => {
     await api.expectData(
       'mutation { updateCompliancePolicy(input: { quietHoursEnabled: false }) { version } }',
     );
-    const device = await phone(api);
+    const { device } = await enrollPhone(api, PHONE);
     const contact = '+14155550141';
 
     await device.receive(contact, 'STOP');
@@ -175,7 +152,7 @@ describe('opt-outs and consent across the platform', () => {
     await api.expectData(
       'mutation { updateCompliancePolicy(input: { quietHoursEnabled: false, consentRequiredForCampaigns: true }) { version } }',
     );
-    await phone(api);
+    await enrollPhone(api, PHONE);
     const contact = '+14155550142';
     // Messaging learns the policy from compliance.policy.v1: retry with new commands until it has.
     // Until then the platform default applies, whose quiet hours hold a campaign message

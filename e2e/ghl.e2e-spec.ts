@@ -4,52 +4,31 @@
 // a DND set in GHL makes the next GHL send REJECTED (GHL sees `failed`). The local GHL checks
 // every request against GHL's OpenAPI specs.
 import { randomUUID } from 'node:crypto';
-import { SimulatedPhone } from '@switchboard/device-agent';
 import { stackDir, type GraphQLClient } from '@switchboard/testing';
 import { startE2eGhl } from '../services/ghl-sync/test/support/ghl-e2e';
 import type { GhlTestServer } from '../services/ghl-sync/test/support/ghl-test-server';
 import { platform } from './platform';
 import { customer, until } from './support';
+import { enrollPhone, stopPhones, type EnrollOptions } from './phones';
+
+/** Quick phones: 20 ms to send, 20 ms to be delivered. */
+const PHONE: EnrollOptions = { name: 'ghl phone', sendDelayMs: 20, deliveryDelayMs: 20 };
 
 const p = platform();
 let ghl: GhlTestServer;
-const phones: SimulatedPhone[] = [];
 
 beforeAll(async () => {
   ghl = await startE2eGhl(stackDir());
 });
 
 afterAll(async () => {
-  for (const phone of phones) await phone.stop().catch(() => undefined);
+  await stopPhones();
   await ghl?.stop();
 });
 
 afterEach(() => {
   expect(ghl.problems).toEqual([]);
 });
-
-async function phone(api: GraphQLClient): Promise<SimulatedPhone> {
-  const { createDeviceEnrollment } = await api.expectData<{
-    createDeviceEnrollment: { token: string };
-  }>('mutation { createDeviceEnrollment(name: "ghl phone") { token } }');
-  const device = new SimulatedPhone({
-    apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: 20,
-    deliveryDelayMs: 20,
-    outcomes: { delivered: 1, sent: 0, failed: 0 },
-  });
-  const { deviceId } = await device.enroll(createDeviceEnrollment.token);
-  await device.start();
-  phones.push(device);
-  await until('the device to be ONLINE', async () => {
-    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
-      'query($id: ID!) { device(id: $id) { status } }',
-      { id: deviceId },
-    );
-    return d?.status === 'ONLINE';
-  });
-  return device;
-}
 
 /** The owner installs the app on one location: the authorize link, GHL's code, the callback. */
 async function install(api: GraphQLClient): Promise<string> {
@@ -95,7 +74,7 @@ async function ghlSends(locationId: string, phoneNumber: string, text: string) {
 describe('GoHighLevel as a conversation provider', () => {
   it('a GHL SMS is delivered by the phone and GHL sees pending, then delivered; STOP sets DND in GHL', async () => {
     const { api } = await customer('ghl');
-    const device = await phone(api);
+    const { device } = await enrollPhone(api, PHONE);
     const locationId = await install(api);
     const { ghlInstallations } = await api.expectData<{
       ghlInstallations: { locationId: string; status: string }[];
@@ -133,7 +112,7 @@ describe('GoHighLevel as a conversation provider', () => {
 
   it('a DND set in GHL makes the next GHL send REJECTED, and GHL sees it failed', async () => {
     const { api } = await customer('ghl-dnd');
-    await phone(api);
+    await enrollPhone(api, PHONE);
     const locationId = await install(api);
     const contact = '+14155550162';
     const raw = JSON.stringify({

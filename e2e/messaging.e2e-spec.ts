@@ -1,11 +1,10 @@
 // The core loop end to end: a customer sends through the gateway, a (simulated) SMSGate phone
 // sends it, the statuses come back; replies arrive in conversations.
 import type { GraphQLClient } from '@switchboard/testing';
-import { SimulatedPhone, type AgentLogEntry, type OutcomeRatios } from '@switchboard/device-agent';
-import { platform } from './platform';
+import type { AgentLogEntry } from '@switchboard/device-agent';
 import { customer, until } from './support';
+import { enrollPhone, stopPhones } from './phones';
 
-const p = platform();
 const MESSAGE =
   'id status deviceId attempt error { code } scheduledAt dispatchedAt sentAt deliveredAt expiredAt canceledAt conversationId';
 
@@ -24,45 +23,7 @@ interface MessageView {
   conversationId: string | null;
 }
 
-const phones: SimulatedPhone[] = [];
-afterAll(async () => {
-  for (const phone of phones) await phone.stop().catch(() => undefined);
-});
-
-/** Enrolls a simulated phone the way a user does: an enrollment token typed into the app. */
-async function phone(
-  api: GraphQLClient,
-  options: {
-    outcomes?: OutcomeRatios;
-    errorCodes?: string[];
-    log?: AgentLogEntry[];
-    sendDelayMs?: number;
-    deliveryDelayMs?: number;
-  } = {},
-) {
-  const { createDeviceEnrollment } = await api.expectData<{
-    createDeviceEnrollment: { token: string };
-  }>('mutation { createDeviceEnrollment(name: "e2e phone") { token } }');
-  const device = new SimulatedPhone({
-    apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: options.sendDelayMs ?? 50,
-    deliveryDelayMs: options.deliveryDelayMs ?? 50,
-    outcomes: options.outcomes ?? { delivered: 1, sent: 0, failed: 0 },
-    errorCodes: options.errorCodes,
-    log: options.log ? (entry) => options.log!.push(entry) : undefined,
-  });
-  const credentials = await device.enroll(createDeviceEnrollment.token);
-  await device.start();
-  phones.push(device);
-  await until('the device to be ONLINE', async () => {
-    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
-      'query($id: ID!) { device(id: $id) { status } }',
-      { id: credentials.deviceId },
-    );
-    return d?.status === 'ONLINE';
-  });
-  return { device, id: credentials.deviceId };
-}
+afterAll(stopPhones);
 
 async function send(api: GraphQLClient, input: Record<string, unknown>): Promise<MessageView> {
   const { sendMessage } = await api.expectData<{ sendMessage: MessageView }>(
@@ -90,7 +51,7 @@ const statusOf = (api: GraphQLClient, id: string, status: string) =>
 describe('sending through the device fleet', () => {
   it('sends a message through a phone: QUEUED → DISPATCHED → SENT → DELIVERED, each visible by query', async () => {
     const { api } = await customer('sender');
-    await phone(api, { sendDelayMs: 600, deliveryDelayMs: 600 });
+    await enrollPhone(api, { sendDelayMs: 600, deliveryDelayMs: 600 });
     const sent = await send(api, { to: '+14155550123', body: 'Your code is 123456' });
     expect(sent.status).toBe('QUEUED');
     // Poll like a dashboard would and note when each status first shows.
@@ -119,7 +80,7 @@ describe('sending through the device fleet', () => {
   it('turns 50 concurrent identical requests with one idempotency key into one message, sent once', async () => {
     const { api } = await customer('idempotent');
     const log: AgentLogEntry[] = [];
-    await phone(api, { log });
+    await enrollPhone(api, { log });
     const input = {
       to: '+14155550129',
       body: 'exactly once',
@@ -143,7 +104,7 @@ describe('sending through the device fleet', () => {
   it('cancels a message the phone has not sent yet', async () => {
     const { api } = await customer('cancel');
     const log: AgentLogEntry[] = [];
-    await phone(api, { sendDelayMs: 10_000, log });
+    await enrollPhone(api, { sendDelayMs: 10_000, log });
     const sent = await send(api, { to: '+14155550130', body: 'never mind' });
     await until('the phone to hold it', async () => log.some((e) => e.event === 'handout'));
     const { cancelMessage } = await api.expectData<{ cancelMessage: MessageView }>(
@@ -158,7 +119,7 @@ describe('sending through the device fleet', () => {
 
   it('holds a scheduled message until its time, then sends it', async () => {
     const { api } = await customer('scheduled');
-    await phone(api);
+    await enrollPhone(api);
     const scheduledAt = new Date(Date.now() + 3000).toISOString();
     const sent = await send(api, { to: '+14155550131', body: 'later', scheduledAt });
     expect(sent.status).toBe('SCHEDULED');
@@ -172,11 +133,11 @@ describe('sending through the device fleet', () => {
 
   it('moves a message from a failing phone to another one, which delivers it', async () => {
     const { api } = await customer('failover');
-    const failing = await phone(api, {
+    const failing = await enrollPhone(api, {
       outcomes: { delivered: 0, sent: 0, failed: 1 },
       errorCodes: ['RESULT_ERROR_NO_SERVICE'],
     });
-    const healthy = await phone(api);
+    const healthy = await enrollPhone(api);
     // Messaging learns of devices from their events: a phone enrolled a moment ago can still be
     // UNKNOWN_DEVICE for a short while (eventual consistency), as a client would see it.
     await until('messaging to know the phone', async () => {
@@ -213,7 +174,7 @@ describe('sending through the device fleet', () => {
 
   it('threads an inbound SMS from the phone into the conversation with that contact', async () => {
     const { api } = await customer('inbound');
-    const { device } = await phone(api);
+    const { device } = await enrollPhone(api);
     const contact = '+14155550126';
     const sent = await send(api, { to: contact, body: 'How was your visit?' });
     await statusOf(api, sent.id, 'DELIVERED');

@@ -4,9 +4,12 @@
 // of EVERY service database finds the number only in the documented legal holds (the opt-out).
 import { Client } from 'pg';
 import type { GraphQLClient } from '@switchboard/testing';
-import { SimulatedPhone } from '@switchboard/device-agent';
 import { platform } from './platform';
 import { customer, until } from './support';
+import { enrollPhone, stopPhones, type EnrollOptions } from './phones';
+
+/** Quick phones: 20 ms to send, 20 ms to be delivered. */
+const PHONE: EnrollOptions = { name: 'privacy phone', sendDelayMs: 20, deliveryDelayMs: 20 };
 
 const p = platform();
 const NUMBER = '+14155550142';
@@ -20,32 +23,7 @@ interface PrivacyRequest {
   participants: { service: string; confirmed: boolean; legalHolds: { data: string }[] }[];
 }
 
-const phones: SimulatedPhone[] = [];
-afterAll(async () => {
-  for (const phone of phones) await phone.stop().catch(() => undefined);
-});
-
-async function phone(api: GraphQLClient): Promise<void> {
-  const { createDeviceEnrollment } = await api.expectData<{
-    createDeviceEnrollment: { token: string };
-  }>('mutation { createDeviceEnrollment(name: "privacy phone") { token } }');
-  const device = new SimulatedPhone({
-    apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: 20,
-    deliveryDelayMs: 20,
-    outcomes: { delivered: 1, sent: 0, failed: 0 },
-  });
-  const credentials = await device.enroll(createDeviceEnrollment.token);
-  await device.start();
-  phones.push(device);
-  await until('the phone to be ONLINE', async () => {
-    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
-      'query($id: ID!) { device(id: $id) { status } }',
-      { id: credentials.deviceId },
-    );
-    return d?.status === 'ONLINE';
-  });
-}
+afterAll(stopPhones);
 
 async function delivered(api: GraphQLClient, body: string): Promise<string> {
   const { sendMessage } = await api.expectData<{ sendMessage: { id: string } }>(
@@ -113,8 +91,8 @@ describe('GDPR/CCPA: export and erasure of a phone number across every service',
   beforeAll(async () => {
     a = await customer('privacy');
     b = await customer('privacy-other');
-    await phone(a.api);
-    await phone(b.api);
+    await enrollPhone(a.api, PHONE);
+    await enrollPhone(b.api, PHONE);
     await delivered(a.api, 'secret hello A1');
     await delivered(a.api, 'secret hello A2');
     await delivered(b.api, 'other tenant B');

@@ -10,7 +10,6 @@
 import { Client } from 'pg';
 import Stripe from 'stripe';
 import twilio from 'twilio';
-import { SimulatedPhone } from '@switchboard/device-agent';
 import type { GraphQLClient } from '@switchboard/testing';
 import {
   postTelnyx,
@@ -22,9 +21,9 @@ import {
 import { platform } from './platform';
 import { eventProducer, sendCampaignCommand } from './send-commands';
 import { customer, until, updateCompliancePolicy } from './support';
+import { enrollPhone, stopPhones } from './phones';
 
 const p = platform();
-const phones: SimulatedPhone[] = [];
 const commands = eventProducer();
 
 const CONTACT = '+14155550123';
@@ -34,7 +33,7 @@ const TWILIO_NUMBER = '+14155550150';
 const TELNYX_NUMBER = '+14155550151';
 
 afterAll(async () => {
-  for (const phone of phones) await phone.stop().catch(() => undefined);
+  await stopPhones();
   await commands.stop();
 });
 
@@ -126,29 +125,6 @@ async function twilioStatus(
     signature: twilio.getExpectedTwilioSignature(TWILIO_TOKEN, account.statusCallbackUrl, params),
   });
   expect(answer.status).toBe(204);
-}
-
-/** Enrolls a simulated phone the way a user does, and waits until it is ONLINE. */
-async function phone(api: GraphQLClient): Promise<void> {
-  const { createDeviceEnrollment } = await api.expectData<{
-    createDeviceEnrollment: { token: string };
-  }>('mutation { createDeviceEnrollment(name: "e2e phone") { token } }');
-  const device = new SimulatedPhone({
-    apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: 50,
-    deliveryDelayMs: 50,
-    outcomes: { delivered: 1, sent: 0, failed: 0 },
-  });
-  const credentials = await device.enroll(createDeviceEnrollment.token);
-  await device.start();
-  phones.push(device);
-  await until('the device to be ONLINE', async () => {
-    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
-      'query($id: ID!) { device(id: $id) { status } }',
-      { id: credentials.deviceId },
-    );
-    return d?.status === 'ONLINE';
-  });
 }
 
 /**
@@ -257,7 +233,7 @@ describe('routing with failover across phones and carriers', () => {
   it('a Twilio 30007 on a campaign message fails over to the device pool; the phone delivers it', async () => {
     const { api, orgId } = await customer('routing-30007');
     await updateCompliancePolicy(api, orgId, 'quietHoursEnabled: false');
-    await phone(api);
+    await enrollPhone(api);
     const account = await twilioAccount(api);
     await addNumber(api, account.id, TWILIO_NUMBER.replace(/0$/, '2'));
     await createRoute(api, {

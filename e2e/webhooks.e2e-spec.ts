@@ -5,41 +5,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { SimulatedPhone } from '@switchboard/device-agent';
-import type { GraphQLClient } from '@switchboard/testing';
-import { platform } from './platform';
 import { customer, until } from './support';
+import { enrollPhone, stopPhones } from './phones';
 
-const p = platform();
-const phones: SimulatedPhone[] = [];
 const servers: http.Server[] = [];
 
 afterAll(async () => {
-  for (const phone of phones) await phone.stop().catch(() => undefined);
+  await stopPhones();
   for (const server of servers) await new Promise((r) => server.close(r));
 });
-
-async function phone(api: GraphQLClient): Promise<void> {
-  const { createDeviceEnrollment } = await api.expectData<{
-    createDeviceEnrollment: { token: string };
-  }>('mutation { createDeviceEnrollment(name: "e2e phone") { token } }');
-  const device = new SimulatedPhone({
-    apiUrl: `${p.url('devices')}/api/mobile/v1`,
-    sendDelayMs: 50,
-    deliveryDelayMs: 50,
-    outcomes: { delivered: 1, sent: 0, failed: 0 },
-  });
-  const credentials = await device.enroll(createDeviceEnrollment.token);
-  await device.start();
-  phones.push(device);
-  await until('the device to be ONLINE', async () => {
-    const { device: d } = await api.expectData<{ device: { status: string } | null }>(
-      'query($id: ID!) { device(id: $id) { status } }',
-      { id: credentials.deviceId },
-    );
-    return d?.status === 'ONLINE';
-  });
-}
 
 interface Request {
   headers: Record<string, string>;
@@ -93,7 +67,7 @@ describe('customer webhooks (e2e)', () => {
         input: { url: hook.url, eventTypes: ['MESSAGE_STATUS_CHANGED'] },
       },
     );
-    await phone(api);
+    await enrollPhone(api);
     const { sendMessage } = await api.expectData<{ sendMessage: { id: string } }>(
       'mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
       { input: { to: '+14155550142', body: 'webhook e2e' } },

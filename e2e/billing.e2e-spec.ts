@@ -8,10 +8,10 @@
 // have no history of earlier runs to work through first.
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import Stripe from 'stripe';
 import { findCardData, sqlAsSuperuser, type GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
 import { customer, until } from './support';
+import { postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
 
 interface MessageView {
   id: string;
@@ -152,20 +152,7 @@ describe('billing', () => {
     const { createTopUpCheckout } = await api.expectData<{ createTopUpCheckout: { id: string } }>(
       `mutation { createTopUpCheckout(amountMinor: "2500", saveCard: true) { id } }`,
     );
-    const customerId = await until('the Stripe customer', async () => {
-      const db = new Client({ connectionString: p.process('billing').databaseOwnerUrl });
-      await db.connect();
-      try {
-        await db.query(`SELECT set_config('app.org_id', $1, false)`, [orgId]);
-        const { rows } = await db.query<{ id: string | null }>(
-          `SELECT stripe_customer_id AS id FROM organization_plans WHERE org_id = $1`,
-          [orgId],
-        );
-        return rows[0]?.id ?? undefined;
-      } finally {
-        await db.end();
-      }
-    });
+    const customerId = await stripeCustomerOf(orgId);
     // Stripe's webhooks — the card's with more than Stripe ever sends (a number, a CVC, the
     // holder): none of it may be kept or logged.
     const pan = ['4000', '0566', '5566', '5556'].join('');
@@ -206,28 +193,10 @@ describe('billing', () => {
       },
     ];
     for (const [i, e] of events.entries()) {
-      const payload = JSON.stringify({
-        id: `evt_e2e_${orgId.slice(0, 8)}_${i}`,
-        object: 'event',
-        api_version: '2023-08-16',
-        created: Math.floor(Date.now() / 1000),
-        type: e.type,
-        data: { object: e.object },
-      });
+      const payload = stripeEvent(e.type, e.object, `evt_e2e_${orgId.slice(0, 8)}_${i}`);
       // The scan below would see what this sends.
       if (i === 1) expect(findCardData(payload)).toEqual(expect.arrayContaining(['PAN 4000…5556']));
-      const response = await fetch(`${p.url('billing')}/webhooks/stripe`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'stripe-signature': Stripe.webhooks.generateTestHeaderString({
-            payload,
-            secret: p.stripeWebhookSecret!,
-          }),
-        },
-        body: payload,
-      });
-      expect(response.status).toBe(200);
+      await postStripeEvent(payload);
     }
     const seen = await until('the top-up and the card', async () => {
       const data = await api.expectData<{

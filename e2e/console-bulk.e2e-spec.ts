@@ -7,8 +7,6 @@
 // webhook), invoices and plans, Stripe's billing portal; carrier accounts with numbers; GoHighLevel installations; a campaign sent from a chosen route and number.
 // Screenshots go to .stack/logs/console-screenshots/ (4x-*.png).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import Stripe from 'stripe';
 import type { Page } from 'playwright-core';
 import { stackDir } from '@switchboard/testing';
 import { telnyxKeyPair } from '../services/messaging/test/support/carrier-test-server';
@@ -16,6 +14,7 @@ import { startE2eGhl } from '../services/ghl-sync/test/support/ghl-e2e';
 import { platform } from './platform';
 import { gateway, PASSWORD, until } from './support';
 import { expectText, launchConsoleBrowser, WAIT, type ConsoleBrowser } from './console-browser';
+import { postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
 
 const p = platform();
 const origin = new URL(p.graphqlUrl!).origin;
@@ -304,25 +303,29 @@ describe('the console’s bulk pages', () => {
     expect(sessionId).toMatch(/^cs_test/);
 
     const customerId = await stripeCustomerOf(orgId);
-    await postStripeEvent('checkout.session.completed', {
-      id: sessionId,
-      object: 'checkout.session',
-      mode: 'payment',
-      status: 'complete',
-      payment_status: 'paid',
-      amount_total: 2500,
-      currency: 'usd',
-      customer: customerId,
-      client_reference_id: orgId,
-      metadata: { org_id: orgId, kind: 'wallet_top_up' },
-    });
-    await postStripeEvent('payment_method.attached', {
-      id: 'pm_console_card',
-      object: 'payment_method',
-      type: 'card',
-      customer: customerId,
-      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 },
-    });
+    await postStripeEvent(
+      stripeEvent('checkout.session.completed', {
+        id: sessionId,
+        object: 'checkout.session',
+        mode: 'payment',
+        status: 'complete',
+        payment_status: 'paid',
+        amount_total: 2500,
+        currency: 'usd',
+        customer: customerId,
+        client_reference_id: orgId,
+        metadata: { org_id: orgId, kind: 'wallet_top_up' },
+      }),
+    );
+    await postStripeEvent(
+      stripeEvent('payment_method.attached', {
+        id: 'pm_console_card',
+        object: 'payment_method',
+        type: 'card',
+        customer: customerId,
+        card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 },
+      }),
+    );
 
     // Back from Stripe (its success page): the balance, the ledger entry, the card.
     await page.goto(`${origin}/billing?top_up=success`);
@@ -548,48 +551,3 @@ describe('the console’s bulk pages', () => {
     expect(ui.problems).toEqual([]);
   });
 });
-
-/** Billing's Stripe customer id of the organization (as billing.e2e-spec.ts reads it). */
-export async function stripeCustomerOf(org: string): Promise<string> {
-  return until('the Stripe customer', async () => {
-    const db = new Client({ connectionString: p.process('billing').databaseOwnerUrl });
-    await db.connect();
-    try {
-      await db.query(`SELECT set_config('app.org_id', $1, false)`, [org]);
-      const { rows } = await db.query<{ id: string | null }>(
-        `SELECT stripe_customer_id AS id FROM organization_plans WHERE org_id = $1`,
-        [org],
-      );
-      return rows[0]?.id ?? undefined;
-    } finally {
-      await db.end();
-    }
-  });
-}
-
-/** Posts a Stripe event to billing, signed with the local Stripe's webhook secret. */
-export async function postStripeEvent(
-  type: string,
-  object: Record<string, unknown>,
-): Promise<void> {
-  const payload = JSON.stringify({
-    id: `evt_console_${randomUUID().slice(0, 12)}`,
-    object: 'event',
-    api_version: '2023-08-16',
-    created: Math.floor(Date.now() / 1000),
-    type,
-    data: { object },
-  });
-  const response = await fetch(`${p.url('billing')}/webhooks/stripe`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': Stripe.webhooks.generateTestHeaderString({
-        payload,
-        secret: p.stripeWebhookSecret!,
-      }),
-    },
-    body: payload,
-  });
-  expect(response.status).toBe(200);
-}

@@ -7,8 +7,6 @@
 // - a Twilio 30007 on a campaign message fails over to the device pool, the phone delivers it;
 // - a destination outside the allow-list is REJECTED;
 // - an MMS is sent through Telnyx.
-import { Client } from 'pg';
-import Stripe from 'stripe';
 import twilio from 'twilio';
 import type { GraphQLClient } from '@switchboard/testing';
 import {
@@ -22,6 +20,7 @@ import { platform } from './platform';
 import { eventProducer, sendCampaignCommand } from './send-commands';
 import { customer, until, updateCompliancePolicy } from './support';
 import { enrollPhone, stopPhones } from './phones';
+import { postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
 
 const p = platform();
 const commands = eventProducer();
@@ -135,28 +134,11 @@ async function fundWallet(api: GraphQLClient, orgId: string, amountMinor: number
   const { createTopUpCheckout } = await api.expectData<{ createTopUpCheckout: { id: string } }>(
     `mutation { createTopUpCheckout(amountMinor: "${amountMinor}") { id } }`,
   );
-  const customerId = await until('the Stripe customer', async () => {
-    const db = new Client({ connectionString: p.process('billing').databaseOwnerUrl });
-    await db.connect();
-    try {
-      await db.query(`SELECT set_config('app.org_id', $1, false)`, [orgId]);
-      const { rows } = await db.query<{ id: string | null }>(
-        `SELECT stripe_customer_id AS id FROM organization_plans WHERE org_id = $1`,
-        [orgId],
-      );
-      return rows[0]?.id ?? undefined;
-    } finally {
-      await db.end();
-    }
-  });
-  const payload = JSON.stringify({
-    id: `evt_routing_${orgId.slice(0, 8)}`,
-    object: 'event',
-    api_version: '2023-08-16',
-    created: Math.floor(Date.now() / 1000),
-    type: 'checkout.session.completed',
-    data: {
-      object: {
+  const customerId = await stripeCustomerOf(orgId);
+  await postStripeEvent(
+    stripeEvent(
+      'checkout.session.completed',
+      {
         id: createTopUpCheckout.id,
         object: 'checkout.session',
         mode: 'payment',
@@ -168,20 +150,9 @@ async function fundWallet(api: GraphQLClient, orgId: string, amountMinor: number
         client_reference_id: orgId,
         metadata: { org_id: orgId, kind: 'wallet_top_up' },
       },
-    },
-  });
-  const response = await fetch(`${p.url('billing')}/webhooks/stripe`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': Stripe.webhooks.generateTestHeaderString({
-        payload,
-        secret: p.stripeWebhookSecret!,
-      }),
-    },
-    body: payload,
-  });
-  expect(response.status).toBe(200);
+      `evt_routing_${orgId.slice(0, 8)}`,
+    ),
+  );
   await until('the top-up', async () => {
     const { wallet } = await api.expectData<{ wallet: { balance: { amountMinor: string } } }>(
       '{ wallet { balance { amountMinor } } }',

@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { findCardData, sqlAsSuperuser, type GraphQLClient } from '@switchboard/testing';
 import { platform } from './platform';
 import { customer, until } from './support';
-import { postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
+import { paidTopUpSession, postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
 
 interface MessageView {
   id: string;
@@ -159,18 +159,12 @@ describe('billing', () => {
     const events = [
       {
         type: 'checkout.session.completed',
-        object: {
+        object: paidTopUpSession({
           id: createTopUpCheckout.id,
-          object: 'checkout.session',
-          mode: 'payment',
-          status: 'complete',
-          payment_status: 'paid',
-          amount_total: 2500,
-          currency: 'usd',
-          customer: customerId,
-          client_reference_id: orgId,
-          metadata: { org_id: orgId, kind: 'wallet_top_up' },
-        },
+          orgId,
+          customerId,
+          amountMinor: 2500,
+        }),
       },
       {
         type: 'payment_method.attached',

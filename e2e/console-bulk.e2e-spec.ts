@@ -14,7 +14,7 @@ import { startE2eGhl } from '../services/ghl-sync/test/support/ghl-e2e';
 import { platform } from './platform';
 import { gateway, PASSWORD, until } from './support';
 import { expectText, launchConsoleBrowser, WAIT, type ConsoleBrowser } from './console-browser';
-import { postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
+import { paidTopUpSession, postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
 
 const p = platform();
 const origin = new URL(p.graphqlUrl!).origin;
@@ -304,18 +304,10 @@ describe('the console’s bulk pages', () => {
 
     const customerId = await stripeCustomerOf(orgId);
     await postStripeEvent(
-      stripeEvent('checkout.session.completed', {
-        id: sessionId,
-        object: 'checkout.session',
-        mode: 'payment',
-        status: 'complete',
-        payment_status: 'paid',
-        amount_total: 2500,
-        currency: 'usd',
-        customer: customerId,
-        client_reference_id: orgId,
-        metadata: { org_id: orgId, kind: 'wallet_top_up' },
-      }),
+      stripeEvent(
+        'checkout.session.completed',
+        paidTopUpSession({ id: sessionId, orgId, customerId, amountMinor: 2500 }),
+      ),
     );
     await postStripeEvent(
       stripeEvent('payment_method.attached', {

@@ -20,7 +20,7 @@ import { platform } from './platform';
 import { eventProducer, sendCampaignCommand } from './send-commands';
 import { customer, until, updateCompliancePolicy } from './support';
 import { enrollPhone, stopPhones } from './phones';
-import { postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
+import { paidTopUpSession, postStripeEvent, stripeCustomerOf, stripeEvent } from './stripe-events';
 
 const p = platform();
 const commands = eventProducer();
@@ -138,18 +138,7 @@ async function fundWallet(api: GraphQLClient, orgId: string, amountMinor: number
   await postStripeEvent(
     stripeEvent(
       'checkout.session.completed',
-      {
-        id: createTopUpCheckout.id,
-        object: 'checkout.session',
-        mode: 'payment',
-        status: 'complete',
-        payment_status: 'paid',
-        amount_total: amountMinor,
-        currency: 'usd',
-        customer: customerId,
-        client_reference_id: orgId,
-        metadata: { org_id: orgId, kind: 'wallet_top_up' },
-      },
+      paidTopUpSession({ id: createTopUpCheckout.id, orgId, customerId, amountMinor }),
       `evt_routing_${orgId.slice(0, 8)}`,
     ),
   );

@@ -56,3 +56,24 @@ export async function postStripeEvent(payload: string): Promise<void> {
   });
   expect(response.status).toBe(200);
 }
+
+/** A paid wallet top-up's Checkout Session, as checkout.session.completed carries it. */
+export function paidTopUpSession(session: {
+  id: string;
+  orgId: string;
+  customerId: string;
+  amountMinor: number;
+}): Record<string, unknown> {
+  return {
+    id: session.id,
+    object: 'checkout.session',
+    mode: 'payment',
+    status: 'complete',
+    payment_status: 'paid',
+    amount_total: session.amountMinor,
+    currency: 'usd',
+    customer: session.customerId,
+    client_reference_id: session.orgId,
+    metadata: { org_id: session.orgId, kind: 'wallet_top_up' },
+  };
+}

@@ -1,5 +1,6 @@
 // Billing's side of the local Stripe in the e2e suites: the Stripe customer billing created for
-// an organization, and Stripe's webhooks posted to billing signed with the local Stripe's secret.
+// an organization, Stripe's events (a paid top-up's Checkout Session among them), and their
+// webhooks posted to billing signed with the local Stripe's secret.
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import Stripe from 'stripe';
